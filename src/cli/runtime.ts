@@ -1,0 +1,57 @@
+/**
+ * Assembles a running Vigil from configuration: logger, providers, the compiled tool registry
+ * and the tool service that every transport and CLI command shares.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../core/config.js';
+import { createLogger, type Logger } from '../core/log.js';
+import type { Principal } from '../core/principal.js';
+import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
+import { ToolService } from '../server/build-server.js';
+import { compileTools } from '../server/registry.js';
+import { ALL_TOOLS } from '../tools/registry.js';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  embedded: EmbeddedProvider;
+  service: ToolService;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, log = createLogger(config.logLevel)): Promise<Runtime> {
+  const requested = config.providers?.filter((p) => p !== 'embedded') ?? [];
+  if (requested.length) {
+    log.warn(
+      { providers: requested },
+      'these providers are not available in this version; the embedded engine serves every toolset',
+    );
+  }
+  const embedded = await createEmbeddedProvider({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    log,
+  });
+  const service = new ToolService({
+    config,
+    log,
+    ports: embedded.ports,
+    tools: compileTools(ALL_TOOLS),
+    version: VERSION,
+  });
+  return { config, log, embedded, service, close: () => embedded.close() };
+}
+
+/** The principal of a local process (stdio, `vigil call`): the configured mode and user. */
+export function localPrincipal(config: Config): Principal {
+  return {
+    kind: 'local',
+    label: 'local',
+    mode: config.mode,
+    ...(config.userEmail && { userEmail: config.userEmail }),
+  };
+}

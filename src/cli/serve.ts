@@ -1,0 +1,111 @@
+/**
+ * Long-running modes: the HTTP server (`vigil serve`) with the engine lease, and stdio.
+ * Both shut down gracefully on SIGINT/SIGTERM: in-flight requests finish, the store closes.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { isLoopbackHost } from '../core/config.js';
+import { createHttpApp } from '../http/app.js';
+import { Authenticator } from '../server/auth.js';
+import { buildServer } from '../server/build-server.js';
+import { localPrincipal, type Runtime, VERSION } from './runtime.js';
+
+const LEASE_TTL_MS = 30_000;
+
+export class StartupError extends Error {}
+
+function onSignals(shutdown: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      shutdown(signal).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+/** Holds the engine lease while this process lives; logs when it gains or loses it. */
+function runLease(rt: Runtime): () => Promise<void> {
+  const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let leader = false;
+  const tick = async () => {
+    const held = await rt.embedded.lease.acquire('engine', holder, LEASE_TTL_MS).catch((err: unknown) => {
+      rt.log.warn({ err }, 'engine lease renewal failed');
+      return undefined;
+    });
+    if (Boolean(held) !== leader) {
+      leader = Boolean(held);
+      rt.log.info(
+        { holder },
+        leader ? 'this process now runs the engine' : 'another process runs the engine; serving MCP only',
+      );
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), LEASE_TTL_MS / 3);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    if (leader) await rt.embedded.lease.release('engine', holder).catch(() => undefined);
+  };
+}
+
+export async function serveHttp(rt: Runtime): Promise<void> {
+  const { config, log } = rt;
+  const auth = new Authenticator(config, rt.embedded.apiKeys);
+  if (!isLoopbackHost(config.httpHost) && !config.allowUnauthenticated && !(await auth.configured())) {
+    throw new StartupError(
+      `refusing to serve on ${config.httpHost} with no authentication configured: create an API key (vigil keys create), set VIGIL_JWT_SECRET or VIGIL_JWKS_URL, or set VIGIL_ALLOW_UNAUTHENTICATED=true`,
+    );
+  }
+  const app = createHttpApp({
+    config,
+    log,
+    service: rt.service,
+    auth,
+    health: async () => ({ version: VERSION, store: rt.embedded.kind }),
+  });
+  const address = await app.listen();
+  const stopLease = runLease(rt);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const base = `http://${host}:${address.port}`;
+  log.info(
+    {
+      mcp: `${base}/mcp`,
+      sse: `${base}/sse`,
+      health: `${base}/healthz`,
+      store: rt.embedded.location,
+      mode: config.mode,
+    },
+    `Vigil ${VERSION} listening: MCP ${base}/mcp (Streamable HTTP), legacy SSE ${base}/sse, health ${base}/healthz; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${config.mode}`,
+  );
+  onSignals(async (signal) => {
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await stopLease();
+    await rt.close();
+    log.info('stopped');
+  });
+}
+
+export async function serveStdioMode(rt: Runtime): Promise<void> {
+  const client = { principal: localPrincipal(rt.config) };
+  const handle = serveStdio(() => buildServer(rt.service, client), {
+    onerror: (err) => rt.log.error({ err }, 'stdio transport error'),
+  });
+  rt.log.info(
+    { store: rt.embedded.location, mode: rt.config.mode },
+    `Vigil ${VERSION} serving MCP over stdio; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${rt.config.mode}`,
+  );
+  const shutdown = async () => {
+    await handle.close();
+    await rt.close();
+  };
+  process.stdin.once('end', () => void shutdown().then(() => process.exit(0)));
+  onSignals(shutdown);
+}

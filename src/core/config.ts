@@ -1,0 +1,364 @@
+/**
+ * Configuration in pure stages: `readEnv` (process env + .env, done by the CLI) → `parseConfig`
+ * (one zod schema per variable, validated once). Every variable Vigil reads is declared in
+ * VARIABLES; the README's table is checked against it by a test.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'accepts true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce
+  .number({ error: 'accepts a port number 1-65535' })
+  .int('accepts a port number 1-65535')
+  .min(1, 'accepts a port number 1-65535')
+  .max(65535, 'accepts a port number 1-65535');
+const listenPort = z.coerce
+  .number({ error: 'accepts a port number 0-65535 (0 picks a free port)' })
+  .int('accepts a port number 0-65535 (0 picks a free port)')
+  .min(0, 'accepts a port number 0-65535 (0 picks a free port)')
+  .max(65535, 'accepts a port number 0-65535 (0 picks a free port)');
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ error: `accepts ${what}` })
+    .int(`accepts ${what}`)
+    .positive(`accepts ${what}`);
+const mode = z.enum(['read_only', 'read_write'], { error: 'accepts read_only or read_write' });
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const url = (what: string) => z.url({ error: `accepts ${what}` });
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'accepts fatal, error, warn, info, debug, trace or silent',
+});
+
+interface Variable {
+  /** The environment variable; `aliases` are read when it is unset (seed spellings). */
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly description: string;
+  readonly default?: string;
+  readonly schema: z.ZodType;
+}
+
+export const VARIABLES = [
+  // Vigil
+  {
+    name: 'VIGIL_MODE',
+    aliases: ['PINGERA_MODE'],
+    default: 'read_only',
+    schema: mode,
+    description: 'read_only or read_write. In read-only mode write tools are neither listed nor callable.',
+  },
+  {
+    name: 'VIGIL_PROVIDERS',
+    schema: list,
+    description:
+      'Providers to use, comma-separated (embedded, pagerduty, pingera). Default: embedded, plus any SaaS provider whose credential is set.',
+  },
+  {
+    name: 'VIGIL_TOOLSETS',
+    schema: list,
+    description: 'Toolsets to serve, comma-separated. Default: all that the active providers serve.',
+  },
+  {
+    name: 'VIGIL_TOOLS',
+    schema: list,
+    description: 'Only these tools, comma-separated (narrows; never widens the mode).',
+  },
+  { name: 'VIGIL_EXCLUDE_TOOLS', schema: list, description: 'Never these tools, comma-separated.' },
+  {
+    name: 'VIGIL_MAX_RESPONSE_TOKENS',
+    default: '20000',
+    schema: positiveInt('a positive whole number of tokens'),
+    description: 'Response budget (about 4 characters a token); longer lists are cut and say so.',
+  },
+  {
+    name: 'VIGIL_DATA_DIR',
+    default: './.vigil',
+    schema: z.string().min(1, 'accepts a directory path'),
+    description: 'Where the embedded SQLite database and key files live.',
+  },
+  {
+    name: 'VIGIL_DATABASE_URL',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'accepts a postgres:// or postgresql:// URL'),
+    description: 'Use PostgreSQL instead of SQLite (several nodes may share it).',
+  },
+  {
+    name: 'VIGIL_USER_EMAIL',
+    schema: z.email({ error: 'accepts an email address' }),
+    description: 'The current user over stdio (for current_user_context).',
+  },
+  {
+    name: 'VIGIL_JWT_SECRET',
+    schema: z.string().min(32, 'accepts a secret of at least 32 characters'),
+    description: 'Accept HS256 JWTs signed with this secret in Authorization.',
+  },
+  {
+    name: 'VIGIL_JWKS_URL',
+    schema: url('an https:// or http:// URL'),
+    description: 'Accept JWTs verified against this JWKS.',
+  },
+  { name: 'VIGIL_JWT_ISSUER', schema: z.string().min(1), description: 'Required `iss` of accepted JWTs.' },
+  { name: 'VIGIL_JWT_AUDIENCE', schema: z.string().min(1), description: 'Required `aud` of accepted JWTs.' },
+  {
+    name: 'VIGIL_ALLOW_UNAUTHENTICATED',
+    default: 'false',
+    schema: bool,
+    description: 'Allow binding a non-loopback address with no authentication configured.',
+  },
+  {
+    name: 'VIGIL_ALLOWED_HOSTS',
+    schema: list,
+    description:
+      'Host header values accepted over HTTP (default: loopback names when bound to loopback, else any).',
+  },
+  {
+    name: 'VIGIL_ALLOWED_ORIGINS',
+    schema: list,
+    description: 'Origins accepted over HTTP besides loopback ones, e.g. https://agent.example.com.',
+  },
+  {
+    name: 'VIGIL_MAX_BODY_BYTES',
+    default: '1048576',
+    schema: positiveInt('a positive number of bytes'),
+    description: 'Largest HTTP request body accepted (413 above it).',
+  },
+  {
+    name: 'VIGIL_MAX_SESSIONS',
+    default: '100',
+    schema: positiveInt('a positive whole number'),
+    description: 'Most legacy SSE sessions kept open at once.',
+  },
+  {
+    name: 'VIGIL_SESSION_IDLE_SECONDS',
+    default: '600',
+    schema: positiveInt('a positive number of seconds'),
+    description: 'A legacy SSE session idle this long is closed.',
+  },
+  {
+    name: 'VIGIL_LOG_LEVEL',
+    default: 'info',
+    schema: logLevel,
+    description: 'Log level (logs go to stderr).',
+  },
+  {
+    name: 'VIGIL_BLOCK_PRIVATE_TARGETS',
+    default: 'false',
+    schema: bool,
+    description: 'Refuse check targets in private address ranges.',
+  },
+  {
+    name: 'VIGIL_SMTP_URL',
+    schema: url('an smtp:// or smtps:// URL'),
+    description: 'SMTP server for email notifications.',
+  },
+  {
+    name: 'VIGIL_SECRET_KEY',
+    schema: z.string().min(32, 'accepts a key of at least 32 characters'),
+    description: 'Key for secrets stored at rest (default: a generated key file in VIGIL_DATA_DIR).',
+  },
+  // Seed transport settings (the Pingera seed reads both spellings)
+  {
+    name: 'TRANSPORT_MODE',
+    aliases: ['PINGERA_TRANSPORT_MODE'],
+    schema: z.enum(['stdio', 'sse', 'http'], { error: 'accepts stdio, sse or http' }),
+    description: 'stdio (default for `vigil`), or sse/http (the HTTP server; default for `vigil serve`).',
+  },
+  {
+    name: 'HTTP_HOST',
+    aliases: ['PINGERA_HTTP_HOST'],
+    default: '127.0.0.1',
+    schema: z.string().min(1, 'accepts a host name or address'),
+    description: 'Address the HTTP server binds.',
+  },
+  {
+    name: 'HTTP_PORT',
+    aliases: ['PINGERA_HTTP_PORT'],
+    default: '5000',
+    schema: listenPort,
+    description: 'Port the HTTP server listens on.',
+  },
+  {
+    name: 'REQUIRE_AUTH_HEADER',
+    aliases: ['PINGERA_REQUIRE_AUTH_HEADER'],
+    default: 'false',
+    schema: bool,
+    description: 'Reject HTTP requests without an Authorization header (401).',
+  },
+  // Pingera seed
+  {
+    name: 'PINGERA_API_KEY',
+    schema: z.string().min(1),
+    description: 'Pingera API key (the pingera provider).',
+  },
+  {
+    name: 'PINGERA_JWT_TOKEN',
+    schema: z.string().min(1),
+    description: 'Pingera JWT, instead of an API key.',
+  },
+  {
+    name: 'PINGERA_BASE_URL',
+    default: 'https://api.pingera.ru/v1',
+    schema: url('an https:// URL'),
+    description: 'Pingera API base URL.',
+  },
+  {
+    name: 'PINGERA_TIMEOUT',
+    default: '30',
+    schema: positiveInt('a positive number of seconds'),
+    description: 'Pingera request timeout in seconds.',
+  },
+  {
+    name: 'PINGERA_MAX_RETRIES',
+    default: '3',
+    schema: z.coerce
+      .number({ error: 'accepts a whole number 0-10' })
+      .int('accepts a whole number 0-10')
+      .min(0, 'accepts a whole number 0-10')
+      .max(10, 'accepts a whole number 0-10'),
+    description: 'Retries of idempotent Pingera requests.',
+  },
+  {
+    name: 'PINGERA_DEBUG',
+    default: 'false',
+    schema: bool,
+    description: 'Debug logging (same as VIGIL_LOG_LEVEL=debug).',
+  },
+  {
+    name: 'PINGERA_SERVER_NAME',
+    aliases: ['VIGIL_SERVER_NAME'],
+    default: 'Vigil',
+    schema: z.string().min(1),
+    description: 'The server name clients see.',
+  },
+  // PagerDuty seed
+  {
+    name: 'PAGERDUTY_API_TOKEN',
+    schema: z.string().min(1),
+    description: 'PagerDuty REST API token (the pagerduty provider).',
+  },
+  {
+    name: 'PAGERDUTY_API_HOST',
+    default: 'https://api.pagerduty.com',
+    schema: url('an https:// URL'),
+    description: 'PagerDuty API host (https://api.eu.pagerduty.com for EU accounts).',
+  },
+  {
+    name: 'PAGERDUTY_CLIENT_ID',
+    schema: z.string().min(1),
+    description: 'PagerDuty OAuth client id (browser login with PKCE).',
+  },
+  {
+    name: 'PAGERDUTY_CLIENT_SECRET',
+    schema: z.string().min(1),
+    description: 'PagerDuty OAuth client secret (enables token refresh).',
+  },
+  {
+    name: 'PAGERDUTY_OAUTH_CALLBACK_PORT',
+    default: '5173',
+    schema: port,
+    description: 'Port of the local OAuth callback.',
+  },
+  {
+    name: 'PAGERDUTY_USER_EMAIL',
+    schema: z.email({ error: 'accepts an email address' }),
+    description: 'The From address for PagerDuty writes.',
+  },
+] as const satisfies readonly Variable[];
+
+type VariableName = (typeof VARIABLES)[number]['name'];
+
+export interface Config {
+  mode: 'read_only' | 'read_write';
+  providers: string[] | undefined;
+  toolsets: string[] | undefined;
+  tools: string[] | undefined;
+  excludeTools: string[];
+  maxResponseTokens: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  userEmail: string | undefined;
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  allowUnauthenticated: boolean;
+  allowedHosts: string[] | undefined;
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  maxSessions: number;
+  sessionIdleSeconds: number;
+  logLevel: string;
+  transport: 'stdio' | 'sse' | 'http' | undefined;
+  httpHost: string;
+  httpPort: number;
+  requireAuthHeader: boolean;
+  serverName: string;
+  /** Every parsed value by variable name, for settings that later issues read. */
+  raw: Partial<Record<VariableName, unknown>>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly accepts: string,
+  ) {
+    super(`${variable}: ${accepts}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment. Throws ConfigError naming the first bad variable and what it accepts. */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: Partial<Record<VariableName, unknown>> = {};
+  for (const v of VARIABLES as readonly Variable[]) {
+    const spelled = [v.name, ...(v.aliases ?? [])].find((n) => env[n] !== undefined && env[n] !== '');
+    const value = spelled ? env[spelled] : v.default;
+    if (value === undefined) continue;
+    const parsed = v.schema.safeParse(value.trim());
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? 'has an invalid value';
+      throw new ConfigError(spelled ?? v.name, `invalid value '${value}', ${message}`);
+    }
+    raw[v.name as VariableName] = parsed.data;
+  }
+  const get = <T>(name: VariableName) => raw[name] as T;
+  const debug = get<boolean>('PINGERA_DEBUG');
+  return {
+    mode: get('VIGIL_MODE'),
+    providers: get('VIGIL_PROVIDERS'),
+    toolsets: get('VIGIL_TOOLSETS'),
+    tools: get('VIGIL_TOOLS'),
+    excludeTools: get<string[] | undefined>('VIGIL_EXCLUDE_TOOLS') ?? [],
+    maxResponseTokens: get('VIGIL_MAX_RESPONSE_TOKENS'),
+    dataDir: get('VIGIL_DATA_DIR'),
+    databaseUrl: get('VIGIL_DATABASE_URL'),
+    userEmail: get('VIGIL_USER_EMAIL'),
+    jwt: {
+      secret: get('VIGIL_JWT_SECRET'),
+      jwksUrl: get('VIGIL_JWKS_URL'),
+      issuer: get('VIGIL_JWT_ISSUER'),
+      audience: get('VIGIL_JWT_AUDIENCE'),
+    },
+    allowUnauthenticated: get('VIGIL_ALLOW_UNAUTHENTICATED'),
+    allowedHosts: get('VIGIL_ALLOWED_HOSTS'),
+    allowedOrigins: get<string[] | undefined>('VIGIL_ALLOWED_ORIGINS') ?? [],
+    maxBodyBytes: get('VIGIL_MAX_BODY_BYTES'),
+    maxSessions: get('VIGIL_MAX_SESSIONS'),
+    sessionIdleSeconds: get('VIGIL_SESSION_IDLE_SECONDS'),
+    logLevel: debug ? 'debug' : get('VIGIL_LOG_LEVEL'),
+    transport: get('TRANSPORT_MODE'),
+    httpHost: get('HTTP_HOST'),
+    httpPort: get('HTTP_PORT'),
+    requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
+    serverName: get('PINGERA_SERVER_NAME'),
+    raw,
+  };
+}
+
+/** True when the address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || h.startsWith('127.');
+}

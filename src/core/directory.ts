@@ -1,0 +1,139 @@
+/**
+ * The directory domain (users, teams, services) and its port. Shapes follow PagerDuty's field
+ * names so an agent sees the same objects whichever provider answers.
+ */
+
+export interface Reference {
+  id: string;
+  type: string;
+  summary: string;
+}
+
+export const CONTACT_METHOD_TYPES = ['email', 'phone', 'sms', 'webhook', 'slack'] as const;
+export type ContactMethodKind = (typeof CONTACT_METHOD_TYPES)[number];
+
+export interface ContactMethod {
+  id: string;
+  /** PagerDuty's spelling, e.g. `email_contact_method`. */
+  type: `${ContactMethodKind}_contact_method`;
+  summary: string;
+  address: string;
+  label?: string;
+}
+
+export interface User {
+  id: string;
+  type: 'user';
+  name: string;
+  email: string;
+  time_zone: string;
+  description?: string;
+  role: string;
+  teams: Reference[];
+  contact_methods: ContactMethod[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Team {
+  id: string;
+  type: 'team';
+  name: string;
+  summary: string;
+  description?: string;
+  members: Reference[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Service {
+  id: string;
+  type: 'service';
+  name: string;
+  summary: string;
+  description?: string;
+  status: 'active' | 'disabled';
+  escalation_policy?: Reference;
+  teams: Reference[];
+  integration_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What `current_user_context` filters by (the PagerDuty seed's `build_user_context`). */
+export interface UserContext {
+  user_id: string;
+  name: string;
+  email: string;
+  team_ids: string[];
+  service_ids: string[];
+  escalation_policy_ids: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** True when items beyond this page exist. */
+  more: boolean;
+}
+
+export interface ListQuery {
+  query?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface ContactMethodInput {
+  type: ContactMethodKind;
+  address: string;
+  label?: string;
+}
+
+export interface UserInput {
+  name: string;
+  email: string;
+  time_zone?: string;
+  description?: string;
+  role?: string;
+  contact_methods?: ContactMethodInput[];
+}
+
+export interface TeamInput {
+  name: string;
+  description?: string;
+  member_ids?: string[];
+}
+
+export interface ServiceInput {
+  name: string;
+  description?: string;
+  status?: 'active' | 'disabled';
+  escalation_policy_id?: string | null;
+  team_ids?: string[];
+}
+
+export interface DirectoryPort {
+  getUser(id: string): Promise<User | undefined>;
+  findUserByEmail(email: string): Promise<User | undefined>;
+  listUsers(q: ListQuery & { teamIds?: string[] }): Promise<Page<User>>;
+  createUser(input: UserInput): Promise<User>;
+  updateUser(id: string, patch: Partial<UserInput>): Promise<User>;
+  deleteUser(id: string): Promise<void>;
+
+  getTeam(id: string): Promise<Team | undefined>;
+  listTeams(q: ListQuery & { teamIds?: string[] }): Promise<Page<Team>>;
+  createTeam(input: TeamInput): Promise<Team>;
+  updateTeam(id: string, patch: Partial<TeamInput>): Promise<Team>;
+  deleteTeam(id: string): Promise<void>;
+
+  getService(id: string): Promise<Service | undefined>;
+  listServices(q: ListQuery & { teamIds?: string[] }): Promise<Page<Service>>;
+  createService(input: ServiceInput): Promise<Service>;
+  updateService(
+    id: string,
+    patch: Partial<ServiceInput> & { regenerate_integration_key?: boolean },
+  ): Promise<Service>;
+  deleteService(id: string): Promise<void>;
+
+  /** The context of one user: teams, their services, and escalation policies that target the user. */
+  userContext(userId: string): Promise<UserContext>;
+}

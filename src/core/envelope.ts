@@ -1,0 +1,85 @@
+/**
+ * The result envelope of the tool contract: `{"metadata": {"count", "description", ...},
+ * "<plural resource>": [...]}` plus `next_cursor`, and the response budget that cuts long lists
+ * to fit rather than dropping the answer.
+ */
+import type { ErrorCode } from './errors.js';
+import { encodeCursor } from './pagination.js';
+
+export interface Envelope {
+  metadata: { count: number; description: string; [key: string]: unknown };
+  next_cursor?: string;
+  [resource: string]: unknown;
+}
+
+export interface ErrorEnvelope {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export interface PageInfo {
+  offset: number;
+  more: boolean;
+  fingerprint: string;
+}
+
+export interface EnvelopeInput {
+  resource: string;
+  items: readonly object[];
+  description?: string;
+  metadata?: Record<string, unknown>;
+  page?: PageInfo;
+}
+
+function describe(resource: string, count: number): string {
+  return `Found ${count} ${count === 1 ? 'result' : 'results'} for resource type ${resource}`;
+}
+
+export function envelope(input: EnvelopeInput, shown = input.items.length): Envelope {
+  const items = input.items.slice(0, shown);
+  const out: Envelope = {
+    metadata: {
+      count: items.length,
+      description: input.description ?? describe(input.resource, items.length),
+      ...input.metadata,
+    },
+    [input.resource]: items,
+  };
+  const cut = shown < input.items.length;
+  if (input.page && (cut || input.page.more)) {
+    out.next_cursor = encodeCursor(input.page.offset + items.length, input.page.fingerprint);
+  }
+  return out;
+}
+
+/**
+ * Serialises the envelope within `budgetChars`. A list that does not fit is cut to the longest
+ * prefix that does (at least one item), marked `truncated` with a hint and a `next_cursor`.
+ */
+export function fitToBudget(input: EnvelopeInput, budgetChars: number, hint: string): Envelope {
+  const full = envelope(input);
+  if (JSON.stringify(full).length <= budgetChars || input.items.length <= 1) return full;
+  const cut = (n: number): Envelope => {
+    const e = envelope(input, n);
+    e.metadata.truncated = true;
+    e.metadata.hint = `Response cut to ${n} of ${input.items.length} items to fit the response budget. ${hint}`;
+    if (!e.next_cursor && !input.page) e.metadata.hint += ' Ask for fewer items with `limit`.';
+    return e;
+  };
+  // Binary search the longest prefix that fits; serialisation is linear, so this is O(n log n).
+  let lo = 1;
+  let hi = input.items.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (JSON.stringify(cut(mid)).length <= budgetChars) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
+}
+
+export function errorEnvelope(
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorEnvelope {
+  return { error: details ? { code, message, details } : { code, message } };
+}

@@ -1,0 +1,22 @@
+/**
+ * The ports a provider may implement. A tool names the port it needs; a tool whose port no
+ * active provider serves is not listed.
+ */
+import type { DirectoryPort } from './directory.js';
+
+export interface ConnectionReport {
+  provider: string;
+  connected: boolean;
+  details: Record<string, unknown>;
+}
+
+export interface MetaPort {
+  testConnection(): Promise<ConnectionReport>;
+}
+
+export interface Ports {
+  directory?: DirectoryPort;
+  meta?: MetaPort;
+}
+
+export type PortName = keyof Ports;

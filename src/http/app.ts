@@ -1,0 +1,223 @@
+/**
+ * The one HTTP app: MCP over Streamable HTTP at /mcp (2026-07-28 and older clients), the legacy
+ * HTTP+SSE transport at /sse + /messages, and /healthz. Every MCP route checks Host and Origin,
+ * authenticates, and limits the body. close() lets in-flight requests finish.
+ */
+import { createHash } from 'node:crypto';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server as NodeServer,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/log.js';
+import type { Principal } from '../core/principal.js';
+import type { Authenticator } from '../server/auth.js';
+import { buildServer, type Client, type ToolService } from '../server/build-server.js';
+import { parseToolList } from '../server/registry.js';
+import { BodyTooLargeError, readBody, rejectReason, rpcError, sendJson } from './guards.js';
+import { SseSessions } from './legacy-sse.js';
+
+export interface HttpDeps {
+  config: Config;
+  log: Logger;
+  service: ToolService;
+  auth: Authenticator;
+  health: () => Promise<Record<string, unknown>>;
+}
+
+export interface HttpApp {
+  server: NodeServer;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+const NOBODY: Principal = { kind: 'anonymous', label: 'nobody', mode: 'read_only' };
+
+export function createHttpApp(deps: HttpDeps): HttpApp {
+  const { config, log, service, auth } = deps;
+  const limit = config.maxBodyBytes;
+  const guard = {
+    bindHost: config.httpHost,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+  };
+
+  const mcp = createMcpHandler(
+    (ctx) =>
+      buildServer(service, (ctx.authInfo?.extra?.client as Client | undefined) ?? { principal: NOBODY }),
+    { maxRequestBodySize: limit, onerror: (err) => log.debug({ err }, 'mcp request rejected') },
+  );
+  const mcpNode = toNodeHandler(mcp, {
+    maxRequestBodySize: limit,
+    onerror: (err) => log.error({ err }, 'mcp handler failed'),
+  });
+  const sse = new SseSessions({
+    maxSessions: config.maxSessions,
+    idleMs: config.sessionIdleSeconds * 1000,
+    log,
+  });
+
+  /** Authenticates the request; answers 401 itself and returns undefined when refused. */
+  async function clientOf(req: IncomingMessage, res: ServerResponse): Promise<Client | undefined> {
+    const outcome = await auth.authenticate(req.headers.authorization);
+    if (!outcome.ok) {
+      sendJson(res, 401, rpcError(-32001, outcome.message), { 'www-authenticate': outcome.challenge });
+      return undefined;
+    }
+    const header = req.headers['x-mcp-tools'];
+    return {
+      principal: outcome.principal,
+      headerTools: parseToolList(Array.isArray(header) ? header.join(',') : header),
+    };
+  }
+
+  const ownerOf = (req: IncomingMessage) =>
+    createHash('sha256')
+      .update(req.headers.authorization ?? '')
+      .digest('hex');
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse) {
+    const client = await clientOf(req, res);
+    if (!client) return;
+    (req as IncomingMessage & { auth?: unknown }).auth = {
+      token: '',
+      clientId: client.principal.label,
+      scopes: [],
+      extra: { client },
+    };
+    await mcpNode(req as Parameters<typeof mcpNode>[0], res);
+  }
+
+  async function openSse(req: IncomingMessage, res: ServerResponse) {
+    const client = await clientOf(req, res);
+    if (!client) return;
+    const id = await sse.open(res, ownerOf(req), buildServer(service, client));
+    if (!id) {
+      sendJson(
+        res,
+        503,
+        rpcError(
+          -32000,
+          `Too many open SSE sessions (VIGIL_MAX_SESSIONS=${config.maxSessions}). Try again later.`,
+        ),
+        {
+          'retry-after': '30',
+        },
+      );
+      return;
+    }
+    log.debug({ sessionId: id, principal: client.principal.label }, 'SSE session opened');
+  }
+
+  async function postMessage(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const session = sse.get(url.searchParams.get('sessionId') ?? '');
+    if (!session)
+      return sendJson(res, 404, rpcError(-32000, 'Unknown or closed sessionId; open a new stream at /sse.'));
+    if (!(await clientOf(req, res))) return;
+    if (session.owner !== ownerOf(req)) {
+      return sendJson(res, 403, rpcError(-32000, 'This session belongs to another credential.'));
+    }
+    const body = await readBody(req, limit);
+    let message: JSONRPCMessage;
+    try {
+      message = JSON.parse(body) as JSONRPCMessage;
+    } catch {
+      return sendJson(res, 400, rpcError(-32700, 'Parse error: the body is not valid JSON.'));
+    }
+    if (
+      typeof message !== 'object' ||
+      message === null ||
+      (message as { jsonrpc?: unknown }).jsonrpc !== '2.0'
+    ) {
+      return sendJson(res, 400, rpcError(-32600, 'Invalid Request: expected a JSON-RPC 2.0 message object.'));
+    }
+    session.deliver(message);
+    res.writeHead(202, { 'content-type': 'text/plain' }).end('Accepted');
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendJson(res, 200, { status: 'ok', sse_sessions: sse.size, ...(await deps.health()) });
+    }
+    const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
+    if (!isMcp)
+      return sendJson(res, 404, {
+        error: { code: 'NOT_FOUND', message: `No route ${req.method} ${url.pathname}.` },
+      });
+    const reason = rejectReason(req, guard);
+    if (reason) return sendJson(res, 403, rpcError(-32000, reason));
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      return sendJson(
+        res,
+        413,
+        rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`),
+        { connection: 'close' },
+      );
+    }
+    if (path === '/mcp') return handleMcp(req, res);
+    if (path === '/sse' && req.method === 'GET') return openSse(req, res);
+    if (path === '/messages' && req.method === 'POST') return postMessage(req, res, url);
+    return sendJson(res, 405, rpcError(-32000, `Method ${req.method} not allowed on ${path}.`), {
+      allow: path === '/sse' ? 'GET' : 'POST',
+    });
+  }
+
+  let inflight = 0;
+  let idle: (() => void) | undefined;
+  const server = createServer((req, res) => {
+    inflight++;
+    res.on('close', () => {
+      inflight--;
+      if (inflight === 0) idle?.();
+    });
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError) {
+        sendJson(res, 413, rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`), {
+          connection: 'close',
+        });
+        return;
+      }
+      log.error({ err, url: req.url }, 'HTTP request failed');
+      sendJson(res, 500, rpcError(-32603, 'Internal error; the server log has the details.'));
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // SSE streams stay open; idle sessions are closed by SseSessions.
+
+  return {
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.httpPort, config.httpHost, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async close() {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await sse.closeAll();
+      if (inflight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
+        ]);
+      }
+      await mcp.close();
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The embedded provider: Vigil's own engine on its own store. Serves every port.
+ */
+import type { Logger } from '../../core/log.js';
+import type { Ports } from '../../core/ports.js';
+import { ApiKeyRepository } from './store/api-keys.js';
+import { openDatabase, type StoreKind } from './store/database.js';
+import { DirectoryRepository } from './store/directory-repo.js';
+import { LeaseRepository } from './store/lease.js';
+import { MIGRATIONS } from './store/migrations.js';
+
+export interface EmbeddedProvider {
+  name: 'embedded';
+  kind: StoreKind;
+  location: string;
+  ports: Required<Pick<Ports, 'directory' | 'meta'>>;
+  apiKeys: ApiKeyRepository;
+  lease: LeaseRepository;
+  close(): Promise<void>;
+}
+
+export async function createEmbeddedProvider(opts: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  log: Logger;
+}): Promise<EmbeddedProvider> {
+  const { db, kind, location } = await openDatabase(opts);
+  const lease = new LeaseRepository(db);
+  let closed = false;
+  return {
+    name: 'embedded',
+    kind,
+    location,
+    ports: {
+      directory: new DirectoryRepository(db),
+      meta: {
+        async testConnection() {
+          const holder = await lease.current('engine');
+          return {
+            provider: 'embedded',
+            connected: true,
+            details: {
+              store: kind,
+              location,
+              schema_version: Object.keys(MIGRATIONS).at(-1),
+              engine_lease_holder: holder && holder.expiresAt > Date.now() ? holder.holder : null,
+            },
+          };
+        },
+      },
+    },
+    apiKeys: new ApiKeyRepository(db),
+    lease,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Opens the embedded store's database: SQLite (better-sqlite3, WAL, fsync on commit) under the
+ * data directory by default, or PostgreSQL when a URL is given. Both run the same migrations and
+ * the same Kysely queries.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  kind: StoreKind;
+  /** Where the data lives, for log lines (a path, or the URL without its password). */
+  location: string;
+}
+
+// int8 columns (the lease's millisecond timestamps) as numbers, not strings.
+pg.types.setTypeParser(20, Number);
+
+export async function openDatabase(opts: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Promise<OpenedDatabase> {
+  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+  const { error } = await new Migrator({ db: opened.db, provider: migrationProvider }).migrateToLatest();
+  if (error) {
+    await opened.db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return opened;
+}
+
+function openSqlite(dataDir: string): OpenedDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'vigil.db');
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before it is acknowledged, so even a power cut loses nothing acknowledged.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    kind: 'sqlite',
+    location: file,
+  };
+}
+
+function openPostgres(url: string): OpenedDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const safe = url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    kind: 'postgres',
+    location: safe,
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Identifiers and timestamps the store hands out.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A PagerDuty-style id: `P` and seven letters or digits. */
+export function newId(): string {
+  let id = 'P';
+  for (let i = 0; i < 7; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+  return id;
+}
+
+/** An Events API v2 routing key: 32 hex characters. */
+export function newIntegrationKey(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}

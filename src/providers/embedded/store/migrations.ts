@@ -1,0 +1,123 @@
+/**
+ * Versioned migrations, one list for SQLite and PostgreSQL. Append; never edit a released one.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const m001: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('email_lower', 'text', (c) => c.notNull().unique())
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('contact_methods')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('label', 'text')
+      .execute();
+    await db.schema.createIndex('contact_methods_user').on('contact_methods').column('user_id').execute();
+    await db.schema
+      .createTable('teams')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_lower', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('team_members')
+      .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('team_members_pk', ['team_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('team_members_user').on('team_members').column('user_id').execute();
+    await db.schema
+      .createTable('escalation_policies')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('num_loops', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('escalation_rules')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('policy_id', 'text', (c) =>
+        c.notNull().references('escalation_policies.id').onDelete('cascade'),
+      )
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('delay_minutes', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('escalation_targets')
+      .addColumn('rule_id', 'text', (c) => c.notNull().references('escalation_rules.id').onDelete('cascade'))
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('escalation_targets_target')
+      .on('escalation_targets')
+      .columns(['target_type', 'target_id'])
+      .execute();
+    await db.schema
+      .createTable('services')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_lower', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('escalation_policy_id', 'text', (c) =>
+        c.references('escalation_policies.id').onDelete('set null'),
+      )
+      .addColumn('integration_key', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('service_teams')
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
+      .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('service_teams_pk', ['service_id', 'team_id'])
+      .execute();
+    await db.schema.createIndex('service_teams_team').on('service_teams').column('team_id').execute();
+    await db.schema
+      .createTable('api_keys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('mode', 'text', (c) => c.notNull())
+      .addColumn('toolsets', 'text')
+      .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createTable('engine_lease')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('acquired_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
+export const MIGRATIONS: Record<string, Migration> = { '001_directory_keys_lease': m001 };
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

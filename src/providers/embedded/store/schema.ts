@@ -1,0 +1,111 @@
+/**
+ * Table types of the embedded store, for Kysely. Timestamps are ISO 8601 UTC text (they sort
+ * as text on both databases); the lease uses integer milliseconds.
+ */
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  email_lower: string;
+  time_zone: string;
+  description: string | null;
+  role: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactMethodsTable {
+  id: string;
+  user_id: string;
+  position: number;
+  kind: string;
+  address: string;
+  label: string | null;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+}
+
+export interface ServicesTable {
+  id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  status: string;
+  escalation_policy_id: string | null;
+  integration_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServiceTeamsTable {
+  service_id: string;
+  team_id: string;
+}
+
+export interface EscalationPoliciesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  num_loops: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EscalationRulesTable {
+  id: string;
+  policy_id: string;
+  position: number;
+  delay_minutes: number;
+}
+
+export interface EscalationTargetsTable {
+  rule_id: string;
+  position: number;
+  target_type: string;
+  target_id: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  hash: string;
+  mode: string;
+  toolsets: string | null;
+  user_id: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface EngineLeaseTable {
+  name: string;
+  holder: string;
+  acquired_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  contact_methods: ContactMethodsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  services: ServicesTable;
+  service_teams: ServiceTeamsTable;
+  escalation_policies: EscalationPoliciesTable;
+  escalation_rules: EscalationRulesTable;
+  escalation_targets: EscalationTargetsTable;
+  api_keys: ApiKeysTable;
+  engine_lease: EngineLeaseTable;
+}

@@ -1,0 +1,137 @@
+/**
+ * HTTP authentication: turns an Authorization header into a Principal, or a 401. Accepts a Vigil
+ * API key, or a JWT (HS256 secret, or JWKS with issuer and audience checked). Requests without
+ * credentials pass as anonymous only while no authentication is configured.
+ */
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Config } from '../core/config.js';
+import type { Mode, Principal } from '../core/principal.js';
+import { type ApiKeyRepository, looksLikeApiKey } from '../providers/embedded/store/api-keys.js';
+
+export type AuthOutcome =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401; message: string; challenge: string };
+
+const REALM = 'Bearer realm="vigil"';
+const HAS_KEYS_TTL_MS = 2000;
+
+export class Authenticator {
+  private readonly jwtKey: Uint8Array | JWTVerifyGetKey | undefined;
+  private hasKeys: { value: boolean; at: number } | undefined;
+
+  constructor(
+    private readonly config: Pick<Config, 'mode' | 'jwt' | 'requireAuthHeader' | 'userEmail'>,
+    private readonly apiKeys: ApiKeyRepository,
+  ) {
+    const { secret, jwksUrl } = config.jwt;
+    this.jwtKey = secret
+      ? new TextEncoder().encode(secret)
+      : jwksUrl
+        ? createRemoteJWKSet(new URL(jwksUrl))
+        : undefined;
+  }
+
+  get jwtConfigured(): boolean {
+    return this.jwtKey !== undefined;
+  }
+
+  /** True when some credential can be verified: a JWT setting or at least one active API key. */
+  async configured(): Promise<boolean> {
+    if (this.jwtConfigured) return true;
+    const now = Date.now();
+    if (!this.hasKeys || now - this.hasKeys.at > HAS_KEYS_TTL_MS) {
+      this.hasKeys = { value: await this.apiKeys.hasActiveKeys(), at: now };
+    }
+    return this.hasKeys.value;
+  }
+
+  async authenticate(header: string | undefined): Promise<AuthOutcome> {
+    const token = header
+      ?.trim()
+      .replace(/^Bearer\s+/i, '')
+      .trim();
+    if (!token) {
+      if (this.config.requireAuthHeader || (await this.configured())) {
+        return deny('This server requires an Authorization header: a Vigil API key or a JWT.', REALM);
+      }
+      return { ok: true, principal: this.anonymous() };
+    }
+    if (looksLikeApiKey(token)) {
+      const key = await this.apiKeys.verify(token);
+      if (!key)
+        return deny('The API key is not valid or has been revoked.', `${REALM}, error="invalid_token"`);
+      void this.apiKeys.touch(key.id).catch(() => undefined);
+      return {
+        ok: true,
+        principal: {
+          kind: 'api_key',
+          label: `key:${key.name}`,
+          mode: key.mode,
+          ...(key.toolsets && { toolsets: key.toolsets }),
+          ...(key.user_id && { userId: key.user_id }),
+        },
+      };
+    }
+    if (this.jwtKey && token.split('.').length === 3) return this.verifyJwt(token);
+    if (this.config.requireAuthHeader || (await this.configured())) {
+      return deny(
+        'The Authorization header is neither a Vigil API key nor a valid JWT.',
+        `${REALM}, error="invalid_token"`,
+      );
+    }
+    // No authentication configured here: an unrecognised credential (e.g. one meant for a SaaS
+    // provider that is not active) does not grant or deny anything.
+    return { ok: true, principal: this.anonymous() };
+  }
+
+  private anonymous(): Principal {
+    return {
+      kind: 'anonymous',
+      label: 'anonymous',
+      mode: this.config.mode,
+      ...(this.config.userEmail && { userEmail: this.config.userEmail }),
+    };
+  }
+
+  private async verifyJwt(token: string): Promise<AuthOutcome> {
+    let payload: JWTPayload;
+    try {
+      const key = this.jwtKey as Uint8Array & JWTVerifyGetKey;
+      ({ payload } = await jwtVerify(token, key, {
+        ...(this.config.jwt.issuer && { issuer: this.config.jwt.issuer }),
+        ...(this.config.jwt.audience && { audience: this.config.jwt.audience }),
+        ...(this.config.jwt.secret && { algorithms: ['HS256'] }),
+      }));
+    } catch (err) {
+      return deny(`The JWT was rejected: ${(err as Error).message}.`, `${REALM}, error="invalid_token"`);
+    }
+    const claims = payload as JWTPayload & { email?: unknown; mode?: unknown; toolsets?: unknown };
+    const mode: Mode =
+      claims.mode === 'read_write'
+        ? 'read_write'
+        : claims.mode === 'read_only'
+          ? 'read_only'
+          : this.config.mode;
+    const toolsets = Array.isArray(claims.toolsets)
+      ? claims.toolsets.map(String)
+      : typeof claims.toolsets === 'string'
+        ? claims.toolsets.split(',').map((s) => s.trim())
+        : undefined;
+    const email =
+      typeof claims.email === 'string' ? claims.email : claims.sub?.includes('@') ? claims.sub : undefined;
+    return {
+      ok: true,
+      principal: {
+        kind: 'jwt',
+        label: `jwt:${claims.sub ?? 'unknown'}`,
+        mode,
+        ...(toolsets && { toolsets }),
+        ...(email ? { userEmail: email } : claims.sub ? { userId: claims.sub } : {}),
+      },
+    };
+  }
+}
+
+function deny(message: string, challenge: string): AuthOutcome {
+  return { ok: false, status: 401, message, challenge };
+}

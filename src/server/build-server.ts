@@ -1,0 +1,127 @@
+/**
+ * buildServer(): one MCP server instance for one principal, over any transport. Tools are listed
+ * and called through the registry filter; `docs://tools` documents what this client sees.
+ */
+import { Server } from '@modelcontextprotocol/server';
+import type { Config } from '../core/config.js';
+import { NotSupportedError, ReadOnlyError, ValidationError, VigilError } from '../core/errors.js';
+import { suggest } from '../core/include.js';
+import type { Logger } from '../core/log.js';
+import type { PortName, Ports } from '../core/ports.js';
+import type { Principal } from '../core/principal.js';
+import type { ToolContext } from '../tools/define-tool.js';
+import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
+import { toolsDoc } from './docs.js';
+import type { CompiledTool, ExposureInput } from './registry.js';
+import { verdict } from './registry.js';
+
+export interface ServerDeps {
+  config: Config;
+  log: Logger;
+  ports: Ports;
+  tools: ReadonlyMap<string, CompiledTool>;
+  version: string;
+}
+
+const INSTRUCTIONS = `Vigil covers the incident lifecycle: checks and heartbeats, alerting and on-call, responder incidents, and status pages.
+Two kinds of incident: get_incidents/acknowledge_incident act on responder incidents (pages to on-call people); list_incidents/create_incident act on status-page incidents (public posts).
+Every result is {"metadata": {...}, "<resources>": [...]}; pass "next_cursor" back as "cursor" for more. Read the resource docs://tools for parameters and include fields.`;
+
+const PORT_NAMES: readonly PortName[] = ['directory', 'meta'];
+
+function presentPorts(ports: Ports): Set<PortName> {
+  return new Set(PORT_NAMES.filter((p) => ports[p] !== undefined));
+}
+
+/** Every port, with a stand-in that answers NOT_SUPPORTED for those no provider serves. */
+function completePorts(ports: Ports): Required<Ports> {
+  const out: Record<string, unknown> = { ...ports };
+  for (const name of PORT_NAMES) {
+    out[name] ??= new Proxy(
+      {},
+      {
+        get: (_t, prop) => () => Promise.reject(new NotSupportedError(`${name}.${String(prop)}`, 'active')),
+      },
+    );
+  }
+  return out as Required<Ports>;
+}
+
+export interface Client {
+  principal: Principal;
+  headerTools?: readonly string[] | undefined;
+}
+
+export class ToolService {
+  private readonly exposure: Omit<ExposureInput, 'principal' | 'headerTools'>;
+  private readonly ports: Required<Ports>;
+
+  constructor(readonly deps: ServerDeps) {
+    this.exposure = { config: deps.config, ports: presentPorts(deps.ports) };
+    this.ports = completePorts(deps.ports);
+  }
+
+  visible(client: Client): CompiledTool[] {
+    const x = { ...this.exposure, ...client };
+    return [...this.deps.tools.values()].filter((t) => verdict(t, x) === 'exposed');
+  }
+
+  async call(client: Client, name: string, args: unknown): Promise<ToolCallResult> {
+    const ctx: ToolContext = { ports: this.ports, principal: client.principal, log: this.deps.log };
+    const tool = this.deps.tools.get(name);
+    if (!tool) {
+      const near = suggest(name, [...this.deps.tools.keys()]);
+      const err = new ValidationError(
+        `Unknown tool '${name}'.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''}`,
+        {
+          parameter: 'name',
+        },
+      );
+      return toErrorResult(err, ctx, name);
+    }
+    const v = verdict(tool, { ...this.exposure, ...client });
+    if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
+    if (v === 'hidden') {
+      const err = new VigilError(
+        'FORBIDDEN',
+        `Tool '${name}' is not available to this client (narrowed by VIGIL_TOOLSETS, VIGIL_TOOLS, VIGIL_EXCLUDE_TOOLS, the API key's toolsets or X-MCP-Tools).`,
+      );
+      return toErrorResult(err, ctx, name);
+    }
+    return callTool(tool, args, ctx, this.deps.config.maxResponseTokens * 4);
+  }
+}
+
+export function buildServer(service: ToolService, client: Client): Server {
+  const { config, version } = service.deps;
+  const server = new Server(
+    { name: config.serverName, version },
+    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+  );
+  server.setRequestHandler('tools/list', async () => ({
+    tools: service.visible(client).map((t) => t.listing),
+  }));
+  server.setRequestHandler('tools/call', async (req) => {
+    const result = await service.call(client, req.params.name, req.params.arguments);
+    const advertised = service.deps.tools.get(req.params.name)?.listing.outputSchema;
+    return server.projectCallToolResult(result, result.isError ? undefined : advertised);
+  });
+  server.setRequestHandler('resources/list', async () => ({
+    resources: [
+      {
+        uri: 'docs://tools',
+        name: 'tools',
+        description: 'Every tool this client can call, with parameters.',
+        mimeType: 'text/markdown',
+      },
+    ],
+  }));
+  server.setRequestHandler('resources/read', async (req) => {
+    if (req.params.uri !== 'docs://tools')
+      throw new Error(`Unknown resource ${req.params.uri}; the only one is docs://tools.`);
+    return {
+      contents: [{ uri: 'docs://tools', mimeType: 'text/markdown', text: toolsDoc(service.visible(client)) }],
+    };
+  });
+  return server;
+}

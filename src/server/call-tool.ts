@@ -1,0 +1,89 @@
+/**
+ * Runs one tool call: validates the arguments, calls the handler, applies `include`, the
+ * envelope and the response budget. The one place where any failure becomes an `isError`
+ * result with a stable code.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { type Envelope, type ErrorEnvelope, errorEnvelope, fitToBudget } from '../core/envelope.js';
+import { ValidationError, VigilError } from '../core/errors.js';
+import { applyInclude, validateInclude } from '../core/include.js';
+import type { ToolContext } from '../tools/define-tool.js';
+import type { CompiledTool } from './registry.js';
+
+export interface ToolCallResult {
+  [key: string]: unknown;
+  content: { type: 'text'; text: string }[];
+  structuredContent: Envelope | ErrorEnvelope;
+  isError?: true;
+}
+
+function paramOf(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+/** A zod failure as a VALIDATION_ERROR naming the parameter. */
+export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError {
+  const issue = error.issues[0];
+  if (!issue) return new ValidationError('Invalid arguments.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    const valid = Object.keys(tool.def.input.shape);
+    return new ValidationError(
+      `Unknown parameter${keys.length > 1 ? 's' : ''} ${keys.map((k) => `\`${k}\``).join(', ')} for ${tool.def.name}. Valid parameters: ${valid.join(', ') || '(none)'}.`,
+      { parameter: keys[0], unknown: keys },
+    );
+  }
+  const param = paramOf(issue.path);
+  if (!param)
+    return new ValidationError(`Arguments must be an object: ${issue.message}`, { parameter: '(arguments)' });
+  const root = String(issue.path[0]);
+  const message = issue.message.includes(root)
+    ? issue.message
+    : `Invalid parameter \`${param}\`: ${issue.message}`;
+  return new ValidationError(message, { parameter: param });
+}
+
+export function toErrorResult(err: unknown, ctx: Pick<ToolContext, 'log'>, toolName: string): ToolCallResult {
+  let env: ErrorEnvelope;
+  if (err instanceof VigilError) {
+    env = errorEnvelope(err.code, err.message, err.details);
+  } else {
+    const id = randomUUID().slice(0, 8);
+    ctx.log.error({ err, tool: toolName, errorId: id }, 'tool call failed');
+    env = errorEnvelope(
+      'INTERNAL',
+      `Internal error (id ${id}); the server log has the details. Try again, or report it with this id.`,
+    );
+  }
+  return { content: [{ type: 'text', text: JSON.stringify(env) }], structuredContent: env, isError: true };
+}
+
+export async function callTool(
+  tool: CompiledTool,
+  args: unknown,
+  ctx: ToolContext,
+  budgetChars: number,
+): Promise<ToolCallResult> {
+  try {
+    const parsed = tool.def.input.safeParse(args ?? {});
+    if (!parsed.success) throw fromZod(parsed.error, tool);
+    const include = (parsed.data as { include?: string[] }).include;
+    if (tool.fields) validateInclude(include, tool.fields);
+    const result = await tool.def.handler(parsed.data, ctx);
+    const env = fitToBudget(
+      {
+        resource: tool.def.resource,
+        items: applyInclude(result.items, include),
+        ...(result.description !== undefined && { description: result.description }),
+        ...(result.metadata !== undefined && { metadata: result.metadata }),
+        ...(result.page !== undefined && { page: result.page }),
+      },
+      budgetChars,
+      tool.def.narrowHint ?? 'Narrow the query with filters.',
+    );
+    return { content: [{ type: 'text', text: JSON.stringify(env) }], structuredContent: env };
+  } catch (err) {
+    return toErrorResult(err, ctx, tool.def.name);
+  }
+}

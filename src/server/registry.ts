@@ -1,0 +1,79 @@
+/**
+ * The compiled registry: each tool's JSON schemas computed once at start, and the filter that
+ * decides which tools one client sees (mode, toolsets, tools, exclusions, key scope,
+ * X-MCP-Tools). Read-only mode and exclusions always win; a client can narrow, never widen.
+ */
+import type { Tool } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { Config } from '../core/config.js';
+import type { PortName } from '../core/ports.js';
+import type { Principal } from '../core/principal.js';
+import { isWriteTool, type ToolDefinition } from '../tools/define-tool.js';
+import { envelopeSchema, fieldsOf } from '../tools/output.js';
+
+export interface CompiledTool {
+  def: ToolDefinition;
+  write: boolean;
+  /** `include` names, when the tool takes `include`. */
+  fields: readonly string[] | undefined;
+  listing: Tool & { inputSchema: Tool['inputSchema']; outputSchema: NonNullable<Tool['outputSchema']> };
+}
+
+function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return { ...rest, type: 'object' };
+}
+
+export function compileTools(defs: readonly ToolDefinition[]): Map<string, CompiledTool> {
+  const out = new Map<string, CompiledTool>();
+  for (const def of defs) {
+    const takesInclude = 'include' in def.input.shape;
+    out.set(def.name, {
+      def,
+      write: isWriteTool(def),
+      fields: takesInclude ? fieldsOf(def.output) : undefined,
+      listing: {
+        name: def.name,
+        description: def.description,
+        inputSchema: jsonSchema(def.input, 'input'),
+        outputSchema: jsonSchema(envelopeSchema(def.resource, def.output), 'output'),
+        annotations: def.annotations,
+      },
+    });
+  }
+  return out;
+}
+
+export interface ExposureInput {
+  config: Pick<Config, 'mode' | 'toolsets' | 'tools' | 'excludeTools'>;
+  ports: ReadonlySet<PortName>;
+  principal: Principal;
+  /** The X-MCP-Tools header, parsed; undefined when absent. */
+  headerTools?: readonly string[] | undefined;
+}
+
+export type Verdict = 'exposed' | 'read_only' | 'hidden';
+
+/** Whether one client may see and call `tool`, and if not, why. */
+export function verdict(tool: CompiledTool, x: ExposureInput): Verdict {
+  const { def } = tool;
+  if (!x.ports.has(def.port)) return 'hidden';
+  if (x.config.toolsets && !x.config.toolsets.includes(def.toolset)) return 'hidden';
+  if (x.config.tools && !x.config.tools.includes(def.name)) return 'hidden';
+  if (x.config.excludeTools.includes(def.name)) return 'hidden';
+  if (x.principal.toolsets && !x.principal.toolsets.includes(def.toolset)) return 'hidden';
+  if (x.headerTools && !x.headerTools.includes(def.name)) return 'hidden';
+  if (tool.write && (x.config.mode !== 'read_write' || x.principal.mode !== 'read_write')) return 'read_only';
+  return 'exposed';
+}
+
+export function parseToolList(header: string | null | undefined): string[] | undefined {
+  if (header === null || header === undefined) return undefined;
+  return header
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,204 @@
+/**
+ * The directory toolset's read tools, with the PagerDuty seed's names, parameters and
+ * validation messages (reference/pagerduty-notes.md §1.4–1.7), its bugs fixed: a user with no
+ * teams gets an empty answer that says why, never the whole account.
+ */
+import { z } from 'zod';
+import type { Page } from '../core/directory.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
+import { currentUserContext } from './current-user.js';
+import { defineTool, READ, type ToolResult } from './define-tool.js';
+import { serviceItem, teamItem, userContextItem, userItem } from './output.js';
+import * as p from './params.js';
+
+const conflict = (idName: string, filters: string) =>
+  new ValidationError(
+    `When \`${idName}\` is provided, other filters (like ${filters}) cannot be used. ${p.SEE_DOCS}`,
+    { parameter: idName },
+  );
+
+/** Runs a paged list query and returns it as a tool result. */
+async function listPage<T extends object>(
+  args: { cursor?: string | undefined; limit?: number | undefined },
+  filters: Record<string, unknown>,
+  fetch: (limit: number, offset: number) => Promise<Page<T>>,
+): Promise<ToolResult> {
+  const print = fingerprint(filters);
+  const offset = decodeCursor(args.cursor, print);
+  const page = await fetch(args.limit ?? DEFAULT_LIMIT, offset);
+  return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+}
+
+const noTeams = (resource: string): ToolResult => ({
+  items: [],
+  metadata: {
+    note: `The current user belongs to no team, so no ${resource} match their context. Pass current_user_context=false with team_ids to look elsewhere.`,
+  },
+});
+
+export const getUsers = defineTool({
+  name: 'get_users',
+  toolset: 'directory',
+  port: 'directory',
+  resource: 'users',
+  output: userItem,
+  annotations: READ,
+  description:
+    "List users or get one by `user_id`. By default lists the members of the current user's teams; pass current_user_context=false with team_ids to list other teams.",
+  narrowHint: 'Narrow with `query` or `team_ids`.',
+  input: z.strictObject({
+    user_id: p.id('user_id').optional(),
+    current_user_context: p.currentUserContext,
+    team_ids: p.ids('team_id').optional(),
+    query: p.query.optional(),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const { directory } = ctx.ports;
+    if (args.user_id !== undefined) {
+      if (
+        args.team_ids !== undefined ||
+        args.query !== undefined ||
+        args.limit !== undefined ||
+        args.cursor !== undefined
+      ) {
+        throw conflict('user_id', 'team_ids, query, limit');
+      }
+      const user = await directory.getUser(args.user_id);
+      if (!user) throw new NotFoundError('user', args.user_id, 'user_id');
+      return { items: [user] };
+    }
+    let teamIds = args.team_ids;
+    if (args.current_user_context) {
+      if (teamIds !== undefined) {
+        throw new ValidationError(
+          `Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`,
+          {
+            parameter: 'team_ids',
+          },
+        );
+      }
+      teamIds = (await currentUserContext(ctx)).team_ids;
+      if (teamIds.length === 0) return noTeams('users');
+    } else if (!teamIds?.length) {
+      throw new ValidationError(
+        `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
+        {
+          parameter: 'team_ids',
+        },
+      );
+    }
+    const filters = { teamIds, query: args.query };
+    return listPage(args, filters, (limit, offset) => directory.listUsers({ ...filters, limit, offset }));
+  },
+});
+
+export const getTeams = defineTool({
+  name: 'get_teams',
+  toolset: 'directory',
+  port: 'directory',
+  resource: 'teams',
+  output: teamItem,
+  annotations: READ,
+  description: 'List teams (optionally matching `query`) or get one by `team_id`, with its members.',
+  narrowHint: 'Narrow with `query`.',
+  input: z.strictObject({
+    team_id: p.id('team_id').optional(),
+    query: p.query.optional(),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const { directory } = ctx.ports;
+    if (args.team_id !== undefined) {
+      if (args.query !== undefined || args.limit !== undefined || args.cursor !== undefined) {
+        throw conflict('team_id', 'query, limit');
+      }
+      const team = await directory.getTeam(args.team_id);
+      if (!team) throw new NotFoundError('team', args.team_id, 'team_id');
+      return { items: [team] };
+    }
+    const filters = { query: args.query };
+    return listPage(args, filters, (limit, offset) => directory.listTeams({ ...filters, limit, offset }));
+  },
+});
+
+export const getServices = defineTool({
+  name: 'get_services',
+  toolset: 'directory',
+  port: 'directory',
+  resource: 'services',
+  output: serviceItem,
+  annotations: READ,
+  description:
+    "List services or get one by `service_id`. By default lists the services of the current user's teams; pass current_user_context=false with team_ids for others.",
+  narrowHint: 'Narrow with `query` or `team_ids`.',
+  input: z.strictObject({
+    service_id: p.id('service_id').optional(),
+    current_user_context: p.currentUserContext,
+    team_ids: p.ids('team_id').optional(),
+    query: p.query.optional(),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const { directory } = ctx.ports;
+    if (args.service_id !== undefined) {
+      if (
+        args.team_ids !== undefined ||
+        args.query !== undefined ||
+        args.limit !== undefined ||
+        args.cursor !== undefined
+      ) {
+        throw conflict('service_id', 'team_ids, query, limit');
+      }
+      const service = await directory.getService(args.service_id);
+      if (!service) throw new NotFoundError('service', args.service_id, 'service_id');
+      return { items: [service] };
+    }
+    let teamIds = args.team_ids;
+    if (args.current_user_context) {
+      if (teamIds !== undefined) {
+        throw new ValidationError(
+          `Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`,
+          {
+            parameter: 'team_ids',
+          },
+        );
+      }
+      teamIds = (await currentUserContext(ctx)).team_ids;
+      if (teamIds.length === 0) return noTeams('services');
+    } else if (!teamIds?.length) {
+      throw new ValidationError(
+        `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
+        {
+          parameter: 'team_ids',
+        },
+      );
+    }
+    const filters = { teamIds, query: args.query };
+    return listPage(args, filters, (limit, offset) => directory.listServices({ ...filters, limit, offset }));
+  },
+});
+
+export const buildUserContext = defineTool({
+  name: 'build_user_context',
+  toolset: 'directory',
+  port: 'directory',
+  resource: 'user_contexts',
+  output: userContextItem,
+  annotations: READ,
+  description:
+    "The current user's context: their id, name, email, team_ids, the service_ids of those teams, and the escalation_policy_ids that target them.",
+  input: z.strictObject({}),
+  async handler(_args, ctx) {
+    return { items: [await currentUserContext(ctx)] };
+  },
+});
+
+export const directoryReadTools = [getUsers, getTeams, getServices, buildUserContext];

@@ -1,0 +1,13 @@
+/**
+ * Every tool Vigil defines, in the order `tools/list` shows them.
+ */
+import type { ToolDefinition } from './define-tool.js';
+import { directoryReadTools } from './directory-read.js';
+import { directoryWriteTools } from './directory-write.js';
+import { metaTools } from './meta.js';
+
+export const ALL_TOOLS: readonly ToolDefinition[] = [
+  ...directoryReadTools,
+  ...directoryWriteTools,
+  ...metaTools,
+];
