@@ -1,6 +1,7 @@
 /**
  * The embedded provider: Vigil's own engine on its own store. Serves every port.
  */
+import type { Kysely } from 'kysely';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
 import { ApiKeyRepository } from './store/api-keys.js';
@@ -8,6 +9,7 @@ import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
+import type { Database } from './store/schema.js';
 
 export interface EmbeddedProvider {
   name: 'embedded';
@@ -16,6 +18,8 @@ export interface EmbeddedProvider {
   ports: Required<Pick<Ports, 'directory' | 'meta'>>;
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
+  /** The store itself, for the engine's own repositories. */
+  db: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ export async function createEmbeddedProvider(opts: {
     },
     apiKeys: new ApiKeyRepository(db),
     lease,
+    db,
     async close() {
       if (closed) return;
       closed = true;

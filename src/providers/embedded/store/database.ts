@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -28,7 +28,17 @@ export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
 }): Promise<OpenedDatabase> {
   const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
-  const { error } = await new Migrator({ db: opened.db, provider: migrationProvider }).migrateToLatest();
+  // Kysely looks for its migration tables in every schema; name ours, or a database with several
+  // Vigil schemas (one per search_path) would find another schema's tables.
+  const schema =
+    opened.kind === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(opened.db)).rows[0]?.schema
+      : undefined;
+  const { error } = await new Migrator({
+    db: opened.db,
+    provider: migrationProvider,
+    ...(schema && { migrationTableSchema: schema }),
+  }).migrateToLatest();
   if (error) {
     await opened.db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
