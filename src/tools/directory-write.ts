@@ -222,7 +222,11 @@ export const updateService = defineTool({
     name: name('service name').optional(),
     description: description.optional(),
     status: z.enum(['active', 'disabled']).optional().describe('active or disabled.'),
-    escalation_policy_id: p.id('escalation_policy_id').nullable().optional(),
+    escalation_policy_id: p
+      .id('escalation_policy_id')
+      .nullable()
+      .optional()
+      .describe('The escalation policy ID; null removes it.'),
     team_ids: p.ids('team_id').optional().describe('IDs of the owning teams; replaces the list.'),
     regenerate_integration_key: z
       .boolean()

@@ -1,0 +1,143 @@
+/**
+ * Registry-wide rules: every tool annotated, named and described by the contract, its input
+ * schema snapshotted (a change fails CI until the snapshot is accepted with `vitest -u`), and the
+ * exposure filter narrowing but never widening.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../core/config.js';
+import type { PortName } from '../core/ports.js';
+import type { Principal } from '../core/principal.js';
+import { TOOLSETS } from '../tools/define-tool.js';
+import { ALL_TOOLS } from '../tools/registry.js';
+import { compileTools, type ExposureInput, verdict } from './registry.js';
+
+const compiled = compileTools(ALL_TOOLS);
+const VERBS = [
+  'get',
+  'list',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'build',
+  'test',
+  'acknowledge',
+  'resolve',
+  'add',
+];
+
+describe('every tool', () => {
+  it('has a unique snake_case name that starts with a verb', () => {
+    const names = ALL_TOOLS.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) {
+      expect(name).toMatch(/^[a-z]+(_[a-z]+)*$/);
+      expect(VERBS, name).toContain(name.split('_')[0]);
+    }
+  });
+
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))(
+    '%s has complete, consistent annotations',
+    (_name, tool) => {
+      const a = tool.annotations;
+      for (const key of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+        expect(typeof a[key], key).toBe('boolean');
+      }
+      if (a.readOnlyHint) {
+        expect(a.destructiveHint).toBe(false);
+        expect(a.idempotentHint).toBe(true);
+      }
+      if (tool.name.startsWith('delete_')) expect(a.destructiveHint).toBe(true);
+      expect(TOOLSETS).toContain(tool.toolset);
+    },
+  );
+
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))(
+    '%s has a short description and described parameters',
+    (_name, tool) => {
+      expect(tool.description.length).toBeGreaterThan(20);
+      expect(tool.description.length).toBeLessThanOrEqual(300);
+      const schema = compiled.get(tool.name)?.listing.inputSchema as {
+        properties?: Record<string, { description?: string }>;
+      };
+      for (const [param, property] of Object.entries(schema.properties ?? {})) {
+        expect(property.description, `${tool.name}.${param}`).toBeTruthy();
+      }
+    },
+  );
+
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))('%s rejects unknown parameters', (_name, tool) => {
+    expect(tool.input.safeParse({ no_such_parameter: 1 }).success).toBe(false);
+  });
+
+  it.each(ALL_TOOLS.map((t) => [t.name, t] as const))('%s input schema is unchanged (snapshot)', (name) => {
+    expect(compiled.get(name)?.listing.inputSchema).toMatchSnapshot();
+  });
+
+  it('read tools take include, and their include fields are the output fields', () => {
+    for (const tool of compiled.values()) {
+      if (tool.write || Object.keys(tool.def.input.shape).length === 0) continue;
+      expect(tool.fields, tool.def.name).toEqual(Object.keys(tool.def.output.shape));
+    }
+  });
+});
+
+describe('tools/list size', () => {
+  it('reports the token size of tools/list per mode and stays within budget', () => {
+    const sizes: Record<string, number> = {};
+    for (const mode of ['read_only', 'read_write'] as const) {
+      const listed = [...compiled.values()]
+        .filter((t) => mode === 'read_write' || !t.write)
+        .map((t) => t.listing);
+      sizes[mode] = Math.ceil(JSON.stringify({ tools: listed }).length / 4);
+    }
+    console.info(
+      `tools/list ≈ ${sizes.read_only} tokens read-only, ${sizes.read_write} tokens read-write (4 chars/token)`,
+    );
+    expect(sizes.read_only).toBeLessThan(sizes.read_write as number);
+    // Budget for the directory and meta toolsets; raise it deliberately as toolsets land.
+    expect(sizes.read_write).toBeLessThan(9000);
+  });
+});
+
+describe('exposure', () => {
+  const ports = new Set<PortName>(['directory', 'meta']);
+  const rw: Principal = { kind: 'local', label: 't', mode: 'read_write' };
+  const x = (env: Record<string, string>, principal = rw, headerTools?: string[]): ExposureInput => ({
+    config: parseConfig(env),
+    ports,
+    principal,
+    headerTools,
+  });
+  const visible = (input: ExposureInput) =>
+    [...compiled.values()].filter((t) => verdict(t, input) === 'exposed').map((t) => t.def.name);
+
+  it('hides write tools in read-only mode, and a read_write key cannot widen it', () => {
+    expect(visible(x({}))).not.toContain('create_user');
+    expect(verdict(compiled.get('create_user')!, x({}))).toBe('read_only');
+    expect(visible(x({ VIGIL_MODE: 'read_write' }))).toContain('create_user');
+    const roKey: Principal = { ...rw, mode: 'read_only' };
+    expect(verdict(compiled.get('create_user')!, x({ VIGIL_MODE: 'read_write' }, roKey))).toBe('read_only');
+  });
+
+  it('X-MCP-Tools narrows and never widens', () => {
+    expect(visible(x({ VIGIL_MODE: 'read_write' }, rw, ['get_users', 'create_user']))).toEqual([
+      'get_users',
+      'create_user',
+    ]);
+    expect(visible(x({}, rw, ['get_users', 'create_user']))).toEqual(['get_users']);
+    expect(visible(x({ VIGIL_TOOLS: 'get_teams' }, rw, ['get_users', 'get_teams']))).toEqual(['get_teams']);
+    expect(visible(x({}, rw, []))).toEqual([]);
+  });
+
+  it('applies toolsets, tool lists, exclusions, key toolsets and missing ports', () => {
+    expect(visible(x({ VIGIL_TOOLSETS: 'meta' }))).toEqual(['test_connection']);
+    expect(visible(x({ VIGIL_EXCLUDE_TOOLS: 'get_users,test_connection' }))).toEqual([
+      'get_teams',
+      'get_services',
+      'build_user_context',
+    ]);
+    expect(visible(x({}, { ...rw, toolsets: ['meta'] }))).toEqual(['test_connection']);
+    expect(visible({ ...x({}), ports: new Set<PortName>(['meta']) })).toEqual(['test_connection']);
+  });
+});
