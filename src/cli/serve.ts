@@ -70,8 +70,17 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     auth,
     health: async () => ({ version: VERSION, store: rt.embedded.kind }),
   });
+  let stopLease = async () => {};
+  // Handlers first: a signal that arrives once the ready line is out must find them in place.
+  onSignals(async (signal) => {
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await app.close();
+    await stopLease();
+    await rt.close();
+    log.info('stopped');
+  });
   const address = await app.listen();
-  const stopLease = runLease(rt);
+  stopLease = runLease(rt);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
   log.info(
@@ -84,17 +93,12 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     },
     `Vigil ${VERSION} listening: MCP ${base}/mcp (Streamable HTTP), legacy SSE ${base}/sse, health ${base}/healthz; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${config.mode}`,
   );
-  onSignals(async (signal) => {
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    await app.close();
-    await stopLease();
-    await rt.close();
-    log.info('stopped');
-  });
 }
 
 export async function serveStdioMode(rt: Runtime): Promise<void> {
   const client = { principal: localPrincipal(rt.config) };
+  let shutdown = async () => rt.close();
+  onSignals(() => shutdown());
   const handle = serveStdio(() => buildServer(rt.service, client), {
     onerror: (err) => rt.log.error({ err }, 'stdio transport error'),
   });
@@ -102,10 +106,9 @@ export async function serveStdioMode(rt: Runtime): Promise<void> {
     { store: rt.embedded.location, mode: rt.config.mode },
     `Vigil ${VERSION} serving MCP over stdio; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${rt.config.mode}`,
   );
-  const shutdown = async () => {
+  shutdown = async () => {
     await handle.close();
     await rt.close();
   };
   process.stdin.once('end', () => void shutdown().then(() => process.exit(0)));
-  onSignals(shutdown);
 }

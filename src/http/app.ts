@@ -37,6 +37,7 @@ export interface HttpApp {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 const NOBODY: Principal = { kind: 'anonymous', label: 'nobody', mode: 'read_only' };
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
@@ -155,20 +156,28 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const reason = rejectReason(req, guard);
     if (reason) return sendJson(res, 403, rpcError(-32000, reason));
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      return sendJson(
-        res,
-        413,
-        rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`),
-        { connection: 'close' },
-      );
-    }
+    if (Number.isFinite(declared) && declared > limit) return refuseTooLarge(req, res);
     if (path === '/mcp') return handleMcp(req, res);
     if (path === '/sse' && req.method === 'GET') return openSse(req, res);
     if (path === '/messages' && req.method === 'POST') return postMessage(req, res, url);
     return sendJson(res, 405, rpcError(-32000, `Method ${req.method} not allowed on ${path}.`), {
       allow: path === '/sse' ? 'GET' : 'POST',
     });
+  }
+
+  /**
+   * Answers 413, then reads and drops the rest of the body so the client can read the answer
+   * (closing mid-upload makes most clients report a broken pipe instead). Past a bound, the
+   * connection is cut.
+   */
+  function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
+    sendJson(res, 413, rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`));
+    let drained = 0;
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.resume();
   }
 
   let inflight = 0;
@@ -180,12 +189,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (inflight === 0) idle?.();
     });
     route(req, res).catch((err: unknown) => {
-      if (err instanceof BodyTooLargeError) {
-        sendJson(res, 413, rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`), {
-          connection: 'close',
-        });
-        return;
-      }
+      if (err instanceof BodyTooLargeError) return refuseTooLarge(req, res);
       log.error({ err, url: req.url }, 'HTTP request failed');
       sendJson(res, 500, rpcError(-32603, 'Internal error; the server log has the details.'));
     });

@@ -194,7 +194,7 @@ describe.each(STORES)('directory tools on $kind', (store) => {
       .execute();
     await db
       .insertInto('escalation_targets')
-      .values({ rule_id: 'PER1', position: 0, target_type: 'user_reference', target_id: id.bob })
+      .values({ rule_id: 'PER1', position: 0, target_type: 'user_reference', target_id: String(id.bob) })
       .execute();
     const ctx = (await bob.ok('build_user_context')).user_contexts[0];
     expect(ctx).toEqual({

@@ -1,0 +1,96 @@
+/**
+ * The built `vigil` over every transport — stdio, Streamable HTTP in both protocol eras, and the
+ * legacy HTTP+SSE transport — driven by the official MCP client SDK: what read-only and
+ * read-write modes list and allow, and X-MCP-Tools narrowing without widening.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson, connect, HTTP_TRANSPORTS, type TransportKind, toolNames } from '../helpers/clients.js';
+import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
+
+const WRITE_TOOLS = [
+  'create_user',
+  'update_user',
+  'delete_user',
+  'create_team',
+  'update_team',
+  'delete_team',
+  'create_service',
+  'update_service',
+  'delete_service',
+];
+const ALL: TransportKind[] = ['stdio-legacy', 'stdio-modern', ...HTTP_TRANSPORTS];
+
+describe.each(['read_only', 'read_write'] as const)('in %s mode', (mode) => {
+  let server: RunningVigil;
+  const dataDir = tempDir();
+  beforeAll(async () => {
+    server = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_MODE: mode });
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it.each(ALL)(
+    'over %s: lists write tools only in read-write mode; a write in read-only mode answers READ_ONLY',
+    async (kind) => {
+      const client = await connect(kind, {
+        base: server.base,
+        env: { VIGIL_DATA_DIR: tempDir(), VIGIL_MODE: mode },
+      });
+      try {
+        const names = await toolNames(client);
+        expect(names).toContain('get_users');
+        for (const w of WRITE_TOOLS) expect(names.includes(w), w).toBe(mode === 'read_write');
+        const r = await callJson(client, 'create_team', { name: `Team via ${kind}` });
+        if (mode === 'read_only') {
+          expect(r.isError).toBe(true);
+          expect(r.body.error.code).toBe('READ_ONLY');
+          expect(r.body.error.message).toMatch(/VIGIL_MODE=read_write/);
+        } else {
+          expect(r.isError).toBe(false);
+          expect(r.body.teams[0].name).toBe(`Team via ${kind}`);
+        }
+        const teams = await callJson(client, 'get_teams', { query: kind });
+        expect(teams.body.teams).toHaveLength(mode === 'read_write' ? 1 : 0);
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it.each(HTTP_TRANSPORTS)('over %s: X-MCP-Tools narrows the list and never widens it', async (kind) => {
+    const client = await connect(kind, {
+      base: server.base,
+      headers: { 'X-MCP-Tools': 'get_teams, create_team, no_such_tool' },
+    });
+    try {
+      expect((await toolNames(client)).sort()).toEqual(
+        mode === 'read_write' ? ['create_team', 'get_teams'] : ['get_teams'],
+      );
+      const hidden = await callJson(client, 'get_users', { user_id: 'PABC' });
+      expect(hidden.body.error.code).toBe('FORBIDDEN');
+      if (mode === 'read_only')
+        expect((await callJson(client, 'create_team', { name: 'x' })).body.error.code).toBe('READ_ONLY');
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the docs://tools resource', () => {
+  it('documents exactly the tools this client sees', async () => {
+    const client = await connect('stdio-legacy', {
+      env: { VIGIL_DATA_DIR: tempDir(), VIGIL_TOOLSETS: 'directory' },
+    });
+    try {
+      const doc = await client.readResource({ uri: 'docs://tools' });
+      const text = (doc.contents[0] as { text: string }).text;
+      expect(text).toContain('## get_users (directory, read)');
+      expect(text).toContain('Fields for `include`: id, type, name, email');
+      expect(text).not.toContain('create_user');
+      expect(text).not.toContain('test_connection');
+    } finally {
+      await client.close();
+    }
+  });
+});
