@@ -1,0 +1,149 @@
+/**
+ * Bad input of every kind, for every directory tool, through the built server over Streamable
+ * HTTP: wrong types, unknown parameters, unknown `include` fields, bad ids and over-large
+ * limits each answer isError with VALIDATION_ERROR or NOT_FOUND naming the parameter — and no
+ * failed call writes anything.
+ */
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson, connect } from '../helpers/clients.js';
+import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
+
+const TABLES = ['users', 'contact_methods', 'teams', 'team_members', 'services', 'service_teams', 'api_keys'];
+const UNKNOWN = 'PZZZZZZ9';
+
+let server: RunningVigil;
+let client: Client;
+const dataDir = tempDir();
+const ids = { user: '', team: '', service: '' };
+
+function counts(): Record<string, number> {
+  const db = new SQLite(join(dataDir, 'vigil.db'), { readonly: true });
+  try {
+    return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+}
+
+/** A valid call per tool, so that one changed parameter is the only thing wrong. */
+const base = (): Record<string, Record<string, unknown>> => ({
+  get_users: { current_user_context: false, team_ids: [ids.team] },
+  get_teams: {},
+  get_services: { current_user_context: false, team_ids: [ids.team] },
+  build_user_context: {},
+  create_user: { name: 'Zed', email: 'zed@x.io' },
+  update_user: { user_id: ids.user, name: 'Zed 2' },
+  delete_user: { user_id: ids.user },
+  create_team: { name: 'Zed team' },
+  update_team: { team_id: ids.team, name: 'Zed team 2' },
+  delete_team: { team_id: ids.team },
+  create_service: { name: 'Zed service' },
+  update_service: { service_id: ids.service, name: 'Zed service 2' },
+  delete_service: { service_id: ids.service },
+  test_connection: {},
+});
+
+function wrongValue(schema: { type?: string; items?: { type?: string } }): unknown {
+  switch (schema.type) {
+    case 'string':
+      return 12345;
+    case 'array':
+      return schema.items?.type === 'string' ? [42] : 'not-an-array';
+    case 'boolean':
+      return 'yes';
+    case 'integer':
+    case 'number':
+      return 'ten';
+    default:
+      return { unexpected: true };
+  }
+}
+
+beforeAll(async () => {
+  server = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_MODE: 'read_write', VIGIL_USER_EMAIL: 'ann@x.io' });
+  client = await connect('http-modern', { base: server.base });
+  ids.user = (await callJson(client, 'create_user', { name: 'Ann', email: 'ann@x.io' })).body.users[0].id;
+  ids.team = (await callJson(client, 'create_team', { name: 'Core', member_ids: [ids.user] })).body.teams[0].id;
+  ids.service = (await callJson(client, 'create_service', { name: 'API', team_ids: [ids.team] })).body.services[0].id;
+});
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+});
+
+describe('every directory tool', () => {
+  it('answers VALIDATION_ERROR naming the parameter for a wrong type, an unknown parameter, a bad include and an over-large limit', async () => {
+    const before = counts();
+    const { tools } = await client.listTools();
+    const calls = base();
+    let checked = 0;
+    for (const tool of tools) {
+      const valid = calls[tool.name];
+      expect(valid, `a valid call for ${tool.name}`).toBeDefined();
+      const props = (tool.inputSchema.properties ?? {}) as Record<string, { type?: string; items?: { type?: string } }>;
+      const cases: [Record<string, unknown>, string][] = [[{ ...valid, bogus_parameter: 1 }, 'bogus_parameter']];
+      for (const [name, schema] of Object.entries(props)) cases.push([{ ...valid, [name]: wrongValue(schema) }, name]);
+      if ('include' in props) cases.push([{ ...valid, include: ['id', 'no_such_field'] }, 'include']);
+      if ('limit' in props) {
+        for (const limit of [1001, 1e12, 0, -1, 1.5]) cases.push([{ ...valid, limit }, 'limit']);
+      }
+      for (const name of Object.keys(props).filter((p) => p.endsWith('_id'))) cases.push([{ ...valid, [name]: 'not an id!' }, name]);
+      if ('name' in props) cases.push([{ ...valid, name: 'x'.repeat(100_000) }, 'name']);
+      for (const [args, parameter] of cases) {
+        const r = await callJson(client, tool.name, args);
+        const label = `${tool.name} ${JSON.stringify(args).slice(0, 120)}`;
+        expect(r.isError, label).toBe(true);
+        expect(r.body.error.code, label).toBe('VALIDATION_ERROR');
+        expect(String(r.body.error.details?.parameter), label).toMatch(new RegExp(`^${parameter}`));
+        expect(r.body.error.message, label).toContain(parameter);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(counts()).toEqual(before);
+  });
+
+  it('answers NOT_FOUND naming the parameter for an unknown id, writing nothing', async () => {
+    const before = counts();
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['get_users', { user_id: UNKNOWN }, 'user_id'],
+      ['get_teams', { team_id: UNKNOWN }, 'team_id'],
+      ['get_services', { service_id: UNKNOWN }, 'service_id'],
+      ['update_user', { user_id: UNKNOWN, name: 'x' }, 'user_id'],
+      ['delete_user', { user_id: UNKNOWN }, 'user_id'],
+      ['update_team', { team_id: UNKNOWN, name: 'x' }, 'team_id'],
+      ['delete_team', { team_id: UNKNOWN }, 'team_id'],
+      ['update_service', { service_id: UNKNOWN, name: 'x' }, 'service_id'],
+      ['delete_service', { service_id: UNKNOWN }, 'service_id'],
+      ['create_team', { name: 'Ghosts', member_ids: [ids.user, UNKNOWN] }, 'member_ids'],
+      ['update_team', { team_id: ids.team, member_ids: [UNKNOWN] }, 'member_ids'],
+      ['create_service', { name: 'Ghost', escalation_policy_id: UNKNOWN }, 'escalation_policy_id'],
+      ['create_service', { name: 'Ghost', team_ids: [UNKNOWN] }, 'team_ids'],
+      ['update_service', { service_id: ids.service, escalation_policy_id: UNKNOWN }, 'escalation_policy_id'],
+    ];
+    for (const [tool, args, parameter] of cases) {
+      const r = await callJson(client, tool, args);
+      expect(r.body.error, `${tool} ${JSON.stringify(args)}`).toMatchObject({ code: 'NOT_FOUND', details: { parameter, id: UNKNOWN } });
+    }
+    expect(counts()).toEqual(before);
+    const team = (await callJson(client, 'get_teams', { team_id: ids.team })).body.teams[0];
+    expect(team.members.map((m: { id: string }) => m.id)).toEqual([ids.user]);
+  });
+
+  it('answers a malformed tools/call with a JSON-RPC error and keeps serving', async () => {
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    await fetch(`${server.base}/mcp`, { method: 'POST', headers, body: JSON.stringify(init) });
+    const res = await fetch(`${server.base}/mcp`, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_teams', arguments: 'not an object' } }),
+    });
+    const text = await res.text();
+    expect(text).toMatch(/-32602|VALIDATION_ERROR/);
+    expect((await callJson(client, 'get_teams', {})).isError).toBe(false);
+  });
+});
