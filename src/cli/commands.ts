@@ -2,10 +2,8 @@
  * One-shot commands: `vigil call`, `vigil tools`, `vigil keys`. Results go to stdout; notes to stderr.
  */
 import { isWriteTool } from '../tools/define-tool.js';
+import { UsageError } from './errors.js';
 import { localPrincipal, type Runtime } from './runtime.js';
-
-/** A wrong command line: one line on stderr, exit code 2. */
-export class UsageError extends Error {}
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);

@@ -4,13 +4,13 @@
  * `serve` runs the HTTP server; `call`, `tools` and `keys` are one-shot commands.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../core/config.js';
+import { type Config, ConfigError, parseConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
-import { runCall, runKeys, runTools, UsageError } from './commands.js';
 import { type FlagName, readEnv, withFlags } from './env.js';
-import { openRuntime, VERSION } from './runtime.js';
-import { StartupError, serveHttp, serveStdioMode } from './serve.js';
+import { StartupError, UsageError } from './errors.js';
+import type { Runtime } from './runtime.js';
+import { VERSION } from './version.js';
 
 const USAGE = `Usage: vigil [command] [flags]
 
@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
+  // Heavy modules load after the arguments are read, and only those the command needs.
   if (values.version) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'serve': {
       const http = command === 'serve' || config.transport === 'sse' || config.transport === 'http';
+      const [{ serveHttp, serveStdioMode }, { openRuntime }] = await Promise.all([
+        import('./serve.js'),
+        import('./runtime.js'),
+      ]);
       const rt = await openRuntime(config);
       try {
         await (http ? serveHttp(rt) : serveStdioMode(rt));
@@ -83,12 +88,16 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError(`the arguments are not valid JSON: ${(err as Error).message}`);
         }
       }
+      const { runCall } = await import('./commands.js');
       return withRuntime(config, (rt) => runCall(rt, tool, args));
     }
-    case 'tools':
+    case 'tools': {
+      const { runTools } = await import('./commands.js');
       return withRuntime(config, async (rt) => runTools(rt));
+    }
     case 'keys': {
       const [action, target] = rest;
+      const { runKeys } = await import('./commands.js');
       return withRuntime(config, (rt) =>
         runKeys(rt, action, target, {
           name: values.name,
@@ -103,10 +112,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function withRuntime(
-  config: ReturnType<typeof parseConfig>,
-  fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<number> | number,
-): Promise<number> {
+async function withRuntime(config: Config, fn: (rt: Runtime) => Promise<number> | number): Promise<number> {
+  const { openRuntime } = await import('./runtime.js');
   const rt = await openRuntime(config, silentLogger());
   try {
     return await fn(rt);

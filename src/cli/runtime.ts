@@ -2,7 +2,6 @@
  * Assembles a running Vigil from configuration: logger, providers, the compiled tool registry
  * and the tool service that every transport and CLI command shares.
  */
-import { readFileSync } from 'node:fs';
 import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
@@ -10,10 +9,7 @@ import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embe
 import { ToolService } from '../server/build-server.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import { VERSION } from './version.js';
 
 export interface Runtime {
   config: Config;

@@ -6,14 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { isLoopbackHost } from '../core/config.js';
-import { createHttpApp } from '../http/app.js';
 import { Authenticator } from '../server/auth.js';
 import { buildServer } from '../server/build-server.js';
-import { localPrincipal, type Runtime, VERSION } from './runtime.js';
+import { StartupError } from './errors.js';
+import { localPrincipal, type Runtime } from './runtime.js';
+import { VERSION } from './version.js';
 
 const LEASE_TTL_MS = 30_000;
-
-export class StartupError extends Error {}
 
 function onSignals(shutdown: (signal: string) => Promise<void>): void {
   let stopping = false;
@@ -63,6 +62,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
       `refusing to serve on ${config.httpHost} with no authentication configured: create an API key (vigil keys create), set VIGIL_JWT_SECRET or VIGIL_JWKS_URL, or set VIGIL_ALLOW_UNAUTHENTICATED=true`,
     );
   }
+  const { createHttpApp } = await import('../http/app.js');
   const app = createHttpApp({
     config,
     log,

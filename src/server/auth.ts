@@ -3,7 +3,7 @@
  * API key, or a JWT (HS256 secret, or JWKS with issuer and audience checked). Requests without
  * credentials pass as anonymous only while no authentication is configured.
  */
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Config } from '../core/config.js';
 import type { Mode, Principal } from '../core/principal.js';
 import { type ApiKeyRepository, looksLikeApiKey } from '../providers/embedded/store/api-keys.js';
@@ -16,23 +16,25 @@ const REALM = 'Bearer realm="vigil"';
 const HAS_KEYS_TTL_MS = 2000;
 
 export class Authenticator {
-  private readonly jwtKey: Uint8Array | JWTVerifyGetKey | undefined;
+  /** The verification key, loaded with `jose` on first use (it is not needed without JWT settings). */
+  private jwtKey: Promise<Uint8Array | JWTVerifyGetKey> | undefined;
   private hasKeys: { value: boolean; at: number } | undefined;
 
   constructor(
     private readonly config: Pick<Config, 'mode' | 'jwt' | 'requireAuthHeader' | 'userEmail'>,
     private readonly apiKeys: ApiKeyRepository,
-  ) {
-    const { secret, jwksUrl } = config.jwt;
-    this.jwtKey = secret
-      ? new TextEncoder().encode(secret)
-      : jwksUrl
-        ? createRemoteJWKSet(new URL(jwksUrl))
-        : undefined;
-  }
+  ) {}
 
   get jwtConfigured(): boolean {
-    return this.jwtKey !== undefined;
+    return Boolean(this.config.jwt.secret || this.config.jwt.jwksUrl);
+  }
+
+  private key(): Promise<Uint8Array | JWTVerifyGetKey> {
+    const { secret, jwksUrl } = this.config.jwt;
+    this.jwtKey ??= secret
+      ? Promise.resolve(new TextEncoder().encode(secret))
+      : import('jose').then((jose) => jose.createRemoteJWKSet(new URL(jwksUrl as string)));
+    return this.jwtKey;
   }
 
   /** True when some credential can be verified: a JWT setting or at least one active API key. */
@@ -72,7 +74,7 @@ export class Authenticator {
         },
       };
     }
-    if (this.jwtKey && token.split('.').length === 3) return this.verifyJwt(token);
+    if (this.jwtConfigured && token.split('.').length === 3) return this.verifyJwt(token);
     if (this.config.requireAuthHeader || (await this.configured())) {
       return deny(
         'The Authorization header is neither a Vigil API key nor a valid JWT.',
@@ -96,8 +98,8 @@ export class Authenticator {
   private async verifyJwt(token: string): Promise<AuthOutcome> {
     let payload: JWTPayload;
     try {
-      const key = this.jwtKey as Uint8Array & JWTVerifyGetKey;
-      ({ payload } = await jwtVerify(token, key, {
+      const [{ jwtVerify }, key] = await Promise.all([import('jose'), this.key()]);
+      ({ payload } = await jwtVerify(token, key as Uint8Array & JWTVerifyGetKey, {
         ...(this.config.jwt.issuer && { issuer: this.config.jwt.issuer }),
         ...(this.config.jwt.audience && { audience: this.config.jwt.audience }),
         ...(this.config.jwt.secret && { algorithms: ['HS256'] }),

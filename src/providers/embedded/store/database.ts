@@ -7,7 +7,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -20,14 +19,11 @@ export interface OpenedDatabase {
   location: string;
 }
 
-// int8 columns (the lease's millisecond timestamps) as numbers, not strings.
-pg.types.setTypeParser(20, Number);
-
 export async function openDatabase(opts: {
   dataDir: string;
   databaseUrl?: string | undefined;
 }): Promise<OpenedDatabase> {
-  const opened = opts.databaseUrl ? openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+  const opened = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
   // Kysely looks for its migration tables in every schema; name ours, or a database with several
   // Vigil schemas (one per search_path) would find another schema's tables.
   const schema =
@@ -62,7 +58,11 @@ function openSqlite(dataDir: string): OpenedDatabase {
   };
 }
 
-function openPostgres(url: string): OpenedDatabase {
+async function openPostgres(url: string): Promise<OpenedDatabase> {
+  // Loaded only when used: most installations run on SQLite and start faster without it.
+  const { default: pg } = await import('pg');
+  // int8 columns (the lease's millisecond timestamps) as numbers, not strings.
+  pg.types.setTypeParser(20, Number);
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const safe = url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   return {
