@@ -1,0 +1,61 @@
+/**
+ * The README's tables cannot drift: every variable, flag and tool is in them, as the code has it,
+ * and the first screen still shows the two commands a newcomer needs.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FLAG_VARIABLES } from '../src/cli/env.js';
+import { VARIABLES } from '../src/core/config.js';
+import { ALL_TOOLS } from '../src/tools/registry.js';
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const rows = (header: string) => {
+  const start = README.indexOf(header);
+  expect(start, header).toBeGreaterThan(-1);
+  const lines = README.slice(start).split('\n').slice(2);
+  return lines
+    .slice(
+      0,
+      lines.findIndex((l) => !l.startsWith('|')),
+    )
+    .map((l) => l.split(' | ').map((c) => c.replace(/^\| ?| ?\|$/g, '')));
+};
+
+describe('README', () => {
+  it('shows how to start and how to test on its first screen', () => {
+    const first = README.split('\n').slice(0, 20).join('\n');
+    expect(first).toContain('npm install && npm start');
+    expect(first).toContain('npm test');
+  });
+
+  it('lists every configuration variable with its aliases, flag and default, and nothing else', () => {
+    const table = rows('| Variable | Flag | Default | Meaning |');
+    const flagOf = Object.fromEntries(Object.entries(FLAG_VARIABLES).map(([flag, name]) => [name, flag]));
+    for (const v of VARIABLES) {
+      const row = table.find((r) => r[0]?.startsWith(`\`${v.name}\``));
+      expect(row, v.name).toBeDefined();
+      const [names, flag, def] = row as string[];
+      for (const alias of 'aliases' in v ? v.aliases : []) expect(names, v.name).toContain(`\`${alias}\``);
+      expect(flag, v.name).toBe(flagOf[v.name] ? `\`--${flagOf[v.name]}\`` : '');
+      expect(def, v.name).toBe('default' in v ? `\`${v.default}\`` : '');
+    }
+    const known = new Set(VARIABLES.map((v) => v.name));
+    for (const [names, flag] of table) {
+      const name = /^`([A-Z_]+)`/.exec(names ?? '')?.[1];
+      if (name) expect(known.has(name), name).toBe(true);
+      else expect(flag).toBe('`--env-file`');
+    }
+  });
+
+  it('lists every tool with its toolset and mode', () => {
+    const table = rows('| Tool | Toolset | Mode | What it does |');
+    expect(table.map((r) => r.slice(0, 3))).toEqual(
+      ALL_TOOLS.map((t) => [`\`${t.name}\``, t.toolset, t.annotations.readOnlyHint ? 'read' : 'write']),
+    );
+  });
+
+  it('documents the headers Vigil reads', () => {
+    const table = rows('| Header | Meaning |').map((r) => r[0]);
+    expect(table).toEqual(['`Authorization`', '`X-MCP-Tools`', '`Origin`, `Host`']);
+  });
+});
