@@ -39,7 +39,7 @@ describe('README', () => {
       expect(flag, v.name).toBe(flagOf[v.name] ? `\`--${flagOf[v.name]}\`` : '');
       expect(def, v.name).toBe('default' in v ? `\`${v.default}\`` : '');
     }
-    const known = new Set(VARIABLES.map((v) => v.name));
+    const known = new Set<string>(VARIABLES.map((v) => v.name));
     for (const [names, flag] of table) {
       const name = /^`([A-Z_]+)`/.exec(names ?? '')?.[1];
       if (name) expect(known.has(name), name).toBe(true);

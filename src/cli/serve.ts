@@ -28,21 +28,31 @@ function onSignals(shutdown: (signal: string) => Promise<void>): void {
   }
 }
 
-/** Holds the engine lease while this process lives; logs when it gains or loses it. */
+/**
+ * Holds the engine lease while this process lives; logs when it gains or loses it. Leadership
+ * ends at the lease's expiry by this process's own clock unless a renewal succeeded, so a
+ * renewal that hangs or fails never leaves two leaders.
+ */
 function runLease(rt: Runtime): () => Promise<void> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let expiresAt = 0;
   let leader = false;
+  const update = (now: boolean) => {
+    if (now === leader) return;
+    leader = now;
+    rt.log.info(
+      { holder },
+      leader ? 'this process now runs the engine' : 'another process runs the engine; serving MCP only',
+    );
+  };
   const tick = async () => {
-    const held = await rt.embedded.lease.acquire('engine', holder, LEASE_TTL_MS).catch((err: unknown) => {
+    try {
+      const held = await rt.embedded.lease.acquire('engine', holder, LEASE_TTL_MS);
+      expiresAt = held?.expiresAt ?? 0;
+      update(held !== undefined);
+    } catch (err) {
       rt.log.warn({ err }, 'engine lease renewal failed');
-      return undefined;
-    });
-    if (Boolean(held) !== leader) {
-      leader = Boolean(held);
-      rt.log.info(
-        { holder },
-        leader ? 'this process now runs the engine' : 'another process runs the engine; serving MCP only',
-      );
+      update(Date.now() < expiresAt);
     }
   };
   void tick();

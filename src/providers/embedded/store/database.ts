@@ -30,16 +30,39 @@ export async function openDatabase(opts: {
     opened.kind === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(opened.db)).rows[0]?.schema
       : undefined;
-  const { error } = await new Migrator({
+  const migrator = new Migrator({
     db: opened.db,
     provider: migrationProvider,
     ...(schema && { migrationTableSchema: schema }),
-  }).migrateToLatest();
+  });
+  const { error } =
+    opened.kind === 'sqlite'
+      ? await withFileLock(`${opened.location}.lock`, () => migrator.migrateToLatest())
+      : await migrator.migrateToLatest();
   if (error) {
     await opened.db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
   return opened;
+}
+
+/**
+ * Runs `fn` holding an exclusive lock on `lockFile`, so that processes starting together on one
+ * SQLite file migrate one after the other (Kysely's own migration lock is a no-op on SQLite).
+ */
+async function withFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+  const lock = new SQLite(lockFile);
+  try {
+    lock.pragma('busy_timeout = 60000');
+    lock.exec('BEGIN EXCLUSIVE');
+    try {
+      return await fn();
+    } finally {
+      lock.exec('COMMIT');
+    }
+  } finally {
+    lock.close();
+  }
 }
 
 function openSqlite(dataDir: string): OpenedDatabase {
@@ -63,7 +86,13 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
   const { default: pg } = await import('pg');
   // int8 columns (the lease's millisecond timestamps) as numbers, not strings.
   pg.types.setTypeParser(20, Number);
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Timeouts, so that a stalled server fails calls (and lease renewals) instead of hanging them.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 30_000,
+  });
   const safe = url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),

@@ -32,7 +32,8 @@ export class LeaseRepository {
           .column('name')
           .doUpdateSet({
             holder: (eb) => eb.ref('excluded.holder'),
-            acquired_at: sql<number>`case when engine_lease.holder = excluded.holder then engine_lease.acquired_at else excluded.acquired_at end`,
+            // A renewal keeps the start of the term; a lapse and retake starts a new one.
+            acquired_at: sql<number>`case when engine_lease.holder = excluded.holder and engine_lease.expires_at > excluded.acquired_at then engine_lease.acquired_at else excluded.acquired_at end`,
             expires_at: (eb) => eb.ref('excluded.expires_at'),
           })
           .where((eb) =>
