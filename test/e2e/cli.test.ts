@@ -15,8 +15,14 @@ describe('vigil call', () => {
     expect(body.metadata.count).toBe(1);
     expect(body.users[0].email).toBe('ann@example.com');
 
-    const team = JSON.parse(vigil(['call', 'create_team', JSON.stringify({ name: 'Core', member_ids: [body.users[0].id] })], env).stdout);
-    const found = vigil(['call', 'get_users', '{"query":"ann"}'], { ...env, VIGIL_USER_EMAIL: 'ann@example.com' });
+    const team = JSON.parse(
+      vigil(['call', 'create_team', JSON.stringify({ name: 'Core', member_ids: [body.users[0].id] })], env)
+        .stdout,
+    );
+    const found = vigil(['call', 'get_users', '{"query":"ann"}'], {
+      ...env,
+      VIGIL_USER_EMAIL: 'ann@example.com',
+    });
     expect(found.code).toBe(0);
     expect(JSON.parse(found.stdout).users.map((u: { name: string }) => u.name)).toEqual(['Ann Lee']);
     expect(team.teams[0].name).toBe('Core');
@@ -24,7 +30,10 @@ describe('vigil call', () => {
     const failed = vigil(['call', 'get_users', '{"query":"ann"}'], env);
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout).error.code).toBe('UNAUTHORIZED');
-    expect(vigil(['call', 'create_user', '{"name":"X","email":"x@x.io"}'], { VIGIL_DATA_DIR: env.VIGIL_DATA_DIR }).code).toBe(1);
+    expect(
+      vigil(['call', 'create_user', '{"name":"X","email":"x@x.io"}'], { VIGIL_DATA_DIR: env.VIGIL_DATA_DIR })
+        .code,
+    ).toBe(1);
   });
 
   it('exits 2 with one line for malformed JSON arguments or a missing tool name', () => {
@@ -42,7 +51,10 @@ describe('vigil tools', () => {
   it('lists every tool with toolset, mode, tokens and whether it is listed', () => {
     const ro = vigil(['tools'], { VIGIL_DATA_DIR: tempDir() });
     expect(ro.code).toBe(0);
-    const rows = ro.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+    const rows = ro.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(rows[0]).toEqual(['TOOL', 'TOOLSET', 'MODE', 'TOKENS', 'LISTED']);
     const row = (name: string) => rows.find((r) => r[0] === name);
     expect(row('get_users')?.slice(1, 3)).toEqual(['directory', 'read']);
@@ -59,12 +71,28 @@ describe('vigil keys', () => {
   it('creates a key shown once, binds it to a user, and refuses bad flags', () => {
     const env = { VIGIL_DATA_DIR: tempDir(), VIGIL_MODE: 'read_write' };
     vigil(['call', 'create_user', '{"name":"Bo","email":"bo@x.io"}'], env);
-    const created = vigil(['keys', 'create', '--name', 'ci', '--mode', 'read_only', '--toolsets', 'directory', '--user', 'bo@x.io'], env);
+    const created = vigil(
+      [
+        'keys',
+        'create',
+        '--name',
+        'ci',
+        '--mode',
+        'read_only',
+        '--toolsets',
+        'directory',
+        '--user',
+        'bo@x.io',
+      ],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout.trim()).toMatch(/^vgl_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
     expect(created.stderr).toMatch(/shown only this once/);
     const list = JSON.parse(vigil(['keys', 'list'], env).stdout);
-    expect(list).toEqual([expect.objectContaining({ name: 'ci', mode: 'read_only', toolsets: ['directory'] })]);
+    expect(list).toEqual([
+      expect.objectContaining({ name: 'ci', mode: 'read_only', toolsets: ['directory'] }),
+    ]);
     expect(list[0].user_id).toMatch(/^P/);
     expect(JSON.stringify(list)).not.toContain(created.stdout.trim());
     expect(vigil(['keys', 'create', '--name', 'x', '--mode', 'god'], env).code).toBe(2);

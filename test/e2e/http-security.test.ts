@@ -3,8 +3,9 @@
  * answering 401 with WWW-Authenticate, Origin and Host checks (403), the body limit (413),
  * garbage JSON (a JSON-RPC parse error) — and the server serving the next good request.
  */
-import { request } from 'node:http';
-import { SignJWT } from 'jose';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/cli.js';
 import { callJson, connect, toolNames } from '../helpers/clients.js';
@@ -138,6 +139,18 @@ describe('with API keys', () => {
     await client.close();
   });
 
+  it('acts as the user an API key is bound to', async () => {
+    const env = { VIGIL_DATA_DIR: dataDir, VIGIL_MODE: 'read_write' };
+    const created = JSON.parse(
+      vigil(['call', 'create_user', '{"name":"Kay","email":"kay@x.io"}'], env).stdout,
+    );
+    const key = vigil(['keys', 'create', '--name', 'kay', '--user', 'kay@x.io'], env).stdout.trim();
+    const client = await connect('http-legacy', { base: server.base, headers: { authorization: key } });
+    const ctx = await callJson(client, 'build_user_context');
+    expect(ctx.body.user_contexts[0]).toMatchObject({ user_id: created.users[0].id, email: 'kay@x.io' });
+    await client.close();
+  });
+
   it('reports health', async () => {
     const res = await fetch(`${server.base}/healthz`);
     expect(res.status).toBe(200);
@@ -194,6 +207,64 @@ describe('with JWT (HS256)', () => {
       expect(res.headers.get('www-authenticate')).toContain('invalid_token');
     }
     expect((await post(server.base, JSON.stringify(INIT))).status).toBe(401);
+  });
+});
+
+describe('with JWKS, issuer and audience', () => {
+  let server: RunningVigil;
+  let jwks: ReturnType<typeof createServer>;
+  let signingKey: CryptoKey;
+  let otherKey: CryptoKey;
+  const dataDir = tempDir();
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    signingKey = pair.privateKey;
+    otherKey = (await generateKeyPair('RS256')).privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwks = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    vigil(['call', 'create_user', '{"name":"Jo","email":"jo@x.io"}'], {
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_MODE: 'read_write',
+    });
+    server = await startVigil({
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_JWKS_URL: url,
+      VIGIL_JWT_ISSUER: 'https://idp.example',
+      VIGIL_JWT_AUDIENCE: 'vigil',
+    });
+  });
+  afterAll(async () => {
+    await server.stop();
+    jwks.close();
+  });
+  const sign = (key: CryptoKey, iss = 'https://idp.example', sub = 'jo@x.io') =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject(sub)
+      .setIssuer(iss)
+      .setAudience('vigil')
+      .setExpirationTime('5m')
+      .sign(key);
+
+  it('accepts a token signed by a key in the JWKS and takes the user from its subject', async () => {
+    const client = await connect('http-modern', {
+      base: server.base,
+      headers: { authorization: `Bearer ${await sign(signingKey)}` },
+    });
+    expect((await callJson(client, 'build_user_context')).body.user_contexts[0].email).toBe('jo@x.io');
+    await client.close();
+  });
+
+  it('refuses another key or another issuer with 401', async () => {
+    for (const token of [await sign(otherKey), await sign(signingKey, 'https://evil.example')]) {
+      expect(
+        (await post(server.base, JSON.stringify(INIT), { authorization: `Bearer ${token}` })).status,
+      ).toBe(401);
+    }
   });
 });
 

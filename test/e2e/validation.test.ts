@@ -22,7 +22,9 @@ const ids = { user: '', team: '', service: '' };
 function counts(): Record<string, number> {
   const db = new SQLite(join(dataDir, 'vigil.db'), { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n]));
+    return Object.fromEntries(
+      TABLES.map((t) => [t, (db.prepare(`select count(*) as n from ${t}`).get() as { n: number }).n]),
+    );
   } finally {
     db.close();
   }
@@ -63,11 +65,19 @@ function wrongValue(schema: { type?: string; items?: { type?: string } }): unkno
 }
 
 beforeAll(async () => {
-  server = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_MODE: 'read_write', VIGIL_USER_EMAIL: 'ann@x.io' });
+  server = await startVigil({
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_MODE: 'read_write',
+    VIGIL_USER_EMAIL: 'ann@x.io',
+  });
   client = await connect('http-modern', { base: server.base });
   ids.user = (await callJson(client, 'create_user', { name: 'Ann', email: 'ann@x.io' })).body.users[0].id;
-  ids.team = (await callJson(client, 'create_team', { name: 'Core', member_ids: [ids.user] })).body.teams[0].id;
-  ids.service = (await callJson(client, 'create_service', { name: 'API', team_ids: [ids.team] })).body.services[0].id;
+  ids.team = (
+    await callJson(client, 'create_team', { name: 'Core', member_ids: [ids.user] })
+  ).body.teams[0].id;
+  ids.service = (
+    await callJson(client, 'create_service', { name: 'API', team_ids: [ids.team] })
+  ).body.services[0].id;
 });
 afterAll(async () => {
   await client?.close();
@@ -83,14 +93,21 @@ describe('every directory tool', () => {
     for (const tool of tools) {
       const valid = calls[tool.name];
       expect(valid, `a valid call for ${tool.name}`).toBeDefined();
-      const props = (tool.inputSchema.properties ?? {}) as Record<string, { type?: string; items?: { type?: string } }>;
-      const cases: [Record<string, unknown>, string][] = [[{ ...valid, bogus_parameter: 1 }, 'bogus_parameter']];
-      for (const [name, schema] of Object.entries(props)) cases.push([{ ...valid, [name]: wrongValue(schema) }, name]);
+      const props = (tool.inputSchema.properties ?? {}) as Record<
+        string,
+        { type?: string; items?: { type?: string } }
+      >;
+      const cases: [Record<string, unknown>, string][] = [
+        [{ ...valid, bogus_parameter: 1 }, 'bogus_parameter'],
+      ];
+      for (const [name, schema] of Object.entries(props))
+        cases.push([{ ...valid, [name]: wrongValue(schema) }, name]);
       if ('include' in props) cases.push([{ ...valid, include: ['id', 'no_such_field'] }, 'include']);
       if ('limit' in props) {
         for (const limit of [1001, 1e12, 0, -1, 1.5]) cases.push([{ ...valid, limit }, 'limit']);
       }
-      for (const name of Object.keys(props).filter((p) => p.endsWith('_id'))) cases.push([{ ...valid, [name]: 'not an id!' }, name]);
+      for (const name of Object.keys(props).filter((p) => p.endsWith('_id')))
+        cases.push([{ ...valid, [name]: 'not an id!' }, name]);
       if ('name' in props) cases.push([{ ...valid, name: 'x'.repeat(100_000) }, 'name']);
       for (const [args, parameter] of cases) {
         const r = await callJson(client, tool.name, args);
@@ -126,7 +143,10 @@ describe('every directory tool', () => {
     ];
     for (const [tool, args, parameter] of cases) {
       const r = await callJson(client, tool, args);
-      expect(r.body.error, `${tool} ${JSON.stringify(args)}`).toMatchObject({ code: 'NOT_FOUND', details: { parameter, id: UNKNOWN } });
+      expect(r.body.error, `${tool} ${JSON.stringify(args)}`).toMatchObject({
+        code: 'NOT_FOUND',
+        details: { parameter, id: UNKNOWN },
+      });
     }
     expect(counts()).toEqual(before);
     const team = (await callJson(client, 'get_teams', { team_id: ids.team })).body.teams[0];
@@ -135,12 +155,22 @@ describe('every directory tool', () => {
 
   it('answers a malformed tools/call with a JSON-RPC error and keeps serving', async () => {
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    };
     await fetch(`${server.base}/mcp`, { method: 'POST', headers, body: JSON.stringify(init) });
     const res = await fetch(`${server.base}/mcp`, {
       method: 'POST',
       headers: { ...headers, 'mcp-protocol-version': '2025-06-18' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_teams', arguments: 'not an object' } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'get_teams', arguments: 'not an object' },
+      }),
     });
     const text = await res.text();
     expect(text).toMatch(/-32602|VALIDATION_ERROR/);
