@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
-import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSqlite } from '../../src/providers/embedded/store/sqlite-driver.js';
 import { callJson, connect } from '../helpers/clients.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
 
@@ -19,7 +19,8 @@ let client: Client;
 const dataDir = tempDir();
 const ids = { user: '', team: '', service: '' };
 
-function counts(): Record<string, number> {
+async function counts(): Promise<Record<string, number>> {
+  const SQLite = await loadSqlite();
   const db = new SQLite(join(dataDir, 'vigil.db'), { readonly: true });
   try {
     return Object.fromEntries(
@@ -86,7 +87,7 @@ afterAll(async () => {
 
 describe('every directory tool', () => {
   it('answers VALIDATION_ERROR naming the parameter for a wrong type, an unknown parameter, a bad include and an over-large limit', async () => {
-    const before = counts();
+    const before = await counts();
     const { tools } = await client.listTools();
     const calls = base();
     let checked = 0;
@@ -120,11 +121,11 @@ describe('every directory tool', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('answers NOT_FOUND naming the parameter for an unknown id, writing nothing', async () => {
-    const before = counts();
+    const before = await counts();
     const cases: [string, Record<string, unknown>, string][] = [
       ['get_users', { user_id: UNKNOWN }, 'user_id'],
       ['get_teams', { team_id: UNKNOWN }, 'team_id'],
@@ -148,7 +149,7 @@ describe('every directory tool', () => {
         details: { parameter, id: UNKNOWN },
       });
     }
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
     const team = (await callJson(client, 'get_teams', { team_id: ids.team })).body.teams[0];
     expect(team.members.map((m: { id: string }) => m.id)).toEqual([ids.user]);
   });

@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
+import { loadSqlite, type SqliteConstructor } from './sqlite-driver.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -23,7 +23,8 @@ export async function openDatabase(opts: {
   dataDir: string;
   databaseUrl?: string | undefined;
 }): Promise<OpenedDatabase> {
-  const opened = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : openSqlite(opts.dataDir);
+  const SQLite = opts.databaseUrl ? undefined : await loadSqlite();
+  const opened = SQLite ? openSqlite(SQLite, opts.dataDir) : await openPostgres(opts.databaseUrl as string);
   // Kysely looks for its migration tables in every schema; name ours, or a database with several
   // Vigil schemas (one per search_path) would find another schema's tables.
   const schema =
@@ -35,10 +36,9 @@ export async function openDatabase(opts: {
     provider: migrationProvider,
     ...(schema && { migrationTableSchema: schema }),
   });
-  const { error } =
-    opened.kind === 'sqlite'
-      ? await withFileLock(`${opened.location}.lock`, () => migrator.migrateToLatest())
-      : await migrator.migrateToLatest();
+  const { error } = SQLite
+    ? await withFileLock(SQLite, `${opened.location}.lock`, () => migrator.migrateToLatest())
+    : await migrator.migrateToLatest();
   if (error) {
     await opened.db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
@@ -50,7 +50,11 @@ export async function openDatabase(opts: {
  * Runs `fn` holding an exclusive lock on `lockFile`, so that processes starting together on one
  * SQLite file migrate one after the other (Kysely's own migration lock is a no-op on SQLite).
  */
-async function withFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+async function withFileLock<T>(
+  SQLite: SqliteConstructor,
+  lockFile: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = new SQLite(lockFile);
   try {
     lock.pragma('busy_timeout = 60000');
@@ -65,7 +69,7 @@ async function withFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<
   }
 }
 
-function openSqlite(dataDir: string): OpenedDatabase {
+function openSqlite(SQLite: SqliteConstructor, dataDir: string): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'vigil.db');
   const database = new SQLite(file);
