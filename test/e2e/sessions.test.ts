@@ -33,6 +33,7 @@ describe('legacy SSE sessions', () => {
     const c = await connect('sse', { base: server.base });
     expect((await callJson(c, 'get_teams')).isError).toBe(false);
     await Promise.all([b.close(), c.close()]);
+    await expect.poll(() => health(server.base)).toBe(0);
   });
 
   it('closes a session left idle', async () => {
