@@ -1,0 +1,171 @@
+/**
+ * Users and their contact methods on the embedded store.
+ */
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
+import { NotFoundError } from '../../../core/errors.js';
+import { newId, now } from './ids.js';
+import { type Db, type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
+import type { Database, UsersTable } from './schema.js';
+import { likePattern, uniquely } from './sql-errors.js';
+
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async getUser(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? (await this.hydrateUsers(this.db, [row]))[0] : undefined;
+  }
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_lower', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row ? (await this.hydrateUsers(this.db, [row]))[0] : undefined;
+  }
+
+  async listUsers(q: Filter): Promise<Page<User>> {
+    let query = this.db.selectFrom('users').selectAll();
+    if (q.teamIds) {
+      const teamIds = q.teamIds;
+      query = query.where('id', 'in', (eb) =>
+        eb.selectFrom('team_members').select('user_id').where('team_id', 'in', teamIds),
+      );
+    }
+    if (q.query) {
+      const pattern = likePattern(q.query);
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
+          eb('email_lower', 'like', sql<string>`${pattern} escape '\\'`),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy(sql`lower(name)`)
+      .orderBy('id')
+      .limit(q.limit + 1)
+      .offset(q.offset)
+      .execute();
+    const p = page(rows, q.limit);
+    return { items: await this.hydrateUsers(this.db, p.items), more: p.more };
+  }
+
+  async createUser(input: UserInput): Promise<User> {
+    const id = newId();
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await uniquely(`A user with email '${input.email}' already exists.`, 'email', () =>
+        trx
+          .insertInto('users')
+          .values({
+            id,
+            name: input.name,
+            email: input.email,
+            email_lower: input.email.toLowerCase(),
+            time_zone: input.time_zone ?? 'UTC',
+            description: input.description ?? null,
+            role: input.role ?? 'user',
+            created_at: at,
+            updated_at: at,
+          })
+          .execute(),
+      );
+      await this.replaceContactMethods(trx, id, input.contact_methods ?? []);
+    });
+    return this.mustGetUser(id);
+  }
+
+  async updateUser(id: string, patch: Partial<UserInput>): Promise<User> {
+    await this.db.transaction().execute(async (trx) => {
+      await mustExist(trx, 'users', id, 'user', 'user_id');
+      const set: Partial<UsersTable> = { updated_at: now() };
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.email !== undefined) {
+        set.email = patch.email;
+        set.email_lower = patch.email.toLowerCase();
+      }
+      if (patch.time_zone !== undefined) set.time_zone = patch.time_zone;
+      if (patch.description !== undefined) set.description = patch.description;
+      if (patch.role !== undefined) set.role = patch.role;
+      await uniquely(`A user with email '${patch.email}' already exists.`, 'email', () =>
+        trx.updateTable('users').set(set).where('id', '=', id).execute(),
+      );
+      if (patch.contact_methods) await this.replaceContactMethods(trx, id, patch.contact_methods);
+    });
+    return this.mustGetUser(id);
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new NotFoundError('user', id, 'user_id');
+  }
+
+  private async mustGetUser(id: string): Promise<User> {
+    const user = await this.getUser(id);
+    if (!user) throw new NotFoundError('user', id, 'user_id');
+    return user;
+  }
+
+  private async replaceContactMethods(
+    trx: Transaction<Database>,
+    userId: string,
+    methods: ContactMethodInput[],
+  ) {
+    await trx.deleteFrom('contact_methods').where('user_id', '=', userId).execute();
+    if (methods.length === 0) return;
+    await trx
+      .insertInto('contact_methods')
+      .values(
+        methods.map((m, position) => ({
+          id: newId(),
+          user_id: userId,
+          position,
+          kind: m.type,
+          address: m.address,
+          label: m.label ?? null,
+        })),
+      )
+      .execute();
+  }
+
+  private async hydrateUsers(db: Db, rows: UsersTable[]): Promise<User[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [methods, teams] = await Promise.all([
+      db.selectFrom('contact_methods').selectAll().where('user_id', 'in', ids).orderBy('position').execute(),
+      db
+        .selectFrom('team_members')
+        .innerJoin('teams', 'teams.id', 'team_members.team_id')
+        .select(['team_members.user_id', 'teams.id', 'teams.name'])
+        .where('team_members.user_id', 'in', ids)
+        .orderBy('teams.name')
+        .execute(),
+    ]);
+    const methodsBy = groupBy(methods, (m) => m.user_id);
+    const teamsBy = groupBy(teams, (t) => t.user_id);
+    return rows.map((r) => ({
+      id: r.id,
+      type: 'user',
+      name: r.name,
+      email: r.email,
+      time_zone: r.time_zone,
+      ...(r.description !== null && { description: r.description }),
+      role: r.role,
+      teams: (teamsBy.get(r.id) ?? []).map((t) => ref(t.id, 'team_reference', t.name)),
+      contact_methods: (methodsBy.get(r.id) ?? []).map(
+        (m): ContactMethod => ({
+          id: m.id,
+          type: `${m.kind}_contact_method` as ContactMethod['type'],
+          summary: m.label ?? m.address,
+          address: m.address,
+          ...(m.label !== null && { label: m.label }),
+        }),
+      ),
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    }));
+  }
+}
