@@ -20,8 +20,8 @@ export function estimateTokens(listing: object): number {
 }
 
 export function runTools(rt: Runtime): number {
-  const client = { principal: localPrincipal(rt.config) };
-  const visible = new Set(rt.service.visible(client).map((t) => t.def.name));
+  const caller = { principal: localPrincipal(rt.config) };
+  const visible = new Set(rt.service.visible(caller).map((t) => t.def.name));
   const rows = [...rt.service.deps.tools.values()].map((t) => [
     t.def.name,
     t.def.toolset,

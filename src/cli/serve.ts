@@ -106,10 +106,10 @@ export async function serveHttp(rt: Runtime): Promise<void> {
 }
 
 export async function serveStdioMode(rt: Runtime): Promise<void> {
-  const client = { principal: localPrincipal(rt.config) };
+  const caller = { principal: localPrincipal(rt.config) };
   let shutdown = async () => rt.close();
   onSignals(() => shutdown());
-  const handle = serveStdio(() => buildServer(rt.service, client), {
+  const handle = serveStdio(() => buildServer(rt.service, caller), {
     onerror: (err) => rt.log.error({ err }, 'stdio transport error'),
   });
   rt.log.info(

@@ -54,10 +54,16 @@ export function envelope(input: EnvelopeInput, shown = input.items.length): Enve
 /**
  * Serialises the envelope within `budgetChars`. A list that does not fit is cut to the longest
  * prefix that does (at least one item), marked `truncated` with a hint and a `next_cursor`.
+ * Returns the envelope with its JSON text, so the answer is serialised once.
  */
-export function fitToBudget(input: EnvelopeInput, budgetChars: number, hint: string): Envelope {
+export function fitToBudget(
+  input: EnvelopeInput,
+  budgetChars: number,
+  hint: string,
+): { envelope: Envelope; text: string } {
   const full = envelope(input);
-  if (JSON.stringify(full).length <= budgetChars || input.items.length <= 1) return full;
+  const fullText = JSON.stringify(full);
+  if (fullText.length <= budgetChars || input.items.length <= 1) return { envelope: full, text: fullText };
   const cut = (n: number): Envelope => {
     const e = envelope(input, n);
     e.metadata.truncated = true;
@@ -73,7 +79,8 @@ export function fitToBudget(input: EnvelopeInput, budgetChars: number, hint: str
     if (JSON.stringify(cut(mid)).length <= budgetChars) lo = mid;
     else hi = mid - 1;
   }
-  return cut(lo);
+  const best = cut(lo);
+  return { envelope: best, text: JSON.stringify(best) };
 }
 
 export function errorEnvelope(

@@ -17,7 +17,7 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import type { Authenticator } from '../server/auth.js';
-import { buildServer, type Client, type ToolService } from '../server/build-server.js';
+import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
 import { parseToolList } from '../server/registry.js';
 import { BodyTooLargeError, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
@@ -51,7 +51,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   const mcp = createMcpHandler(
     (ctx) =>
-      buildServer(service, (ctx.authInfo?.extra?.client as Client | undefined) ?? { principal: NOBODY }),
+      buildServer(service, (ctx.authInfo?.extra?.caller as Caller | undefined) ?? { principal: NOBODY }),
     { maxRequestBodySize: limit, onerror: (err) => log.debug({ err }, 'mcp request rejected') },
   );
   const mcpNode = toNodeHandler(mcp, {
@@ -65,7 +65,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   });
 
   /** Authenticates the request; answers 401 itself and returns undefined when refused. */
-  async function clientOf(req: IncomingMessage, res: ServerResponse): Promise<Client | undefined> {
+  async function callerOf(req: IncomingMessage, res: ServerResponse): Promise<Caller | undefined> {
     const outcome = await auth.authenticate(req.headers.authorization);
     if (!outcome.ok) {
       sendJson(res, 401, rpcError(-32001, outcome.message), { 'www-authenticate': outcome.challenge });
@@ -84,21 +84,21 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       .digest('hex');
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse) {
-    const client = await clientOf(req, res);
-    if (!client) return;
+    const caller = await callerOf(req, res);
+    if (!caller) return;
     (req as IncomingMessage & { auth?: unknown }).auth = {
       token: '',
-      clientId: client.principal.label,
+      clientId: caller.principal.label,
       scopes: [],
-      extra: { client },
+      extra: { caller },
     };
     await mcpNode(req as Parameters<typeof mcpNode>[0], res);
   }
 
   async function openSse(req: IncomingMessage, res: ServerResponse) {
-    const client = await clientOf(req, res);
-    if (!client) return;
-    const id = await sse.open(res, ownerOf(req), buildServer(service, client));
+    const caller = await callerOf(req, res);
+    if (!caller) return;
+    const id = await sse.open(res, ownerOf(req), buildServer(service, caller));
     if (!id) {
       sendJson(
         res,
@@ -113,14 +113,14 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       );
       return;
     }
-    log.debug({ sessionId: id, principal: client.principal.label }, 'SSE session opened');
+    log.debug({ sessionId: id, principal: caller.principal.label }, 'SSE session opened');
   }
 
   async function postMessage(req: IncomingMessage, res: ServerResponse, url: URL) {
     const session = sse.get(url.searchParams.get('sessionId') ?? '');
     if (!session)
       return sendJson(res, 404, rpcError(-32000, 'Unknown or closed sessionId; open a new stream at /sse.'));
-    if (!(await clientOf(req, res))) return;
+    if (!(await callerOf(req, res))) return;
     if (session.owner !== ownerOf(req)) {
       return sendJson(res, 403, rpcError(-32000, 'This session belongs to another credential.'));
     }

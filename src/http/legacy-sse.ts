@@ -6,7 +6,7 @@
  * factory. Sessions are capped and closed when idle.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, Server, Transport } from '@modelcontextprotocol/server';
 import type { Logger } from '../core/log.js';
 
@@ -114,5 +114,3 @@ export class SseSessions {
     await Promise.all([...this.sessions.values()].map(({ transport }) => transport.close()));
   }
 }
-
-export type { IncomingMessage };

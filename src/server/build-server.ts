@@ -47,7 +47,8 @@ function completePorts(ports: Ports): Required<Ports> {
   return out as Required<Ports>;
 }
 
-export interface Client {
+/** Who is calling through one connection or request: the principal and its X-MCP-Tools narrowing. */
+export interface Caller {
   principal: Principal;
   headerTools?: readonly string[] | undefined;
 }
@@ -61,13 +62,13 @@ export class ToolService {
     this.ports = completePorts(deps.ports);
   }
 
-  visible(client: Client): CompiledTool[] {
-    const x = { ...this.exposure, ...client };
+  visible(caller: Caller): CompiledTool[] {
+    const x = { ...this.exposure, ...caller };
     return [...this.deps.tools.values()].filter((t) => verdict(t, x) === 'exposed');
   }
 
-  async call(client: Client, name: string, args: unknown): Promise<ToolCallResult> {
-    const ctx: ToolContext = { ports: this.ports, principal: client.principal, log: this.deps.log };
+  async call(caller: Caller, name: string, args: unknown): Promise<ToolCallResult> {
+    const ctx: ToolContext = { ports: this.ports, principal: caller.principal, log: this.deps.log };
     const tool = this.deps.tools.get(name);
     if (!tool) {
       const near = suggest(name, [...this.deps.tools.keys()]);
@@ -79,7 +80,7 @@ export class ToolService {
       );
       return toErrorResult(err, ctx, name);
     }
-    const v = verdict(tool, { ...this.exposure, ...client });
+    const v = verdict(tool, { ...this.exposure, ...caller });
     if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
     if (v === 'hidden') {
       const err = new VigilError(
@@ -92,17 +93,17 @@ export class ToolService {
   }
 }
 
-export function buildServer(service: ToolService, client: Client): Server {
+export function buildServer(service: ToolService, caller: Caller): Server {
   const { config, version } = service.deps;
   const server = new Server(
     { name: config.serverName, version },
     { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
   );
   server.setRequestHandler('tools/list', async () => ({
-    tools: service.visible(client).map((t) => t.listing),
+    tools: service.visible(caller).map((t) => t.listing),
   }));
   server.setRequestHandler('tools/call', async (req) => {
-    const result = await service.call(client, req.params.name, req.params.arguments);
+    const result = await service.call(caller, req.params.name, req.params.arguments);
     const advertised = service.deps.tools.get(req.params.name)?.listing.outputSchema;
     return server.projectCallToolResult(result, result.isError ? undefined : advertised);
   });
@@ -120,7 +121,7 @@ export function buildServer(service: ToolService, client: Client): Server {
     if (req.params.uri !== 'docs://tools')
       throw new Error(`Unknown resource ${req.params.uri}; the only one is docs://tools.`);
     return {
-      contents: [{ uri: 'docs://tools', mimeType: 'text/markdown', text: toolsDoc(service.visible(client)) }],
+      contents: [{ uri: 'docs://tools', mimeType: 'text/markdown', text: toolsDoc(service.visible(caller)) }],
     };
   });
   return server;

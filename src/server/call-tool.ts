@@ -71,7 +71,7 @@ export async function callTool(
     const include = (parsed.data as { include?: string[] }).include;
     if (tool.fields) validateInclude(include, tool.fields);
     const result = await tool.def.handler(parsed.data, ctx);
-    const env = fitToBudget(
+    const { envelope, text } = fitToBudget(
       {
         resource: tool.def.resource,
         items: applyInclude(result.items, include),
@@ -82,7 +82,7 @@ export async function callTool(
       budgetChars,
       tool.def.narrowHint ?? 'Narrow the query with filters.',
     );
-    return { content: [{ type: 'text', text: JSON.stringify(env) }], structuredContent: env };
+    return { content: [{ type: 'text', text }], structuredContent: envelope };
   } catch (err) {
     return toErrorResult(err, ctx, tool.def.name);
   }

@@ -28,7 +28,12 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(KEY_PREFIX);
 }
 
+/** `last_used_at` is a hint, not an audit log: write it at most this often per key. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 export class ApiKeyRepository {
+  private readonly touched = new Map<string, number>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Creates a key and returns it with its plain text, which is never stored or shown again. */
@@ -82,7 +87,11 @@ export class ApiKeyRepository {
     return toInfo(row);
   }
 
+  /** Records that a key was used, at most once a minute per key (a write per request would cost an fsync). */
   async touch(id: string): Promise<void> {
+    const at = Date.now();
+    if (at - (this.touched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, at);
     await this.db.updateTable('api_keys').set({ last_used_at: now() }).where('id', '=', id).execute();
   }
 
