@@ -8,7 +8,7 @@ import type { Page } from '../core/directory.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import { currentUserContext } from './current-user.js';
-import { defineTool, READ, type ToolResult } from './define-tool.js';
+import { defineTool, READ, type ToolContext, type ToolResult } from './define-tool.js';
 import { serviceItem, teamItem, userContextItem, userItem } from './output.js';
 import * as p from './params.js';
 
@@ -37,6 +37,66 @@ const noTeams = (resource: string): ToolResult => ({
   },
 });
 
+/** The parameters of a list scoped by teams, as get_users and get_services take them. */
+interface TeamScopedArgs {
+  current_user_context: boolean;
+  team_ids?: string[] | undefined;
+  query?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * One answer of a "get one by id, or list by teams" tool with the seed's rules: an id excludes
+ * the filters; current_user_context=true takes the teams of the current user (and excludes
+ * team_ids); false requires team_ids. A user with no team gets an empty answer saying why.
+ */
+async function teamScopedAnswer<T extends object>(
+  args: TeamScopedArgs,
+  ctx: ToolContext,
+  spec: {
+    idName: string;
+    id: string | undefined;
+    what: string;
+    resource: string;
+    get: (id: string) => Promise<T | undefined>;
+    list: (q: {
+      teamIds: string[];
+      query?: string | undefined;
+      limit: number;
+      offset: number;
+    }) => Promise<Page<T>>;
+  },
+): Promise<ToolResult> {
+  if (spec.id !== undefined) {
+    if ([args.team_ids, args.query, args.limit, args.cursor].some((v) => v !== undefined)) {
+      throw conflict(spec.idName, 'team_ids, query, limit');
+    }
+    const item = await spec.get(spec.id);
+    if (!item) throw new NotFoundError(spec.what, spec.id, spec.idName);
+    return { items: [item] };
+  }
+  let teamIds = args.team_ids;
+  if (args.current_user_context) {
+    if (teamIds !== undefined) {
+      throw new ValidationError(`Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`, {
+        parameter: 'team_ids',
+      });
+    }
+    teamIds = (await currentUserContext(ctx)).team_ids;
+    if (teamIds.length === 0) return noTeams(spec.resource);
+  } else if (!teamIds?.length) {
+    throw new ValidationError(
+      `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
+      {
+        parameter: 'team_ids',
+      },
+    );
+  }
+  const filters = { teamIds, query: args.query };
+  return listPage(args, filters, (limit, offset) => spec.list({ ...filters, limit, offset }));
+}
+
 export const getUsers = defineTool({
   name: 'get_users',
   toolset: 'directory',
@@ -56,44 +116,15 @@ export const getUsers = defineTool({
     cursor: p.cursor.optional(),
     include: p.include.optional(),
   }),
-  async handler(args, ctx) {
-    const { directory } = ctx.ports;
-    if (args.user_id !== undefined) {
-      if (
-        args.team_ids !== undefined ||
-        args.query !== undefined ||
-        args.limit !== undefined ||
-        args.cursor !== undefined
-      ) {
-        throw conflict('user_id', 'team_ids, query, limit');
-      }
-      const user = await directory.getUser(args.user_id);
-      if (!user) throw new NotFoundError('user', args.user_id, 'user_id');
-      return { items: [user] };
-    }
-    let teamIds = args.team_ids;
-    if (args.current_user_context) {
-      if (teamIds !== undefined) {
-        throw new ValidationError(
-          `Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`,
-          {
-            parameter: 'team_ids',
-          },
-        );
-      }
-      teamIds = (await currentUserContext(ctx)).team_ids;
-      if (teamIds.length === 0) return noTeams('users');
-    } else if (!teamIds?.length) {
-      throw new ValidationError(
-        `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
-        {
-          parameter: 'team_ids',
-        },
-      );
-    }
-    const filters = { teamIds, query: args.query };
-    return listPage(args, filters, (limit, offset) => directory.listUsers({ ...filters, limit, offset }));
-  },
+  handler: (args, ctx) =>
+    teamScopedAnswer(args, ctx, {
+      idName: 'user_id',
+      id: args.user_id,
+      what: 'user',
+      resource: 'users',
+      get: (id) => ctx.ports.directory.getUser(id),
+      list: (q) => ctx.ports.directory.listUsers(q),
+    }),
 });
 
 export const getTeams = defineTool({
@@ -146,44 +177,15 @@ export const getServices = defineTool({
     cursor: p.cursor.optional(),
     include: p.include.optional(),
   }),
-  async handler(args, ctx) {
-    const { directory } = ctx.ports;
-    if (args.service_id !== undefined) {
-      if (
-        args.team_ids !== undefined ||
-        args.query !== undefined ||
-        args.limit !== undefined ||
-        args.cursor !== undefined
-      ) {
-        throw conflict('service_id', 'team_ids, query, limit');
-      }
-      const service = await directory.getService(args.service_id);
-      if (!service) throw new NotFoundError('service', args.service_id, 'service_id');
-      return { items: [service] };
-    }
-    let teamIds = args.team_ids;
-    if (args.current_user_context) {
-      if (teamIds !== undefined) {
-        throw new ValidationError(
-          `Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`,
-          {
-            parameter: 'team_ids',
-          },
-        );
-      }
-      teamIds = (await currentUserContext(ctx)).team_ids;
-      if (teamIds.length === 0) return noTeams('services');
-    } else if (!teamIds?.length) {
-      throw new ValidationError(
-        `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
-        {
-          parameter: 'team_ids',
-        },
-      );
-    }
-    const filters = { teamIds, query: args.query };
-    return listPage(args, filters, (limit, offset) => directory.listServices({ ...filters, limit, offset }));
-  },
+  handler: (args, ctx) =>
+    teamScopedAnswer(args, ctx, {
+      idName: 'service_id',
+      id: args.service_id,
+      what: 'service',
+      resource: 'services',
+      get: (id) => ctx.ports.directory.getService(id),
+      list: (q) => ctx.ports.directory.listServices(q),
+    }),
 });
 
 export const buildUserContext = defineTool({
