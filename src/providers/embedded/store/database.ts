@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
-import { loadSqlite, type SqliteConstructor } from './sqlite-driver.js';
+import { loadSqlite, type SqliteConstructor, withStatementCache } from './sqlite-driver.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -79,7 +79,7 @@ function openSqlite(SQLite: SqliteConstructor, dataDir: string): OpenedDatabase 
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     kind: 'sqlite',
     location: file,
   };
