@@ -20,3 +20,5 @@ export interface Ports {
 }
 
 export type PortName = keyof Ports;
+
+export const PORT_NAMES = ['directory', 'meta'] as const satisfies readonly PortName[];

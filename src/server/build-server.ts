@@ -1,13 +1,14 @@
 /**
- * buildServer(): one MCP server instance for one principal, over any transport. Tools are listed
- * and called through the registry filter; `docs://tools` documents what this client sees.
+ * ToolService decides what one caller sees and runs its calls through the registry filter;
+ * buildServer() makes one MCP server for one caller over any transport, with `docs://tools`
+ * documenting what that caller sees.
  */
-import { Server } from '@modelcontextprotocol/server';
+import { ResourceNotFoundError, Server } from '@modelcontextprotocol/server';
 import type { Config } from '../core/config.js';
-import { NotSupportedError, ReadOnlyError, ValidationError, VigilError } from '../core/errors.js';
+import { ForbiddenError, NotSupportedError, ReadOnlyError, ValidationError } from '../core/errors.js';
 import { suggest } from '../core/include.js';
 import type { Logger } from '../core/log.js';
-import type { PortName, Ports } from '../core/ports.js';
+import { PORT_NAMES, type PortName, type Ports } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
@@ -26,8 +27,6 @@ export interface ServerDeps {
 const INSTRUCTIONS = `Vigil covers the incident lifecycle: checks and heartbeats, alerting and on-call, responder incidents, and status pages.
 Two kinds of incident: get_incidents/acknowledge_incident act on responder incidents (pages to on-call people); list_incidents/create_incident act on status-page incidents (public posts).
 Every result is {"metadata": {...}, "<resources>": [...]}; pass "next_cursor" back as "cursor" for more. Read the resource docs://tools for parameters and include fields.`;
-
-const PORT_NAMES: readonly PortName[] = ['directory', 'meta'];
 
 function presentPorts(ports: Ports): Set<PortName> {
   return new Set(PORT_NAMES.filter((p) => ports[p] !== undefined));
@@ -83,8 +82,7 @@ export class ToolService {
     const v = verdict(tool, { ...this.exposure, ...caller });
     if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
     if (v === 'hidden') {
-      const err = new VigilError(
-        'FORBIDDEN',
+      const err = new ForbiddenError(
         `Tool '${name}' is not available to this client (narrowed by VIGIL_TOOLSETS, VIGIL_TOOLS, VIGIL_EXCLUDE_TOOLS, the API key's toolsets or X-MCP-Tools).`,
       );
       return toErrorResult(err, ctx, name);
@@ -118,8 +116,7 @@ export function buildServer(service: ToolService, caller: Caller): Server {
     ],
   }));
   server.setRequestHandler('resources/read', async (req) => {
-    if (req.params.uri !== 'docs://tools')
-      throw new Error(`Unknown resource ${req.params.uri}; the only one is docs://tools.`);
+    if (req.params.uri !== 'docs://tools') throw new ResourceNotFoundError(req.params.uri);
     return {
       contents: [{ uri: 'docs://tools', mimeType: 'text/markdown', text: toolsDoc(service.visible(caller)) }],
     };

@@ -89,6 +89,10 @@ describe('the docs://tools resource', () => {
       expect(text).toContain('Fields for `include`: id, type, name, email');
       expect(text).not.toContain('create_user');
       expect(text).not.toContain('test_connection');
+      await expect(client.readResource({ uri: 'docs://nope' })).rejects.toThrow(/docs:\/\/nope/);
+      const unknown = await callJson(client, 'get_user', {});
+      expect(unknown.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { parameter: 'name' } });
+      expect(unknown.body.error.message).toContain('Did you mean get_users');
     } finally {
       await client.close();
     }
