@@ -79,6 +79,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     service: rt.service,
     auth,
     health: async () => ({ version: VERSION, store: rt.embedded.kind }),
+    ingest: rt.embedded.ingest,
   });
   let stopLease = async () => {};
   // Handlers first: a signal that arrives once the ready line is out must find them in place.

@@ -126,6 +126,8 @@ export interface DirectoryPort {
   deleteTeam(id: string): Promise<void>;
 
   getService(id: string): Promise<Service | undefined>;
+  /** The service an Events API routing key (its integration key) belongs to. */
+  findServiceByIntegrationKey(key: string): Promise<Service | undefined>;
   listServices(q: ListQuery & { teamIds?: string[] }): Promise<Page<Service>>;
   createService(input: ServiceInput): Promise<Service>;
   updateService(

@@ -3,6 +3,7 @@
  * active provider serves is not listed.
  */
 import type { DirectoryPort } from './directory.js';
+import type { IncidentsPort } from './incidents.js';
 
 export interface ConnectionReport {
   provider: string;
@@ -16,9 +17,10 @@ export interface MetaPort {
 
 export interface Ports {
   directory?: DirectoryPort;
+  incidents?: IncidentsPort;
   meta?: MetaPort;
 }
 
 export type PortName = keyof Ports;
 
-export const PORT_NAMES = ['directory', 'meta'] as const satisfies readonly PortName[];
+export const PORT_NAMES = ['directory', 'incidents', 'meta'] as const satisfies readonly PortName[];

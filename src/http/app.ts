@@ -16,10 +16,12 @@ import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/ser
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
+import type { EventIngest } from '../providers/embedded/events.js';
 import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
 import { parseToolList } from '../server/registry.js';
-import { BodyTooLargeError, readBody, rejectReason, rpcError, sendJson } from './guards.js';
+import { enqueue } from './events-route.js';
+import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
 
 export interface HttpDeps {
@@ -28,6 +30,8 @@ export interface HttpDeps {
   service: ToolService;
   auth: Authenticator;
   health: () => Promise<Record<string, unknown>>;
+  /** Events API v2 ingestion; without it `/v2/enqueue` is not served. */
+  ingest?: EventIngest | undefined;
 }
 
 export interface HttpApp {
@@ -37,7 +41,6 @@ export interface HttpApp {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
-const DRAIN_LIMIT = 64 * 1024 * 1024;
 const NOBODY: Principal = { kind: 'anonymous', label: 'nobody', mode: 'read_only' };
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
@@ -148,6 +151,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendJson(res, 200, { status: 'ok', sse_sessions: sse.size, ...(await deps.health()) });
     }
+    if (path === '/v2/enqueue' && deps.ingest) {
+      const reason = rejectReason(req, guard);
+      if (reason) return sendJson(res, 403, { status: 'forbidden', message: reason });
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { status: 'method not allowed', message: 'Use POST.' }, { allow: 'POST' });
+      return enqueue(req, res, deps.ingest);
+    }
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
     if (!isMcp)
       return sendJson(res, 404, {
@@ -165,19 +175,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     });
   }
 
-  /**
-   * Answers 413, then reads and drops the rest of the body so the client can read the answer
-   * (closing mid-upload makes most clients report a broken pipe instead). Past a bound, the
-   * connection is cut.
-   */
   function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
     sendJson(res, 413, rpcError(-32000, `Request body over ${limit} bytes (VIGIL_MAX_BODY_BYTES).`));
-    let drained = 0;
-    req.on('data', (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > DRAIN_LIMIT) req.destroy();
-    });
-    req.resume();
+    discardRest(req);
   }
 
   let inflight = 0;

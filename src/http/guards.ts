@@ -90,3 +90,19 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a refused request's body, so the client can read the answer
+ * (closing mid-upload makes most clients report a broken pipe instead). Past a bound, the
+ * connection is cut.
+ */
+export function discardRest(req: IncomingMessage): void {
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT) req.destroy();
+  });
+  req.resume();
+}

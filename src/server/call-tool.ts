@@ -74,7 +74,7 @@ export async function callTool(
     const { envelope, text } = fitToBudget(
       {
         resource: tool.def.resource,
-        items: applyInclude(result.items, include),
+        items: applyInclude(result.items, include && result.keep ? [...include, ...result.keep] : include),
         ...(result.description !== undefined && { description: result.description }),
         ...(result.metadata !== undefined && { metadata: result.metadata }),
         ...(result.page !== undefined && { page: result.page }),

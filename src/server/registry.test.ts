@@ -24,6 +24,7 @@ const VERBS = [
   'acknowledge',
   'resolve',
   'add',
+  'trigger',
 ];
 
 describe('every tool', () => {
@@ -95,8 +96,8 @@ describe('tools/list size', () => {
       `tools/list ≈ ${sizes.read_only} tokens read-only, ${sizes.read_write} tokens read-write (4 chars/token)`,
     );
     expect(sizes.read_only).toBeLessThan(sizes.read_write as number);
-    // Budget for the directory and meta toolsets; raise it deliberately as toolsets land.
-    expect(sizes.read_write).toBeLessThan(9000);
+    // Budget for the directory, incidents and meta toolsets; raise it deliberately as toolsets land.
+    expect(sizes.read_write).toBeLessThan(12000);
   });
 });
 

@@ -40,6 +40,8 @@ export interface ToolResult {
   description?: string;
   metadata?: Record<string, unknown>;
   page?: PageInfo;
+  /** Fields kept even when `include` does not name them (asked for by another parameter). */
+  keep?: readonly string[];
 }
 
 export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {

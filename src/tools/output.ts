@@ -63,3 +63,41 @@ export const userContextItem = z.object({
 });
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
+
+const namedRef = z.object({ id: z.string(), summary: z.string() });
+
+export const incidentItem = z.object({
+  id: z.string(),
+  type: z.literal('incident'),
+  incident_number: z.number().int(),
+  title: z.string(),
+  summary: z.string(),
+  description: z.string(),
+  status: z.enum(['triggered', 'acknowledged', 'resolved']),
+  urgency: z.enum(['high', 'low']),
+  incident_key: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_status_change_at: z.string(),
+  last_status_change_by: namedRef.extend({ type: z.string() }),
+  resolved_at: z.string(),
+  service: namedRef,
+  escalation_policy: namedRef,
+  teams: z.array(namedRef),
+  assignments: z.array(z.object({ assignee: namedRef, at: z.string() })),
+  acknowledgements: z.array(z.object({ acknowledger: namedRef, at: z.string() })),
+  alert_counts: z.object({ triggered: z.number(), resolved: z.number(), all: z.number() }),
+  body_details: z.object({}).loose(),
+  client_url: z.string(),
+  notes: z.array(z.object({}).loose()),
+  past_incidents: z.array(z.object({}).loose()),
+  related_incidents: z.array(z.object({}).loose()),
+});
+
+export const noteItem = z.object({
+  id: z.string(),
+  content: z.string(),
+  created_at: z.string(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  channel: z.object({ summary: z.string() }),
+});

@@ -4,10 +4,12 @@
 import type { ToolDefinition } from './define-tool.js';
 import { directoryReadTools } from './directory-read.js';
 import { directoryWriteTools } from './directory-write.js';
+import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
   ...directoryWriteTools,
+  ...incidentTools,
   ...metaTools,
 ];

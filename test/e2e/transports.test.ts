@@ -17,6 +17,10 @@ const WRITE_TOOLS = [
   'create_service',
   'update_service',
   'delete_service',
+  'acknowledge_incident',
+  'resolve_incident',
+  'add_incident_note',
+  'trigger_incident',
 ];
 const ALL: TransportKind[] = ['stdio-legacy', 'stdio-modern', ...HTTP_TRANSPORTS];
 

@@ -1,5 +1,5 @@
 /**
- * Bad input of every kind, for every directory tool, through the built server over Streamable
+ * Bad input of every kind, for every tool, through the built server over Streamable
  * HTTP: wrong types, unknown parameters, unknown `include` fields, bad ids and over-large
  * limits each answer isError with VALIDATION_ERROR or NOT_FOUND naming the parameter — and no
  * failed call writes anything.
@@ -11,13 +11,25 @@ import { loadSqlite } from '../../src/providers/embedded/store/sqlite-driver.js'
 import { callJson, connect } from '../helpers/clients.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
 
-const TABLES = ['users', 'contact_methods', 'teams', 'team_members', 'services', 'service_teams', 'api_keys'];
+const TABLES = [
+  'users',
+  'contact_methods',
+  'teams',
+  'team_members',
+  'services',
+  'service_teams',
+  'api_keys',
+  'incidents',
+  'incident_alerts',
+  'incident_notes',
+  'incident_acknowledgements',
+];
 const UNKNOWN = 'PZZZZZZ9';
 
 let server: RunningVigil;
 let client: Client;
 const dataDir = tempDir();
-const ids = { user: '', team: '', service: '' };
+const ids = { user: '', team: '', service: '', incident: '' };
 
 async function counts(): Promise<Record<string, number>> {
   const SQLite = await loadSqlite();
@@ -46,6 +58,11 @@ const base = (): Record<string, Record<string, unknown>> => ({
   create_service: { name: 'Zed service' },
   update_service: { service_id: ids.service, name: 'Zed service 2' },
   delete_service: { service_id: ids.service },
+  get_incidents: { current_user_context: false, service_ids: [ids.service] },
+  acknowledge_incident: { incident_id: ids.incident },
+  resolve_incident: { incident_id: ids.incident },
+  add_incident_note: { incident_id: ids.incident, content: 'note' },
+  trigger_incident: { service_id: ids.service, title: 'Zed incident' },
   test_connection: {},
 });
 
@@ -79,13 +96,16 @@ beforeAll(async () => {
   ids.service = (
     await callJson(client, 'create_service', { name: 'API', team_ids: [ids.team] })
   ).body.services[0].id;
+  ids.incident = (
+    await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
+  ).body.incidents[0].id;
 });
 afterAll(async () => {
   await client?.close();
   await server?.stop();
 });
 
-describe('every directory tool', () => {
+describe('every tool', () => {
   it('answers VALIDATION_ERROR naming the parameter for a wrong type, an unknown parameter, a bad include and an over-large limit', async () => {
     const before = await counts();
     const { tools } = await client.listTools();
@@ -141,6 +161,11 @@ describe('every directory tool', () => {
       ['create_service', { name: 'Ghost', escalation_policy_id: UNKNOWN }, 'escalation_policy_id'],
       ['create_service', { name: 'Ghost', team_ids: [UNKNOWN] }, 'team_ids'],
       ['update_service', { service_id: ids.service, escalation_policy_id: UNKNOWN }, 'escalation_policy_id'],
+      ['get_incidents', { incident_id: UNKNOWN }, 'incident_id'],
+      ['acknowledge_incident', { incident_id: UNKNOWN }, 'incident_id'],
+      ['resolve_incident', { incident_id: UNKNOWN }, 'incident_id'],
+      ['add_incident_note', { incident_id: UNKNOWN, content: 'x' }, 'incident_id'],
+      ['trigger_incident', { service_id: UNKNOWN, title: 'x' }, 'service_id'],
     ];
     for (const [tool, args, parameter] of cases) {
       const r = await callJson(client, tool, args);

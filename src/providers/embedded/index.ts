@@ -4,9 +4,11 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { createEventIngest, type EventIngest } from './events.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
+import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
 import type { Database } from './store/schema.js';
@@ -15,9 +17,11 @@ export interface EmbeddedProvider {
   name: 'embedded';
   kind: StoreKind;
   location: string;
-  ports: Required<Pick<Ports, 'directory' | 'meta'>>;
+  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'meta'>>;
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
+  /** Events API v2 ingestion (`POST /v2/enqueue`). */
+  ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
   db: Kysely<Database>;
   close(): Promise<void>;
@@ -30,13 +34,16 @@ export async function createEmbeddedProvider(opts: {
 }): Promise<EmbeddedProvider> {
   const { db, kind, location } = await openDatabase(opts);
   const lease = new LeaseRepository(db);
+  const directory = new DirectoryRepository(db);
+  const incidents = new IncidentRepository(db);
   let closed = false;
   return {
     name: 'embedded',
     kind,
     location,
     ports: {
-      directory: new DirectoryRepository(db),
+      directory,
+      incidents,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');
@@ -53,6 +60,7 @@ export async function createEmbeddedProvider(opts: {
         },
       },
     },
+    ingest: createEventIngest({ directory, incidents }),
     apiKeys: new ApiKeyRepository(db),
     lease,
     db,

@@ -36,6 +36,8 @@ export class DirectoryRepository implements DirectoryPort {
   deleteTeam: DirectoryPort['deleteTeam'] = (id) => this.teams.deleteTeam(id);
 
   getService: DirectoryPort['getService'] = (id) => this.services.getService(id);
+  findServiceByIntegrationKey: DirectoryPort['findServiceByIntegrationKey'] = (key) =>
+    this.services.findServiceByIntegrationKey(key);
   listServices: DirectoryPort['listServices'] = (q) => this.services.listServices(q);
   createService: DirectoryPort['createService'] = (input) => this.services.createService(input);
   updateService: DirectoryPort['updateService'] = (id, patch) => this.services.updateService(id, patch);

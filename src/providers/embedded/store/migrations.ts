@@ -1,7 +1,7 @@
 /**
  * Versioned migrations, one list for SQLite and PostgreSQL. Append; never edit a released one.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 const m001: Migration = {
   async up(db: Kysely<unknown>) {
@@ -116,7 +116,103 @@ const m001: Migration = {
   },
 };
 
-export const MIGRATIONS: Record<string, Migration> = { '001_directory_keys_lease': m001 };
+const m002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('sequences')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('incidents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('number', 'integer', (c) => c.notNull().unique())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('urgency', 'text', (c) => c.notNull())
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
+      .addColumn('escalation_policy_id', 'text', (c) =>
+        c.references('escalation_policies.id').onDelete('set null'),
+      )
+      .addColumn('incident_key', 'text')
+      .addColumn('details', 'text')
+      .addColumn('client_url', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('last_status_change_at', 'text', (c) => c.notNull())
+      .addColumn('last_status_change_by_type', 'text')
+      .addColumn('last_status_change_by_id', 'text')
+      .addColumn('resolved_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('incidents_service_created')
+      .on('incidents')
+      .columns(['service_id', 'created_at'])
+      .execute();
+    await db.schema.createIndex('incidents_created').on('incidents').column('created_at').execute();
+    // At most one open incident per service and key: concurrent triggers with one key cannot both open one.
+    await db.schema
+      .createIndex('incidents_open_key')
+      .on('incidents')
+      .columns(['service_id', 'incident_key'])
+      .unique()
+      .where(sql.ref('status'), '<>', 'resolved')
+      .execute();
+    await db.schema
+      .createTable('incident_assignments')
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('incident_assignments_pk', ['incident_id', 'user_id'])
+      .execute();
+    await db.schema
+      .createIndex('incident_assignments_user')
+      .on('incident_assignments')
+      .column('user_id')
+      .execute();
+    await db.schema
+      .createTable('incident_acknowledgements')
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('incident_acknowledgements_pk', ['incident_id', 'user_id'])
+      .execute();
+    await db.schema
+      .createTable('incident_notes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('content', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('incident_notes_incident')
+      .on('incident_notes')
+      .column('incident_id')
+      .execute();
+    await db.schema
+      .createTable('incident_alerts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('incident_alerts_incident')
+      .on('incident_alerts')
+      .column('incident_id')
+      .execute();
+  },
+};
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '001_directory_keys_lease': m001,
+  '002_incidents': m002,
+};
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => MIGRATIONS,

@@ -30,7 +30,7 @@ export function page<T>(rows: T[], limit: number): Page<T> {
 
 export async function mustExist(
   db: Db,
-  table: 'users' | 'teams' | 'services' | 'escalation_policies',
+  table: 'users' | 'teams' | 'services' | 'escalation_policies' | 'incidents',
   id: string,
   what: string,
   parameter: string,

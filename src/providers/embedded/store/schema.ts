@@ -96,6 +96,57 @@ export interface EngineLeaseTable {
   expires_at: number;
 }
 
+export interface SequencesTable {
+  name: string;
+  value: number;
+}
+
+export interface IncidentsTable {
+  id: string;
+  number: number;
+  title: string;
+  description: string | null;
+  status: string;
+  urgency: string;
+  service_id: string;
+  escalation_policy_id: string | null;
+  incident_key: string | null;
+  /** JSON object: the first alert's custom details. */
+  details: string | null;
+  client_url: string | null;
+  created_at: string;
+  updated_at: string;
+  last_status_change_at: string;
+  last_status_change_by_type: string | null;
+  last_status_change_by_id: string | null;
+  resolved_at: string | null;
+}
+
+export interface IncidentUsersTable {
+  incident_id: string;
+  user_id: string;
+  at: string;
+}
+
+export interface IncidentNotesTable {
+  id: string;
+  incident_id: string;
+  user_id: string | null;
+  channel: string;
+  content: string;
+  created_at: string;
+}
+
+export interface IncidentAlertsTable {
+  id: string;
+  incident_id: string;
+  status: string;
+  /** JSON object: the alert as it came (summary, source, severity, custom_details, links, …). */
+  payload: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -108,4 +159,10 @@ export interface Database {
   escalation_targets: EscalationTargetsTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;
+  sequences: SequencesTable;
+  incidents: IncidentsTable;
+  incident_assignments: IncidentUsersTable;
+  incident_acknowledgements: IncidentUsersTable;
+  incident_notes: IncidentNotesTable;
+  incident_alerts: IncidentAlertsTable;
 }

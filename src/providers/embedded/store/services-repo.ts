@@ -17,6 +17,15 @@ export class ServiceRepository {
     return row ? (await this.hydrateServices(this.db, [row]))[0] : undefined;
   }
 
+  async findServiceByIntegrationKey(key: string): Promise<Service | undefined> {
+    const row = await this.db
+      .selectFrom('services')
+      .selectAll()
+      .where('integration_key', '=', key)
+      .executeTakeFirst();
+    return row ? (await this.hydrateServices(this.db, [row]))[0] : undefined;
+  }
+
   async listServices(q: Filter): Promise<Page<Service>> {
     let query = this.db.selectFrom('services').selectAll();
     if (q.teamIds) {

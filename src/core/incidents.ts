@@ -1,0 +1,108 @@
+/**
+ * The responder-incident domain (pages to on-call people, not status-page posts) and its port.
+ * Shapes follow PagerDuty's field names, as the PagerDuty seed's parsers keep them.
+ */
+import type { Page } from './directory.js';
+
+export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const URGENCIES = ['high', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export interface Ref {
+  id: string;
+  summary: string;
+}
+
+export interface Incident {
+  id: string;
+  type: 'incident';
+  incident_number: number;
+  title: string;
+  summary: string;
+  description?: string;
+  status: IncidentStatus;
+  urgency: Urgency;
+  incident_key?: string;
+  created_at: string;
+  updated_at: string;
+  last_status_change_at: string;
+  last_status_change_by?: Ref & { type: 'user_reference' | 'service_reference' };
+  resolved_at?: string;
+  service: Ref;
+  escalation_policy?: Ref;
+  teams: Ref[];
+  assignments: { assignee: Ref; at: string }[];
+  acknowledgements: { acknowledger: Ref; at: string }[];
+  alert_counts: { triggered: number; resolved: number; all: number };
+  body_details?: Record<string, unknown>;
+  client_url?: string;
+}
+
+export interface IncidentNote {
+  id: string;
+  content: string;
+  created_at: string;
+  user?: { id: string; name: string };
+  channel: { summary: string };
+}
+
+/** Who acted: a user, or a service (an integration resolving its own alert). */
+export type Actor = { type: 'user'; id: string } | { type: 'service'; id: string };
+
+export interface AlertInput {
+  summary: string;
+  source: string;
+  severity: string;
+  component?: string | undefined;
+  group?: string | undefined;
+  class?: string | undefined;
+  custom_details?: unknown;
+  links?: unknown[];
+  images?: unknown[];
+  client?: string | undefined;
+  client_url?: string | undefined;
+}
+
+export interface TriggerInput {
+  serviceId: string;
+  title: string;
+  urgency: Urgency;
+  description?: string | undefined;
+  /** Deduplication key: a trigger with the key of an open incident on the service joins it. */
+  incidentKey?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+  alert?: AlertInput | undefined;
+  by: Actor;
+}
+
+export interface IncidentFilter {
+  statuses: IncidentStatus[];
+  urgencies: Urgency[];
+  serviceIds?: string[] | undefined;
+  teamIds?: string[] | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface IncidentsPort {
+  get(idOrNumber: string): Promise<Incident | undefined>;
+  list(filter: IncidentFilter): Promise<Page<Incident>>;
+  /** Opens an incident, or adds the alert to the open one with the same key; says which. */
+  trigger(input: TriggerInput): Promise<{ incident: Incident; created: boolean }>;
+  acknowledge(id: string, by: Actor): Promise<Incident>;
+  resolve(id: string, by: Actor): Promise<Incident>;
+  /** The open incident on a service with this deduplication key, if any. */
+  findOpen(serviceId: string, incidentKey: string): Promise<Incident | undefined>;
+  addNote(
+    id: string,
+    note: { userId?: string | undefined; content: string; channel: string },
+  ): Promise<IncidentNote>;
+  notes(id: string): Promise<IncidentNote[]>;
+  /** Earlier incidents on the same service, most alike first. */
+  past(id: string, limit: number): Promise<(Incident & { similarity_score: number })[]>;
+  /** Incidents open at the same time on services of the same teams. */
+  related(id: string, limit: number): Promise<(Incident & { relationship_type: string })[]>;
+}

@@ -1,0 +1,292 @@
+/**
+ * The incidents toolset: responder incidents (pages to on-call people — not status-page posts),
+ * with the PagerDuty seed's names, parameters and messages (reference/pagerduty-notes.md §1.4),
+ * its bugs fixed: `urgencies` counts as a filter beside `incident_id`, and a user with no team
+ * gets an empty answer that says why, never the whole account.
+ */
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import {
+  INCIDENT_STATUSES,
+  type Incident,
+  type IncidentStatus,
+  URGENCIES,
+  type Urgency,
+} from '../core/incidents.js';
+import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
+import { currentUser, currentUserContext } from './current-user.js';
+import { CREATE, defineTool, READ, UPDATE } from './define-tool.js';
+import { incidentItem, noteItem } from './output.js';
+import * as p from './params.js';
+import { timeRange } from './time.js';
+
+const pyList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
+function oneOf<T extends string>(
+  values: string[] | undefined,
+  valid: readonly T[],
+  what: string,
+  parameter: string,
+): T[] {
+  if (values === undefined) return [...valid];
+  const bad = values.filter((v) => !(valid as readonly string[]).includes(v));
+  if (bad.length) {
+    throw new ValidationError(`Invalid ${what} values: ${pyList(bad)}. Valid values are: ${pyList(valid)}`, {
+      parameter,
+    });
+  }
+  return [...new Set(values)] as T[];
+}
+
+function listMetadata(items: readonly Incident[]) {
+  const status_counts = { triggered: 0, acknowledged: 0, resolved: 0 };
+  for (const i of items) status_counts[i.status]++;
+  return {
+    status_counts,
+    autoresolve_count: items.filter(
+      (i) => i.status === 'resolved' && i.last_status_change_by?.type === 'service_reference',
+    ).length,
+    no_data_count: items.filter((i) => i.title.startsWith('No Data:')).length,
+  };
+}
+
+const incidentId = p.id('incident_id').describe('The incident ID (or its number).');
+
+export const getIncidents = defineTool({
+  name: 'get_incidents',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: READ,
+  description:
+    "Responder incidents (pages to on-call people), or one by `incident_id` with its notes, past and related incidents. By default those of the current user's teams and services.",
+  narrowHint: 'Narrow with `statuses`, `urgencies`, `since`/`until` or `service_ids`.',
+  input: z.strictObject({
+    incident_id: incidentId.optional(),
+    current_user_context: p.currentUserContext,
+    service_ids: p.ids('service_id').optional(),
+    team_ids: p.ids('team_id').optional(),
+    statuses: z
+      .array(z.string().max(32))
+      .max(3)
+      .optional()
+      .describe('triggered, acknowledged and/or resolved (default all).'),
+    urgencies: z.array(z.string().max(32)).max(2).optional().describe('high and/or low (default both).'),
+    since: z.string().max(64).optional().describe('Created at or after this ISO 8601 time.'),
+    until: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Created before this ISO 8601 time (range at most 6 months).'),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include_past_incidents: z
+      .boolean()
+      .default(false)
+      .describe('With incident_id: earlier incidents on the same service.'),
+    include_related_incidents: z
+      .boolean()
+      .default(false)
+      .describe('With incident_id: incidents open at the same time on team services.'),
+    include_notes: z.boolean().default(false).describe('With incident_id: the notes.'),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const { incidents } = ctx.ports;
+    if (args.incident_id !== undefined) {
+      const filters = [
+        args.service_ids,
+        args.team_ids,
+        args.statuses,
+        args.urgencies,
+        args.since,
+        args.until,
+        args.limit,
+        args.cursor,
+      ];
+      if (filters.some((f) => f !== undefined)) {
+        throw new ValidationError(
+          `When \`incident_id\` is provided, other filters (like service_ids, team_ids, statuses, etc.) cannot be used. ${p.SEE_DOCS}`,
+          { parameter: 'incident_id' },
+        );
+      }
+      const incident = await incidents.get(args.incident_id);
+      if (!incident) throw new NotFoundError('incident', args.incident_id, 'incident_id');
+      const extra: Record<string, unknown> = {};
+      const metadata: Record<string, number> = {};
+      if (args.include_notes) {
+        extra.notes = await incidents.notes(incident.id);
+        metadata.notes_count = (extra.notes as unknown[]).length;
+      }
+      if (args.include_past_incidents) {
+        extra.past_incidents = await incidents.past(incident.id, 5);
+        metadata.past_incidents_count = (extra.past_incidents as unknown[]).length;
+      }
+      if (args.include_related_incidents) {
+        extra.related_incidents = await incidents.related(incident.id, 20);
+        metadata.related_incidents_count = (extra.related_incidents as unknown[]).length;
+      }
+      return { items: [{ ...incident, ...extra }], metadata, keep: Object.keys(extra) };
+    }
+    if (args.include_past_incidents || args.include_related_incidents || args.include_notes) {
+      throw new ValidationError(
+        `\`include_past_incidents\`, \`include_related_incidents\`, and \`include_notes\` can only be used when a specific \`incident_id\` is provided. ${p.SEE_DOCS}`,
+        { parameter: 'incident_id' },
+      );
+    }
+    let { service_ids: serviceIds, team_ids: teamIds } = args;
+    if (args.current_user_context) {
+      if (serviceIds !== undefined || teamIds !== undefined) {
+        throw new ValidationError(
+          `Cannot specify service_ids or team_ids when current_user_context is True. ${p.SEE_DOCS}`,
+          {
+            parameter: serviceIds !== undefined ? 'service_ids' : 'team_ids',
+          },
+        );
+      }
+      const uc = await currentUserContext(ctx);
+      if (uc.team_ids.length === 0) {
+        return {
+          items: [],
+          metadata: {
+            ...listMetadata([]),
+            note: 'The current user belongs to no team, so no incidents match their context. Pass current_user_context=false with service_ids or team_ids.',
+          },
+        };
+      }
+      teamIds = uc.team_ids;
+    } else if (!serviceIds?.length && !teamIds?.length) {
+      throw new ValidationError(
+        `Must specify at least service_ids or team_ids when current_user_context is False. ${p.SEE_DOCS}`,
+        {
+          parameter: 'service_ids',
+        },
+      );
+    }
+    const statuses = oneOf<IncidentStatus>(args.statuses, INCIDENT_STATUSES, 'status', 'statuses');
+    const urgencies = oneOf<Urgency>(args.urgencies, URGENCIES, 'urgency', 'urgencies');
+    const range = timeRange(args.since, args.until);
+    const filters = { serviceIds, teamIds, statuses, urgencies, ...range };
+    const print = fingerprint(filters);
+    const offset = decodeCursor(args.cursor, print);
+    const page = await incidents.list({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
+    return {
+      items: page.items,
+      metadata: listMetadata(page.items),
+      page: { offset, more: page.more, fingerprint: print },
+    };
+  },
+});
+
+async function actingUser(ctx: Parameters<typeof currentUser>[0]) {
+  const user = await currentUser(ctx);
+  return { type: 'user' as const, id: user.id };
+}
+
+async function mustFind(ctx: Parameters<typeof currentUser>[0], id: string): Promise<Incident> {
+  const incident = await ctx.ports.incidents.get(id);
+  if (!incident) throw new NotFoundError('incident', id, 'incident_id');
+  return incident;
+}
+
+export const acknowledgeIncident = defineTool({
+  name: 'acknowledge_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: UPDATE,
+  description: 'Acknowledge a responder incident as the current user: you are on it, and escalation stops.',
+  input: z.strictObject({ incident_id: incidentId, include: p.include.optional() }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    return { items: [await ctx.ports.incidents.acknowledge(incident.id, await actingUser(ctx))] };
+  },
+});
+
+export const resolveIncident = defineTool({
+  name: 'resolve_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: UPDATE,
+  description: 'Resolve a responder incident as the current user; escalation ends and its alerts resolve.',
+  input: z.strictObject({ incident_id: incidentId, include: p.include.optional() }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    return { items: [await ctx.ports.incidents.resolve(incident.id, await actingUser(ctx))] };
+  },
+});
+
+export const addIncidentNote = defineTool({
+  name: 'add_incident_note',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'notes',
+  output: noteItem,
+  annotations: CREATE,
+  description: 'Add a note to a responder incident as the current user, to record investigation progress.',
+  input: z.strictObject({
+    incident_id: incidentId,
+    content: z.string().max(25_000).describe('The note text.'),
+  }),
+  async handler(args, ctx) {
+    if (!args.content.trim()) throw new ValidationError('content cannot be empty', { parameter: 'content' });
+    const incident = await mustFind(ctx, args.incident_id);
+    const user = await actingUser(ctx);
+    return {
+      items: [
+        await ctx.ports.incidents.addNote(incident.id, {
+          userId: user.id,
+          content: args.content,
+          channel: 'mcp',
+        }),
+      ],
+    };
+  },
+});
+
+export const triggerIncident = defineTool({
+  name: 'trigger_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: CREATE,
+  description:
+    'Open a responder incident on a service (paging its escalation policy). With `incident_key`, joins the open incident that has it instead.',
+  input: z.strictObject({
+    service_id: p.id('service_id'),
+    title: z.string().trim().min(1, 'title cannot be empty').max(1024).describe('What is wrong.'),
+    urgency: z.enum(URGENCIES).default('high').describe('high (default) or low.'),
+    description: z.string().max(25_000).optional().describe('More detail.'),
+    incident_key: z.string().min(1).max(255).optional().describe('Deduplication key.'),
+  }),
+  async handler(args, ctx) {
+    const by = await actingUser(ctx);
+    const { incident, created } = await ctx.ports.incidents.trigger({
+      serviceId: args.service_id,
+      title: args.title,
+      urgency: args.urgency,
+      description: args.description,
+      incidentKey: args.incident_key,
+      by,
+    });
+    return {
+      items: [incident],
+      description: created
+        ? `Opened incident ${incident.incident_number}`
+        : `Joined open incident ${incident.incident_number} (same incident_key)`,
+    };
+  },
+});
+
+export const incidentTools = [
+  getIncidents,
+  acknowledgeIncident,
+  resolveIncident,
+  addIncidentNote,
+  triggerIncident,
+];
