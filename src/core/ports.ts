@@ -3,6 +3,7 @@
  * active provider serves is not listed.
  */
 import type { DirectoryPort } from './directory.js';
+import type { EscalationPort } from './escalation.js';
 import type { IncidentsPort } from './incidents.js';
 
 export interface ConnectionReport {
@@ -18,9 +19,15 @@ export interface MetaPort {
 export interface Ports {
   directory?: DirectoryPort;
   incidents?: IncidentsPort;
+  escalation?: EscalationPort;
   meta?: MetaPort;
 }
 
 export type PortName = keyof Ports;
 
-export const PORT_NAMES = ['directory', 'incidents', 'meta'] as const satisfies readonly PortName[];
+export const PORT_NAMES = [
+  'directory',
+  'incidents',
+  'escalation',
+  'meta',
+] as const satisfies readonly PortName[];

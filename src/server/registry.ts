@@ -19,12 +19,37 @@ export interface CompiledTool {
   listing: Tool & { inputSchema: Tool['inputSchema']; outputSchema: NonNullable<Tool['outputSchema']> };
 }
 
+/** zod writes the safe-integer range on every `.int()`; it says nothing and costs tokens. */
+const dropSafeIntegerBounds = (key: string, value: unknown) =>
+  (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) ||
+  (key === 'maximum' && value === Number.MAX_SAFE_INTEGER)
+    ? undefined
+    : value;
+
 function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  const { $schema: _ignored, ...rest } = JSON.parse(
+    JSON.stringify(generated, dropSafeIntegerBounds),
+  ) as Record<string, unknown>;
   return { ...rest, type: 'object' };
+}
+
+/**
+ * Keeps the listed output schema to the item's top-level fields and their types: nested shapes
+ * would double what `tools/list` costs a client in tokens, and the fields are what `include`
+ * selects. Results still carry every nested field.
+ */
+function shallowItems(schema: Tool['inputSchema'], resource: string): Tool['inputSchema'] {
+  const list = schema.properties?.[resource] as
+    | { items?: { properties?: Record<string, Record<string, unknown>> } }
+    | undefined;
+  const fields = list?.items?.properties;
+  if (!fields) return schema;
+  for (const [name, field] of Object.entries(fields)) {
+    if (field.properties || field.items)
+      fields[name] = { type: field.type ?? (field.items ? 'array' : 'object') };
+  }
+  return schema;
 }
 
 export function compileTools(defs: readonly ToolDefinition[]): Map<string, CompiledTool> {
@@ -39,7 +64,10 @@ export function compileTools(defs: readonly ToolDefinition[]): Map<string, Compi
         name: def.name,
         description: def.description,
         inputSchema: jsonSchema(def.input, 'input'),
-        outputSchema: jsonSchema(envelopeSchema(def.resource, def.output), 'output'),
+        outputSchema: shallowItems(
+          jsonSchema(envelopeSchema(def.resource, def.output), 'output'),
+          def.resource,
+        ),
         annotations: def.annotations,
       },
     });

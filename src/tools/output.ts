@@ -101,3 +101,19 @@ export const noteItem = z.object({
   user: z.object({ id: z.string(), name: z.string() }),
   channel: z.object({ summary: z.string() }),
 });
+
+export const escalationPolicyItem = z.object({
+  id: z.string(),
+  type: z.literal('escalation_policy'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string(),
+  num_loops: z.number().int(),
+  escalation_rules: z.array(
+    z.object({ id: z.string(), escalation_delay_in_minutes: z.number(), targets: z.array(reference) }),
+  ),
+  services: z.array(namedRef),
+  teams: z.array(namedRef),
+  created_at: z.string(),
+  updated_at: z.string(),
+});

@@ -4,6 +4,7 @@
 import type { ToolDefinition } from './define-tool.js';
 import { directoryReadTools } from './directory-read.js';
 import { directoryWriteTools } from './directory-write.js';
+import { escalationTools } from './escalation.js';
 import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
 
@@ -11,5 +12,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
   ...directoryWriteTools,
   ...incidentTools,
+  ...escalationTools,
   ...metaTools,
 ];

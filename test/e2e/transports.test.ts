@@ -21,6 +21,9 @@ const WRITE_TOOLS = [
   'resolve_incident',
   'add_incident_note',
   'trigger_incident',
+  'create_escalation_policy',
+  'update_escalation_policy',
+  'delete_escalation_policy',
 ];
 const ALL: TransportKind[] = ['stdio-legacy', 'stdio-modern', ...HTTP_TRANSPORTS];
 

@@ -23,13 +23,16 @@ const TABLES = [
   'incident_alerts',
   'incident_notes',
   'incident_acknowledgements',
+  'escalation_policies',
+  'escalation_rules',
+  'escalation_targets',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
 let server: RunningVigil;
 let client: Client;
 const dataDir = tempDir();
-const ids = { user: '', team: '', service: '', incident: '' };
+const ids = { user: '', team: '', service: '', incident: '', policy: '' };
 
 async function counts(): Promise<Record<string, number>> {
   const SQLite = await loadSqlite();
@@ -63,6 +66,15 @@ const base = (): Record<string, Record<string, unknown>> => ({
   resolve_incident: { incident_id: ids.incident },
   add_incident_note: { incident_id: ids.incident, content: 'note' },
   trigger_incident: { service_id: ids.service, title: 'Zed incident' },
+  get_escalation_policies: { current_user_context: false, user_ids: [ids.user] },
+  create_escalation_policy: {
+    name: 'Zed policy',
+    escalation_rules: [
+      { escalation_delay_in_minutes: 5, targets: [{ id: ids.user, type: 'user_reference' }] },
+    ],
+  },
+  update_escalation_policy: { policy_id: ids.policy, name: 'Zed policy 2' },
+  delete_escalation_policy: { policy_id: ids.policy },
   test_connection: {},
 });
 
@@ -96,6 +108,14 @@ beforeAll(async () => {
   ids.service = (
     await callJson(client, 'create_service', { name: 'API', team_ids: [ids.team] })
   ).body.services[0].id;
+  ids.policy = (
+    await callJson(client, 'create_escalation_policy', {
+      name: 'Core',
+      escalation_rules: [
+        { escalation_delay_in_minutes: 5, targets: [{ id: ids.user, type: 'user_reference' }] },
+      ],
+    })
+  ).body.escalation_policies[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -166,6 +186,9 @@ describe('every tool', () => {
       ['resolve_incident', { incident_id: UNKNOWN }, 'incident_id'],
       ['add_incident_note', { incident_id: UNKNOWN, content: 'x' }, 'incident_id'],
       ['trigger_incident', { service_id: UNKNOWN, title: 'x' }, 'service_id'],
+      ['get_escalation_policies', { policy_id: UNKNOWN }, 'policy_id'],
+      ['update_escalation_policy', { policy_id: UNKNOWN, name: 'x' }, 'policy_id'],
+      ['delete_escalation_policy', { policy_id: UNKNOWN }, 'policy_id'],
     ];
     for (const [tool, args, parameter] of cases) {
       const r = await callJson(client, tool, args);

@@ -8,6 +8,7 @@ import { createEventIngest, type EventIngest } from './events.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
+import { EscalationRepository } from './store/escalation-repo.js';
 import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
@@ -17,7 +18,7 @@ export interface EmbeddedProvider {
   name: 'embedded';
   kind: StoreKind;
   location: string;
-  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'meta'>>;
+  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'meta'>>;
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
@@ -44,6 +45,7 @@ export async function createEmbeddedProvider(opts: {
     ports: {
       directory,
       incidents,
+      escalation: new EscalationRepository(db),
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

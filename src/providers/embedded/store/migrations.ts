@@ -209,9 +209,29 @@ const m002: Migration = {
   },
 };
 
+const m003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('escalation_policy_teams')
+      .addColumn('policy_id', 'text', (c) =>
+        c.notNull().references('escalation_policies.id').onDelete('cascade'),
+      )
+      .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('escalation_policy_teams_pk', ['policy_id', 'team_id'])
+      .execute();
+    await db.schema
+      .createIndex('escalation_policies_name_lower')
+      .on('escalation_policies')
+      .expression(sql`lower(name)`)
+      .unique()
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
+  '003_escalation_policy_teams': m003,
 };
 
 export const migrationProvider: MigrationProvider = {

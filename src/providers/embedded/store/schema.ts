@@ -147,6 +147,11 @@ export interface IncidentAlertsTable {
   resolved_at: string | null;
 }
 
+export interface EscalationPolicyTeamsTable {
+  policy_id: string;
+  team_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -157,6 +162,7 @@ export interface Database {
   escalation_policies: EscalationPoliciesTable;
   escalation_rules: EscalationRulesTable;
   escalation_targets: EscalationTargetsTable;
+  escalation_policy_teams: EscalationPolicyTeamsTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;
   sequences: SequencesTable;
