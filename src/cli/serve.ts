@@ -13,6 +13,7 @@ import { localPrincipal, type Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
 const LEASE_TTL_MS = 30_000;
+const ENGINE_INTERVAL_MS = 5_000;
 
 function onSignals(shutdown: (signal: string) => Promise<void>): void {
   let stopping = false;
@@ -29,9 +30,10 @@ function onSignals(shutdown: (signal: string) => Promise<void>): void {
 }
 
 /**
- * Holds the engine lease while this process lives; logs when it gains or loses it. Leadership
- * ends at the lease's expiry by this process's own clock unless a renewal succeeded, so a
- * renewal that hangs or fails never leaves two leaders.
+ * Holds the engine lease while this process lives and, while it does, runs the engine every few
+ * seconds; logs when it gains or loses the lease. Leadership ends at the lease's expiry by this
+ * process's own clock unless a renewal succeeded, so a renewal that hangs or fails never leaves
+ * two engines running.
  */
 function runLease(rt: Runtime): () => Promise<void> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -45,7 +47,7 @@ function runLease(rt: Runtime): () => Promise<void> {
       leader ? 'this process now runs the engine' : 'another process runs the engine; serving MCP only',
     );
   };
-  const tick = async () => {
+  const renew = async () => {
     try {
       const held = await rt.embedded.lease.acquire('engine', holder, LEASE_TTL_MS);
       expiresAt = held?.expiresAt ?? 0;
@@ -55,11 +57,19 @@ function runLease(rt: Runtime): () => Promise<void> {
       update(Date.now() < expiresAt);
     }
   };
-  void tick();
-  const timer = setInterval(() => void tick(), LEASE_TTL_MS / 3);
-  timer.unref();
+  const work = async () => {
+    if (!leader || Date.now() >= expiresAt) return;
+    await rt.embedded.engine.tick().catch((err: unknown) => rt.log.error({ err }, 'engine pass failed'));
+  };
+  void renew().then(work);
+  const timers = [
+    setInterval(() => void renew(), LEASE_TTL_MS / 3),
+    setInterval(() => void work(), ENGINE_INTERVAL_MS),
+  ];
+  for (const t of timers) t.unref();
   return async () => {
-    clearInterval(timer);
+    for (const t of timers) clearInterval(t);
+    await rt.embedded.engine.idle();
     if (leader) await rt.embedded.lease.release('engine', holder).catch(() => undefined);
   };
 }

@@ -19,6 +19,11 @@ export interface ContactMethod {
   summary: string;
   address: string;
   label?: string;
+  /**
+   * Webhook methods only, and only in answers to create_user and update_user (never in reads):
+   * the key for verifying the `X-Vigil-Signature` of each delivery.
+   */
+  signing_secret?: string;
 }
 
 export interface User {

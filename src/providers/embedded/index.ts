@@ -2,8 +2,10 @@
  * The embedded provider: Vigil's own engine on its own store. Serves every port.
  */
 import type { Kysely } from 'kysely';
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { Engine } from './engine/engine.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
@@ -21,6 +23,8 @@ export interface EmbeddedProvider {
   ports: Required<Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'meta'>>;
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
+  /** Escalation and notifications; run by the process that holds the engine lease. */
+  engine: Engine;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
@@ -32,11 +36,13 @@ export async function createEmbeddedProvider(opts: {
   dataDir: string;
   databaseUrl?: string | undefined;
   log: Logger;
+  clock?: Clock | undefined;
 }): Promise<EmbeddedProvider> {
+  const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
-  const incidents = new IncidentRepository(db);
+  const incidents = new IncidentRepository(db, clock);
   let closed = false;
   return {
     name: 'embedded',
@@ -62,6 +68,7 @@ export async function createEmbeddedProvider(opts: {
         },
       },
     },
+    engine: new Engine(db, clock, opts.log),
     ingest: createEventIngest({ directory, incidents }),
     apiKeys: new ApiKeyRepository(db),
     lease,

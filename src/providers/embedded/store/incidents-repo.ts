@@ -3,6 +3,7 @@
  * notes and alerts. Numbers come from a counter row, so concurrent triggers never share one.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Clock, systemClock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import type {
@@ -16,7 +17,8 @@ import type {
   TriggerInput,
   Urgency,
 } from '../../../core/incidents.js';
-import { newId, now } from './ids.js';
+import { startEscalation, stopEscalation } from './escalation-state.js';
+import { newId } from './ids.js';
 import { type Db, groupBy, mustExist, page } from './repo-helpers.js';
 import type { Database, IncidentsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
@@ -24,7 +26,14 @@ import { isUniqueViolation } from './sql-errors.js';
 const refOf = (id: string, summary: string | undefined): Ref => ({ id, summary: summary ?? id });
 
 export class IncidentRepository implements IncidentsPort {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  private isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
 
   async get(idOrNumber: string): Promise<Incident | undefined> {
     const number = /^[0-9]{1,9}$/.test(idOrNumber) ? Number(idOrNumber) : undefined;
@@ -87,7 +96,7 @@ export class IncidentRepository implements IncidentsPort {
   }
 
   private async triggerOnce(input: TriggerInput): Promise<{ incident: Incident; created: boolean }> {
-    const at = now();
+    const at = this.isoNow();
     const result = await this.db.transaction().execute(async (trx) => {
       const service = await trx
         .selectFrom('services')
@@ -128,7 +137,8 @@ export class IncidentRepository implements IncidentsPort {
             resolved_at: null,
           })
           .execute();
-        if (service.escalation_policy_id) await assignFirstLevel(trx, id, service.escalation_policy_id, at);
+        if (service.escalation_policy_id)
+          await startEscalation(trx, id, service.escalation_policy_id, this.clock.now());
       } else {
         await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
       }
@@ -182,7 +192,7 @@ export class IncidentRepository implements IncidentsPort {
     by: Actor,
     extra: (trx: Transaction<Database>, at: string) => Promise<void>,
   ): Promise<void> {
-    const at = now();
+    const at = this.isoNow();
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('incidents')
@@ -210,6 +220,7 @@ export class IncidentRepository implements IncidentsPort {
         })
         .where('id', '=', id)
         .execute();
+      await stopEscalation(trx, id);
       await extra(trx, at);
     });
   }
@@ -219,7 +230,7 @@ export class IncidentRepository implements IncidentsPort {
     note: { userId?: string | undefined; content: string; channel: string },
   ): Promise<IncidentNote> {
     const noteId = newId();
-    const at = now();
+    const at = this.isoNow();
     await this.db.transaction().execute(async (trx) => {
       await mustExist(trx, 'incidents', id, 'incident', 'incident_id');
       await trx
@@ -292,7 +303,7 @@ export class IncidentRepository implements IncidentsPort {
   async related(id: string, limit: number): Promise<(Incident & { relationship_type: string })[]> {
     const me = await this.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
     if (!me) throw new NotFoundError('incident', id, 'incident_id');
-    const end = me.resolved_at ?? now();
+    const end = me.resolved_at ?? this.isoNow();
     const rows = await this.db
       .selectFrom('incidents')
       .selectAll()
@@ -449,37 +460,4 @@ async function nextNumber(trx: Transaction<Database>): Promise<number> {
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value);
-}
-
-/**
- * Assigns the users targeted by the first rule of the escalation policy. Escalating further on
- * time, and schedule targets, are the escalation engine's (not built yet).
- */
-async function assignFirstLevel(
-  trx: Transaction<Database>,
-  incidentId: string,
-  policyId: string,
-  at: string,
-) {
-  const first = await trx
-    .selectFrom('escalation_rules')
-    .select('id')
-    .where('policy_id', '=', policyId)
-    .orderBy('position')
-    .limit(1)
-    .executeTakeFirst();
-  if (!first) return;
-  const users = await trx
-    .selectFrom('escalation_targets')
-    .innerJoin('users', 'users.id', 'escalation_targets.target_id')
-    .select('users.id')
-    .where('escalation_targets.rule_id', '=', first.id)
-    .where('escalation_targets.target_type', '=', 'user_reference')
-    .execute();
-  if (users.length === 0) return;
-  await trx
-    .insertInto('incident_assignments')
-    .values(users.map((u) => ({ incident_id: incidentId, user_id: u.id, at })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
 }

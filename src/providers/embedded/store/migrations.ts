@@ -228,10 +228,58 @@ const m003: Migration = {
   },
 };
 
+const m004: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('contact_methods').addColumn('secret', 'text').execute();
+    await db.schema
+      .createTable('incident_escalations')
+      .addColumn('incident_id', 'text', (c) => c.primaryKey().references('incidents.id').onDelete('cascade'))
+      .addColumn('policy_id', 'text', (c) => c.notNull())
+      .addColumn('level', 'integer', (c) => c.notNull())
+      .addColumn('loop', 'integer', (c) => c.notNull())
+      .addColumn('next_at', 'bigint', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('incident_escalations_due')
+      .on('incident_escalations')
+      .columns(['state', 'next_at'])
+      .execute();
+    await db.schema
+      .createTable('notification_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('level', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('notification_deliveries_due')
+      .on('notification_deliveries')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema
+      .createIndex('notification_deliveries_incident')
+      .on('notification_deliveries')
+      .column('incident_id')
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
   '003_escalation_policy_teams': m003,
+  '004_escalation_notifications': m004,
 };
 
 export const migrationProvider: MigrationProvider = {

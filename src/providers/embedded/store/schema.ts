@@ -21,6 +21,8 @@ export interface ContactMethodsTable {
   kind: string;
   address: string;
   label: string | null;
+  /** Signing secret of a webhook method (HMAC-SHA256 of each delivery). */
+  secret: string | null;
 }
 
 export interface TeamsTable {
@@ -152,6 +154,35 @@ export interface EscalationPolicyTeamsTable {
   team_id: string;
 }
 
+export interface IncidentEscalationsTable {
+  incident_id: string;
+  policy_id: string;
+  /** Index of the escalation rule now paged. */
+  level: number;
+  /** Completed passes through all rules. */
+  loop: number;
+  /** When the current level's time runs out (ms). */
+  next_at: number;
+  state: 'active' | 'stopped' | 'exhausted';
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  incident_id: string;
+  user_id: string;
+  event: string;
+  level: number;
+  kind: string;
+  address: string;
+  secret: string | null;
+  status: 'pending' | 'delivered' | 'failed' | 'unsupported';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -163,6 +194,8 @@ export interface Database {
   escalation_rules: EscalationRulesTable;
   escalation_targets: EscalationTargetsTable;
   escalation_policy_teams: EscalationPolicyTeamsTable;
+  incident_escalations: IncidentEscalationsTable;
+  notification_deliveries: NotificationDeliveriesTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;
   sequences: SequencesTable;

@@ -1,6 +1,7 @@
 /**
  * Users and their contact methods on the embedded store.
  */
+import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
@@ -103,8 +104,10 @@ export class UserRepository {
     if (result.numDeletedRows === 0n) throw new NotFoundError('user', id, 'user_id');
   }
 
+  /** The user as a write answers it: with the signing secrets of webhook methods. */
   private async mustGetUser(id: string): Promise<User> {
-    const user = await this.getUser(id);
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const user = row && (await this.hydrateUsers(this.db, [row], true))[0];
     if (!user) throw new NotFoundError('user', id, 'user_id');
     return user;
   }
@@ -126,12 +129,13 @@ export class UserRepository {
           kind: m.type,
           address: m.address,
           label: m.label ?? null,
+          secret: m.type === 'webhook' ? randomBytes(24).toString('base64url') : null,
         })),
       )
       .execute();
   }
 
-  private async hydrateUsers(db: Db, rows: UsersTable[]): Promise<User[]> {
+  private async hydrateUsers(db: Db, rows: UsersTable[], withSecrets = false): Promise<User[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [methods, teams] = await Promise.all([
@@ -162,6 +166,7 @@ export class UserRepository {
           summary: m.label ?? m.address,
           address: m.address,
           ...(m.label !== null && { label: m.label }),
+          ...(withSecrets && m.secret !== null && { signing_secret: m.secret }),
         }),
       ),
       created_at: r.created_at,

@@ -1,0 +1,237 @@
+/**
+ * The escalation scenario on SQLite and PostgreSQL, with a controlled clock and a real webhook
+ * receiver on loopback: trigger through the Events API → level 1 paged (signature verified) → no
+ * acknowledgement → level 2 paged at the right minute → acknowledged, escalation stops →
+ * resolved by dedup key. Then the same across a restart, retries, and num_loops.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
+import type { Clock } from '../../../core/clock.js';
+import { silentLogger } from '../../../core/log.js';
+import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
+import { signature } from './channels.js';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+const MINUTE = 60_000;
+
+describe.each(STORES)('escalation on $kind', (store) => {
+  let receiver: Server;
+  let base = '';
+  let received: Received[] = [];
+  let t = Date.parse('2026-03-29T00:30:00Z');
+  const clock: Clock = { now: () => t };
+  let opts: { dataDir: string; databaseUrl?: string };
+  let p: EmbeddedProvider;
+  let skip = false;
+  const secrets: Record<string, string> = {};
+  let key = '';
+
+  beforeAll(async () => {
+    skip = !(await storeAvailable(store.kind));
+    if (skip) return;
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', headers: req.headers, body });
+        res.writeHead(req.url === '/broken' ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    opts = await store.open();
+    p = await createEmbeddedProvider({ ...opts, log: silentLogger(), clock });
+    const { directory, escalation } = p.ports;
+    const user = async (name: string, hooks: string[]) => {
+      const u = await directory.createUser({
+        name,
+        email: `${name.toLowerCase()}@x.io`,
+        contact_methods: hooks.map((h) => ({ type: 'webhook' as const, address: `${base}${h}` })),
+      });
+      for (const m of u.contact_methods) secrets[m.address] = m.signing_secret as string;
+      return u.id;
+    };
+    const ann = await user('Ann', ['/broken', '/ann']);
+    const bob = await user('Bob', ['/bob']);
+    const policy = await escalation.createPolicy({
+      name: 'Primary',
+      escalation_rules: [
+        { escalation_delay_in_minutes: 10, targets: [{ id: ann, type: 'user_reference' }] },
+        { escalation_delay_in_minutes: 20, targets: [{ id: bob, type: 'user_reference' }] },
+      ],
+    });
+    key = (await directory.createService({ name: 'Database', escalation_policy_id: policy.id }))
+      .integration_key;
+  });
+  afterAll(async () => {
+    await p?.close();
+    receiver?.close();
+  });
+  beforeEach(() => {
+    received = [];
+  });
+
+  const trigger = (dedup: string) =>
+    p.ingest({
+      routing_key: key,
+      event_action: 'trigger',
+      dedup_key: dedup,
+      payload: { summary: `Disk full ${dedup}`, source: 'db', severity: 'critical' },
+      links: [],
+      images: [],
+    });
+  const paths = () => received.map((r) => r.path).sort();
+  /** Pages to people, leaving out the retries of Ann's broken webhook (tested on their own). */
+  const pages = () => paths().filter((x) => x !== '/broken');
+
+  it('pages level 1 at once with a verifiable signature, level 2 at the right minute, and stops on acknowledge', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    expect((await trigger('a')).status).toBe(202);
+    await p.engine.tick();
+    expect(paths()).toEqual(['/ann', '/broken']);
+    const ann = received.find((r) => r.path === '/ann') as Received;
+    const body = JSON.parse(ann.body);
+    expect(body).toMatchObject({
+      event: 'incident.triggered',
+      level: 1,
+      incident: { title: 'Disk full a', status: 'triggered' },
+    });
+    const ts = ann.headers['x-vigil-timestamp'] as string;
+    expect(ann.headers['x-vigil-signature']).toBe(signature(secrets[`${base}/ann`] as string, ts, ann.body));
+    expect(ann.headers['x-vigil-signature']).not.toBe(signature('wrong', ts, ann.body));
+
+    received = [];
+    t += 9 * MINUTE;
+    await p.engine.tick();
+    expect(pages()).toEqual([]);
+    t += 1 * MINUTE;
+    await p.engine.tick();
+    expect(pages()).toEqual(['/bob']);
+    expect(JSON.parse((received.find((r) => r.path === '/bob') as Received).body)).toMatchObject({
+      event: 'incident.escalated',
+      level: 2,
+    });
+    const incident = (await p.ports.incidents.findOpen(
+      (
+        await p.ports.directory.findServiceByIntegrationKey(key)
+      )?.id as string,
+      'a',
+    ))!;
+    expect(incident.assignments.map((a) => a.assignee.summary)).toEqual(['Bob']);
+
+    await p.ports.incidents.acknowledge(incident.id, {
+      type: 'user',
+      id: incident.assignments[0]!.assignee.id,
+    });
+    received = [];
+    t += 60 * MINUTE;
+    await p.engine.tick();
+    expect(paths().filter((x) => x !== '/broken')).toEqual([]);
+    expect(
+      (await p.ingest({ routing_key: key, event_action: 'resolve', dedup_key: 'a', links: [], images: [] }))
+        .status,
+    ).toBe(202);
+    expect((await p.ports.incidents.get(incident.id))?.status).toBe('resolved');
+  });
+
+  it('gives up on a failing channel after five attempts without holding the others', async ({ skip: s }) => {
+    if (skip) s();
+    const rows = await p.db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('address', 'like', '%/broken')
+      .execute();
+    const first = rows.find((r) => r.event === 'incident.triggered') as (typeof rows)[number];
+    for (let i = 0; i < 6; i++) {
+      t += 20 * 60 * MINUTE;
+      await p.engine.tick();
+    }
+    const after = await p.db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('id', '=', first.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toMatchObject({
+      status: 'failed',
+      attempts: 5,
+      last_error: expect.stringContaining('HTTP 500'),
+    });
+    const delivered = await p.db
+      .selectFrom('notification_deliveries')
+      .select('address')
+      .where('status', '=', 'delivered')
+      .execute();
+    expect(delivered.map((d) => d.address.replace(base, '')).sort()).toEqual(['/ann', '/bob']);
+  });
+
+  it('resumes exactly where it was after a restart: no level skipped, none paged twice', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    await trigger('b');
+    await p.engine.tick();
+    expect(paths()).toEqual(['/ann', '/broken']);
+    await p.close();
+    p = await createEmbeddedProvider({ ...opts, log: silentLogger(), clock });
+    received = [];
+    t += 5 * MINUTE;
+    await p.engine.tick();
+    expect(pages()).toEqual([]);
+    t += 5 * MINUTE;
+    await Promise.all([p.engine.tick(), p.engine.tick()]);
+    expect(pages()).toEqual(['/bob']);
+    received = [];
+    t += 20 * MINUTE;
+    await p.engine.tick();
+    // num_loops is 0: after the last level's time the escalation is exhausted, nobody re-paged.
+    expect(pages()).toEqual([]);
+    const state = await p.db
+      .selectFrom('incident_escalations')
+      .select('state')
+      .where('state', '=', 'exhausted')
+      .execute();
+    expect(state.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('loops num_loops times through the levels', async ({ skip: s }) => {
+    if (skip) s();
+    const { directory, escalation } = p.ports;
+    const cy = await directory.createUser({
+      name: 'Cy',
+      email: 'cy@x.io',
+      contact_methods: [{ type: 'webhook', address: `${base}/cy` }],
+    });
+    const policy = await escalation.createPolicy({
+      name: 'Looping',
+      num_loops: 2,
+      escalation_rules: [
+        { escalation_delay_in_minutes: 5, targets: [{ id: cy.id, type: 'user_reference' }] },
+      ],
+    });
+    const loopKey = (await directory.createService({ name: 'Loopy', escalation_policy_id: policy.id }))
+      .integration_key;
+    await p.ingest({
+      routing_key: loopKey,
+      event_action: 'trigger',
+      payload: { summary: 'x', source: 's', severity: 'error' },
+      links: [],
+      images: [],
+    });
+    for (let i = 0; i < 5; i++) {
+      await p.engine.tick();
+      t += 5 * MINUTE;
+    }
+    expect(received.filter((r) => r.path === '/cy')).toHaveLength(3);
+  });
+});
