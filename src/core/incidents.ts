@@ -39,6 +39,16 @@ export interface Incident {
   client_url?: string;
 }
 
+/** One entry of an incident's timeline, PagerDuty's log entry shape. */
+export interface LogEntry {
+  id: string;
+  type: string;
+  created_at: string;
+  summary: string;
+  agent?: Ref & { type: 'user_reference' | 'service_reference' };
+  details?: Record<string, unknown>;
+}
+
 export interface IncidentNote {
   id: string;
   content: string;
@@ -101,6 +111,8 @@ export interface IncidentsPort {
     note: { userId?: string | undefined; content: string; channel: string },
   ): Promise<IncidentNote>;
   notes(id: string): Promise<IncidentNote[]>;
+  /** Everything that happened to the incident, oldest first. */
+  timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>>;
   /** Earlier incidents on the same service, most alike first. */
   past(id: string, limit: number): Promise<(Incident & { similarity_score: number })[]>;
   /** Incidents open at the same time on services of the same teams. */

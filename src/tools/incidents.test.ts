@@ -245,6 +245,28 @@ describe.each(STORES)('incident tools on $kind', (store) => {
     expect(ledger.incidents[0].related_incidents.map((r: { id: string }) => r.id)).toContain(id.reopened);
   });
 
+  it('tells the whole story in the timeline, oldest first, with actors', async ({ skip: s }) => {
+    if (skip) s();
+    const body = await ann.ok('get_incident_timeline', { incident_id: id.checkoutIncident });
+    expect(body.log_entries.map((e: { type: string }) => e.type)).toEqual([
+      'trigger_log_entry',
+      'alert_log_entry',
+      'acknowledge_log_entry',
+      'annotate_log_entry',
+      'resolve_log_entry',
+    ]);
+    expect(body.log_entries[2]).toMatchObject({
+      summary: 'Acknowledged',
+      agent: { id: id.ann, type: 'user_reference', summary: 'Ann' },
+    });
+    expect(body.log_entries[3].summary).toBe("Note added: I'm on it");
+    const times = body.log_entries.map((e: { created_at: string }) => e.created_at);
+    expect([...times].sort()).toEqual(times);
+    expect((await ann.call('get_incident_timeline', { incident_id: 'PNOPE' })).body.error.code).toBe(
+      'NOT_FOUND',
+    );
+  });
+
   it('pages through incidents with next_cursor', async ({ skip: s }) => {
     if (skip) s();
     for (let i = 0; i < 5; i++)

@@ -16,7 +16,7 @@ import {
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import { currentUser, currentUserContext } from './current-user.js';
 import { CREATE, defineTool, READ, UPDATE } from './define-tool.js';
-import { incidentItem, noteItem } from './output.js';
+import { incidentItem, logEntryItem, noteItem } from './output.js';
 import * as p from './params.js';
 import { timeRange } from './time.js';
 
@@ -283,8 +283,34 @@ export const triggerIncident = defineTool({
   },
 });
 
+export const getIncidentTimeline = defineTool({
+  name: 'get_incident_timeline',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'log_entries',
+  output: logEntryItem,
+  annotations: READ,
+  description:
+    'Everything that happened to a responder incident, oldest first: triggers, alerts, assignments, escalations, notifications, acknowledgements, notes, resolution — with time and actor.',
+  narrowHint: 'Page with `limit` and `cursor`.',
+  input: z.strictObject({
+    incident_id: incidentId,
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    const print = fingerprint({ incident: incident.id });
+    const offset = decodeCursor(args.cursor, print);
+    const page = await ctx.ports.incidents.timeline(incident.id, args.limit ?? DEFAULT_LIMIT, offset);
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+  },
+});
+
 export const incidentTools = [
   getIncidents,
+  getIncidentTimeline,
   acknowledgeIncident,
   resolveIncident,
   addIncidentNote,

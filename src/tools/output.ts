@@ -117,3 +117,12 @@ export const escalationPolicyItem = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+export const logEntryItem = z.object({
+  id: z.string(),
+  type: z.string(),
+  created_at: z.string(),
+  summary: z.string(),
+  agent: namedRef.extend({ type: z.string() }),
+  details: z.object({}).loose(),
+});

@@ -143,6 +143,19 @@ describe.each(STORES)('escalation on $kind', (store) => {
         .status,
     ).toBe(202);
     expect((await p.ports.incidents.get(incident.id))?.status).toBe('resolved');
+    const story = (await p.ports.incidents.timeline(incident.id, 100, 0)).items.map(
+      (e) => `${e.type}: ${e.summary}`,
+    );
+    expect(story).toEqual([
+      'trigger_log_entry: Triggered: Disk full a',
+      'assign_log_entry: Assigned to level 1: Ann',
+      'notify_log_entry: Notified by webhook (incident.triggered)',
+      'escalate_log_entry: Escalated to level 2',
+      'assign_log_entry: Assigned to level 2: Bob',
+      'notify_log_entry: Notified by webhook (incident.escalated)',
+      'acknowledge_log_entry: Acknowledged',
+      'resolve_log_entry: Resolved',
+    ]);
   });
 
   it('gives up on a failing channel after five attempts without holding the others', async ({ skip: s }) => {

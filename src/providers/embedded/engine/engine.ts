@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import { escalateDue } from '../store/escalation-state.js';
+import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
 import { CHANNELS, type Channel, type Notification } from './channels.js';
 
@@ -75,11 +76,13 @@ export class Engine {
       due.map(async (d) => {
         const channel = this.channels[d.kind];
         if (!channel) {
+          const error = `No ${d.kind} channel on this server yet.`;
           await this.db
             .updateTable('notification_deliveries')
-            .set({ status: 'unsupported', last_error: `No ${d.kind} channel on this server yet.` })
+            .set({ status: 'unsupported', last_error: error })
             .where('id', '=', d.id)
             .execute();
+          await this.note(d, `Could not notify by ${d.kind}: ${error}`, 'unsupported');
           return;
         }
         const message: Notification = {
@@ -109,6 +112,7 @@ export class Engine {
             })
             .where('id', '=', d.id)
             .execute();
+          await this.note(d, `Notified by ${d.kind} (${d.event})`, 'delivered');
         } catch (err) {
           const attempts = d.attempts + 1;
           const failed = attempts >= MAX_ATTEMPTS;
@@ -126,8 +130,28 @@ export class Engine {
             })
             .where('id', '=', d.id)
             .execute();
+          if (failed)
+            await this.note(
+              d,
+              `Could not notify by ${d.kind} after ${attempts} attempts: ${(err as Error).message}`,
+              'failed',
+            );
         }
       }),
     );
+  }
+
+  private note(
+    d: { incident_id: string; user_id: string; kind: string; id: string },
+    summary: string,
+    status: string,
+  ) {
+    const at = new Date(this.clock.now()).toISOString();
+    return logEntry(this.db, d.incident_id, 'notify_log_entry', at, undefined, summary, {
+      user_id: d.user_id,
+      channel: d.kind,
+      delivery_id: d.id,
+      status,
+    });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from './ids.js';
+import { logEntry } from './incident-log.js';
 import type { Database } from './schema.js';
 
 type Trx = Transaction<Database>;
@@ -64,6 +65,18 @@ async function page(
 ) {
   const at = new Date(nowMs).toISOString();
   await trx.deleteFrom('incident_assignments').where('incident_id', '=', incidentId).execute();
+  const names = userIds.length
+    ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
+    : [];
+  await logEntry(
+    trx,
+    incidentId,
+    'assign_log_entry',
+    at,
+    undefined,
+    `Assigned to level ${level + 1}: ${names.map((n) => n.name).join(', ') || 'nobody (no user targets)'}`,
+    { level: level + 1, user_ids: userIds },
+  );
   if (userIds.length === 0) return;
   await trx
     .insertInto('incident_assignments')
@@ -174,13 +187,34 @@ export async function escalateDue(db: Kysely<Database>, nowMs: number, batch = 1
         loop++;
       }
       if (loop > policy.numLoops) {
-        await claim({ state: 'exhausted' });
+        const ended = await claim({ state: 'exhausted' });
+        if (ended.numUpdatedRows > 0n) {
+          const summary = `Escalation ended: nobody acknowledged after ${policy.numLoops + 1} pass(es) through the policy`;
+          await logEntry(
+            trx,
+            s.incident_id,
+            'escalate_log_entry',
+            new Date(nowMs).toISOString(),
+            undefined,
+            summary,
+          );
+        }
         return;
       }
       const next = policy.levels[level] as Level;
       // Read-check-write: only the transaction that moves this exact state pages the level.
       const moved = await claim({ level, loop, next_at: nowMs + next.delayMinutes * 60_000 });
       if (moved.numUpdatedRows === 0n) return;
+      const at = new Date(nowMs).toISOString();
+      await logEntry(
+        trx,
+        s.incident_id,
+        'escalate_log_entry',
+        at,
+        undefined,
+        `Escalated to level ${level + 1}`,
+        { level: level + 1, loop },
+      );
       await page(trx, s.incident_id, level, next.userIds, 'incident.escalated', nowMs);
       escalated++;
     });

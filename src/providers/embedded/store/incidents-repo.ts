@@ -13,12 +13,14 @@ import type {
   IncidentNote,
   IncidentStatus,
   IncidentsPort,
+  LogEntry,
   Ref,
   TriggerInput,
   Urgency,
 } from '../../../core/incidents.js';
 import { startEscalation, stopEscalation } from './escalation-state.js';
 import { newId } from './ids.js';
+import { logEntry } from './incident-log.js';
 import { type Db, groupBy, mustExist, page } from './repo-helpers.js';
 import type { Database, IncidentsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
@@ -137,10 +139,22 @@ export class IncidentRepository implements IncidentsPort {
             resolved_at: null,
           })
           .execute();
-        if (service.escalation_policy_id)
+        await logEntry(trx, id, 'trigger_log_entry', at, input.by, `Triggered: ${input.title}`, {
+          urgency: input.urgency,
+        });
+        if (service.escalation_policy_id) {
           await startEscalation(trx, id, service.escalation_policy_id, this.clock.now());
+        }
       } else {
         await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
+        await logEntry(
+          trx,
+          id,
+          'alert_log_entry',
+          at,
+          input.by,
+          `Alert added: ${input.alert?.summary ?? input.title}`,
+        );
       }
       if (input.alert) {
         await trx
@@ -221,6 +235,15 @@ export class IncidentRepository implements IncidentsPort {
         .where('id', '=', id)
         .execute();
       await stopEscalation(trx, id);
+      const resolved = status === 'resolved';
+      await logEntry(
+        trx,
+        id,
+        resolved ? 'resolve_log_entry' : 'acknowledge_log_entry',
+        at,
+        by,
+        resolved ? 'Resolved' : 'Acknowledged',
+      );
       await extra(trx, at);
     });
   }
@@ -245,6 +268,10 @@ export class IncidentRepository implements IncidentsPort {
         })
         .execute();
       await trx.updateTable('incidents').set({ updated_at: at }).where('id', '=', id).execute();
+      const actor = note.userId ? ({ type: 'user', id: note.userId } as const) : undefined;
+      await logEntry(trx, id, 'annotate_log_entry', at, actor, `Note added: ${note.content.slice(0, 200)}`, {
+        note_id: noteId,
+      });
     });
     const notes = await this.notes(id);
     return notes.find((n) => n.id === noteId) as IncidentNote;
@@ -273,6 +300,52 @@ export class IncidentRepository implements IncidentsPort {
       ...(r.user_id && { user: { id: r.user_id, name: r.user_name ?? r.user_id } }),
       channel: { summary: r.channel },
     }));
+  }
+
+  async timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>> {
+    const rows = await this.db
+      .selectFrom('incident_log')
+      .leftJoin('users', (j) =>
+        j.onRef('users.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'user'),
+      )
+      .leftJoin('services', (j) =>
+        j.onRef('services.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'service'),
+      )
+      .select([
+        'incident_log.id',
+        'incident_log.type',
+        'incident_log.at',
+        'incident_log.summary',
+        'incident_log.details',
+        'incident_log.actor_type',
+        'incident_log.actor_id',
+        'users.name as user_name',
+        'services.name as service_name',
+      ])
+      .where('incident_log.incident_id', '=', id)
+      .orderBy('incident_log.at')
+      .orderBy('incident_log.seq')
+      .limit(limit + 1)
+      .offset(offset)
+      .execute();
+    const p = page(rows, limit);
+    return {
+      more: p.more,
+      items: p.items.map((r) => ({
+        id: r.id,
+        type: r.type,
+        created_at: r.at,
+        summary: r.summary,
+        ...(r.actor_id && {
+          agent: {
+            id: r.actor_id,
+            type: r.actor_type === 'user' ? ('user_reference' as const) : ('service_reference' as const),
+            summary: r.user_name ?? r.service_name ?? r.actor_id,
+          },
+        }),
+        ...(r.details !== null && { details: JSON.parse(r.details) as Record<string, unknown> }),
+      })),
+    };
   }
 
   async past(id: string, limit: number): Promise<(Incident & { similarity_score: number })[]> {

@@ -275,11 +275,34 @@ const m004: Migration = {
   },
 };
 
+const m005: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('incident_log')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor_type', 'text')
+      .addColumn('actor_id', 'text')
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('details', 'text')
+      .execute();
+    await db.schema
+      .createIndex('incident_log_incident')
+      .on('incident_log')
+      .columns(['incident_id', 'at', 'seq'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
   '003_escalation_policy_teams': m003,
   '004_escalation_notifications': m004,
+  '005_incident_log': m005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -183,6 +183,19 @@ export interface NotificationDeliveriesTable {
   delivered_at: string | null;
 }
 
+export interface IncidentLogTable {
+  id: string;
+  incident_id: string;
+  /** Order among entries with the same time. */
+  seq: number;
+  type: string;
+  at: string;
+  actor_type: string | null;
+  actor_id: string | null;
+  summary: string;
+  details: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -196,6 +209,7 @@ export interface Database {
   escalation_policy_teams: EscalationPolicyTeamsTable;
   incident_escalations: IncidentEscalationsTable;
   notification_deliveries: NotificationDeliveriesTable;
+  incident_log: IncidentLogTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;
   sequences: SequencesTable;
