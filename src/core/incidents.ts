@@ -29,6 +29,8 @@ export interface Incident {
   last_status_change_at: string;
   last_status_change_by?: Ref & { type: 'user_reference' | 'service_reference' };
   resolved_at?: string;
+  /** Set while an acknowledged incident is snoozed: when it triggers again. */
+  snoozed_until?: string;
   service: Ref;
   escalation_policy?: Ref;
   teams: Ref[];
@@ -103,6 +105,12 @@ export interface IncidentsPort {
   /** Opens an incident, or adds the alert to the open one with the same key; says which. */
   trigger(input: TriggerInput): Promise<{ incident: Incident; created: boolean }>;
   acknowledge(id: string, by: Actor): Promise<Incident>;
+  /** Assigns to these users and pages them; the policy's escalation stops. */
+  reassign(id: string, userIds: string[], by: Actor): Promise<Incident>;
+  /** Pages a level of the incident's escalation policy now (1-based), continuing from there. */
+  escalate(id: string, level: number, by: Actor): Promise<Incident>;
+  /** An acknowledged incident, triggered again after `seconds`. */
+  snooze(id: string, seconds: number, by: Actor): Promise<Incident>;
   resolve(id: string, by: Actor): Promise<Incident>;
   /** The open incident on a service with this deduplication key, if any. */
   findOpen(serviceId: string, incidentKey: string): Promise<Incident | undefined>;

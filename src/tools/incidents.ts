@@ -308,6 +308,76 @@ export const getIncidentTimeline = defineTool({
   },
 });
 
+export const reassignIncident = defineTool({
+  name: 'reassign_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: UPDATE,
+  description: 'Assign a responder incident to these users and page them; escalation by its policy stops.',
+  input: z.strictObject({
+    incident_id: incidentId,
+    user_ids: p
+      .ids('user_id')
+      .min(1, 'user_ids needs at least one user')
+      .max(10)
+      .describe('The new assignees.'),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    return { items: [await ctx.ports.incidents.reassign(incident.id, args.user_ids, await actingUser(ctx))] };
+  },
+});
+
+export const escalateIncident = defineTool({
+  name: 'escalate_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: UPDATE,
+  description:
+    "Page a level of the incident's escalation policy now (1 = first level); escalation goes on from there.",
+  input: z.strictObject({
+    incident_id: incidentId,
+    escalation_level: z.number().int().min(1).max(20).describe('The level to page, 1-based.'),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    return {
+      items: [await ctx.ports.incidents.escalate(incident.id, args.escalation_level, await actingUser(ctx))],
+    };
+  },
+});
+
+export const snoozeIncident = defineTool({
+  name: 'snooze_incident',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'incidents',
+  output: incidentItem,
+  annotations: UPDATE,
+  description:
+    'Snooze an acknowledged responder incident: after `duration` seconds it triggers again and escalation restarts.',
+  input: z.strictObject({
+    incident_id: incidentId,
+    duration: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .describe('Seconds to snooze (60 to 604800).'),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const incident = await mustFind(ctx, args.incident_id);
+    return { items: [await ctx.ports.incidents.snooze(incident.id, args.duration, await actingUser(ctx))] };
+  },
+});
+
 export const incidentTools = [
   getIncidents,
   getIncidentTimeline,
@@ -315,4 +385,7 @@ export const incidentTools = [
   resolveIncident,
   addIncidentNote,
   triggerIncident,
+  reassignIncident,
+  escalateIncident,
+  snoozeIncident,
 ];

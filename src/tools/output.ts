@@ -81,6 +81,7 @@ export const incidentItem = z.object({
   last_status_change_at: z.string(),
   last_status_change_by: namedRef.extend({ type: z.string() }),
   resolved_at: z.string(),
+  snoozed_until: z.string(),
   service: namedRef,
   escalation_policy: namedRef,
   teams: z.array(namedRef),

@@ -217,6 +217,71 @@ describe.each(STORES)('escalation on $kind', (store) => {
     expect(state.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('escalates on request, reassigns, and wakes a snoozed incident into a fresh escalation', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const { incidents, directory } = p.ports;
+    await trigger('c');
+    await p.engine.tick();
+    const serviceId = (await directory.findServiceByIntegrationKey(key))?.id as string;
+    const incident = (await incidents.findOpen(serviceId, 'c'))!;
+    const ann = incident.assignments[0]!.assignee.id;
+    const bob = (await directory.findUserByEmail('bob@x.io'))!.id;
+    received = [];
+    const escalated = await incidents.escalate(incident.id, 2, { type: 'user', id: ann });
+    expect(escalated.assignments.map((a) => a.assignee.id)).toEqual([bob]);
+    await p.engine.tick();
+    expect(pages()).toEqual(['/bob']);
+    await expect(incidents.escalate(incident.id, 3, { type: 'user', id: ann })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { parameter: 'escalation_level' },
+    });
+    // Level 2 has its own 20 minutes from now; nothing earlier.
+    received = [];
+    t += 19 * MINUTE;
+    await p.engine.tick();
+    expect(pages()).toEqual([]);
+
+    const reassigned = await incidents.reassign(incident.id, [ann], { type: 'user', id: bob });
+    expect(reassigned.assignments.map((a) => a.assignee.id)).toEqual([ann]);
+    await p.engine.tick();
+    expect(pages()).toEqual(['/ann']);
+    received = [];
+    t += 60 * MINUTE;
+    await p.engine.tick();
+    expect(pages()).toEqual([]);
+
+    await expect(incidents.snooze(incident.id, 600, { type: 'user', id: ann })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await incidents.acknowledge(incident.id, { type: 'user', id: ann });
+    const snoozed = await incidents.snooze(incident.id, 600, { type: 'user', id: ann });
+    expect(snoozed.snoozed_until).toBe(new Date(t + 600_000).toISOString());
+    t += 9 * MINUTE;
+    await p.engine.tick();
+    expect((await incidents.get(incident.id))?.status).toBe('acknowledged');
+    t += 1 * MINUTE;
+    await p.engine.tick();
+    const woke = (await incidents.get(incident.id))!;
+    expect(woke).toMatchObject({ status: 'triggered', acknowledgements: [] });
+    expect(woke.snoozed_until).toBeUndefined();
+    expect(pages()).toEqual(['/ann']);
+    const story = (await incidents.timeline(incident.id, 100, 0)).items.map((e) => e.type);
+    expect(story).toEqual(
+      expect.arrayContaining([
+        'escalate_log_entry',
+        'reassign_log_entry',
+        'snooze_log_entry',
+        'acknowledge_log_entry',
+      ]),
+    );
+    await incidents.resolve(incident.id, { type: 'user', id: ann });
+    await expect(incidents.reassign(incident.id, [bob], { type: 'user', id: ann })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+
   it('loops num_loops times through the levels', async ({ skip: s }) => {
     if (skip) s();
     const { directory, escalation } = p.ports;

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
-import { escalateDue } from '../store/escalation-state.js';
+import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
 import { CHANNELS, type Channel, type Notification } from './channels.js';
@@ -40,6 +40,8 @@ export class Engine {
 
   private async pass(): Promise<void> {
     const now = this.clock.now();
+    const woken = await wakeSnoozed(this.db, now, BATCH);
+    if (woken) this.log.info({ woken }, 'snoozed incidents triggered again');
     const escalated = await escalateDue(this.db, now, BATCH);
     if (escalated) this.log.info({ escalated }, 'incidents escalated');
     await this.deliverDue(now);

@@ -4,6 +4,8 @@
  * where escalation was, and no level is skipped or paged twice.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { ValidationError } from '../../../core/errors.js';
+import type { Actor } from '../../../core/incidents.js';
 import { newId } from './ids.js';
 import { logEntry } from './incident-log.js';
 import type { Database } from './schema.js';
@@ -62,21 +64,33 @@ async function page(
   userIds: string[],
   event: string,
   nowMs: number,
+  by?: Actor,
 ) {
   const at = new Date(nowMs).toISOString();
   await trx.deleteFrom('incident_assignments').where('incident_id', '=', incidentId).execute();
-  const names = userIds.length
+  const found = userIds.length
     ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
     : [];
-  await logEntry(
-    trx,
-    incidentId,
-    'assign_log_entry',
-    at,
-    undefined,
-    `Assigned to level ${level + 1}: ${names.map((n) => n.name).join(', ') || 'nobody (no user targets)'}`,
-    { level: level + 1, user_ids: userIds },
-  );
+  const names =
+    userIds.map((id) => found.find((u) => u.id === id)?.name ?? id).join(', ') || 'nobody (no user targets)';
+  if (by) {
+    await logEntry(trx, incidentId, 'reassign_log_entry', at, by, `Reassigned to ${names}`, {
+      user_ids: userIds,
+    });
+  } else {
+    await logEntry(
+      trx,
+      incidentId,
+      'assign_log_entry',
+      at,
+      undefined,
+      `Assigned to level ${level + 1}: ${names}`,
+      {
+        level: level + 1,
+        user_ids: userIds,
+      },
+    );
+  }
   if (userIds.length === 0) return;
   await trx
     .insertInto('incident_assignments')
@@ -220,4 +234,104 @@ export async function escalateDue(db: Kysely<Database>, nowMs: number, batch = 1
     });
   }
   return escalated;
+}
+
+/** Assigns the incident to these users, paging them; escalation by the policy stops. */
+export async function reassign(
+  trx: Trx,
+  incidentId: string,
+  userIds: string[],
+  nowMs: number,
+  by: Actor,
+): Promise<void> {
+  await stopEscalation(trx, incidentId);
+  await page(trx, incidentId, 0, userIds, 'incident.reassigned', nowMs, by);
+}
+
+/**
+ * Escalates to a level of the policy now (0-based), paging it; escalation continues from there
+ * on time, as if it had got there by itself.
+ */
+export async function escalateTo(
+  trx: Trx,
+  incidentId: string,
+  policyId: string,
+  level: number,
+  nowMs: number,
+  by: Actor,
+) {
+  const policy = await levelsOf(trx, policyId);
+  const target = policy?.levels[level];
+  if (!policy || !target) {
+    throw new ValidationError(
+      `escalation_level ${level + 1} does not exist: the escalation policy has ${policy?.levels.length ?? 0} level(s).`,
+      { parameter: 'escalation_level' },
+    );
+  }
+  const at = new Date(nowMs).toISOString();
+  await logEntry(trx, incidentId, 'escalate_log_entry', at, by, `Escalated to level ${level + 1}`, {
+    level: level + 1,
+  });
+  await page(trx, incidentId, level, target.userIds, 'incident.escalated', nowMs);
+  const state = {
+    policy_id: policyId,
+    level,
+    loop: 0,
+    next_at: nowMs + target.delayMinutes * 60_000,
+    state: 'active' as const,
+  };
+  await trx
+    .insertInto('incident_escalations')
+    .values({ incident_id: incidentId, ...state })
+    .onConflict((oc) => oc.column('incident_id').doUpdateSet(state))
+    .execute();
+}
+
+/** Starts escalation over from level 1 (a snoozed incident triggered again). */
+export async function restartEscalation(
+  trx: Trx,
+  incidentId: string,
+  policyId: string,
+  nowMs: number,
+): Promise<void> {
+  await trx.deleteFrom('incident_escalations').where('incident_id', '=', incidentId).execute();
+  await startEscalation(trx, incidentId, policyId, nowMs);
+}
+
+/** Triggers again every acknowledged incident whose snooze ran out. Returns how many. */
+export async function wakeSnoozed(db: Kysely<Database>, nowMs: number, batch = 100): Promise<number> {
+  const due = await db
+    .selectFrom('incidents')
+    .select(['id', 'escalation_policy_id'])
+    .where('status', '=', 'acknowledged')
+    .where('snoozed_until', '<=', nowMs)
+    .limit(batch)
+    .execute();
+  let woken = 0;
+  for (const incident of due) {
+    await db.transaction().execute(async (trx) => {
+      const at = new Date(nowMs).toISOString();
+      const moved = await trx
+        .updateTable('incidents')
+        .set({
+          status: 'triggered',
+          snoozed_until: null,
+          updated_at: at,
+          last_status_change_at: at,
+          last_status_change_by_type: null,
+          last_status_change_by_id: null,
+        })
+        .where('id', '=', incident.id)
+        .where('status', '=', 'acknowledged')
+        .where('snoozed_until', '<=', nowMs)
+        .executeTakeFirst();
+      if (moved.numUpdatedRows === 0n) return;
+      await trx.deleteFrom('incident_acknowledgements').where('incident_id', '=', incident.id).execute();
+      await logEntry(trx, incident.id, 'trigger_log_entry', at, undefined, 'Snooze ended: triggered again');
+      if (incident.escalation_policy_id)
+        await restartEscalation(trx, incident.id, incident.escalation_policy_id, nowMs);
+      woken++;
+    });
+  }
+  return woken;
 }

@@ -16,7 +16,9 @@ export type LogType =
   | 'notify_log_entry'
   | 'acknowledge_log_entry'
   | 'annotate_log_entry'
-  | 'resolve_log_entry';
+  | 'resolve_log_entry'
+  | 'reassign_log_entry'
+  | 'snooze_log_entry';
 
 let seq = 0;
 

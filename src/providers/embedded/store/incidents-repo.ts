@@ -18,10 +18,10 @@ import type {
   TriggerInput,
   Urgency,
 } from '../../../core/incidents.js';
-import { startEscalation, stopEscalation } from './escalation-state.js';
+import { escalateTo, reassign, startEscalation, stopEscalation } from './escalation-state.js';
 import { newId } from './ids.js';
 import { logEntry } from './incident-log.js';
-import { type Db, groupBy, mustExist, page } from './repo-helpers.js';
+import { type Db, groupBy, mustAllExist, mustExist, page } from './repo-helpers.js';
 import type { Database, IncidentsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -186,6 +186,73 @@ export class IncidentRepository implements IncidentsPort {
     return this.mustGet(id);
   }
 
+  async reassign(id: string, userIds: string[], by: Actor): Promise<Incident> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.openRow(trx, id, 'reassigned');
+      const unique = [...new Set(userIds)];
+      await mustAllExist(trx, 'users', unique, 'user', 'user_ids');
+      await reassign(trx, row.id, unique, this.clock.now(), by);
+      await trx.updateTable('incidents').set({ updated_at: this.isoNow() }).where('id', '=', id).execute();
+    });
+    return this.mustGet(id);
+  }
+
+  async escalate(id: string, level: number, by: Actor): Promise<Incident> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.openRow(trx, id, 'escalated');
+      if (!row.escalation_policy_id) {
+        throw new ConflictError(
+          `Incident ${row.number} (${id}) has no escalation policy to escalate through.`,
+          {
+            parameter: 'incident_id',
+          },
+        );
+      }
+      await escalateTo(trx, id, row.escalation_policy_id, level - 1, this.clock.now(), by);
+      await trx.updateTable('incidents').set({ updated_at: this.isoNow() }).where('id', '=', id).execute();
+    });
+    return this.mustGet(id);
+  }
+
+  async snooze(id: string, seconds: number, by: Actor): Promise<Incident> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.openRow(trx, id, 'snoozed');
+      if (row.status !== 'acknowledged') {
+        throw new ConflictError(
+          `Incident ${row.number} (${id}) is ${row.status}; only an acknowledged incident can be snoozed.`,
+          {
+            parameter: 'incident_id',
+            status: row.status,
+          },
+        );
+      }
+      const until = this.clock.now() + seconds * 1000;
+      await trx
+        .updateTable('incidents')
+        .set({ snoozed_until: until, updated_at: this.isoNow() })
+        .where('id', '=', id)
+        .execute();
+      const when = new Date(until).toISOString();
+      await logEntry(trx, id, 'snooze_log_entry', this.isoNow(), by, `Snoozed until ${when}`, {
+        snoozed_until: when,
+      });
+    });
+    return this.mustGet(id);
+  }
+
+  /** The incident's row, which must exist and not be resolved. */
+  private async openRow(trx: Transaction<Database>, id: string, verb: string) {
+    const row = await trx.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('incident', id, 'incident_id');
+    if (row.status === 'resolved') {
+      throw new ConflictError(`Incident ${row.number} (${id}) is already resolved; it cannot be ${verb}.`, {
+        parameter: 'incident_id',
+        status: row.status,
+      });
+    }
+    return row;
+  }
+
   async resolve(id: string, by: Actor): Promise<Incident> {
     await this.changeStatus(id, 'resolved', by, async (trx, at) => {
       await trx.updateTable('incidents').set({ resolved_at: at }).where('id', '=', id).execute();
@@ -227,6 +294,7 @@ export class IncidentRepository implements IncidentsPort {
         .updateTable('incidents')
         .set({
           status,
+          snoozed_until: null,
           updated_at: at,
           last_status_change_at: at,
           last_status_change_by_type: by.type,
@@ -501,6 +569,7 @@ export class IncidentRepository implements IncidentsPort {
             },
           }),
         ...(r.resolved_at !== null && { resolved_at: r.resolved_at }),
+        ...(r.snoozed_until !== null && { snoozed_until: new Date(Number(r.snoozed_until)).toISOString() }),
         service: refOf(r.service_id, serviceName.get(r.service_id)),
         ...(r.escalation_policy_id !== null && {
           escalation_policy: refOf(r.escalation_policy_id, policyName.get(r.escalation_policy_id)),

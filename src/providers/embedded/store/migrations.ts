@@ -297,12 +297,19 @@ const m005: Migration = {
   },
 };
 
+const m006: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('incidents').addColumn('snoozed_until', 'bigint').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
   '003_escalation_policy_teams': m003,
   '004_escalation_notifications': m004,
   '005_incident_log': m005,
+  '006_incident_snooze': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -122,6 +122,8 @@ export interface IncidentsTable {
   last_status_change_by_type: string | null;
   last_status_change_by_id: string | null;
   resolved_at: string | null;
+  /** An acknowledged incident snoozed until then (ms) is triggered again. */
+  snoozed_until: number | null;
 }
 
 export interface IncidentUsersTable {
