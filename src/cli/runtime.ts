@@ -31,6 +31,7 @@ export async function openRuntime(config: Config, log = createLogger(config.logL
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     log,
+    smtp: config.smtp,
   });
   const service = new ToolService({
     config,

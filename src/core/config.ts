@@ -157,6 +157,12 @@ export const VARIABLES = [
     description: 'SMTP server for email notifications.',
   },
   {
+    name: 'VIGIL_SMTP_FROM',
+    default: 'Vigil <vigil@localhost>',
+    schema: z.string().min(3, 'accepts an address such as "Vigil <vigil@example.com>"'),
+    description: 'The From address of notification email.',
+  },
+  {
     name: 'VIGIL_SECRET_KEY',
     schema: z.string().min(32, 'accepts a key of at least 32 characters'),
     description: 'Key for secrets stored at rest (default: a generated key file in VIGIL_DATA_DIR).',
@@ -295,6 +301,7 @@ export interface Config {
   httpPort: number;
   requireAuthHeader: boolean;
   serverName: string;
+  smtp: { url?: string; from: string };
   /** Every parsed value by variable name, for settings that later issues read. */
   raw: Partial<Record<VariableName, unknown>>;
 }
@@ -353,6 +360,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     httpPort: get('HTTP_PORT'),
     requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
     serverName: get('PINGERA_SERVER_NAME'),
+    smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
     raw,
   };
 }

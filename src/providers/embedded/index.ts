@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { ApiKeyRepository } from './store/api-keys.js';
@@ -37,6 +38,7 @@ export async function createEmbeddedProvider(opts: {
   databaseUrl?: string | undefined;
   log: Logger;
   clock?: Clock | undefined;
+  smtp?: { url?: string | undefined; from: string } | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -68,7 +70,7 @@ export async function createEmbeddedProvider(opts: {
         },
       },
     },
-    engine: new Engine(db, clock, opts.log),
+    engine: new Engine(db, clock, opts.log, channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' })),
     ingest: createEventIngest({ directory, incidents }),
     apiKeys: new ApiKeyRepository(db),
     lease,

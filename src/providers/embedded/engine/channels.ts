@@ -3,6 +3,7 @@
  * address and throws on failure; retrying is the engine's.
  */
 import { createHmac } from 'node:crypto';
+import { createTransport } from 'nodemailer';
 
 export interface Notification {
   event: string;
@@ -19,6 +20,8 @@ export interface Notification {
   sent_at: string;
   /** What to do about it, for people. */
   text: string;
+  /** Where to look: the alert's client_url, when it sent one. */
+  link?: string;
 }
 
 export interface Channel {
@@ -64,4 +67,40 @@ export const slackChannel: Channel = {
   },
 };
 
-export const CHANNELS: Partial<Record<string, Channel>> = { webhook: webhookChannel, slack: slackChannel };
+/** Email over SMTP (`VIGIL_SMTP_URL`, through nodemailer): subject, what happened, what to do. */
+export function emailChannel(smtpUrl: string, from: string): Channel {
+  const transport = createTransport(smtpUrl);
+  return {
+    async send(target, message) {
+      const { incident } = message;
+      await transport.sendMail({
+        from,
+        to: target.address,
+        subject: `[Vigil] #${incident.incident_number} ${incident.title}`,
+        text: [
+          `${incident.title}`,
+          '',
+          `Service: ${incident.service.summary}`,
+          `Urgency: ${incident.urgency}`,
+          `Status: ${incident.status}`,
+          `Escalation level: ${message.level}`,
+          ...(message.link ? [`Link: ${message.link}`] : []),
+          '',
+          'To acknowledge, ask your agent, or call the MCP tool:',
+          `  acknowledge_incident {"incident_id": "${incident.id}"}`,
+          '',
+          `(${message.event} at ${message.sent_at})`,
+        ].join('\n'),
+      });
+    },
+  };
+}
+
+/** The channels this server can deliver through. */
+export function channels(smtp: { url?: string | undefined; from: string }): Partial<Record<string, Channel>> {
+  return {
+    webhook: webhookChannel,
+    slack: slackChannel,
+    ...(smtp.url && { email: emailChannel(smtp.url, smtp.from) }),
+  };
+}

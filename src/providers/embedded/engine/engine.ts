@@ -9,7 +9,7 @@ import type { Logger } from '../../../core/log.js';
 import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
-import { CHANNELS, type Channel, type Notification } from './channels.js';
+import type { Channel, Notification } from './channels.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
@@ -22,7 +22,7 @@ export class Engine {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly channels: Partial<Record<string, Channel>> = CHANNELS,
+    private readonly channels: Partial<Record<string, Channel>>,
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
@@ -66,6 +66,7 @@ export class Engine {
         'incidents.title',
         'incidents.status',
         'incidents.urgency',
+        'incidents.client_url',
         'services.id as service_id',
         'services.name as service_name',
       ])
@@ -100,6 +101,7 @@ export class Engine {
           level: d.level + 1,
           user: { id: d.user_id },
           sent_at: new Date(now).toISOString(),
+          ...(d.client_url && { link: d.client_url }),
           text: `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`,
         };
         try {
