@@ -162,6 +162,28 @@ describe.each(STORES)('escalation policy tools on $kind', (store) => {
     expect(incident.assignments.map((a: { assignee: { id: string } }) => a.assignee.id)).toEqual([id.ann]);
   });
 
+  it('answers "what is wrong and who is on call" in one call', async ({ skip: s }) => {
+    if (skip) s();
+    const body = await ann.ok('get_status_overview');
+    const [overview] = body.overviews;
+    expect(overview.open_incidents).toEqual({ total: 1, triggered: 1, acknowledged: 0, high: 1, low: 0 });
+    expect(overview.services).toEqual([
+      expect.objectContaining({
+        summary: 'Ledger',
+        open_incidents: 1,
+        highest_urgency: 'high',
+        escalation_policy: { id: id.policy, summary: 'Payments primary' },
+        on_call_now: [{ id: id.ann, summary: 'Ann', escalation_level: 1 }],
+      }),
+    ]);
+    expect(body.metadata.description).toBe('1 open incident(s) on 1 service(s)');
+    const all = await h.ok('get_status_overview', { current_user_context: false });
+    expect(all.overviews[0].open_incidents.total).toBe(1);
+    expect((await ann.call('get_status_overview', { team_ids: [id.team] })).body.error.code).toBe(
+      'VALIDATION_ERROR',
+    );
+  });
+
   it('updates rules as a whole and deletes an unused policy', async ({ skip: s }) => {
     if (skip) s();
     const bobOnly = (

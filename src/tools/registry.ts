@@ -7,11 +7,13 @@ import { directoryWriteTools } from './directory-write.js';
 import { escalationTools } from './escalation.js';
 import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
+import { getStatusOverview } from './overview.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
   ...directoryWriteTools,
   ...incidentTools,
+  getStatusOverview,
   ...escalationTools,
   ...metaTools,
 ];

@@ -70,6 +70,7 @@ const base = (): Record<string, Record<string, unknown>> => ({
   reassign_incident: { incident_id: ids.incident, user_ids: [ids.user] },
   escalate_incident: { incident_id: ids.incident, escalation_level: 1 },
   snooze_incident: { incident_id: ids.incident, duration: 600 },
+  get_status_overview: { current_user_context: false },
   get_escalation_policies: { current_user_context: false, user_ids: [ids.user] },
   create_escalation_policy: {
     name: 'Zed policy',

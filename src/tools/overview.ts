@@ -1,0 +1,133 @@
+/**
+ * `get_status_overview`: one call answering "what is wrong right now, and who is on call" — open
+ * responder incidents by status and urgency, the services they hit, and who each service's
+ * escalation policy pages first.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import type { Incident } from '../core/incidents.js';
+import { MAX_LIMIT } from '../core/pagination.js';
+import { currentUserContext } from './current-user.js';
+import { defineTool, READ, type ToolContext } from './define-tool.js';
+import * as p from './params.js';
+
+const serviceSummary = z.object({
+  id: z.string(),
+  summary: z.string(),
+  open_incidents: z.number(),
+  highest_urgency: z.enum(['high', 'low']),
+  oldest_open_at: z.string(),
+  escalation_policy: z.object({ id: z.string(), summary: z.string() }),
+  on_call_now: z.array(z.object({ id: z.string(), summary: z.string(), escalation_level: z.number() })),
+});
+
+const overviewItem = z.object({
+  generated_at: z.string(),
+  open_incidents: z.object({
+    total: z.number(),
+    triggered: z.number(),
+    acknowledged: z.number(),
+    high: z.number(),
+    low: z.number(),
+  }),
+  services: z.array(serviceSummary),
+});
+
+async function onCallNow(ctx: ToolContext, policyId: string | undefined) {
+  if (!policyId) return [];
+  const policy = await ctx.ports.escalation.getPolicy(policyId);
+  const first = policy?.escalation_rules[0];
+  return (first?.targets ?? [])
+    .filter((t) => t.type === 'user_reference')
+    .map((t) => ({ id: t.id, summary: t.summary, escalation_level: 1 }));
+}
+
+export const getStatusOverview = defineTool({
+  name: 'get_status_overview',
+  toolset: 'incidents',
+  port: 'incidents',
+  resource: 'overviews',
+  output: overviewItem,
+  annotations: READ,
+  description:
+    "What is wrong right now and who is on call: open responder incidents by status and urgency, the services they affect, and who each service pages first. By default the current user's teams.",
+  input: z.strictObject({
+    current_user_context: p.currentUserContext,
+    service_ids: p.ids('service_id').optional(),
+    team_ids: p.ids('team_id').optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    let { service_ids: serviceIds, team_ids: teamIds } = args;
+    if (args.current_user_context) {
+      if (serviceIds !== undefined || teamIds !== undefined) {
+        throw new ValidationError(
+          `Cannot specify service_ids or team_ids when current_user_context is True. ${p.SEE_DOCS}`,
+          {
+            parameter: serviceIds !== undefined ? 'service_ids' : 'team_ids',
+          },
+        );
+      }
+      teamIds = (await currentUserContext(ctx)).team_ids;
+    }
+    // With current_user_context=false and no filter, the whole account: open incidents are few.
+    const scoped = args.current_user_context && teamIds?.length === 0;
+    const page = scoped
+      ? { items: [] as Incident[], more: false }
+      : await ctx.ports.incidents.list({
+          statuses: ['triggered', 'acknowledged'],
+          urgencies: ['high', 'low'],
+          serviceIds,
+          teamIds,
+          limit: MAX_LIMIT,
+          offset: 0,
+        });
+    const open = page.items;
+    const byService = new Map<string, Incident[]>();
+    for (const i of open) byService.set(i.service.id, [...(byService.get(i.service.id) ?? []), i]);
+    const services = await Promise.all(
+      [...byService.values()].map(async (incidents) => {
+        const first = incidents[0] as Incident;
+        const oldest = incidents.map((i) => i.created_at).sort()[0] as string;
+        return {
+          id: first.service.id,
+          summary: first.service.summary,
+          open_incidents: incidents.length,
+          highest_urgency: incidents.some((i) => i.urgency === 'high') ? ('high' as const) : ('low' as const),
+          oldest_open_at: oldest,
+          ...(first.escalation_policy && { escalation_policy: first.escalation_policy }),
+          on_call_now: await onCallNow(ctx, first.escalation_policy?.id),
+        };
+      }),
+    );
+    services.sort((a, b) =>
+      a.highest_urgency === b.highest_urgency
+        ? b.open_incidents - a.open_incidents
+        : a.highest_urgency === 'high'
+          ? -1
+          : 1,
+    );
+    const count = (f: (i: Incident) => boolean) => open.filter(f).length;
+    return {
+      items: [
+        {
+          generated_at: new Date().toISOString(),
+          open_incidents: {
+            total: open.length,
+            triggered: count((i) => i.status === 'triggered'),
+            acknowledged: count((i) => i.status === 'acknowledged'),
+            high: count((i) => i.urgency === 'high'),
+            low: count((i) => i.urgency === 'low'),
+          },
+          services,
+        },
+      ],
+      description: `${open.length} open incident(s) on ${services.length} service(s)${page.more ? ` (the first ${MAX_LIMIT})` : ''}`,
+      ...(scoped && {
+        metadata: {
+          note: 'The current user belongs to no team. Pass current_user_context=false for the whole account.',
+        },
+      }),
+    };
+  },
+});
