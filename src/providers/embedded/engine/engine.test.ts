@@ -282,6 +282,38 @@ describe.each(STORES)('escalation on $kind', (store) => {
     });
   });
 
+  it('posts a text message to a Slack-compatible webhook', async ({ skip: s }) => {
+    if (skip) s();
+    const { directory, escalation } = p.ports;
+    const dee = await directory.createUser({
+      name: 'Dee',
+      email: 'dee@x.io',
+      contact_methods: [{ type: 'slack', address: `${base}/slack` }],
+    });
+    const policy = await escalation.createPolicy({
+      name: 'Chat',
+      escalation_rules: [
+        { escalation_delay_in_minutes: 5, targets: [{ id: dee.id, type: 'user_reference' }] },
+      ],
+    });
+    const chatKey = (await directory.createService({ name: 'Chatty', escalation_policy_id: policy.id }))
+      .integration_key;
+    await p.ingest({
+      routing_key: chatKey,
+      event_action: 'trigger',
+      payload: { summary: 'Cache cold', source: 'c', severity: 'warning' },
+      links: [],
+      images: [],
+    });
+    await p.engine.tick();
+    const slack = received.find((r) => r.path === '/slack') as Received;
+    const text = JSON.parse(slack.body).text as string;
+    expect(Object.keys(JSON.parse(slack.body))).toEqual(['text']);
+    expect(text).toMatch(
+      /^\[#\d+\] Cache cold \(Chatty, low urgency\) — acknowledge with acknowledge_incident/,
+    );
+  });
+
   it('loops num_loops times through the levels', async ({ skip: s }) => {
     if (skip) s();
     const { directory, escalation } = p.ports;
