@@ -3,7 +3,7 @@
  * No identity is an error, never "everyone" (a bug of the PagerDuty seed).
  */
 import type { User, UserContext } from '../core/directory.js';
-import { UnauthorizedError } from '../core/errors.js';
+import { UnauthorizedError, ValidationError } from '../core/errors.js';
 import type { ToolContext } from './define-tool.js';
 
 export async function currentUser(ctx: ToolContext): Promise<User> {
@@ -28,4 +28,18 @@ export async function currentUser(ctx: ToolContext): Promise<User> {
 export async function currentUserContext(ctx: ToolContext): Promise<UserContext> {
   const user = await currentUser(ctx);
   return ctx.ports.directory.userContext(user.id);
+}
+
+/**
+ * The seed's rule that filters the context would set cannot be given with
+ * current_user_context=true: "Cannot specify team_ids when current_user_context is True."
+ */
+export function rejectContextFilters(filters: Record<string, unknown>): void {
+  const names = Object.keys(filters);
+  const given = names.find((n) => filters[n] !== undefined);
+  if (given === undefined) return;
+  throw new ValidationError(
+    `Cannot specify ${names.join(' or ')} when current_user_context is True. See \`docs://tools\` for more information.`,
+    { parameter: given },
+  );
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Page } from '../core/directory.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUserContext } from './current-user.js';
+import { currentUserContext, rejectContextFilters } from './current-user.js';
 import { defineTool, READ, type ToolContext, type ToolResult } from './define-tool.js';
 import { serviceItem, teamItem, userContextItem, userItem } from './output.js';
 import * as p from './params.js';
@@ -78,11 +78,7 @@ async function teamScopedAnswer<T extends object>(
   }
   let teamIds = args.team_ids;
   if (args.current_user_context) {
-    if (teamIds !== undefined) {
-      throw new ValidationError(`Cannot specify team_ids when current_user_context is True. ${p.SEE_DOCS}`, {
-        parameter: 'team_ids',
-      });
-    }
+    rejectContextFilters({ team_ids: teamIds });
     teamIds = (await currentUserContext(ctx)).team_ids;
     if (teamIds.length === 0) return noTeams(spec.resource);
   } else if (!teamIds?.length) {

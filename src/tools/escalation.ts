@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { TARGET_TYPES } from '../core/escalation.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUserContext } from './current-user.js';
+import { currentUserContext, rejectContextFilters } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { escalationPolicyItem } from './output.js';
 import * as p from './params.js';
@@ -81,14 +81,7 @@ export const getEscalationPolicies = defineTool({
     }
     let { user_ids: userIds, team_ids: teamIds } = args;
     if (args.current_user_context) {
-      if (userIds !== undefined || teamIds !== undefined) {
-        throw new ValidationError(
-          `Cannot specify user_ids or team_ids when current_user_context is True. ${p.SEE_DOCS}`,
-          {
-            parameter: userIds !== undefined ? 'user_ids' : 'team_ids',
-          },
-        );
-      }
+      rejectContextFilters({ user_ids: userIds, team_ids: teamIds });
       const uc = await currentUserContext(ctx);
       userIds = [uc.user_id];
       // As the seed does: a user with no team is still filtered by themselves, never "everyone".

@@ -14,7 +14,7 @@ import {
   type Urgency,
 } from '../core/incidents.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUser, currentUserContext } from './current-user.js';
+import { currentUser, currentUserContext, rejectContextFilters } from './current-user.js';
 import { CREATE, defineTool, READ, UPDATE } from './define-tool.js';
 import { incidentItem, logEntryItem, noteItem } from './output.js';
 import * as p from './params.js';
@@ -137,14 +137,7 @@ export const getIncidents = defineTool({
     }
     let { service_ids: serviceIds, team_ids: teamIds } = args;
     if (args.current_user_context) {
-      if (serviceIds !== undefined || teamIds !== undefined) {
-        throw new ValidationError(
-          `Cannot specify service_ids or team_ids when current_user_context is True. ${p.SEE_DOCS}`,
-          {
-            parameter: serviceIds !== undefined ? 'service_ids' : 'team_ids',
-          },
-        );
-      }
+      rejectContextFilters({ service_ids: serviceIds, team_ids: teamIds });
       const uc = await currentUserContext(ctx);
       if (uc.team_ids.length === 0) {
         return {

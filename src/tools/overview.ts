@@ -4,10 +4,9 @@
  * escalation policy pages first.
  */
 import { z } from 'zod';
-import { ValidationError } from '../core/errors.js';
 import type { Incident } from '../core/incidents.js';
 import { MAX_LIMIT } from '../core/pagination.js';
-import { currentUserContext } from './current-user.js';
+import { currentUserContext, rejectContextFilters } from './current-user.js';
 import { defineTool, READ, type ToolContext } from './define-tool.js';
 import * as p from './params.js';
 
@@ -60,14 +59,7 @@ export const getStatusOverview = defineTool({
   async handler(args, ctx) {
     let { service_ids: serviceIds, team_ids: teamIds } = args;
     if (args.current_user_context) {
-      if (serviceIds !== undefined || teamIds !== undefined) {
-        throw new ValidationError(
-          `Cannot specify service_ids or team_ids when current_user_context is True. ${p.SEE_DOCS}`,
-          {
-            parameter: serviceIds !== undefined ? 'service_ids' : 'team_ids',
-          },
-        );
-      }
+      rejectContextFilters({ service_ids: serviceIds, team_ids: teamIds });
       teamIds = (await currentUserContext(ctx)).team_ids;
     }
     // With current_user_context=false and no filter, the whole account: open incidents are few.
