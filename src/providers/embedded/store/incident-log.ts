@@ -4,8 +4,10 @@
  * types use PagerDuty's log entry names.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Actor } from '../../../core/incidents.js';
+import type { Page } from '../../../core/directory.js';
+import type { Actor, LogEntry } from '../../../core/incidents.js';
 import { newId } from './ids.js';
+import { type Db, page } from './repo-helpers.js';
 import type { Database } from './schema.js';
 
 export type LogType =
@@ -46,4 +48,56 @@ export async function logEntry(
       details: details ? JSON.stringify(details) : null,
     })
     .execute();
+}
+
+/** An incident's entries, oldest first. */
+export async function readTimeline(
+  db: Db,
+  id: string,
+  limit: number,
+  offset: number,
+): Promise<Page<LogEntry>> {
+  const rows = await db
+    .selectFrom('incident_log')
+    .leftJoin('users', (j) =>
+      j.onRef('users.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'user'),
+    )
+    .leftJoin('services', (j) =>
+      j.onRef('services.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'service'),
+    )
+    .select([
+      'incident_log.id',
+      'incident_log.type',
+      'incident_log.at',
+      'incident_log.summary',
+      'incident_log.details',
+      'incident_log.actor_type',
+      'incident_log.actor_id',
+      'users.name as user_name',
+      'services.name as service_name',
+    ])
+    .where('incident_log.incident_id', '=', id)
+    .orderBy('incident_log.at')
+    .orderBy('incident_log.seq')
+    .limit(limit + 1)
+    .offset(offset)
+    .execute();
+  const p = page(rows, limit);
+  return {
+    more: p.more,
+    items: p.items.map((r) => ({
+      id: r.id,
+      type: r.type,
+      created_at: r.at,
+      summary: r.summary,
+      ...(r.actor_id && {
+        agent: {
+          id: r.actor_id,
+          type: r.actor_type === 'user' ? ('user_reference' as const) : ('service_reference' as const),
+          summary: r.user_name ?? r.service_name ?? r.actor_id,
+        },
+      }),
+      ...(r.details !== null && { details: JSON.parse(r.details) as Record<string, unknown> }),
+    })),
+  };
 }

@@ -2,7 +2,7 @@
  * Responder incidents on the embedded store: trigger with deduplication, acknowledge, resolve,
  * notes and alerts. Numbers come from a counter row, so concurrent triggers never share one.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
@@ -14,18 +14,15 @@ import type {
   IncidentStatus,
   IncidentsPort,
   LogEntry,
-  Ref,
   TriggerInput,
-  Urgency,
 } from '../../../core/incidents.js';
 import { escalateTo, reassign, startEscalation, stopEscalation } from './escalation-state.js';
 import { newId } from './ids.js';
-import { logEntry } from './incident-log.js';
-import { type Db, groupBy, mustAllExist, mustExist, page } from './repo-helpers.js';
+import { hydrateIncidents } from './incident-hydrate.js';
+import { logEntry, readTimeline } from './incident-log.js';
+import { mustAllExist, mustExist, page } from './repo-helpers.js';
 import type { Database, IncidentsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
-
-const refOf = (id: string, summary: string | undefined): Ref => ({ id, summary: summary ?? id });
 
 export class IncidentRepository implements IncidentsPort {
   constructor(
@@ -48,7 +45,7 @@ export class IncidentRepository implements IncidentsPort {
           : eb.or([eb('id', '=', idOrNumber), eb('number', '=', number)]),
       )
       .executeTakeFirst();
-    return row ? (await this.hydrate(this.db, [row]))[0] : undefined;
+    return row ? (await hydrateIncidents(this.db, [row]))[0] : undefined;
   }
 
   async list(f: IncidentFilter): Promise<Page<Incident>> {
@@ -73,7 +70,7 @@ export class IncidentRepository implements IncidentsPort {
       .offset(f.offset)
       .execute();
     const p = page(rows, f.limit);
-    return { items: await this.hydrate(this.db, p.items), more: p.more };
+    return { items: await hydrateIncidents(this.db, p.items), more: p.more };
   }
 
   async findOpen(serviceId: string, incidentKey: string): Promise<Incident | undefined> {
@@ -84,7 +81,7 @@ export class IncidentRepository implements IncidentsPort {
       .where('incident_key', '=', incidentKey)
       .where('status', '<>', 'resolved')
       .executeTakeFirst();
-    return row ? (await this.hydrate(this.db, [row]))[0] : undefined;
+    return row ? (await hydrateIncidents(this.db, [row]))[0] : undefined;
   }
 
   async trigger(input: TriggerInput): Promise<{ incident: Incident; created: boolean }> {
@@ -370,50 +367,8 @@ export class IncidentRepository implements IncidentsPort {
     }));
   }
 
-  async timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>> {
-    const rows = await this.db
-      .selectFrom('incident_log')
-      .leftJoin('users', (j) =>
-        j.onRef('users.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'user'),
-      )
-      .leftJoin('services', (j) =>
-        j.onRef('services.id', '=', 'incident_log.actor_id').on('incident_log.actor_type', '=', 'service'),
-      )
-      .select([
-        'incident_log.id',
-        'incident_log.type',
-        'incident_log.at',
-        'incident_log.summary',
-        'incident_log.details',
-        'incident_log.actor_type',
-        'incident_log.actor_id',
-        'users.name as user_name',
-        'services.name as service_name',
-      ])
-      .where('incident_log.incident_id', '=', id)
-      .orderBy('incident_log.at')
-      .orderBy('incident_log.seq')
-      .limit(limit + 1)
-      .offset(offset)
-      .execute();
-    const p = page(rows, limit);
-    return {
-      more: p.more,
-      items: p.items.map((r) => ({
-        id: r.id,
-        type: r.type,
-        created_at: r.at,
-        summary: r.summary,
-        ...(r.actor_id && {
-          agent: {
-            id: r.actor_id,
-            type: r.actor_type === 'user' ? ('user_reference' as const) : ('service_reference' as const),
-            summary: r.user_name ?? r.service_name ?? r.actor_id,
-          },
-        }),
-        ...(r.details !== null && { details: JSON.parse(r.details) as Record<string, unknown> }),
-      })),
-    };
+  timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>> {
+    return readTimeline(this.db, id, limit, offset);
   }
 
   async past(id: string, limit: number): Promise<(Incident & { similarity_score: number })[]> {
@@ -434,7 +389,7 @@ export class IncidentRepository implements IncidentsPort {
       .map((r) => ({ r, s: score(r) }))
       .sort((a, b) => b.s - a.s)
       .slice(0, limit);
-    const hydrated = await this.hydrate(
+    const hydrated = await hydrateIncidents(
       this.db,
       top.map((t) => t.r),
     );
@@ -465,7 +420,7 @@ export class IncidentRepository implements IncidentsPort {
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
-    return (await this.hydrate(this.db, rows)).map((inc) => ({
+    return (await hydrateIncidents(this.db, rows)).map((inc) => ({
       ...inc,
       relationship_type: 'concurrent_on_team_services',
     }));
@@ -475,116 +430,6 @@ export class IncidentRepository implements IncidentsPort {
     const incident = await this.get(id);
     if (!incident) throw new NotFoundError('incident', id, 'incident_id');
     return incident;
-  }
-
-  private async hydrate(db: Db, rows: IncidentsTable[]): Promise<Incident[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const serviceIds = [...new Set(rows.map((r) => r.service_id))];
-    const policyIds = [
-      ...new Set(rows.map((r) => r.escalation_policy_id).filter((x): x is string => x !== null)),
-    ];
-    const userActors = [
-      ...new Set(
-        rows
-          .filter((r) => r.last_status_change_by_type === 'user')
-          .map((r) => r.last_status_change_by_id as string),
-      ),
-    ];
-    const [services, teams, policies, assigned, acked, alerts, actors] = await Promise.all([
-      db.selectFrom('services').select(['id', 'name']).where('id', 'in', serviceIds).execute(),
-      db
-        .selectFrom('service_teams')
-        .innerJoin('teams', 'teams.id', 'service_teams.team_id')
-        .select(['service_teams.service_id', 'teams.id', 'teams.name'])
-        .where('service_teams.service_id', 'in', serviceIds)
-        .orderBy('teams.name_lower')
-        .execute(),
-      policyIds.length
-        ? db.selectFrom('escalation_policies').select(['id', 'name']).where('id', 'in', policyIds).execute()
-        : [],
-      db
-        .selectFrom('incident_assignments')
-        .innerJoin('users', 'users.id', 'incident_assignments.user_id')
-        .select(['incident_assignments.incident_id', 'incident_assignments.at', 'users.id', 'users.name'])
-        .where('incident_assignments.incident_id', 'in', ids)
-        .orderBy('incident_assignments.at')
-        .execute(),
-      db
-        .selectFrom('incident_acknowledgements')
-        .innerJoin('users', 'users.id', 'incident_acknowledgements.user_id')
-        .select([
-          'incident_acknowledgements.incident_id',
-          'incident_acknowledgements.at',
-          'users.id',
-          'users.name',
-        ])
-        .where('incident_acknowledgements.incident_id', 'in', ids)
-        .orderBy('incident_acknowledgements.at')
-        .execute(),
-      db
-        .selectFrom('incident_alerts')
-        .select(['incident_id', 'status', sql<number>`count(*)`.as('n')])
-        .where('incident_id', 'in', ids)
-        .groupBy(['incident_id', 'status'])
-        .execute(),
-      userActors.length
-        ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userActors).execute()
-        : [],
-    ]);
-    const serviceName = new Map(services.map((s) => [s.id, s.name]));
-    const policyName = new Map(policies.map((p) => [p.id, p.name]));
-    const actorName = new Map(actors.map((a) => [a.id, a.name]));
-    const teamsBy = groupBy(teams, (t) => t.service_id);
-    const assignedBy = groupBy(assigned, (a) => a.incident_id);
-    const ackedBy = groupBy(acked, (a) => a.incident_id);
-    const alertsBy = groupBy(alerts, (a) => a.incident_id);
-    return rows.map((r): Incident => {
-      const counts = { triggered: 0, resolved: 0, all: 0 };
-      for (const a of alertsBy.get(r.id) ?? []) {
-        const n = Number(a.n);
-        if (a.status === 'triggered' || a.status === 'resolved') counts[a.status] += n;
-        counts.all += n;
-      }
-      const byType = r.last_status_change_by_type;
-      const byId = r.last_status_change_by_id;
-      return {
-        id: r.id,
-        type: 'incident',
-        incident_number: r.number,
-        title: r.title,
-        summary: `[#${r.number}] ${r.title}`,
-        ...(r.description !== null && { description: r.description }),
-        status: r.status as IncidentStatus,
-        urgency: r.urgency as Urgency,
-        ...(r.incident_key !== null && { incident_key: r.incident_key }),
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-        last_status_change_at: r.last_status_change_at,
-        ...(byType &&
-          byId && {
-            last_status_change_by: {
-              ...refOf(byId, byType === 'user' ? actorName.get(byId) : serviceName.get(byId)),
-              type: byType === 'user' ? 'user_reference' : 'service_reference',
-            },
-          }),
-        ...(r.resolved_at !== null && { resolved_at: r.resolved_at }),
-        ...(r.snoozed_until !== null && { snoozed_until: new Date(Number(r.snoozed_until)).toISOString() }),
-        service: refOf(r.service_id, serviceName.get(r.service_id)),
-        ...(r.escalation_policy_id !== null && {
-          escalation_policy: refOf(r.escalation_policy_id, policyName.get(r.escalation_policy_id)),
-        }),
-        teams: (teamsBy.get(r.service_id) ?? []).map((t) => refOf(t.id, t.name)),
-        assignments: (assignedBy.get(r.id) ?? []).map((a) => ({ assignee: refOf(a.id, a.name), at: a.at })),
-        acknowledgements: (ackedBy.get(r.id) ?? []).map((a) => ({
-          acknowledger: refOf(a.id, a.name),
-          at: a.at,
-        })),
-        alert_counts: counts,
-        ...(r.details !== null && { body_details: JSON.parse(r.details) as Record<string, unknown> }),
-        ...(r.client_url !== null && { client_url: r.client_url }),
-      };
-    });
   }
 }
 
