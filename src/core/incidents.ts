@@ -103,7 +103,7 @@ export interface IncidentsPort {
   get(idOrNumber: string): Promise<Incident | undefined>;
   list(filter: IncidentFilter): Promise<Page<Incident>>;
   /** Opens an incident, or adds the alert to the open one with the same key; says which. */
-  trigger(input: TriggerInput): Promise<{ incident: Incident; created: boolean }>;
+  trigger(input: TriggerInput): Promise<{ id: string; created: boolean }>;
   acknowledge(id: string, by: Actor): Promise<Incident>;
   /** Assigns to these users and pages them; the policy's escalation stops. */
   reassign(id: string, userIds: string[], by: Actor): Promise<Incident>;

@@ -259,7 +259,7 @@ export const triggerIncident = defineTool({
   }),
   async handler(args, ctx) {
     const by = await actingUser(ctx);
-    const { incident, created } = await ctx.ports.incidents.trigger({
+    const { id, created } = await ctx.ports.incidents.trigger({
       serviceId: args.service_id,
       title: args.title,
       urgency: args.urgency,
@@ -267,6 +267,7 @@ export const triggerIncident = defineTool({
       incidentKey: args.incident_key,
       by,
     });
+    const incident = await mustFind(ctx, id);
     return {
       items: [incident],
       description: created

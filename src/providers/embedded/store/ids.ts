@@ -5,10 +5,13 @@ import { randomBytes, randomInt } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** A PagerDuty-style id: `P` and seven letters or digits. */
+/**
+ * A PagerDuty-style id: `P` and thirteen letters or digits (67 bits: alerts and log entries are
+ * made by the million, so PagerDuty's seven characters would collide within minutes of ingest).
+ */
 export function newId(): string {
   let id = 'P';
-  for (let i = 0; i < 7; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+  for (let i = 0; i < 13; i++) id += ALPHABET[randomInt(ALPHABET.length)];
   return id;
 }
 

@@ -84,7 +84,7 @@ export class IncidentRepository implements IncidentsPort {
     return row ? (await hydrateIncidents(this.db, [row]))[0] : undefined;
   }
 
-  async trigger(input: TriggerInput): Promise<{ incident: Incident; created: boolean }> {
+  async trigger(input: TriggerInput): Promise<{ id: string; created: boolean }> {
     try {
       return await this.triggerOnce(input);
     } catch (err) {
@@ -94,7 +94,7 @@ export class IncidentRepository implements IncidentsPort {
     }
   }
 
-  private async triggerOnce(input: TriggerInput): Promise<{ incident: Incident; created: boolean }> {
+  private async triggerOnce(input: TriggerInput): Promise<{ id: string; created: boolean }> {
     const at = this.isoNow();
     const result = await this.db.transaction().execute(async (trx) => {
       const service = await trx
@@ -168,7 +168,7 @@ export class IncidentRepository implements IncidentsPort {
       }
       return { id, created: !open };
     });
-    return { incident: await this.mustGet(result.id), created: result.created };
+    return result;
   }
 
   async acknowledge(id: string, by: Actor): Promise<Incident> {

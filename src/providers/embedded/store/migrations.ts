@@ -303,6 +303,17 @@ const m006: Migration = {
   },
 };
 
+const m007: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Alert counts per status are read with every incident; keep them an index-only count.
+    await db.schema
+      .createIndex('incident_alerts_status')
+      .on('incident_alerts')
+      .columns(['incident_id', 'status'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -310,6 +321,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004_escalation_notifications': m004,
   '005_incident_log': m005,
   '006_incident_snooze': m006,
+  '007_incident_alert_status_index': m007,
 };
 
 export const migrationProvider: MigrationProvider = {
