@@ -3,7 +3,7 @@
  * address and throws on failure; retrying is the engine's.
  */
 import { createHmac } from 'node:crypto';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface Notification {
   event: string;
@@ -69,11 +69,13 @@ export const slackChannel: Channel = {
 
 /** Email over SMTP (`VIGIL_SMTP_URL`, through nodemailer): subject, what happened, what to do. */
 export function emailChannel(smtpUrl: string, from: string): Channel {
-  const transport = createTransport(smtpUrl);
+  // nodemailer loads on the first email, not at start-up (it costs ~50 ms of every cold start).
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(target, message) {
+      transport ??= import('nodemailer').then((m) => m.createTransport(smtpUrl));
       const { incident } = message;
-      await transport.sendMail({
+      await (await transport).sendMail({
         from,
         to: target.address,
         subject: `[Vigil] #${incident.incident_number} ${incident.title}`,
