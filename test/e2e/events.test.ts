@@ -124,6 +124,21 @@ describe.each(STORES)('/v2/enqueue on $kind', (store) => {
     expect(open[0].alert_counts.all).toBe(20);
   });
 
+  it('answers 202 to every one of concurrent resolves for one key', async ({ skip: s }) => {
+    if (skip) s();
+    expect((await send(trigger({ dedup_key: 'race' }))).status).toBe(202);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        send({ routing_key: key, event_action: 'resolve', dedup_key: 'race' }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(202));
+    const raced = (await incidents({ statuses: ['resolved'] })).incidents.filter(
+      (i: { incident_key: string }) => i.incident_key === 'race',
+    );
+    expect(raced).toHaveLength(1);
+  });
+
   it('refuses bad events with PagerDuty’s answers and writes nothing', async ({ skip: s }) => {
     if (skip) s();
     const before = (await incidents({ limit: 1000 })).incidents.length;

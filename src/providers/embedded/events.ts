@@ -4,6 +4,7 @@
  * `acknowledge` and `resolve` act on it, as the service. Answers with PagerDuty's bodies.
  */
 import type { DirectoryPort } from '../../core/directory.js';
+import { ConflictError } from '../../core/errors.js';
 import {
   type AlertEvent,
   type InvalidEventBody,
@@ -45,11 +46,17 @@ export function createEventIngest(ports: { directory: DirectoryPort; incidents: 
         by,
       });
     } else {
-      // PagerDuty accepts acknowledge and resolve for keys with no open incident, and does nothing.
+      // PagerDuty accepts acknowledge and resolve for keys with no open incident, and does nothing;
+      // likewise when a concurrent event resolved the incident between our read and our write.
       const open = await ports.incidents.findOpen(service.id, dedupKey);
-      if (open && event.event_action === 'acknowledge' && open.status === 'triggered')
-        await ports.incidents.acknowledge(open.id, by);
-      if (open && event.event_action === 'resolve') await ports.incidents.resolve(open.id, by);
+      try {
+        if (open && event.event_action === 'acknowledge' && open.status === 'triggered') {
+          await ports.incidents.acknowledge(open.id, by);
+        }
+        if (open && event.event_action === 'resolve') await ports.incidents.resolve(open.id, by);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
     }
     return { status: 202, body: processedBody(dedupKey) };
   };
