@@ -37,7 +37,7 @@ export interface EscalationPolicyInput {
 
 export interface EscalationPolicyFilter {
   query?: string | undefined;
-  /** Policies with a rule that targets any of these users. */
+  /** Policies that page any of these users, directly or through a schedule they are in. */
   userIds?: string[] | undefined;
   /** Policies of any of these teams. */
   teamIds?: string[] | undefined;

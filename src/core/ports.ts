@@ -5,6 +5,7 @@
 import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
 import type { IncidentsPort } from './incidents.js';
+import type { SchedulesPort } from './schedules.js';
 
 export interface ConnectionReport {
   provider: string;
@@ -20,6 +21,7 @@ export interface Ports {
   directory?: DirectoryPort;
   incidents?: IncidentsPort;
   escalation?: EscalationPort;
+  schedules?: SchedulesPort;
   meta?: MetaPort;
 }
 
@@ -29,5 +31,6 @@ export const PORT_NAMES = [
   'directory',
   'incidents',
   'escalation',
+  'schedules',
   'meta',
 ] as const satisfies readonly PortName[];

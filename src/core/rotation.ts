@@ -82,7 +82,7 @@ export function renderLayer(layer: LayerSpec, tz: TimeZone, from: number, to: nu
   // A day either side: wall time runs up to a day apart from the instant it names.
   const fromWall = tz.toWall(lo) - DAY;
   const toWall = tz.toWall(hi) + DAY;
-  const open = layer.restrictions.length
+  const open: [number, number][] = layer.restrictions.length
     ? windows(layer.restrictions, fromWall, toWall)
     : [[fromWall, toWall]];
   const spans: Span[] = [];

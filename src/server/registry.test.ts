@@ -99,9 +99,9 @@ describe('tools/list size', () => {
       `tools/list ≈ ${sizes.read_only} tokens read-only, ${sizes.read_write} tokens read-write (4 chars/token)`,
     );
     expect(sizes.read_only).toBeLessThan(sizes.read_write as number);
-    // Budget for the directory, incidents, oncall (escalation policies) and meta toolsets; raise it
-    // deliberately as toolsets land (VIGIL_TOOLSETS keeps a client's list small).
-    expect(sizes.read_write).toBeLessThan(14000);
+    // Budget for the directory, incidents, oncall (escalation policies, schedules) and meta
+    // toolsets; raise it deliberately as toolsets land (VIGIL_TOOLSETS keeps a client's list small).
+    expect(sizes.read_write).toBeLessThan(18000);
   });
 });
 

@@ -127,3 +127,45 @@ export const logEntryItem = z.object({
   agent: namedRef.extend({ type: z.string() }),
   details: z.object({}).loose(),
 });
+
+const shiftEntry = z.object({ start: z.string(), end: z.string(), user: namedRef });
+
+export const scheduleItem = z.object({
+  id: z.string(),
+  type: z.literal('schedule'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string(),
+  time_zone: z.string(),
+  schedule_layers: z.array(z.object({ id: z.string(), name: z.string(), users: z.array(namedRef) }).loose()),
+  escalation_policies: z.array(namedRef),
+  teams: z.array(namedRef),
+  users: z.array(namedRef),
+  overrides: z.array(
+    z.object({ id: z.string(), start: z.string(), end: z.string(), user: namedRef }).loose(),
+  ),
+  final_schedule: z.object({
+    name: z.string(),
+    rendered_schedule_entries: z.array(shiftEntry),
+    rendered_coverage_percentage: z.number(),
+  }),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const overrideItem = z.object({
+  id: z.string(),
+  start: z.string(),
+  end: z.string(),
+  user: namedRef,
+  created_at: z.string(),
+});
+
+export const oncallItem = z.object({
+  user: namedRef,
+  schedule: namedRef.nullable(),
+  escalation_policy: namedRef,
+  escalation_level: z.number().int(),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+});

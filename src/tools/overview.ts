@@ -17,7 +17,15 @@ const serviceSummary = z.object({
   highest_urgency: z.enum(['high', 'low']),
   oldest_open_at: z.string(),
   escalation_policy: z.object({ id: z.string(), summary: z.string() }),
-  on_call_now: z.array(z.object({ id: z.string(), summary: z.string(), escalation_level: z.number() })),
+  on_call_now: z.array(
+    z.object({
+      id: z.string(),
+      summary: z.string(),
+      escalation_level: z.number(),
+      schedule: z.object({ id: z.string(), summary: z.string() }).optional(),
+      until: z.string().nullable().optional(),
+    }),
+  ),
 });
 
 const overviewItem = z.object({
@@ -32,13 +40,25 @@ const overviewItem = z.object({
   services: z.array(serviceSummary),
 });
 
+/** Who the policy's first level pages now: its users, and who is on call in its schedules. */
 async function onCallNow(ctx: ToolContext, policyId: string | undefined) {
   if (!policyId) return [];
-  const policy = await ctx.ports.escalation.getPolicy(policyId);
-  const first = policy?.escalation_rules[0];
-  return (first?.targets ?? [])
-    .filter((t) => t.type === 'user_reference')
-    .map((t) => ({ id: t.id, summary: t.summary, escalation_level: 1 }));
+  const now = Date.now();
+  const page = await ctx.ports.schedules.listOncalls({
+    policyIds: [policyId],
+    since: now,
+    until: now + 1,
+    limit: MAX_LIMIT,
+    offset: 0,
+  });
+  return page.items
+    .filter((o) => o.escalation_level === 1)
+    .map((o) => ({
+      id: o.user.id,
+      summary: o.user.summary,
+      escalation_level: 1,
+      ...(o.schedule && { schedule: o.schedule, until: o.end }),
+    }));
 }
 
 export const getStatusOverview = defineTool({

@@ -8,6 +8,8 @@ import { escalationTools } from './escalation.js';
 import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
 import { getStatusOverview } from './overview.js';
+import { scheduleWriteTools } from './schedule-write.js';
+import { scheduleReadTools } from './schedules.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
@@ -15,5 +17,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...incidentTools,
   getStatusOverview,
   ...escalationTools,
+  ...scheduleReadTools,
+  ...scheduleWriteTools,
   ...metaTools,
 ];

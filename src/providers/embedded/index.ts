@@ -15,13 +15,14 @@ import { EscalationRepository } from './store/escalation-repo.js';
 import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
+import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
 
 export interface EmbeddedProvider {
   name: 'embedded';
   kind: StoreKind;
   location: string;
-  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'meta'>>;
+  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'meta'>>;
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
   /** Escalation and notifications; run by the process that holds the engine lease. */
@@ -54,6 +55,7 @@ export async function createEmbeddedProvider(opts: {
       directory,
       incidents,
       escalation: new EscalationRepository(db),
+      schedules: new ScheduleRepository(db),
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

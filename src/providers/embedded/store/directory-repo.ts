@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DirectoryPort, UserContext } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
+import { policiesPaging } from './repo-helpers.js';
 import type { Database } from './schema.js';
 import { ServiceRepository } from './services-repo.js';
 import { TeamRepository } from './teams-repo.js';
@@ -67,15 +68,7 @@ export class DirectoryRepository implements DirectoryPort {
             .orderBy('service_id')
             .execute()
         : Promise.resolve([]),
-      this.db
-        .selectFrom('escalation_targets')
-        .innerJoin('escalation_rules', 'escalation_rules.id', 'escalation_targets.rule_id')
-        .select('escalation_rules.policy_id')
-        .distinct()
-        .where('escalation_targets.target_type', '=', 'user_reference')
-        .where('escalation_targets.target_id', '=', userId)
-        .orderBy('escalation_rules.policy_id')
-        .execute(),
+      policiesPaging(this.db, [userId]).distinct().orderBy('escalation_rules.policy_id').execute(),
     ]);
     return {
       user_id: user.id,

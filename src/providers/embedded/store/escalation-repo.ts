@@ -13,7 +13,7 @@ import type {
   TargetType,
 } from '../../../core/escalation.js';
 import { newId, now } from './ids.js';
-import { type Db, groupBy, mustAllExist, mustExist, page } from './repo-helpers.js';
+import { type Db, groupBy, mustAllExist, mustExist, page, policiesPaging } from './repo-helpers.js';
 import type { Database, EscalationPoliciesTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
 
@@ -34,14 +34,7 @@ export class EscalationRepository implements EscalationPort {
     if (f.query) q = q.where(sql`lower(name)`, 'like', sql<string>`${likePattern(f.query)} escape '\\'`);
     if (f.userIds) {
       const userIds = f.userIds;
-      q = q.where('id', 'in', (eb) =>
-        eb
-          .selectFrom('escalation_rules')
-          .innerJoin('escalation_targets', 'escalation_targets.rule_id', 'escalation_rules.id')
-          .select('escalation_rules.policy_id')
-          .where('escalation_targets.target_type', '=', 'user_reference')
-          .where('escalation_targets.target_id', 'in', userIds),
-      );
+      q = q.where('id', 'in', policiesPaging(this.db, userIds));
     }
     if (f.teamIds) {
       const teamIds = f.teamIds;
@@ -130,11 +123,8 @@ export class EscalationRepository implements EscalationPort {
     for (const [i, rule] of rules.entries()) {
       const users = rule.targets.filter((t) => t.type === 'user_reference').map((t) => t.id);
       await mustAllExist(trx, 'users', users, 'user', `escalation_rules[${i}].targets`);
-      const schedules = rule.targets.filter((t) => t.type === 'schedule_reference');
-      if (schedules[0]) {
-        // Schedules are not on the embedded engine yet; say so rather than keep a dangling target.
-        throw new NotFoundError('schedule', schedules[0].id, `escalation_rules[${i}].targets`);
-      }
+      const schedules = rule.targets.filter((t) => t.type === 'schedule_reference').map((t) => t.id);
+      await mustAllExist(trx, 'schedules', schedules, 'schedule', `escalation_rules[${i}].targets`);
     }
     await trx.deleteFrom('escalation_rules').where('policy_id', '=', policyId).execute();
     for (const [position, rule] of rules.entries()) {
@@ -194,11 +184,17 @@ export class EscalationRepository implements EscalationPort {
             .onRef('users.id', '=', 'escalation_targets.target_id')
             .on('escalation_targets.target_type', '=', 'user_reference'),
         )
+        .leftJoin('schedules', (j) =>
+          j
+            .onRef('schedules.id', '=', 'escalation_targets.target_id')
+            .on('escalation_targets.target_type', '=', 'schedule_reference'),
+        )
         .select([
           'escalation_targets.rule_id',
           'escalation_targets.target_type',
           'escalation_targets.target_id',
           'users.name',
+          'schedules.name as schedule_name',
         ])
         .where('escalation_rules.policy_id', 'in', ids)
         .orderBy('escalation_targets.position')
@@ -234,7 +230,7 @@ export class EscalationRepository implements EscalationPort {
         targets: (targetsBy.get(rule.id) ?? []).map((t) => ({
           id: t.target_id,
           type: t.target_type as TargetType,
-          summary: t.name ?? t.target_id,
+          summary: t.name ?? t.schedule_name ?? t.target_id,
         })),
       })),
       services: (servicesBy.get(r.id) ?? []).map((s) => ({ id: s.id, summary: s.name })),

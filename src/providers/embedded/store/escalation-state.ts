@@ -8,13 +8,14 @@ import { ValidationError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/incidents.js';
 import { newId } from './ids.js';
 import { logEntry } from './incident-log.js';
+import { onCallAt } from './schedule-render.js';
 import type { Database } from './schema.js';
 
 type Trx = Transaction<Database>;
 
 interface Level {
   delayMinutes: number;
-  userIds: string[];
+  targets: { type: string; id: string }[];
 }
 
 async function levelsOf(
@@ -36,24 +37,40 @@ async function levelsOf(
   const targets = rules.length
     ? await trx
         .selectFrom('escalation_targets')
-        .innerJoin('users', 'users.id', 'escalation_targets.target_id')
-        .select(['escalation_targets.rule_id', 'users.id'])
+        .select(['rule_id', 'target_type', 'target_id'])
         .where(
-          'escalation_targets.rule_id',
+          'rule_id',
           'in',
           rules.map((r) => r.id),
         )
-        .where('escalation_targets.target_type', '=', 'user_reference')
-        .orderBy('escalation_targets.position')
+        .orderBy('position')
         .execute()
     : [];
   return {
     numLoops: policy.num_loops,
     levels: rules.map((r) => ({
       delayMinutes: r.delay_minutes,
-      userIds: targets.filter((t) => t.rule_id === r.id).map((t) => t.id),
+      targets: targets
+        .filter((t) => t.rule_id === r.id)
+        .map((t) => ({ type: t.target_type, id: t.target_id })),
     })),
   };
+}
+
+/** The users a level pages now: its users, and whoever is on call in its schedules. */
+async function usersOf(trx: Trx, level: Level, nowMs: number): Promise<string[]> {
+  const schedules = level.targets.filter((t) => t.type === 'schedule_reference').map((t) => t.id);
+  const onCall = schedules.length ? await onCallAt(trx, schedules, nowMs) : new Map<string, string>();
+  const ids = level.targets.flatMap((t) => {
+    const id = t.type === 'schedule_reference' ? onCall.get(t.id) : t.id;
+    return id ? [id] : [];
+  });
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const existing = new Set(
+    (await trx.selectFrom('users').select('id').where('id', 'in', unique).execute()).map((u) => u.id),
+  );
+  return unique.filter((id) => existing.has(id));
 }
 
 /** Assigns a level's users (replacing earlier assignees) and queues a delivery per contact method. */
@@ -72,7 +89,8 @@ async function page(
     ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
     : [];
   const names =
-    userIds.map((id) => found.find((u) => u.id === id)?.name ?? id).join(', ') || 'nobody (no user targets)';
+    userIds.map((id) => found.find((u) => u.id === id)?.name ?? id).join(', ') ||
+    'nobody (no user targets, and nobody on call in its schedules)';
   if (by) {
     await logEntry(trx, incidentId, 'reassign_log_entry', at, by, `Reassigned to ${names}`, {
       user_ids: userIds,
@@ -136,7 +154,7 @@ export async function startEscalation(
   const policy = await levelsOf(trx, policyId);
   const first = policy?.levels[0];
   if (!first) return;
-  await page(trx, incidentId, 0, first.userIds, 'incident.triggered', nowMs);
+  await page(trx, incidentId, 0, await usersOf(trx, first, nowMs), 'incident.triggered', nowMs);
   await trx
     .insertInto('incident_escalations')
     .values({
@@ -229,7 +247,7 @@ export async function escalateDue(db: Kysely<Database>, nowMs: number, batch = 1
         `Escalated to level ${level + 1}`,
         { level: level + 1, loop },
       );
-      await page(trx, s.incident_id, level, next.userIds, 'incident.escalated', nowMs);
+      await page(trx, s.incident_id, level, await usersOf(trx, next, nowMs), 'incident.escalated', nowMs);
       escalated++;
     });
   }
@@ -272,7 +290,7 @@ export async function escalateTo(
   await logEntry(trx, incidentId, 'escalate_log_entry', at, by, `Escalated to level ${level + 1}`, {
     level: level + 1,
   });
-  await page(trx, incidentId, level, target.userIds, 'incident.escalated', nowMs);
+  await page(trx, incidentId, level, await usersOf(trx, target, nowMs), 'incident.escalated', nowMs);
   const state = {
     policy_id: policyId,
     level,

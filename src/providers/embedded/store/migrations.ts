@@ -314,6 +314,72 @@ const m007: Migration = {
   },
 };
 
+const m008: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('schedules')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_lower', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text')
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    // Instants are milliseconds since the epoch: rendering compares and adds them.
+    await db.schema
+      .createTable('schedule_layers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('schedule_id', 'text', (c) => c.notNull().references('schedules.id').onDelete('cascade'))
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('start_at', 'bigint', (c) => c.notNull())
+      .addColumn('end_at', 'bigint')
+      .addColumn('virtual_start_at', 'bigint', (c) => c.notNull())
+      .addColumn('turn_seconds', 'integer', (c) => c.notNull())
+      .addColumn('restrictions', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('schedule_layers_schedule')
+      .on('schedule_layers')
+      .column('schedule_id')
+      .execute();
+    await db.schema
+      .createTable('schedule_layer_users')
+      .addColumn('layer_id', 'text', (c) => c.notNull().references('schedule_layers.id').onDelete('cascade'))
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addPrimaryKeyConstraint('schedule_layer_users_pk', ['layer_id', 'position'])
+      .execute();
+    await db.schema
+      .createIndex('schedule_layer_users_user')
+      .on('schedule_layer_users')
+      .column('user_id')
+      .execute();
+    await db.schema
+      .createTable('schedule_overrides')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('schedule_id', 'text', (c) => c.notNull().references('schedules.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('start_at', 'bigint', (c) => c.notNull())
+      .addColumn('end_at', 'bigint', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('schedule_overrides_window')
+      .on('schedule_overrides')
+      .columns(['schedule_id', 'end_at'])
+      .execute();
+    await db.schema
+      .createTable('schedule_teams')
+      .addColumn('schedule_id', 'text', (c) => c.notNull().references('schedules.id').onDelete('cascade'))
+      .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('schedule_teams_pk', ['schedule_id', 'team_id'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -322,6 +388,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_incident_log': m005,
   '006_incident_snooze': m006,
   '007_incident_alert_status_index': m007,
+  '008_schedules': m008,
 };
 
 export const migrationProvider: MigrationProvider = {

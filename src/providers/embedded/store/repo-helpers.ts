@@ -41,7 +41,7 @@ export async function mustExist(
 
 export async function mustAllExist(
   db: Db,
-  table: 'users' | 'teams',
+  table: 'users' | 'teams' | 'schedules',
   ids: string[],
   what: string,
   parameter: string,
@@ -52,4 +52,35 @@ export async function mustAllExist(
   );
   const missing = ids.find((id) => !found.has(id));
   if (missing) throw new NotFoundError(what, missing, parameter);
+}
+
+/**
+ * The ids of the escalation policies that page any of these users: directly, or through a
+ * schedule they are in.
+ */
+export function policiesPaging(db: Db, userIds: readonly string[]) {
+  return db
+    .selectFrom('escalation_targets')
+    .innerJoin('escalation_rules', 'escalation_rules.id', 'escalation_targets.rule_id')
+    .select('escalation_rules.policy_id')
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('escalation_targets.target_type', '=', 'user_reference'),
+          eb('escalation_targets.target_id', 'in', userIds),
+        ]),
+        eb.and([
+          eb('escalation_targets.target_type', '=', 'schedule_reference'),
+          eb(
+            'escalation_targets.target_id',
+            'in',
+            eb
+              .selectFrom('schedule_layer_users')
+              .innerJoin('schedule_layers', 'schedule_layers.id', 'schedule_layer_users.layer_id')
+              .select('schedule_layers.schedule_id')
+              .where('schedule_layer_users.user_id', 'in', userIds),
+          ),
+        ]),
+      ]),
+    );
 }

@@ -79,6 +79,51 @@ export interface EscalationTargetsTable {
   target_id: string;
 }
 
+export interface SchedulesTable {
+  id: string;
+  name: string;
+  name_lower: string;
+  description: string | null;
+  time_zone: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleLayersTable {
+  id: string;
+  schedule_id: string;
+  position: number;
+  name: string;
+  start_at: number;
+  end_at: number | null;
+  virtual_start_at: number;
+  turn_seconds: number;
+  /** JSON: the layer's restrictions as given. */
+  restrictions: string;
+}
+
+export interface ScheduleLayerUsersTable {
+  layer_id: string;
+  position: number;
+  user_id: string;
+}
+
+export interface ScheduleOverridesTable {
+  id: string;
+  schedule_id: string;
+  user_id: string;
+  start_at: number;
+  end_at: number;
+  /** Order of creation: the newer override wins where two overlap. */
+  seq: number;
+  created_at: string;
+}
+
+export interface ScheduleTeamsTable {
+  schedule_id: string;
+  team_id: string;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -208,6 +253,11 @@ export interface Database {
   escalation_policies: EscalationPoliciesTable;
   escalation_rules: EscalationRulesTable;
   escalation_targets: EscalationTargetsTable;
+  schedules: SchedulesTable;
+  schedule_layers: ScheduleLayersTable;
+  schedule_layer_users: ScheduleLayerUsersTable;
+  schedule_overrides: ScheduleOverridesTable;
+  schedule_teams: ScheduleTeamsTable;
   escalation_policy_teams: EscalationPolicyTeamsTable;
   incident_escalations: IncidentEscalationsTable;
   notification_deliveries: NotificationDeliveriesTable;

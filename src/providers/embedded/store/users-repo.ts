@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
-import { NotFoundError } from '../../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { newId, now } from './ids.js';
 import { type Db, type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
 import type { Database, UsersTable } from './schema.js';
@@ -100,8 +100,24 @@ export class UserRepository {
   }
 
   async deleteUser(id: string): Promise<void> {
-    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw new NotFoundError('user', id, 'user_id');
+    await this.db.transaction().execute(async (trx) => {
+      const schedules = await trx
+        .selectFrom('schedule_layer_users')
+        .innerJoin('schedule_layers', 'schedule_layers.id', 'schedule_layer_users.layer_id')
+        .innerJoin('schedules', 'schedules.id', 'schedule_layers.schedule_id')
+        .select(['schedules.id', 'schedules.name'])
+        .distinct()
+        .where('schedule_layer_users.user_id', '=', id)
+        .execute();
+      if (schedules.length) {
+        throw new ConflictError(
+          `User ${id} is in the rotations of ${schedules.map((s) => `${s.name} (${s.id})`).join(', ')}; take them out of those schedules first.`,
+          { parameter: 'user_id', schedule_ids: schedules.map((s) => s.id) },
+        );
+      }
+      const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw new NotFoundError('user', id, 'user_id');
+    });
   }
 
   /** The user as a write answers it: with the signing secrets of webhook methods. */
