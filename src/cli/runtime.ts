@@ -2,6 +2,7 @@
  * Assembles a running Vigil from configuration: logger, providers, the compiled tool registry
  * and the tool service that every transport and CLI command shares.
  */
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
@@ -19,7 +20,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, log = createLogger(config.logLevel)): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  log = createLogger(config.logLevel),
+  opts: { clock?: Clock } = {},
+): Promise<Runtime> {
   const requested = config.providers?.filter((p) => p !== 'embedded') ?? [];
   if (requested.length) {
     log.warn(
@@ -32,6 +37,7 @@ export async function openRuntime(config: Config, log = createLogger(config.logL
     databaseUrl: config.databaseUrl,
     log,
     smtp: config.smtp,
+    clock: opts.clock,
   });
   const service = new ToolService({
     config,
