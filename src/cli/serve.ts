@@ -90,6 +90,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     auth,
     health: async () => ({ version: VERSION, store: rt.embedded.kind }),
     ingest: rt.embedded.ingest,
+    schedules: rt.embedded.ports.schedules,
   });
   let stopLease = async () => {};
   // Handlers first: a signal that arrives once the ready line is out must find them in place.

@@ -16,10 +16,12 @@ import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/ser
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
+import type { SchedulesPort } from '../core/schedules.js';
 import type { EventIngest } from '../providers/embedded/events.js';
 import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
 import { parseToolList } from '../server/registry.js';
+import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
@@ -32,6 +34,8 @@ export interface HttpDeps {
   health: () => Promise<Record<string, unknown>>;
   /** Events API v2 ingestion; without it `/v2/enqueue` is not served. */
   ingest?: EventIngest | undefined;
+  /** Schedules for iCalendar feeds; without them `/schedules/<id>.ics` is not served. */
+  schedules?: SchedulesPort | undefined;
 }
 
 export interface HttpApp {
@@ -158,6 +162,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         return sendJson(res, 405, { status: 'method not allowed', message: 'Use POST.' }, { allow: 'POST' });
       return enqueue(req, res, deps.ingest);
     }
+    const calendar = CALENDAR_PATH.exec(path);
+    if (calendar && deps.schedules)
+      return serveCalendar(req, res, url, deps.schedules, calendar[1] as string);
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
     if (!isMcp)
       return sendJson(res, 404, {
@@ -173,6 +180,37 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return sendJson(res, 405, rpcError(-32000, `Method ${req.method} not allowed on ${path}.`), {
       allow: path === '/sse' ? 'GET' : 'POST',
     });
+  }
+
+  async function serveCalendar(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    schedules: SchedulesPort,
+    id: string,
+  ) {
+    const reason = rejectReason(req, guard);
+    if (reason) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: reason } });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendJson(
+        res,
+        405,
+        { error: { code: 'VALIDATION_ERROR', message: 'Use GET.' } },
+        { allow: 'GET, HEAD' },
+      );
+    }
+    // Calendar apps subscribe by URL alone: a key may come as `?key=` instead of a header.
+    const key = url.searchParams.get('key');
+    if (key && !req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
+    const caller = await callerOf(req, res);
+    if (!caller) return;
+    const { toolsets } = caller.principal;
+    if (toolsets && !toolsets.includes('oncall')) {
+      return sendJson(res, 403, {
+        error: { code: 'FORBIDDEN', message: 'This credential is not allowed the oncall toolset.' },
+      });
+    }
+    return scheduleCalendar(res, req, schedules, id);
   }
 
   function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
