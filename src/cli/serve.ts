@@ -13,7 +13,10 @@ import { localPrincipal, type Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
 const LEASE_TTL_MS = 30_000;
-const ENGINE_INTERVAL_MS = 5_000;
+/** The longest the engine sleeps: work written by other processes is seen within this. */
+const ENGINE_POLL_MS = 1_000;
+/** New work from this process is picked up this soon, several writes sharing one pass. */
+const NUDGE_MS = 20;
 
 function onSignals(shutdown: (signal: string) => Promise<void>): void {
   let stopping = false;
@@ -30,10 +33,10 @@ function onSignals(shutdown: (signal: string) => Promise<void>): void {
 }
 
 /**
- * Holds the engine lease while this process lives and, while it does, runs the engine every few
- * seconds; logs when it gains or loses the lease. Leadership ends at the lease's expiry by this
- * process's own clock unless a renewal succeeded, so a renewal that hangs or fails never leaves
- * two engines running.
+ * Holds the engine lease while this process lives and, while it does, runs the engine when work
+ * falls due, when this process writes new work, and at least every second; logs when it gains or
+ * loses the lease. Leadership ends at the lease's expiry by this process's own clock unless a
+ * renewal succeeded, so a renewal that hangs or fails never leaves two engines running.
  */
 function runLease(rt: Runtime): () => Promise<void> {
   const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -57,19 +60,60 @@ function runLease(rt: Runtime): () => Promise<void> {
       update(Date.now() < expiresAt);
     }
   };
+  const { engine } = rt.embedded;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let busy = false;
+  let again = false;
+  /** Runs a pass, then sleeps until the next thing falls due (at most ENGINE_POLL_MS). */
   const work = async () => {
-    if (!leader || Date.now() >= expiresAt) return;
-    await rt.embedded.engine.tick().catch((err: unknown) => rt.log.error({ err }, 'engine pass failed'));
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    clearTimeout(timer);
+    let wait = ENGINE_POLL_MS;
+    do {
+      again = false;
+      if (leader && Date.now() < expiresAt) wait = await pass();
+    } while (again && !stopped);
+    busy = false;
+    if (stopped) return;
+    timer = setTimeout(() => void work(), wait);
+    timer.unref();
   };
+  /** A pass; answers how long to sleep after it. */
+  const pass = async (): Promise<number> => {
+    try {
+      const { startedAt, more } = await engine.tick();
+      if (more) return 0;
+      const next = await engine.nextDue();
+      // Due before the pass began and still there: something it cannot take; do not spin on it.
+      if (next === undefined || next <= startedAt) return ENGINE_POLL_MS;
+      return Math.min(ENGINE_POLL_MS, Math.max(0, next - Date.now()));
+    } catch (err) {
+      rt.log.error({ err }, 'engine pass failed');
+      return ENGINE_POLL_MS;
+    }
+  };
+  let nudged: NodeJS.Timeout | undefined;
+  engine.onWork(() => {
+    nudged ??= setTimeout(() => {
+      nudged = undefined;
+      void work();
+    }, NUDGE_MS);
+  });
   void renew().then(work);
-  const timers = [
-    setInterval(() => void renew(), LEASE_TTL_MS / 3),
-    setInterval(() => void work(), ENGINE_INTERVAL_MS),
-  ];
-  for (const t of timers) t.unref();
+  const renewal = setInterval(() => void renew(), LEASE_TTL_MS / 3);
+  renewal.unref();
   return async () => {
-    for (const t of timers) clearInterval(t);
-    await rt.embedded.engine.idle();
+    stopped = true;
+    engine.onWork(undefined);
+    clearInterval(renewal);
+    clearTimeout(timer);
+    clearTimeout(nudged);
+    await engine.idle();
     if (leader) await rt.embedded.lease.release('engine', holder).catch(() => undefined);
   };
 }

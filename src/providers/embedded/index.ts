@@ -46,6 +46,8 @@ export async function createEmbeddedProvider(opts: {
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
+  const engine = new Engine(db, clock, opts.log, channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' }));
+  const ingest = createEventIngest({ directory, incidents });
   let closed = false;
   return {
     name: 'embedded',
@@ -72,8 +74,12 @@ export async function createEmbeddedProvider(opts: {
         },
       },
     },
-    engine: new Engine(db, clock, opts.log, channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' })),
-    ingest: createEventIngest({ directory, incidents }),
+    engine,
+    ingest: async (event) => {
+      const outcome = await ingest(event);
+      engine.nudge();
+      return outcome;
+    },
     apiKeys: new ApiKeyRepository(db),
     lease,
     db,

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import type { Clock } from '../../../core/clock.js';
@@ -343,5 +344,45 @@ describe.each(STORES)('escalation on $kind', (store) => {
       t += 5 * MINUTE;
     }
     expect(received.filter((r) => r.path === '/cy')).toHaveLength(3);
+  });
+
+  it('escalates the rest of a burst when one incident fails, and that one once it is fixed', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    for (const k of ['burst-1', 'burst-2', 'burst-3']) await trigger(k);
+    await p.engine.tick();
+    const service = (await p.ports.directory.findServiceByIntegrationKey(key))?.id as string;
+    const broken = (await p.ports.incidents.findOpen(service, 'burst-2'))?.id as string;
+    // A real failure inside the store: writing this incident's escalation entry is refused.
+    if (store.kind === 'sqlite') {
+      await sql
+        .raw(
+          `CREATE TRIGGER poison BEFORE INSERT ON incident_log WHEN NEW.incident_id = '${broken}' AND NEW.type = 'escalate_log_entry' BEGIN SELECT RAISE(ABORT, 'poisoned'); END`,
+        )
+        .execute(p.db);
+    } else {
+      await sql
+        .raw(
+          `CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN IF NEW.incident_id = '${broken}' AND NEW.type = 'escalate_log_entry' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        )
+        .execute(p.db);
+      await sql
+        .raw('CREATE TRIGGER poison BEFORE INSERT ON incident_log FOR EACH ROW EXECUTE FUNCTION poison()')
+        .execute(p.db);
+    }
+    received = [];
+    t += 10 * MINUTE;
+    await p.engine.tick();
+    await p.engine.tick();
+    const titles = () =>
+      received.filter((r) => r.path === '/bob').map((r) => JSON.parse(r.body).incident.title as string);
+    expect(titles().sort()).toEqual(['Disk full burst-1', 'Disk full burst-3']);
+    await sql
+      .raw(store.kind === 'sqlite' ? 'DROP TRIGGER poison' : 'DROP TRIGGER poison ON incident_log')
+      .execute(p.db);
+    received = [];
+    await p.engine.tick();
+    expect(titles()).toEqual(['Disk full burst-2']);
   });
 });

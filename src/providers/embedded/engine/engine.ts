@@ -3,20 +3,31 @@
  * incidents whose level ran out, then deliver due notifications — each channel on its own, so a
  * failing one never holds up the others — retrying failures with backoff.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import { logEntry } from '../store/incident-log.js';
-import type { Database } from '../store/schema.js';
+import type { Database, NotificationDeliveriesTable } from '../store/schema.js';
 import type { Channel, Notification } from './channels.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
-const BATCH = 100;
+/** Deliveries taken per round, and sent at once. */
+const BATCH = 500;
+const CONCURRENCY = 100;
+/** Rounds in one pass while work keeps coming (a burst of due escalations, say). */
+const MAX_ROUNDS = 20;
+
+export interface PassResult {
+  startedAt: number;
+  /** The pass stopped with work still due (a long burst): run the next one at once. */
+  more: boolean;
+}
 
 export class Engine {
-  private running: Promise<void> | undefined;
+  private running: Promise<PassResult> | undefined;
+  private waker: (() => void) | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -26,7 +37,7 @@ export class Engine {
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
-  tick(): Promise<void> {
+  tick(): Promise<PassResult> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
     });
@@ -38,16 +49,59 @@ export class Engine {
     await this.running?.catch(() => undefined);
   }
 
-  private async pass(): Promise<void> {
-    const now = this.clock.now();
-    const woken = await wakeSnoozed(this.db, now, BATCH);
-    if (woken) this.log.info({ woken }, 'snoozed incidents triggered again');
-    const escalated = await escalateDue(this.db, now, BATCH);
-    if (escalated) this.log.info({ escalated }, 'incidents escalated');
-    await this.deliverDue(now);
+  /** Who runs passes (the lease holder's scheduler) asks to be told of new work here. */
+  onWork(waker: (() => void) | undefined): void {
+    this.waker = waker;
   }
 
-  private async deliverDue(now: number): Promise<void> {
+  /** New work was written in this process (an incident opened): the scheduler runs a pass soon. */
+  nudge(): void {
+    this.waker?.();
+  }
+
+  /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
+  async nextDue(): Promise<number | undefined> {
+    const [escalation, delivery, snooze] = await Promise.all([
+      this.db
+        .selectFrom('incident_escalations')
+        .select((eb) => eb.fn.min('next_at').as('at'))
+        .where('state', '=', 'active')
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('notification_deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('incidents')
+        .select((eb) => eb.fn.min('snoozed_until').as('at'))
+        .where('status', '=', 'acknowledged')
+        .executeTakeFirst(),
+    ]);
+    const times = [escalation?.at, delivery?.at, snooze?.at].filter((t) => t !== null && t !== undefined);
+    return times.length ? Math.min(...times.map(Number)) : undefined;
+  }
+
+  private async pass(): Promise<PassResult> {
+    const startedAt = this.clock.now();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const now = this.clock.now();
+      const woken = await wakeSnoozed(this.db, now, BATCH);
+      if (woken) this.log.info({ woken }, 'snoozed incidents triggered again');
+      // An escalation that fails is logged and retried next pass; pages already queued still go out.
+      const { escalated, more } = await escalateDue(this.db, now, BATCH).catch((err: unknown) => {
+        this.log.error({ err }, 'an escalation step failed');
+        return { escalated: 0, more: false };
+      });
+      if (escalated) this.log.info({ escalated }, 'incidents escalated');
+      const delivered = await this.deliverDue(now);
+      if (woken < BATCH && !more && delivered < BATCH) return { startedAt, more: false };
+    }
+    return { startedAt, more: true };
+  }
+
+  /** Sends the deliveries that are due, each on its own; answers how many it took. */
+  private async deliverDue(now: number): Promise<number> {
     const due = await this.db
       .selectFrom('notification_deliveries')
       .innerJoin('incidents', 'incidents.id', 'notification_deliveries.incident_id')
@@ -75,87 +129,122 @@ export class Engine {
       .orderBy('notification_deliveries.next_attempt_at')
       .limit(BATCH)
       .execute();
-    await Promise.all(
-      due.map(async (d) => {
-        const channel = this.channels[d.kind];
-        if (!channel) {
-          const error = `No ${d.kind} channel on this server yet.`;
-          await this.db
-            .updateTable('notification_deliveries')
-            .set({ status: 'unsupported', last_error: error })
-            .where('id', '=', d.id)
-            .execute();
-          await this.note(d, `Could not notify by ${d.kind}: ${error}`, 'unsupported');
-          return;
+    const outcomes = await mapLimit(due, CONCURRENCY, (d) => this.attempt(d, now));
+    // One transaction records the lot: one commit for a burst of pages, not two per page.
+    if (outcomes.length) {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, set, note } of outcomes) {
+          await trx.updateTable('notification_deliveries').set(set).where('id', '=', id).execute();
+          if (note) await this.note(trx, note.delivery, note.summary, note.status);
         }
-        const message: Notification = {
-          event: d.event,
-          incident: {
-            id: d.incident_id,
-            incident_number: d.number,
-            title: d.title,
-            status: d.status,
-            urgency: d.urgency,
-            service: { id: d.service_id, summary: d.service_name },
-          },
-          level: d.level + 1,
-          user: { id: d.user_id },
-          sent_at: new Date(now).toISOString(),
-          ...(d.client_url && { link: d.client_url }),
-          text: `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`,
-        };
-        try {
-          await channel.send({ address: d.address, secret: d.secret }, message);
-          await this.db
-            .updateTable('notification_deliveries')
-            .set({
-              status: 'delivered',
-              attempts: d.attempts + 1,
-              delivered_at: new Date(this.clock.now()).toISOString(),
-              last_error: null,
-            })
-            .where('id', '=', d.id)
-            .execute();
-          await this.note(d, `Notified by ${d.kind} (${d.event})`, 'delivered');
-        } catch (err) {
-          const attempts = d.attempts + 1;
-          const failed = attempts >= MAX_ATTEMPTS;
-          this.log.warn(
-            { delivery: d.id, kind: d.kind, attempts, err: (err as Error).message },
-            'notification failed',
-          );
-          await this.db
-            .updateTable('notification_deliveries')
-            .set({
-              status: failed ? 'failed' : 'pending',
-              attempts,
-              next_attempt_at: now + FIRST_RETRY_MS * 2 ** (attempts - 1),
-              last_error: (err as Error).message.slice(0, 500),
-            })
-            .where('id', '=', d.id)
-            .execute();
-          if (failed)
-            await this.note(
-              d,
-              `Could not notify by ${d.kind} after ${attempts} attempts: ${(err as Error).message}`,
-              'failed',
-            );
-        }
-      }),
-    );
+      });
+    }
+    return due.length;
   }
 
-  private note(
-    d: { incident_id: string; user_id: string; kind: string; id: string },
-    summary: string,
-    status: string,
-  ) {
+  /** Sends one delivery; answers what to record of it. Never throws. */
+  private async attempt(d: DueDelivery, now: number): Promise<Outcome> {
+    const channel = this.channels[d.kind];
+    if (!channel) {
+      const error = `No ${d.kind} channel on this server yet.`;
+      return {
+        id: d.id,
+        set: { status: 'unsupported', last_error: error },
+        note: { delivery: d, summary: `Could not notify by ${d.kind}: ${error}`, status: 'unsupported' },
+      };
+    }
+    const message: Notification = {
+      event: d.event,
+      incident: {
+        id: d.incident_id,
+        incident_number: d.number,
+        title: d.title,
+        status: d.status,
+        urgency: d.urgency,
+        service: { id: d.service_id, summary: d.service_name },
+      },
+      level: d.level + 1,
+      user: { id: d.user_id },
+      sent_at: new Date(now).toISOString(),
+      ...(d.client_url && { link: d.client_url }),
+      text: `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`,
+    };
+    try {
+      await channel.send({ address: d.address, secret: d.secret }, message);
+      return {
+        id: d.id,
+        set: {
+          status: 'delivered',
+          attempts: d.attempts + 1,
+          delivered_at: new Date(this.clock.now()).toISOString(),
+          last_error: null,
+        },
+        note: { delivery: d, summary: `Notified by ${d.kind} (${d.event})`, status: 'delivered' },
+      };
+    } catch (err) {
+      const attempts = d.attempts + 1;
+      const failed = attempts >= MAX_ATTEMPTS;
+      const reason = (err as Error).message;
+      this.log.warn({ delivery: d.id, kind: d.kind, attempts, err: reason }, 'notification failed');
+      return {
+        id: d.id,
+        set: {
+          status: failed ? 'failed' : 'pending',
+          attempts,
+          next_attempt_at: now + FIRST_RETRY_MS * 2 ** (attempts - 1),
+          last_error: reason.slice(0, 500),
+        },
+        ...(failed && {
+          note: {
+            delivery: d,
+            summary: `Could not notify by ${d.kind} after ${attempts} attempts: ${reason}`,
+            status: 'failed',
+          },
+        }),
+      };
+    }
+  }
+
+  private note(trx: Transaction<Database>, d: DueDelivery, summary: string, status: string) {
     const at = new Date(this.clock.now()).toISOString();
-    return logEntry(this.db, d.incident_id, 'notify_log_entry', at, undefined, summary, {
+    return logEntry(trx, d.incident_id, 'notify_log_entry', at, undefined, summary, {
       user_id: d.user_id,
       channel: d.kind,
       delivery_id: d.id,
       status,
     });
   }
+}
+
+type DueDelivery = Pick<
+  NotificationDeliveriesTable,
+  'id' | 'event' | 'level' | 'kind' | 'address' | 'secret' | 'attempts' | 'user_id' | 'incident_id'
+> & {
+  number: number;
+  title: string;
+  status: string;
+  urgency: string;
+  client_url: string | null;
+  service_id: string;
+  service_name: string;
+};
+
+interface Outcome {
+  id: string;
+  set: Partial<NotificationDeliveriesTable>;
+  note?: { delivery: DueDelivery; summary: string; status: string };
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

@@ -57,20 +57,33 @@ async function levelsOf(
   };
 }
 
+/** What one batch of escalation steps shares: policies and who is on call do not change within it. */
+interface StepCache {
+  policies: Map<string, Awaited<ReturnType<typeof levelsOf>>>;
+  onCall: Map<string, string | undefined>;
+}
+
+const newCache = (): StepCache => ({ policies: new Map(), onCall: new Map() });
+
+async function cachedLevels(trx: Trx, policyId: string, cache: StepCache) {
+  if (!cache.policies.has(policyId)) cache.policies.set(policyId, await levelsOf(trx, policyId));
+  return cache.policies.get(policyId);
+}
+
 /** The users a level pages now: its users, and whoever is on call in its schedules. */
-async function usersOf(trx: Trx, level: Level, nowMs: number): Promise<string[]> {
-  const schedules = level.targets.filter((t) => t.type === 'schedule_reference').map((t) => t.id);
-  const onCall = schedules.length ? await onCallAt(trx, schedules, nowMs) : new Map<string, string>();
+async function usersOf(trx: Trx, level: Level, nowMs: number, cache = newCache()): Promise<string[]> {
+  const unknown = level.targets
+    .filter((t) => t.type === 'schedule_reference' && !cache.onCall.has(t.id))
+    .map((t) => t.id);
+  if (unknown.length) {
+    const found = await onCallAt(trx, unknown, nowMs);
+    for (const id of unknown) cache.onCall.set(id, found.get(id));
+  }
   const ids = level.targets.flatMap((t) => {
-    const id = t.type === 'schedule_reference' ? onCall.get(t.id) : t.id;
+    const id = t.type === 'schedule_reference' ? cache.onCall.get(t.id) : t.id;
     return id ? [id] : [];
   });
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return [];
-  const existing = new Set(
-    (await trx.selectFrom('users').select('id').where('id', 'in', unique).execute()).map((u) => u.id),
-  );
-  return unique.filter((id) => existing.has(id));
+  return [...new Set(ids)];
 }
 
 /** Assigns a level's users (replacing earlier assignees) and queues a delivery per contact method. */
@@ -78,18 +91,21 @@ async function page(
   trx: Trx,
   incidentId: string,
   level: number,
-  userIds: string[],
+  targets: string[],
   event: string,
   nowMs: number,
   by?: Actor,
 ) {
   const at = new Date(nowMs).toISOString();
   await trx.deleteFrom('incident_assignments').where('incident_id', '=', incidentId).execute();
-  const found = userIds.length
-    ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
+  const found = targets.length
+    ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', targets).execute()
     : [];
+  // Targets deleted since the policy was written are left out.
+  const named = new Map(found.map((u) => [u.id, u.name]));
+  const userIds = targets.filter((id) => named.has(id));
   const names =
-    userIds.map((id) => found.find((u) => u.id === id)?.name ?? id).join(', ') ||
+    userIds.map((id) => named.get(id)).join(', ') ||
     'nobody (no user targets, and nobody on call in its schedules)';
   if (by) {
     await logEntry(trx, incidentId, 'reassign_log_entry', at, by, `Reassigned to ${names}`, {
@@ -177,11 +193,24 @@ export async function stopEscalation(trx: Trx, incidentId: string): Promise<void
     .execute();
 }
 
+/** Escalations stepped in one transaction: one commit (one fsync) for the lot. */
+const CHUNK = 50;
+/** Transactions in flight at once: PostgreSQL overlaps them; SQLite runs them one after another. */
+const PARALLEL = 4;
+
+type Due = Database['incident_escalations'];
+
 /**
  * Moves every escalation whose level ran out to its next level (looping `num_loops` times),
- * paging that level. Returns how many incidents escalated.
+ * paging that level. Steps are committed in chunks; a chunk that fails is retried one step per
+ * transaction, so one broken incident never holds up the others. Returns how many incidents
+ * escalated, and whether more were due than this call took.
  */
-export async function escalateDue(db: Kysely<Database>, nowMs: number, batch = 100): Promise<number> {
+export async function escalateDue(
+  db: Kysely<Database>,
+  nowMs: number,
+  batch = 500,
+): Promise<{ escalated: number; more: boolean }> {
   const due = await db
     .selectFrom('incident_escalations')
     .selectAll()
@@ -190,68 +219,78 @@ export async function escalateDue(db: Kysely<Database>, nowMs: number, batch = 1
     .orderBy('next_at')
     .limit(batch)
     .execute();
+  const chunks: Due[][] = [];
+  for (let i = 0; i < due.length; i += CHUNK) chunks.push(due.slice(i, i + CHUNK));
   let escalated = 0;
-  for (const s of due) {
-    await db.transaction().execute(async (trx) => {
-      const incident = await trx
-        .selectFrom('incidents')
-        .select('status')
-        .where('id', '=', s.incident_id)
-        .executeTakeFirst();
-      const policy = await levelsOf(trx, s.policy_id);
-      const claim = (set: Partial<Database['incident_escalations']>) =>
-        trx
-          .updateTable('incident_escalations')
-          .set(set)
-          .where('incident_id', '=', s.incident_id)
-          .where('level', '=', s.level)
-          .where('loop', '=', s.loop)
-          .where('state', '=', 'active')
-          .executeTakeFirst();
-      if (incident?.status !== 'triggered' || !policy || policy.levels.length === 0) {
-        await claim({ state: 'stopped' });
-        return;
-      }
-      let level = s.level + 1;
-      let loop = s.loop;
-      if (level >= policy.levels.length) {
-        level = 0;
-        loop++;
-      }
-      if (loop > policy.numLoops) {
-        const ended = await claim({ state: 'exhausted' });
-        if (ended.numUpdatedRows > 0n) {
-          const summary = `Escalation ended: nobody acknowledged after ${policy.numLoops + 1} pass(es) through the policy`;
-          await logEntry(
-            trx,
-            s.incident_id,
-            'escalate_log_entry',
-            new Date(nowMs).toISOString(),
-            undefined,
-            summary,
-          );
+  let failure: unknown;
+  const run = async (chunk: Due[]) => {
+    try {
+      escalated += await db.transaction().execute(async (trx) => {
+        const cache = newCache();
+        let n = 0;
+        for (const s of chunk) n += await step(trx, s, nowMs, cache);
+        return n;
+      });
+    } catch {
+      for (const s of chunk) {
+        try {
+          escalated += await db.transaction().execute((trx) => step(trx, s, nowMs, newCache()));
+        } catch (err) {
+          failure ??= err;
         }
-        return;
       }
-      const next = policy.levels[level] as Level;
-      // Read-check-write: only the transaction that moves this exact state pages the level.
-      const moved = await claim({ level, loop, next_at: nowMs + next.delayMinutes * 60_000 });
-      if (moved.numUpdatedRows === 0n) return;
-      const at = new Date(nowMs).toISOString();
-      await logEntry(
-        trx,
-        s.incident_id,
-        'escalate_log_entry',
-        at,
-        undefined,
-        `Escalated to level ${level + 1}`,
-        { level: level + 1, loop },
-      );
-      await page(trx, s.incident_id, level, await usersOf(trx, next, nowMs), 'incident.escalated', nowMs);
-      escalated++;
-    });
+    }
+  };
+  for (let i = 0; i < chunks.length; i += PARALLEL) await Promise.all(chunks.slice(i, i + PARALLEL).map(run));
+  if (failure) throw failure;
+  return { escalated, more: due.length === batch };
+}
+
+/** One escalation step; 1 if it paged a level. Read-check-write: a step already taken is a no-op. */
+async function step(trx: Trx, s: Due, nowMs: number, cache: StepCache): Promise<number> {
+  const incident = await trx
+    .selectFrom('incidents')
+    .select('status')
+    .where('id', '=', s.incident_id)
+    .executeTakeFirst();
+  const policy = await cachedLevels(trx, s.policy_id, cache);
+  const claim = (set: Partial<Due>) =>
+    trx
+      .updateTable('incident_escalations')
+      .set(set)
+      .where('incident_id', '=', s.incident_id)
+      .where('level', '=', s.level)
+      .where('loop', '=', s.loop)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+  if (incident?.status !== 'triggered' || !policy || policy.levels.length === 0) {
+    await claim({ state: 'stopped' });
+    return 0;
   }
-  return escalated;
+  let level = s.level + 1;
+  let loop = s.loop;
+  if (level >= policy.levels.length) {
+    level = 0;
+    loop++;
+  }
+  const at = new Date(nowMs).toISOString();
+  if (loop > policy.numLoops) {
+    const ended = await claim({ state: 'exhausted' });
+    if (ended.numUpdatedRows > 0n) {
+      const summary = `Escalation ended: nobody acknowledged after ${policy.numLoops + 1} pass(es) through the policy`;
+      await logEntry(trx, s.incident_id, 'escalate_log_entry', at, undefined, summary);
+    }
+    return 0;
+  }
+  const next = policy.levels[level] as Level;
+  const moved = await claim({ level, loop, next_at: nowMs + next.delayMinutes * 60_000 });
+  if (moved.numUpdatedRows === 0n) return 0;
+  await logEntry(trx, s.incident_id, 'escalate_log_entry', at, undefined, `Escalated to level ${level + 1}`, {
+    level: level + 1,
+    loop,
+  });
+  await page(trx, s.incident_id, level, await usersOf(trx, next, nowMs, cache), 'incident.escalated', nowMs);
+  return 1;
 }
 
 /** Assigns the incident to these users, paging them; escalation by the policy stops. */
