@@ -26,13 +26,17 @@ const TABLES = [
   'escalation_policies',
   'escalation_rules',
   'escalation_targets',
+  'schedules',
+  'schedule_layers',
+  'schedule_layer_users',
+  'schedule_overrides',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
 let server: RunningVigil;
 let client: Client;
 const dataDir = tempDir();
-const ids = { user: '', team: '', service: '', incident: '', policy: '' };
+const ids = { user: '', team: '', service: '', incident: '', policy: '', schedule: '', override: '' };
 
 async function counts(): Promise<Record<string, number>> {
   const SQLite = await loadSqlite();
@@ -80,6 +84,25 @@ const base = (): Record<string, Record<string, unknown>> => ({
   },
   update_escalation_policy: { policy_id: ids.policy, name: 'Zed policy 2' },
   delete_escalation_policy: { policy_id: ids.policy },
+  get_schedules: { query: 'core' },
+  list_users_oncall: { schedule_id: ids.schedule },
+  get_oncalls: { current_user_context: false, schedule_ids: [ids.schedule] },
+  create_schedule: {
+    name: 'Zed schedule',
+    time_zone: 'UTC',
+    schedule_layers: [
+      { start: '2026-01-05T09:00:00Z', rotation_turn_length_seconds: 86_400, users: [ids.user] },
+    ],
+  },
+  update_schedule: { schedule_id: ids.schedule, name: 'Zed schedule 2' },
+  delete_schedule: { schedule_id: ids.schedule },
+  create_schedule_override: {
+    schedule_id: ids.schedule,
+    user_id: ids.user,
+    start: '2026-02-01T00:00:00Z',
+    end: '2026-02-02T00:00:00Z',
+  },
+  delete_schedule_override: { schedule_id: ids.schedule, override_id: ids.override },
   test_connection: {},
 });
 
@@ -121,6 +144,23 @@ beforeAll(async () => {
       ],
     })
   ).body.escalation_policies[0].id;
+  ids.schedule = (
+    await callJson(client, 'create_schedule', {
+      name: 'Core',
+      time_zone: 'Europe/Berlin',
+      schedule_layers: [
+        { start: '2026-01-05T09:00:00Z', rotation_turn_length_seconds: 604_800, users: [ids.user] },
+      ],
+    })
+  ).body.schedules[0].id;
+  ids.override = (
+    await callJson(client, 'create_schedule_override', {
+      schedule_id: ids.schedule,
+      user_id: ids.user,
+      start: '2026-01-10T00:00:00Z',
+      end: '2026-01-11T00:00:00Z',
+    })
+  ).body.overrides[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -199,6 +239,52 @@ describe('every tool', () => {
       ['get_escalation_policies', { policy_id: UNKNOWN }, 'policy_id'],
       ['update_escalation_policy', { policy_id: UNKNOWN, name: 'x' }, 'policy_id'],
       ['delete_escalation_policy', { policy_id: UNKNOWN }, 'policy_id'],
+      ['get_schedules', { schedule_id: UNKNOWN }, 'schedule_id'],
+      ['list_users_oncall', { schedule_id: UNKNOWN }, 'schedule_id'],
+      ['update_schedule', { schedule_id: UNKNOWN, name: 'x' }, 'schedule_id'],
+      ['delete_schedule', { schedule_id: UNKNOWN }, 'schedule_id'],
+      [
+        'create_schedule_override',
+        {
+          schedule_id: UNKNOWN,
+          user_id: ids.user,
+          start: '2026-02-01T00:00:00Z',
+          end: '2026-02-02T00:00:00Z',
+        },
+        'schedule_id',
+      ],
+      [
+        'create_schedule_override',
+        {
+          schedule_id: ids.schedule,
+          user_id: UNKNOWN,
+          start: '2026-02-01T00:00:00Z',
+          end: '2026-02-02T00:00:00Z',
+        },
+        'user_id',
+      ],
+      ['delete_schedule_override', { schedule_id: ids.schedule, override_id: UNKNOWN }, 'override_id'],
+      [
+        'create_schedule',
+        {
+          name: 'Ghost rota',
+          time_zone: 'UTC',
+          schedule_layers: [
+            { start: '2026-01-05T09:00:00Z', rotation_turn_length_seconds: 86_400, users: [UNKNOWN] },
+          ],
+        },
+        'schedule_layers[0].users',
+      ],
+      [
+        'create_escalation_policy',
+        {
+          name: 'Ghost policy',
+          escalation_rules: [
+            { escalation_delay_in_minutes: 5, targets: [{ id: UNKNOWN, type: 'schedule_reference' }] },
+          ],
+        },
+        'escalation_rules[0].targets',
+      ],
     ];
     for (const [tool, args, parameter] of cases) {
       const r = await callJson(client, tool, args);
