@@ -37,6 +37,7 @@ export async function openRuntime(
     databaseUrl: config.databaseUrl,
     log,
     smtp: config.smtp,
+    publicUrl: config.publicUrl,
     clock: opts.clock,
   });
   const service = new ToolService({

@@ -135,6 +135,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     health: async () => ({ version: VERSION, store: rt.embedded.kind }),
     ingest: rt.embedded.ingest,
     schedules: rt.embedded.ports.schedules,
+    heartbeats: rt.embedded.ports.heartbeats,
   });
   let stopLease = async () => {};
   // Handlers first: a signal that arrives once the ready line is out must find them in place.

@@ -152,6 +152,11 @@ export const VARIABLES = [
     description: 'Refuse check targets in private address ranges.',
   },
   {
+    name: 'VIGIL_PUBLIC_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
+    description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
+  },
+  {
     name: 'VIGIL_SMTP_URL',
     schema: url('an smtp:// or smtps:// URL'),
     description: 'SMTP server for email notifications.',
@@ -302,6 +307,8 @@ export interface Config {
   requireAuthHeader: boolean;
   serverName: string;
   smtp: { url?: string; from: string };
+  /** Where clients reach this server, without a trailing slash. */
+  publicUrl: string;
   /** Every parsed value by variable name, for settings that later issues read. */
   raw: Partial<Record<VariableName, unknown>>;
 }
@@ -361,8 +368,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
     serverName: get('PINGERA_SERVER_NAME'),
     smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
+    publicUrl: (
+      get<string | undefined>('VIGIL_PUBLIC_URL') ??
+      `http://${hostForUrl(get('HTTP_HOST'))}:${get('HTTP_PORT')}`
+    ).replace(/\/+$/, ''),
     raw,
   };
+}
+
+/** A bind address as a URL host: the wildcard becomes loopback, IPv6 gets brackets. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** True when the address only accepts connections from this machine. */

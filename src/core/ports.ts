@@ -4,6 +4,7 @@
  */
 import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
+import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
 import type { SchedulesPort } from './schedules.js';
 
@@ -22,6 +23,7 @@ export interface Ports {
   incidents?: IncidentsPort;
   escalation?: EscalationPort;
   schedules?: SchedulesPort;
+  heartbeats?: HeartbeatsPort;
   meta?: MetaPort;
 }
 
@@ -32,5 +34,6 @@ export const PORT_NAMES = [
   'incidents',
   'escalation',
   'schedules',
+  'heartbeats',
   'meta',
 ] as const satisfies readonly PortName[];

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Config } from '../core/config.js';
+import type { HeartbeatsPort } from '../core/heartbeats.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import type { SchedulesPort } from '../core/schedules.js';
@@ -25,6 +26,7 @@ import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
+import { parsePingPath, receivePing } from './ping-route.js';
 
 export interface HttpDeps {
   config: Config;
@@ -36,6 +38,8 @@ export interface HttpDeps {
   ingest?: EventIngest | undefined;
   /** Schedules for iCalendar feeds; without them `/schedules/<id>.ics` is not served. */
   schedules?: SchedulesPort | undefined;
+  /** Heartbeats for ping URLs; without them `/ping/*` is not served. */
+  heartbeats?: HeartbeatsPort | undefined;
 }
 
 export interface HttpApp {
@@ -161,6 +165,14 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (req.method !== 'POST')
         return sendJson(res, 405, { status: 'method not allowed', message: 'Use POST.' }, { allow: 'POST' });
       return enqueue(req, res, deps.ingest);
+    }
+    const ping = deps.heartbeats ? parsePingPath(path) : undefined;
+    if (ping && deps.heartbeats) {
+      const reason = rejectReason(req, guard);
+      if (reason) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: reason } });
+      if ('error' in ping)
+        return sendJson(res, 400, { error: { code: 'VALIDATION_ERROR', message: ping.error } });
+      return receivePing(req, res, deps.heartbeats, ping, limit);
     }
     const calendar = CALENDAR_PATH.exec(path);
     if (calendar && deps.schedules)

@@ -26,6 +26,13 @@ function paramOf(path: readonly PropertyKey[]): string {
 export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError {
   const issue = error.issues[0];
   if (!issue) return new ValidationError('Invalid arguments.');
+  if (issue.code === 'unrecognized_keys' && issue.path.length > 0) {
+    const where = paramOf(issue.path);
+    return new ValidationError(
+      `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')} in \`${where}\`.`,
+      { parameter: `${where}.${issue.keys[0]}`, unknown: issue.keys },
+    );
+  }
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
     const valid = Object.keys(tool.def.input.shape);

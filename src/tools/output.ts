@@ -169,3 +169,33 @@ export const oncallItem = z.object({
   start: z.string().nullable(),
   end: z.string().nullable(),
 });
+
+export const heartbeatPingItem = z.object({
+  id: z.string(),
+  check_id: z.string(),
+  received_at: z.string(),
+  kind: z.enum(['success', 'start', 'fail']),
+  exit_code: z.number().int().nullable(),
+  source_ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  ping_data: z.unknown(),
+  truncated: z.boolean(),
+});
+
+export const heartbeatItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['new', 'up', 'late', 'down', 'paused']),
+  active: z.boolean(),
+  period_seconds: z.number().int().nullable(),
+  cron: z.string().nullable(),
+  time_zone: z.string(),
+  grace_seconds: z.number().int(),
+  ping_url: z.string(),
+  last_ping_at: z.string().nullable(),
+  last_start_at: z.string().nullable(),
+  next_expected_ping: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  recent_pings: z.array(heartbeatPingItem),
+});

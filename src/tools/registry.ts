@@ -5,6 +5,7 @@ import type { ToolDefinition } from './define-tool.js';
 import { directoryReadTools } from './directory-read.js';
 import { directoryWriteTools } from './directory-write.js';
 import { escalationTools } from './escalation.js';
+import { heartbeatTools } from './heartbeats.js';
 import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
 import { getStatusOverview } from './overview.js';
@@ -19,5 +20,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...escalationTools,
   ...scheduleReadTools,
   ...scheduleWriteTools,
+  ...heartbeatTools,
   ...metaTools,
 ];

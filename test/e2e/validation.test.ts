@@ -30,13 +30,24 @@ const TABLES = [
   'schedule_layers',
   'schedule_layer_users',
   'schedule_overrides',
+  'heartbeats',
+  'heartbeat_pings',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
 let server: RunningVigil;
 let client: Client;
 const dataDir = tempDir();
-const ids = { user: '', team: '', service: '', incident: '', policy: '', schedule: '', override: '' };
+const ids = {
+  user: '',
+  team: '',
+  service: '',
+  incident: '',
+  policy: '',
+  schedule: '',
+  override: '',
+  heartbeat: '',
+};
 
 async function counts(): Promise<Record<string, number>> {
   const SQLite = await loadSqlite();
@@ -103,11 +114,27 @@ const base = (): Record<string, Record<string, unknown>> => ({
     end: '2026-02-02T00:00:00Z',
   },
   delete_schedule_override: { schedule_id: ids.schedule, override_id: ids.override },
+  list_heartbeats: { status: 'new' },
+  get_heartbeat_details: { heartbeat_id: ids.heartbeat },
+  create_heartbeat: { heartbeat_data: { name: 'Zed job', period_seconds: 600 } },
+  update_heartbeat: { heartbeat_id: ids.heartbeat, heartbeat_data: { name: 'Zed job 2' } },
+  delete_heartbeat: { heartbeat_id: ids.heartbeat },
+  send_heartbeat_ping: { heartbeat_id: ids.heartbeat },
+  get_heartbeat_logs: { heartbeat_id: ids.heartbeat },
   test_connection: {},
 });
 
-function wrongValue(schema: { type?: string; items?: { type?: string } }): unknown {
+function wrongValue(schema: {
+  type?: string;
+  items?: { type?: string };
+  additionalProperties?: unknown;
+}): unknown {
   switch (schema.type) {
+    case 'object':
+      // A free-form object takes any keys: only a non-object is wrong for it.
+      return schema.additionalProperties !== undefined && schema.additionalProperties !== false
+        ? 'not-an-object'
+        : { unexpected: true };
     case 'string':
       return 12345;
     case 'array':
@@ -161,6 +188,9 @@ beforeAll(async () => {
       end: '2026-01-11T00:00:00Z',
     })
   ).body.overrides[0].id;
+  ids.heartbeat = (
+    await callJson(client, 'create_heartbeat', { heartbeat_data: { name: 'Core job', period_seconds: 300 } })
+  ).body.heartbeats[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -181,7 +211,7 @@ describe('every tool', () => {
       expect(valid, `a valid call for ${tool.name}`).toBeDefined();
       const props = (tool.inputSchema.properties ?? {}) as Record<
         string,
-        { type?: string; items?: { type?: string } }
+        { type?: string; items?: { type?: string }; additionalProperties?: unknown }
       >;
       const cases: [Record<string, unknown>, string][] = [
         [{ ...valid, bogus_parameter: 1 }, 'bogus_parameter'],
@@ -264,6 +294,11 @@ describe('every tool', () => {
         'user_id',
       ],
       ['delete_schedule_override', { schedule_id: ids.schedule, override_id: UNKNOWN }, 'override_id'],
+      ['get_heartbeat_details', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
+      ['update_heartbeat', { heartbeat_id: UNKNOWN, heartbeat_data: { name: 'x' } }, 'heartbeat_id'],
+      ['delete_heartbeat', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
+      ['send_heartbeat_ping', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
+      ['get_heartbeat_logs', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
       [
         'create_schedule',
         {

@@ -12,6 +12,7 @@ import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
 import { EscalationRepository } from './store/escalation-repo.js';
+import { HeartbeatRepository } from './store/heartbeats-repo.js';
 import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
@@ -22,7 +23,9 @@ export interface EmbeddedProvider {
   name: 'embedded';
   kind: StoreKind;
   location: string;
-  ports: Required<Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'meta'>>;
+  ports: Required<
+    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'meta'>
+  > & { heartbeats: HeartbeatRepository };
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
   /** Escalation and notifications; run by the process that holds the engine lease. */
@@ -40,13 +43,22 @@ export async function createEmbeddedProvider(opts: {
   log: Logger;
   clock?: Clock | undefined;
   smtp?: { url?: string | undefined; from: string } | undefined;
+  /** Where this server is reached from outside: ping URLs start with it. */
+  publicUrl?: string | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
-  const engine = new Engine(db, clock, opts.log, channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' }));
+  const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000');
+  const engine = new Engine(
+    db,
+    clock,
+    opts.log,
+    channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' }),
+    heartbeats,
+  );
   const ingest = createEventIngest({ directory, incidents });
   let closed = false;
   return {
@@ -58,6 +70,7 @@ export async function createEmbeddedProvider(opts: {
       incidents,
       escalation: new EscalationRepository(db),
       schedules: new ScheduleRepository(db),
+      heartbeats,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

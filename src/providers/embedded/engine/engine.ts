@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
+import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database, NotificationDeliveriesTable } from '../store/schema.js';
 import type { Channel, Notification } from './channels.js';
@@ -34,6 +35,7 @@ export class Engine {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly channels: Partial<Record<string, Channel>>,
+    private readonly heartbeats: HeartbeatRepository,
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
@@ -61,7 +63,7 @@ export class Engine {
 
   /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
   async nextDue(): Promise<number | undefined> {
-    const [escalation, delivery, snooze] = await Promise.all([
+    const [escalation, delivery, snooze, heartbeat] = await Promise.all([
       this.db
         .selectFrom('incident_escalations')
         .select((eb) => eb.fn.min('next_at').as('at'))
@@ -77,8 +79,14 @@ export class Engine {
         .select((eb) => eb.fn.min('snoozed_until').as('at'))
         .where('status', '=', 'acknowledged')
         .executeTakeFirst(),
+      this.db
+        .selectFrom('heartbeats')
+        .select((eb) => eb.fn.min('check_at').as('at'))
+        .executeTakeFirst(),
     ]);
-    const times = [escalation?.at, delivery?.at, snooze?.at].filter((t) => t !== null && t !== undefined);
+    const times = [escalation?.at, delivery?.at, snooze?.at, heartbeat?.at].filter(
+      (t) => t !== null && t !== undefined,
+    );
     return times.length ? Math.min(...times.map(Number)) : undefined;
   }
 
@@ -94,8 +102,11 @@ export class Engine {
         return { escalated: 0, more: false };
       });
       if (escalated) this.log.info({ escalated }, 'incidents escalated');
+      const flips = await this.heartbeats.evaluateDue(now, BATCH);
+      for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
       const delivered = await this.deliverDue(now);
-      if (woken < BATCH && !more && delivered < BATCH) return { startedAt, more: false };
+      if (woken < BATCH && !more && delivered < BATCH && flips.length < BATCH)
+        return { startedAt, more: false };
     }
     return { startedAt, more: true };
   }

@@ -380,6 +380,62 @@ const m008: Migration = {
   },
 };
 
+const m009: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Instants the engine compares are milliseconds since the epoch.
+    await db.schema
+      .createTable('heartbeats')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token', 'text', (c) => c.notNull().unique())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('period_seconds', 'integer')
+      .addColumn('cron', 'text')
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('grace_seconds', 'integer', (c) => c.notNull())
+      .addColumn('last_ping_at', 'bigint')
+      .addColumn('last_start_at', 'bigint')
+      .addColumn('next_expected_at', 'bigint')
+      .addColumn('check_at', 'bigint')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('heartbeats_check_at').on('heartbeats').column('check_at').execute();
+    await db.schema
+      .createTable('heartbeat_pings')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('heartbeat_id', 'text', (c) => c.notNull().references('heartbeats.id').onDelete('cascade'))
+      .addColumn('received_at', 'bigint', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('exit_code', 'integer')
+      .addColumn('source_ip', 'text')
+      .addColumn('user_agent', 'text')
+      .addColumn('body', 'text')
+      .addColumn('truncated', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('heartbeat_pings_received')
+      .on('heartbeat_pings')
+      .columns(['heartbeat_id', 'received_at'])
+      .execute();
+    await db.schema
+      .createTable('heartbeat_flips')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('heartbeat_id', 'text', (c) => c.notNull().references('heartbeats.id').onDelete('cascade'))
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('from_status', 'text', (c) => c.notNull())
+      .addColumn('to_status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('heartbeat_flips_heartbeat')
+      .on('heartbeat_flips')
+      .columns(['heartbeat_id', 'at'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -389,6 +445,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006_incident_snooze': m006,
   '007_incident_alert_status_index': m007,
   '008_schedules': m008,
+  '009_heartbeats': m009,
 };
 
 export const migrationProvider: MigrationProvider = {

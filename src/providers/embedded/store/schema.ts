@@ -124,6 +124,46 @@ export interface ScheduleTeamsTable {
   team_id: string;
 }
 
+export interface HeartbeatsTable {
+  id: string;
+  name: string;
+  token: string;
+  active: number;
+  status: string;
+  period_seconds: number | null;
+  cron: string | null;
+  time_zone: string;
+  grace_seconds: number;
+  last_ping_at: number | null;
+  last_start_at: number | null;
+  next_expected_at: number | null;
+  /** When the engine must look again (late, then down); null when nothing can change by time. */
+  check_at: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HeartbeatPingsTable {
+  id: string;
+  heartbeat_id: string;
+  received_at: number;
+  kind: string;
+  exit_code: number | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  body: string | null;
+  truncated: number;
+}
+
+export interface HeartbeatFlipsTable {
+  id: string;
+  heartbeat_id: string;
+  at: number;
+  from_status: string;
+  to_status: string;
+  reason: string;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -254,6 +294,9 @@ export interface Database {
   escalation_rules: EscalationRulesTable;
   escalation_targets: EscalationTargetsTable;
   schedules: SchedulesTable;
+  heartbeats: HeartbeatsTable;
+  heartbeat_pings: HeartbeatPingsTable;
+  heartbeat_flips: HeartbeatFlipsTable;
   schedule_layers: ScheduleLayersTable;
   schedule_layer_users: ScheduleLayerUsersTable;
   schedule_overrides: ScheduleOverridesTable;

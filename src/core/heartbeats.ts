@@ -1,0 +1,124 @@
+/**
+ * Heartbeats: a job pings its URL when it runs; Vigil knows when a ping is late and when the job
+ * is down. A heartbeat expects a ping every `period_seconds`, or at the times of a cron
+ * expression in a time zone, plus `grace_seconds` before it is down. Field names follow
+ * Pingera's HeartbeatCheck where it has them.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import type { Page } from './directory.js';
+import { ValidationError } from './errors.js';
+
+export const HEARTBEAT_STATUSES = ['new', 'up', 'late', 'down', 'paused'] as const;
+export type HeartbeatStatus = (typeof HEARTBEAT_STATUSES)[number];
+
+/** What a ping says: the job ran, started, failed, or exited with a code (0 is success). */
+export type PingKind = 'success' | 'start' | 'fail';
+
+export interface HeartbeatPing {
+  id: string;
+  check_id: string;
+  received_at: string;
+  kind: PingKind;
+  exit_code: number | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  /** The request body: JSON when it parses, else text; the first 10 KB. */
+  ping_data: unknown;
+  truncated: boolean;
+}
+
+export interface Heartbeat {
+  id: string;
+  name: string;
+  status: HeartbeatStatus;
+  active: boolean;
+  period_seconds: number | null;
+  cron: string | null;
+  time_zone: string;
+  grace_seconds: number;
+  ping_url: string;
+  last_ping_at: string | null;
+  last_start_at: string | null;
+  next_expected_ping: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Details only: the last ten pings, newest first. */
+  recent_pings?: HeartbeatPing[];
+}
+
+export interface HeartbeatInput {
+  name: string;
+  period_seconds?: number | null | undefined;
+  cron?: string | null | undefined;
+  time_zone?: string | undefined;
+  grace_seconds?: number | undefined;
+  active?: boolean | undefined;
+}
+
+export interface PingInput {
+  kind: PingKind;
+  exitCode?: number | undefined;
+  sourceIp?: string | undefined;
+  userAgent?: string | undefined;
+  body?: string | undefined;
+  truncated?: boolean | undefined;
+}
+
+export interface PingOutcome {
+  heartbeat: Heartbeat;
+  ping: HeartbeatPing;
+}
+
+export interface HeartbeatsPort {
+  getHeartbeat(id: string): Promise<Heartbeat | undefined>;
+  listHeartbeats(filter: {
+    status?: HeartbeatStatus | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<Page<Heartbeat>>;
+  createHeartbeat(input: HeartbeatInput): Promise<Heartbeat>;
+  updateHeartbeat(id: string, patch: Partial<HeartbeatInput>): Promise<Heartbeat>;
+  deleteHeartbeat(id: string): Promise<void>;
+  /** Records a ping by heartbeat id, or by its ping token; undefined when neither is known. */
+  ping(by: { id: string } | { token: string }, input: PingInput): Promise<PingOutcome | undefined>;
+  listPings(
+    id: string,
+    filter: { since?: number | undefined; until?: number | undefined; limit: number; offset: number },
+  ): Promise<Page<HeartbeatPing>>;
+}
+
+export const MIN_PERIOD_SECONDS = 60;
+export const MAX_PERIOD_SECONDS = 366 * 86_400;
+export const DEFAULT_GRACE_SECONDS = 3600;
+export const MAX_PING_BODY_BYTES = 10 * 1024;
+
+/** How far ahead a cron expression must fire at least once. */
+const CRON_HORIZON_MS = 5 * 366 * 86_400_000;
+
+/** The first time after `after` a ping is expected. */
+export function nextExpected(
+  h: { period_seconds: number | null; cron: string | null; time_zone: string },
+  after: number,
+): number {
+  if (h.cron) {
+    return CronExpressionParser.parse(h.cron, { currentDate: new Date(after), tz: h.time_zone })
+      .next()
+      .getTime();
+  }
+  return after + (h.period_seconds ?? 0) * 1000;
+}
+
+/** Checks a cron expression in a time zone; the error names the parameter and what is wrong. */
+export function checkCron(cron: string, timeZone: string, parameter = 'heartbeat_data.cron'): void {
+  let next: number;
+  try {
+    next = nextExpected({ period_seconds: null, cron, time_zone: timeZone }, Date.now());
+  } catch (err) {
+    throw new ValidationError(`Invalid cron expression '${cron}': ${(err as Error).message}.`, { parameter });
+  }
+  if (!(next - Date.now() < CRON_HORIZON_MS)) {
+    throw new ValidationError(`The cron expression '${cron}' never fires in the next five years.`, {
+      parameter,
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Heartbeat pings: `/ping/<token>` (success), `/ping/<token>/start`, `/ping/<token>/fail`,
+ * `/ping/<token>/<exit-code>` (0 is a success), and Pingera's `/v1/heartbeats/<id>/ping`.
+ * GET, POST or HEAD; the first 10 KB of a body are kept as the ping's log. The answer comes
+ * only once the ping is committed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HeartbeatsPort, MAX_PING_BODY_BYTES, type PingInput } from '../core/heartbeats.js';
+import { discardRest, sendJson } from './guards.js';
+
+export const PING_PATH = /^\/ping\/([A-Za-z0-9_-]{1,64})(?:\/(start|fail|\d{1,3}))?$/;
+export const PINGERA_PING_PATH = /^\/v1\/heartbeats\/([A-Za-z0-9]{1,64})\/ping$/;
+
+type Ping = {
+  by: { id: string } | { token: string };
+  kind: PingInput['kind'];
+  exitCode?: number;
+  pingera: boolean;
+};
+
+/** The ping a path names, or an error to answer with. */
+export function parsePingPath(path: string): Ping | { error: string } | undefined {
+  const pingera = PINGERA_PING_PATH.exec(path);
+  if (pingera) return { by: { id: pingera[1] as string }, kind: 'success', pingera: true };
+  const m = PING_PATH.exec(path);
+  if (!m) return undefined;
+  const by = { token: m[1] as string };
+  const suffix = m[2];
+  if (suffix === undefined) return { by, kind: 'success', pingera: false };
+  if (suffix === 'start' || suffix === 'fail') return { by, kind: suffix, pingera: false };
+  const code = Number(suffix);
+  if (code > 255) return { error: `Exit code ${code} is out of range: use 0-255.` };
+  return { by, kind: code === 0 ? 'success' : 'fail', exitCode: code, pingera: false };
+}
+
+/** Reads a body, keeping its first 10 KB; over `limit` in all, undefined (the caller answers 413). */
+async function readLog(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ text: string; truncated: boolean } | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return undefined;
+  const kept: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    if (size < MAX_PING_BODY_BYTES) kept.push(buf.subarray(0, MAX_PING_BODY_BYTES - size));
+    size += buf.length;
+    if (size > limit) return undefined;
+  }
+  return { text: Buffer.concat(kept).toString('utf8'), truncated: size > MAX_PING_BODY_BYTES };
+}
+
+export async function receivePing(
+  req: IncomingMessage,
+  res: ServerResponse,
+  heartbeats: HeartbeatsPort,
+  ping: Ping,
+  maxBodyBytes: number,
+): Promise<void> {
+  const text = (status: number, body: string) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : `${body}\n`);
+  };
+  if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, POST, HEAD');
+    return text(405, 'Use GET, POST or HEAD.');
+  }
+  const body = await readLog(req, maxBodyBytes);
+  if (!body) {
+    discardRest(req);
+    return text(413, `Ping body over ${maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES); nothing was recorded.`);
+  }
+  const outcome = await heartbeats.ping(ping.by, {
+    kind: ping.kind,
+    exitCode: ping.exitCode,
+    sourceIp: req.socket.remoteAddress,
+    userAgent: req.headers['user-agent'],
+    body: body.text || undefined,
+    truncated: body.truncated,
+  });
+  if (!outcome) {
+    if (ping.pingera)
+      return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No heartbeat with this id.' } });
+    return text(404, 'Not found: no heartbeat has this ping URL.');
+  }
+  const { heartbeat } = outcome;
+  const note = heartbeat.active ? '' : ' (the heartbeat is paused: recorded, status unchanged)';
+  if (ping.pingera) {
+    return sendJson(res, 200, {
+      check_id: heartbeat.id,
+      status: heartbeat.status,
+      message: `Ping received${note}`,
+      next_expected_ping: heartbeat.next_expected_ping,
+    });
+  }
+  text(200, `OK${body.truncated ? ' (body truncated to 10 KB)' : ''}${note}`);
+}

@@ -1,0 +1,339 @@
+/**
+ * Heartbeats on the embedded store: the heartbeat with its state, its pings and its state
+ * changes. A ping and the state it causes are one transaction, committed before it is answered.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../../../core/clock.js';
+import type { Page } from '../../../core/directory.js';
+import { NotFoundError, ValidationError } from '../../../core/errors.js';
+import {
+  afterChange,
+  afterPing,
+  atTime,
+  type Flip,
+  type HeartbeatState,
+} from '../../../core/heartbeat-state.js';
+import {
+  checkCron,
+  DEFAULT_GRACE_SECONDS,
+  type Heartbeat,
+  type HeartbeatInput,
+  type HeartbeatPing,
+  type HeartbeatStatus,
+  type HeartbeatsPort,
+  type PingInput,
+  type PingKind,
+  type PingOutcome,
+} from '../../../core/heartbeats.js';
+import { newId } from './ids.js';
+import { page } from './repo-helpers.js';
+import type { Database, HeartbeatPingsTable, HeartbeatsTable } from './schema.js';
+
+type Trx = Transaction<Database>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class HeartbeatRepository implements HeartbeatsPort {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    /** Where this server is reached from outside, for ping URLs. */
+    private readonly publicUrl: string,
+  ) {}
+
+  async getHeartbeat(id: string): Promise<Heartbeat | undefined> {
+    const row = await this.db.selectFrom('heartbeats').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const pings = await this.db
+      .selectFrom('heartbeat_pings')
+      .selectAll()
+      .where('heartbeat_id', '=', id)
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(10)
+      .execute();
+    return { ...this.toHeartbeat(row), recent_pings: pings.map(toPing) };
+  }
+
+  async listHeartbeats(f: { status?: HeartbeatStatus | undefined; limit: number; offset: number }) {
+    let q = this.db.selectFrom('heartbeats').selectAll();
+    if (f.status) q = q.where('status', '=', f.status);
+    const rows = await q
+      .orderBy('name')
+      .orderBy('id')
+      .limit(f.limit + 1)
+      .offset(f.offset)
+      .execute();
+    const p = page(rows, f.limit);
+    return { items: p.items.map((r) => this.toHeartbeat(r)), more: p.more };
+  }
+
+  async createHeartbeat(input: HeartbeatInput): Promise<Heartbeat> {
+    const schedule = checkSchedule(input);
+    const id = newId();
+    const at = new Date(this.clock.now()).toISOString();
+    const active = input.active ?? true;
+    await this.db
+      .insertInto('heartbeats')
+      .values({
+        id,
+        name: input.name,
+        token: randomBytes(16).toString('base64url'),
+        active: active ? 1 : 0,
+        status: active ? 'new' : 'paused',
+        ...schedule,
+        grace_seconds: input.grace_seconds ?? DEFAULT_GRACE_SECONDS,
+        last_ping_at: null,
+        last_start_at: null,
+        next_expected_at: null,
+        check_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    return this.mustGet(id);
+  }
+
+  async updateHeartbeat(id: string, patch: Partial<HeartbeatInput>): Promise<Heartbeat> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('heartbeats').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
+      // A new period or cron replaces the schedule; otherwise the stored one stays.
+      const replaced = patch.period_seconds != null || patch.cron != null;
+      const schedule = checkSchedule({
+        period_seconds: replaced ? patch.period_seconds : row.period_seconds,
+        cron: replaced ? patch.cron : row.cron,
+        time_zone: patch.time_zone ?? row.time_zone,
+      });
+      const before = stateOf(row);
+      const state = afterChange({
+        ...before,
+        ...schedule,
+        grace_seconds: patch.grace_seconds ?? row.grace_seconds,
+        active: patch.active ?? before.active,
+      });
+      const now = this.clock.now();
+      await this.save(trx, id, state, now, { name: patch.name ?? row.name });
+      if (state.status !== before.status) {
+        const reason =
+          state.active === before.active ? 'its schedule changed' : state.active ? 'resumed' : 'paused';
+        await flip(trx, id, now, { from: before.status, to: state.status, reason });
+      }
+    });
+    return this.mustGet(id);
+  }
+
+  async deleteHeartbeat(id: string): Promise<void> {
+    const result = await this.db.deleteFrom('heartbeats').where('id', '=', id).executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
+  }
+
+  async ping(by: { id: string } | { token: string }, input: PingInput): Promise<PingOutcome | undefined> {
+    const now = this.clock.now();
+    const pingId = await this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('heartbeats').selectAll();
+      q = 'id' in by ? q.where('id', '=', by.id) : q.where('token', '=', by.token);
+      const row = await q.executeTakeFirst();
+      if (!row) return undefined;
+      const { state, flip: change } = afterPing(stateOf(row), input.kind, now, input.exitCode);
+      await this.save(trx, row.id, state, now);
+      if (change) await flip(trx, row.id, now, change);
+      const id = newId();
+      await trx
+        .insertInto('heartbeat_pings')
+        .values({
+          id,
+          heartbeat_id: row.id,
+          received_at: now,
+          kind: input.kind,
+          exit_code: input.exitCode ?? null,
+          source_ip: input.sourceIp ?? null,
+          user_agent: input.userAgent?.slice(0, 512) ?? null,
+          body: input.body ?? null,
+          truncated: input.truncated ? 1 : 0,
+        })
+        .execute();
+      return { id, heartbeatId: row.id };
+    });
+    if (!pingId) return undefined;
+    const [heartbeat, ping] = await Promise.all([
+      this.mustGet(pingId.heartbeatId, false),
+      this.db.selectFrom('heartbeat_pings').selectAll().where('id', '=', pingId.id).executeTakeFirstOrThrow(),
+    ]);
+    return { heartbeat, ping: toPing(ping) };
+  }
+
+  async listPings(
+    id: string,
+    f: { since?: number | undefined; until?: number | undefined; limit: number; offset: number },
+  ): Promise<Page<HeartbeatPing>> {
+    const found = await this.db.selectFrom('heartbeats').select('id').where('id', '=', id).executeTakeFirst();
+    if (!found) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
+    let q = this.db.selectFrom('heartbeat_pings').selectAll().where('heartbeat_id', '=', id);
+    if (f.since !== undefined) q = q.where('received_at', '>=', f.since);
+    if (f.until !== undefined) q = q.where('received_at', '<', f.until);
+    const rows = await q
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit + 1)
+      .offset(f.offset)
+      .execute();
+    const p = page(rows, f.limit);
+    return { items: p.items.map(toPing), more: p.more };
+  }
+
+  /** Moves heartbeats whose time has come to late or down. Returns the changes. */
+  async evaluateDue(now: number, batch = 500): Promise<{ id: string; flip: Flip }[]> {
+    const due = await this.db
+      .selectFrom('heartbeats')
+      .selectAll()
+      .where('check_at', '<=', now)
+      .orderBy('check_at')
+      .limit(batch)
+      .execute();
+    const changes: { id: string; flip: Flip }[] = [];
+    if (due.length === 0) return changes;
+    await this.db.transaction().execute(async (trx) => {
+      for (const row of due) {
+        const { state, flip: change } = atTime(stateOf(row), now);
+        if (!change) continue;
+        // Only if nothing (a ping) moved it since it was read.
+        const moved = await trx
+          .updateTable('heartbeats')
+          .set({ status: state.status, check_at: state.check_at })
+          .where('id', '=', row.id)
+          .where('status', '=', row.status)
+          .where('check_at', '=', row.check_at as number)
+          .executeTakeFirst();
+        if (moved.numUpdatedRows === 0n) continue;
+        await flip(trx, row.id, now, change);
+        changes.push({ id: row.id, flip: change });
+      }
+    });
+    return changes;
+  }
+
+  private async save(trx: Trx, id: string, s: HeartbeatState, now: number, extra: { name?: string } = {}) {
+    await trx
+      .updateTable('heartbeats')
+      .set({
+        ...extra,
+        status: s.status,
+        active: s.active ? 1 : 0,
+        period_seconds: s.period_seconds,
+        cron: s.cron,
+        time_zone: s.time_zone,
+        grace_seconds: s.grace_seconds,
+        last_ping_at: s.last_ping_at,
+        last_start_at: s.last_start_at,
+        next_expected_at: s.next_expected_at,
+        check_at: s.check_at,
+        updated_at: new Date(now).toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  private async mustGet(id: string, withPings = true): Promise<Heartbeat> {
+    if (withPings) {
+      const h = await this.getHeartbeat(id);
+      if (!h) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
+      return h;
+    }
+    const row = await this.db.selectFrom('heartbeats').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
+    return this.toHeartbeat(row);
+  }
+
+  private toHeartbeat(r: HeartbeatsTable): Heartbeat {
+    return {
+      id: r.id,
+      name: r.name,
+      status: r.status as HeartbeatStatus,
+      active: r.active === 1,
+      period_seconds: r.period_seconds,
+      cron: r.cron,
+      time_zone: r.time_zone,
+      grace_seconds: r.grace_seconds,
+      ping_url: `${this.publicUrl}/ping/${r.token}`,
+      last_ping_at: iso(r.last_ping_at),
+      last_start_at: iso(r.last_start_at),
+      next_expected_ping: iso(r.next_expected_at),
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    };
+  }
+}
+
+/** Exactly one of a period and a cron expression, and a cron that fires. */
+function checkSchedule(input: {
+  period_seconds?: number | null | undefined;
+  cron?: string | null | undefined;
+  time_zone?: string | undefined;
+}): { period_seconds: number | null; cron: string | null; time_zone: string } {
+  const period = input.period_seconds ?? null;
+  const cron = input.cron ?? null;
+  if ((period === null) === (cron === null)) {
+    throw new ValidationError(
+      period === null
+        ? 'Give the heartbeat a schedule: period_seconds (every so many seconds) or cron (with time_zone).'
+        : 'Give period_seconds or cron, not both.',
+      { parameter: 'heartbeat_data.period_seconds' },
+    );
+  }
+  const timeZone = input.time_zone ?? 'UTC';
+  if (cron !== null) checkCron(cron, timeZone);
+  return { period_seconds: period, cron, time_zone: timeZone };
+}
+
+function stateOf(r: HeartbeatsTable): HeartbeatState {
+  return {
+    status: r.status as HeartbeatStatus,
+    active: r.active === 1,
+    period_seconds: r.period_seconds,
+    cron: r.cron,
+    time_zone: r.time_zone,
+    grace_seconds: r.grace_seconds,
+    last_ping_at: r.last_ping_at,
+    last_start_at: r.last_start_at,
+    next_expected_at: r.next_expected_at,
+    check_at: r.check_at,
+  };
+}
+
+function toPing(r: HeartbeatPingsTable): HeartbeatPing {
+  let data: unknown = r.body;
+  if (r.body !== null && !r.truncated) {
+    try {
+      data = JSON.parse(r.body);
+    } catch {
+      // Not JSON: kept as the text it is.
+    }
+  }
+  return {
+    id: r.id,
+    check_id: r.heartbeat_id,
+    received_at: new Date(r.received_at).toISOString(),
+    kind: r.kind as PingKind,
+    exit_code: r.exit_code,
+    source_ip: r.source_ip,
+    user_agent: r.user_agent,
+    ping_data: data,
+    truncated: r.truncated === 1,
+  };
+}
+
+async function flip(trx: Trx, heartbeatId: string, at: number, f: Flip): Promise<void> {
+  await trx
+    .insertInto('heartbeat_flips')
+    .values({
+      id: newId(),
+      heartbeat_id: heartbeatId,
+      at,
+      from_status: f.from,
+      to_status: f.to,
+      reason: f.reason,
+    })
+    .execute();
+}
