@@ -1,14 +1,10 @@
 /**
  * The heartbeats toolset through a real MCP client on SQLite and PostgreSQL: the Pingera seed's
- * names and parameters, paging both ways, bad schedules refused with nothing stored, and the
- * engine moving a heartbeat through its states on a controlled clock.
+ * names and parameters, paging both ways, and bad schedules refused with nothing stored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, openHarness } from '../../test/helpers/harness.js';
 import { STORES, storeAvailable } from '../../test/helpers/stores.js';
-import type { Clock } from '../core/clock.js';
-import { silentLogger } from '../core/log.js';
-import { createEmbeddedProvider } from '../providers/embedded/index.js';
 
 describe.each(STORES)('heartbeat tools on $kind', (store) => {
   let h: Harness;
@@ -144,49 +140,5 @@ describe.each(STORES)('heartbeat tools on $kind', (store) => {
     await h.ok('delete_heartbeat', { heartbeat_id: id.paused });
     const gone = await h.call('get_heartbeat_details', { heartbeat_id: id.paused });
     expect(gone.body.error.code).toBe('NOT_FOUND');
-  });
-});
-
-describe.each(STORES)('the engine watching heartbeats on $kind', (store) => {
-  it('marks a heartbeat late, then down, at the right minute; a ping brings it back', async ({ skip: s }) => {
-    if (!(await storeAvailable(store.kind))) s();
-    let t = Date.parse('2026-06-01T10:00:00Z');
-    const clock: Clock = { now: () => t };
-    const p = await createEmbeddedProvider({ ...(await store.open()), log: silentLogger(), clock });
-    try {
-      const { heartbeats } = p.ports;
-      const hb = await heartbeats.createHeartbeat({ name: 'ETL', period_seconds: 3600, grace_seconds: 600 });
-      const status = async () => (await heartbeats.getHeartbeat(hb.id))?.status;
-      await p.engine.tick();
-      expect(await status()).toBe('new');
-      await heartbeats.ping({ id: hb.id }, { kind: 'success' });
-      expect(await status()).toBe('up');
-      expect(await p.engine.nextDue()).toBe(Date.parse('2026-06-01T11:00:00Z'));
-      const at = async (iso: string) => {
-        t = Date.parse(iso);
-        await p.engine.tick();
-        return status();
-      };
-      expect(await at('2026-06-01T10:59:59Z')).toBe('up');
-      expect(await at('2026-06-01T11:00:00Z')).toBe('late');
-      expect(await at('2026-06-01T11:09:59Z')).toBe('late');
-      expect(await at('2026-06-01T11:10:00Z')).toBe('down');
-      await heartbeats.ping({ id: hb.id }, { kind: 'success' });
-      expect(await status()).toBe('up');
-      const flips = await p.db
-        .selectFrom('heartbeat_flips')
-        .select(['from_status', 'to_status'])
-        .where('heartbeat_id', '=', hb.id)
-        .orderBy('at')
-        .execute();
-      expect(flips.map((f) => `${f.from_status}→${f.to_status}`)).toEqual([
-        'new→up',
-        'up→late',
-        'late→down',
-        'down→up',
-      ]);
-    } finally {
-      await p.close();
-    }
   });
 });
