@@ -38,6 +38,7 @@ export async function openRuntime(
     log,
     smtp: config.smtp,
     publicUrl: config.publicUrl,
+    checks: config.checks,
     clock: opts.clock,
   });
   const service = new ToolService({

@@ -45,6 +45,8 @@ function runLease(rt: Runtime): () => Promise<void> {
   const update = (now: boolean) => {
     if (now === leader) return;
     leader = now;
+    if (leader) rt.embedded.scheduler.start();
+    else void rt.embedded.scheduler.stop();
     rt.log.info(
       { holder },
       leader ? 'this process now runs the engine' : 'another process runs the engine; serving MCP only',
@@ -114,6 +116,7 @@ function runLease(rt: Runtime): () => Promise<void> {
     clearTimeout(timer);
     clearTimeout(nudged);
     await engine.idle();
+    await rt.embedded.scheduler.stop();
     if (leader) await rt.embedded.lease.release('engine', holder).catch(() => undefined);
   };
 }

@@ -152,6 +152,18 @@ export const VARIABLES = [
     description: 'Refuse check targets in private address ranges.',
   },
   {
+    name: 'VIGIL_RESULT_RETENTION',
+    default: '14',
+    schema: positiveInt('a number of days'),
+    description: 'Days raw check results are kept.',
+  },
+  {
+    name: 'VIGIL_CHECK_CONCURRENCY',
+    default: '200',
+    schema: positiveInt('a positive number of checks'),
+    description: 'Most scheduled checks running at once.',
+  },
+  {
     name: 'VIGIL_PUBLIC_URL',
     schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
     description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
@@ -307,6 +319,7 @@ export interface Config {
   requireAuthHeader: boolean;
   serverName: string;
   smtp: { url?: string; from: string };
+  checks: { blockPrivate: boolean; retentionDays: number; concurrency: number };
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
   /** Every parsed value by variable name, for settings that later issues read. */
@@ -368,6 +381,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
     serverName: get('PINGERA_SERVER_NAME'),
     smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
+    checks: {
+      blockPrivate: get('VIGIL_BLOCK_PRIVATE_TARGETS'),
+      retentionDays: get('VIGIL_RESULT_RETENTION'),
+      concurrency: get('VIGIL_CHECK_CONCURRENCY'),
+    },
     publicUrl: (
       get<string | undefined>('VIGIL_PUBLIC_URL') ??
       `http://${hostForUrl(get('HTTP_HOST'))}:${get('HTTP_PORT')}`

@@ -2,6 +2,7 @@
  * The ports a provider may implement. A tool names the port it needs; a tool whose port no
  * active provider serves is not listed.
  */
+import type { ChecksPort } from './checks.js';
 import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
 import type { HeartbeatsPort } from './heartbeats.js';
@@ -24,6 +25,7 @@ export interface Ports {
   escalation?: EscalationPort;
   schedules?: SchedulesPort;
   heartbeats?: HeartbeatsPort;
+  checks?: ChecksPort;
   meta?: MetaPort;
 }
 
@@ -35,5 +37,6 @@ export const PORT_NAMES = [
   'escalation',
   'schedules',
   'heartbeats',
+  'checks',
   'meta',
 ] as const satisfies readonly PortName[];

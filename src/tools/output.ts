@@ -199,3 +199,82 @@ export const heartbeatItem = z.object({
   updated_at: z.string(),
   recent_pings: z.array(heartbeatPingItem),
 });
+
+export const checkItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  url: z.string().nullable(),
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  interval: z.number(),
+  timeout: z.number(),
+  active: z.boolean(),
+  position: z.number(),
+  group_id: z.string().nullable(),
+  group: z.object({ id: z.string(), name: z.string() }).nullable(),
+  parameters: z.object({}).loose(),
+  failure_threshold: z.number(),
+  recovery_threshold: z.number(),
+  status: z.string(),
+  last_checked_at: z.string().nullable(),
+  next_run_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const checkResultItem = z.object({
+  id: z.string(),
+  check_id: z.string(),
+  check_name: z.string(),
+  check_type: z.string(),
+  status: z.string(),
+  response_time: z.number(),
+  error_message: z.string().nullable(),
+  check_metadata: z.object({}).loose(),
+  result_type: z.string(),
+  check_server: z.object({ id: z.string(), region: z.string() }),
+  created_at: z.string(),
+});
+
+export const checkJobItem = z.object({
+  id: z.string(),
+  check_id: z.string().nullable(),
+  job_type: z.string(),
+  status: z.string(),
+  check_parameters: z.object({}).loose(),
+  result: z.object({}).loose().nullable(),
+  error_message: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+
+export const checkStatisticsItem = z.object({
+  check_id: z.string(),
+  since: z.string(),
+  until: z.string(),
+  total: z.number(),
+  by_status: z.object({}).loose(),
+  uptime_percentage: z.number().nullable(),
+  response_time: z.object({}).loose().nullable(),
+});
+
+export const statusPeriodItem = z.object({
+  status: z.string(),
+  reason: z.string(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+
+export const checkGroupItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  color: z.string().nullable(),
+  position: z.number(),
+  active: z.boolean(),
+  checks_count: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});

@@ -1,6 +1,10 @@
 /**
  * Every tool Vigil defines, in the order `tools/list` shows them.
  */
+
+import { checkGroupTools } from './check-groups.js';
+import { checkRunTools } from './check-runs.js';
+import { checkTools } from './checks.js';
 import type { ToolDefinition } from './define-tool.js';
 import { directoryReadTools } from './directory-read.js';
 import { directoryWriteTools } from './directory-write.js';
@@ -21,5 +25,8 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...scheduleReadTools,
   ...scheduleWriteTools,
   ...heartbeatTools,
+  ...checkTools,
+  ...checkRunTools,
+  ...checkGroupTools,
   ...metaTools,
 ];

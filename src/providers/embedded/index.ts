@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { CheckScheduler } from './checks/scheduler.js';
+import { createCheckService } from './checks/service.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
 import { createEventIngest, type EventIngest } from './events.js';
@@ -24,12 +26,14 @@ export interface EmbeddedProvider {
   kind: StoreKind;
   location: string;
   ports: Required<
-    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'meta'>
-  > & { heartbeats: HeartbeatRepository };
+    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'checks' | 'meta'>
+  > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
   /** Escalation and notifications; run by the process that holds the engine lease. */
   engine: Engine;
+  /** Scheduled checks; run by the process that holds the engine lease. */
+  scheduler: CheckScheduler;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
@@ -45,6 +49,7 @@ export async function createEmbeddedProvider(opts: {
   smtp?: { url?: string | undefined; from: string } | undefined;
   /** Where this server is reached from outside: ping URLs start with it. */
   publicUrl?: string | undefined;
+  checks?: { blockPrivate: boolean; retentionDays: number; concurrency: number } | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -52,6 +57,16 @@ export async function createEmbeddedProvider(opts: {
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
   const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000');
+  const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
+  const checks = createCheckService({ db, clock, log: opts.log, blockPrivate: checkOpts.blockPrivate });
+  const scheduler = new CheckScheduler(db, clock, opts.log, checks.runs, {
+    concurrency: checkOpts.concurrency,
+    blockPrivate: checkOpts.blockPrivate,
+    retentionMs: checkOpts.retentionDays * 86_400_000,
+    onChanges: (changes) => {
+      for (const c of changes) opts.log.info(c, 'check status changed');
+    },
+  });
   const engine = new Engine(
     db,
     clock,
@@ -71,6 +86,7 @@ export async function createEmbeddedProvider(opts: {
       escalation: new EscalationRepository(db),
       schedules: new ScheduleRepository(db),
       heartbeats,
+      checks,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');
@@ -88,6 +104,7 @@ export async function createEmbeddedProvider(opts: {
       },
     },
     engine,
+    scheduler,
     ingest: async (event) => {
       const outcome = await ingest(event);
       engine.nudge();
@@ -99,6 +116,7 @@ export async function createEmbeddedProvider(opts: {
     async close() {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
       await db.destroy();
     },
   };

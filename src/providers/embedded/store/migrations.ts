@@ -436,6 +436,92 @@ const m009: Migration = {
   },
 };
 
+const m010: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('check_groups')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('color', 'text')
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('checks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('url', 'text')
+      .addColumn('host', 'text')
+      .addColumn('port', 'integer')
+      .addColumn('interval', 'integer', (c) => c.notNull())
+      .addColumn('timeout', 'integer', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('group_id', 'text', (c) => c.references('check_groups.id').onDelete('set null'))
+      .addColumn('parameters', 'text', (c) => c.notNull())
+      .addColumn('failure_threshold', 'integer', (c) => c.notNull())
+      .addColumn('recovery_threshold', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('consecutive', 'integer', (c) => c.notNull())
+      .addColumn('last_result', 'text')
+      .addColumn('last_checked_at', 'bigint')
+      .addColumn('next_run_at', 'bigint')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('checks_next_run').on('checks').columns(['active', 'next_run_at']).execute();
+    await db.schema
+      .createTable('check_results')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('check_id', 'text', (c) => c.notNull().references('checks.id').onDelete('cascade'))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('response_time', 'integer', (c) => c.notNull())
+      .addColumn('error_message', 'text')
+      .addColumn('metadata', 'text', (c) => c.notNull())
+      .addColumn('result_type', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('check_results_check_time')
+      .on('check_results')
+      .columns(['check_id', 'created_at'])
+      .execute();
+    await db.schema.createIndex('check_results_time').on('check_results').column('created_at').execute();
+    await db.schema
+      .createTable('check_status_history')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('check_id', 'text', (c) => c.notNull().references('checks.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('ended_at', 'bigint')
+      .execute();
+    await db.schema
+      .createIndex('check_status_history_check')
+      .on('check_status_history')
+      .columns(['check_id', 'started_at'])
+      .execute();
+    await db.schema
+      .createTable('check_jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('check_id', 'text', (c) => c.references('checks.id').onDelete('set null'))
+      .addColumn('job_type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('check_parameters', 'text', (c) => c.notNull())
+      .addColumn('result', 'text')
+      .addColumn('error_message', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'bigint')
+      .addColumn('completed_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('check_jobs_created').on('check_jobs').column('created_at').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -446,6 +532,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_incident_alert_status_index': m007,
   '008_schedules': m008,
   '009_heartbeats': m009,
+  '010_checks': m010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -164,6 +164,77 @@ export interface HeartbeatFlipsTable {
   reason: string;
 }
 
+export interface CheckGroupsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  position: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ChecksTable {
+  id: string;
+  name: string;
+  type: string;
+  url: string | null;
+  host: string | null;
+  port: number | null;
+  interval: number;
+  timeout: number;
+  active: number;
+  position: number;
+  group_id: string | null;
+  /** JSON: the type's parameters as given. */
+  parameters: string;
+  failure_threshold: number;
+  recovery_threshold: number;
+  /** pending, ok, failed, degraded, timeout or paused: the state after thresholds. */
+  status: string;
+  /** Results in a row that disagree with `status` (failures while ok, successes while down). */
+  consecutive: number;
+  last_result: string | null;
+  last_checked_at: number | null;
+  next_run_at: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CheckResultsTable {
+  id: string;
+  check_id: string;
+  created_at: number;
+  status: string;
+  response_time: number;
+  error_message: string | null;
+  metadata: string;
+  result_type: string;
+}
+
+export interface CheckStatusHistoryTable {
+  id: string;
+  check_id: string;
+  status: string;
+  reason: string;
+  started_at: number;
+  ended_at: number | null;
+}
+
+export interface CheckJobsTable {
+  id: string;
+  check_id: string | null;
+  job_type: string;
+  status: string;
+  check_parameters: string;
+  result: string | null;
+  error_message: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -295,6 +366,11 @@ export interface Database {
   escalation_targets: EscalationTargetsTable;
   schedules: SchedulesTable;
   heartbeats: HeartbeatsTable;
+  check_groups: CheckGroupsTable;
+  checks: ChecksTable;
+  check_results: CheckResultsTable;
+  check_status_history: CheckStatusHistoryTable;
+  check_jobs: CheckJobsTable;
   heartbeat_pings: HeartbeatPingsTable;
   heartbeat_flips: HeartbeatFlipsTable;
   schedule_layers: ScheduleLayersTable;

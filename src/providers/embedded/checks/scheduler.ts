@@ -1,0 +1,180 @@
+/**
+ * Runs every active check on its interval, on the process that holds the engine lease. Checks
+ * are taken from the store shortly before they are due and each starts at its due time; at most
+ * `concurrency` run at once. A failure that would take a healthy check down is run once more
+ * before it counts. Results are recorded together, a few times a second, in one transaction.
+ */
+import type { Kysely } from 'kysely';
+import { type CheckState, wantsRetry } from '../../../core/check-state.js';
+import type { CheckType, ProbeResult } from '../../../core/checks.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Logger } from '../../../core/log.js';
+import type { CheckRuns, Run, StatusChange } from '../store/check-runs.js';
+import type { Database } from '../store/schema.js';
+import { runProbe } from './probes/index.js';
+
+/** How far ahead checks are taken from the store, and how often it is asked. */
+const LOOKAHEAD_MS = 500;
+const FLUSH_MS = 200;
+const PRUNE_EVERY_MS = 3_600_000;
+
+export interface SchedulerOptions {
+  concurrency: number;
+  blockPrivate: boolean;
+  /** Raw results older than this are dropped. */
+  retentionMs: number;
+  onChanges?: (changes: StatusChange[]) => void;
+}
+
+export class CheckScheduler {
+  private readonly inFlight = new Set<string>();
+  private readonly probes = new Set<Promise<void>>();
+  private done: Run[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flusher: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private running = false;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly runs: CheckRuns,
+    private readonly opts: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.flusher = setInterval(() => void this.flush(), FLUSH_MS);
+    this.flusher.unref();
+    void this.loop();
+  }
+
+  /** Stops taking checks; waits for the ones running and records them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    clearInterval(this.flusher);
+    await Promise.all(this.probes);
+    await this.flush();
+  }
+
+  /** Runs every check due by now and records the results: one pass, for tests and tools. */
+  async runDue(): Promise<number> {
+    const started = await this.take(this.clock.now(), false);
+    await Promise.all(this.probes);
+    await this.flush();
+    return started;
+  }
+
+  private async loop(): Promise<void> {
+    if (!this.running) return;
+    try {
+      await this.take(this.clock.now() + LOOKAHEAD_MS, true);
+      if (this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
+        this.lastPrune = this.clock.now();
+        const pruned = await this.runs.prune(this.clock.now() - this.opts.retentionMs);
+        if (pruned) this.log.info({ pruned }, 'old check results dropped');
+      }
+    } catch (err) {
+      this.log.error({ err }, 'check scheduling failed');
+    }
+    if (this.running) {
+      this.timer = setTimeout(() => void this.loop(), LOOKAHEAD_MS / 2);
+      this.timer.unref();
+    }
+  }
+
+  /** Starts the checks due by `until` that are not running; each waits for its due time when `timed`. */
+  private async take(until: number, timed: boolean): Promise<number> {
+    const room = this.opts.concurrency - this.inFlight.size;
+    if (room <= 0) return 0;
+    const due = await this.db
+      .selectFrom('checks')
+      .select([
+        'id',
+        'type',
+        'url',
+        'host',
+        'port',
+        'timeout',
+        'parameters',
+        'next_run_at',
+        'status',
+        'consecutive',
+        'failure_threshold',
+        'recovery_threshold',
+      ])
+      .where('active', '=', 1)
+      .where('next_run_at', '<=', until)
+      .orderBy('next_run_at')
+      .limit(room + this.inFlight.size)
+      .execute();
+    let started = 0;
+    for (const check of due) {
+      if (this.inFlight.has(check.id) || this.inFlight.size >= this.opts.concurrency) continue;
+      this.inFlight.add(check.id);
+      started++;
+      const dueAt = check.next_run_at as number;
+      const wait = timed ? Math.max(0, dueAt - this.clock.now()) : 0;
+      const probe = new Promise<void>((resolve) => setTimeout(resolve, wait))
+        .then(() => this.run({ ...check, status: check.status as CheckState['status'] }, dueAt))
+        .finally(() => this.probes.delete(probe));
+      this.probes.add(probe);
+    }
+    return started;
+  }
+
+  private async run(
+    check: {
+      id: string;
+      type: string;
+      url: string | null;
+      host: string | null;
+      port: number | null;
+      timeout: number;
+      parameters: string;
+    } & CheckState,
+    dueAt: number,
+  ): Promise<void> {
+    const target = {
+      type: check.type as CheckType,
+      url: check.url,
+      host: check.host,
+      port: check.port,
+      timeout: check.timeout,
+      parameters: JSON.parse(check.parameters) as Record<string, unknown>,
+    };
+    const probe = () => runProbe(target, { blockPrivate: this.opts.blockPrivate });
+    let result: ProbeResult = await probe();
+    if (wantsRetry(check, result.status)) {
+      const first = result;
+      result = await probe();
+      result.check_metadata = {
+        ...result.check_metadata,
+        retried_after: { status: first.status, error: first.error_message },
+      };
+    }
+    this.done.push({ checkId: check.id, dueAt, at: this.clock.now(), result });
+  }
+
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.done.length === 0) return;
+      const batch = this.done;
+      this.done = [];
+      try {
+        const changes = await this.runs.record(batch);
+        if (changes.length) this.opts.onChanges?.(changes);
+      } catch (err) {
+        this.log.error({ err, runs: batch.length }, 'recording check results failed');
+      } finally {
+        // Only now may these checks be taken again: their next run is in the store.
+        for (const run of batch) this.inFlight.delete(run.checkId);
+      }
+    });
+    return this.flushing;
+  }
+}

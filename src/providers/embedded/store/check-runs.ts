@@ -1,0 +1,324 @@
+/**
+ * What checks found: results (scheduled and on-demand), the status each scheduled run leads to
+ * with its history of changes, statistics over a window, and on-demand jobs. Scheduled runs are
+ * recorded many at a time, in one transaction.
+ */
+import type { Kysely } from 'kysely';
+import { applyResult, type CheckState } from '../../../core/check-state.js';
+import type {
+  CheckJob,
+  CheckResult,
+  CheckStatistics,
+  CheckStatus,
+  ProbeResult,
+  ResultFilter,
+  ResultStatus,
+  StatusPeriod,
+} from '../../../core/checks.js';
+import type { Page } from '../../../core/directory.js';
+import { newId } from './ids.js';
+import { page } from './repo-helpers.js';
+import type { CheckJobsTable, CheckResultsTable, Database } from './schema.js';
+
+const SERVER = { id: 'vigil', region: 'local' };
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export interface Run {
+  checkId: string;
+  /** When the run was due; the next one is due an interval later. */
+  dueAt: number;
+  at: number;
+  result: ProbeResult;
+}
+
+export interface StatusChange {
+  checkId: string;
+  from: CheckStatus;
+  to: CheckStatus;
+  reason: string;
+  at: number;
+}
+
+export class CheckRuns {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Records scheduled runs: each result, the check's status after its thresholds, and its next
+   * run. A check deleted or paused meanwhile is skipped. Answers the status changes.
+   */
+  async record(runs: readonly Run[]): Promise<StatusChange[]> {
+    if (runs.length === 0) return [];
+    const changes: StatusChange[] = [];
+    await this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('checks')
+        .select([
+          'id',
+          'status',
+          'consecutive',
+          'failure_threshold',
+          'recovery_threshold',
+          'interval',
+          'active',
+        ])
+        .where(
+          'id',
+          'in',
+          runs.map((r) => r.checkId),
+        )
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const results: CheckResultsTable[] = [];
+      for (const run of runs) {
+        const row = byId.get(run.checkId);
+        if (!row || row.active !== 1) continue;
+        const { state, change } = applyResult(
+          row as CheckState & typeof row,
+          run.result.status,
+          run.result.error_message,
+        );
+        results.push(toRow(run.checkId, run.at, run.result, 'regular'));
+        await trx
+          .updateTable('checks')
+          .set({
+            status: state.status,
+            consecutive: state.consecutive,
+            last_checked_at: run.at,
+            last_result: run.result.status,
+            next_run_at: nextRun(run.dueAt, row.interval, run.at),
+          })
+          .where('id', '=', run.checkId)
+          .execute();
+        if (change) {
+          await trx
+            .updateTable('check_status_history')
+            .set({ ended_at: run.at })
+            .where('check_id', '=', run.checkId)
+            .where('ended_at', 'is', null)
+            .execute();
+          await trx
+            .insertInto('check_status_history')
+            .values({
+              id: newId(),
+              check_id: run.checkId,
+              status: change.to,
+              reason: change.reason.slice(0, 500),
+              started_at: run.at,
+              ended_at: null,
+            })
+            .execute();
+          changes.push({ checkId: run.checkId, ...change, at: run.at });
+        }
+        row.status = state.status;
+        row.consecutive = state.consecutive;
+      }
+      // Multi-row inserts, kept under SQLite's bound-parameter limit.
+      for (let i = 0; i < results.length; i += 100) {
+        await trx
+          .insertInto('check_results')
+          .values(results.slice(i, i + 100))
+          .execute();
+      }
+    });
+    return changes;
+  }
+
+  async recordOnDemand(checkId: string, at: number, result: ProbeResult): Promise<void> {
+    await this.db
+      .insertInto('check_results')
+      .values(toRow(checkId, at, result, 'on_demand'))
+      .execute();
+  }
+
+  async listResults(f: ResultFilter): Promise<Page<CheckResult>> {
+    let q = this.db
+      .selectFrom('check_results')
+      .innerJoin('checks', 'checks.id', 'check_results.check_id')
+      .selectAll('check_results')
+      .select(['checks.name as check_name', 'checks.type as check_type']);
+    if (f.checkIds) q = q.where('check_results.check_id', 'in', f.checkIds);
+    if (f.since !== undefined) q = q.where('check_results.created_at', '>=', f.since);
+    if (f.until !== undefined) q = q.where('check_results.created_at', '<', f.until);
+    if (f.status) q = q.where('check_results.status', '=', f.status);
+    if (f.resultType) q = q.where('check_results.result_type', '=', f.resultType);
+    const rows = await q
+      .orderBy('check_results.created_at', 'desc')
+      .orderBy('check_results.id', 'desc')
+      .limit(f.limit + 1)
+      .offset(f.offset)
+      .execute();
+    const p = page(rows, f.limit);
+    return {
+      items: p.items.map((r) => ({
+        id: r.id,
+        check_id: r.check_id,
+        check_name: r.check_name,
+        check_type: r.check_type,
+        status: r.status as ResultStatus,
+        response_time: r.response_time,
+        error_message: r.error_message,
+        check_metadata: JSON.parse(r.metadata),
+        result_type: r.result_type as 'regular' | 'on_demand',
+        check_server: SERVER,
+        created_at: new Date(r.created_at).toISOString(),
+      })),
+      more: p.more,
+    };
+  }
+
+  async statistics(checkId: string, w: { since: number; until: number }): Promise<CheckStatistics> {
+    const rows = await this.db
+      .selectFrom('check_results')
+      .select(['status', 'response_time'])
+      .where('check_id', '=', checkId)
+      .where('result_type', '=', 'regular')
+      .where('created_at', '>=', w.since)
+      .where('created_at', '<', w.until)
+      .execute();
+    const by: Record<ResultStatus, number> = { ok: 0, failed: 0, degraded: 0, timeout: 0 };
+    for (const r of rows) by[r.status as ResultStatus]++;
+    const times = rows.map((r) => r.response_time).sort((a, b) => a - b);
+    const pick = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] as number;
+    const up = by.ok + by.degraded;
+    return {
+      check_id: checkId,
+      since: new Date(w.since).toISOString(),
+      until: new Date(w.until).toISOString(),
+      total: rows.length,
+      by_status: by,
+      uptime_percentage: rows.length ? Math.round((up / rows.length) * 10_000) / 100 : null,
+      response_time: times.length
+        ? {
+            avg: Math.round(times.reduce((s, x) => s + x, 0) / times.length),
+            min: times[0] as number,
+            max: times.at(-1) as number,
+            p50: pick(0.5),
+            p95: pick(0.95),
+            p99: pick(0.99),
+          }
+        : null,
+    };
+  }
+
+  async statusHistory(checkId: string, limit: number, offset: number): Promise<Page<StatusPeriod>> {
+    const rows = await this.db
+      .selectFrom('check_status_history')
+      .selectAll()
+      .where('check_id', '=', checkId)
+      .orderBy('started_at', 'desc')
+      .limit(limit + 1)
+      .offset(offset)
+      .execute();
+    const p = page(rows, limit);
+    return {
+      items: p.items.map((r) => ({
+        status: r.status as CheckStatus,
+        reason: r.reason,
+        started_at: new Date(r.started_at).toISOString(),
+        ended_at: iso(r.ended_at),
+      })),
+      more: p.more,
+    };
+  }
+
+  async createJob(
+    job: Pick<CheckJobsTable, 'check_id' | 'job_type' | 'check_parameters'>,
+    at: number,
+  ): Promise<string> {
+    const id = newId();
+    await this.db
+      .insertInto('check_jobs')
+      .values({
+        id,
+        ...job,
+        status: 'running',
+        result: null,
+        error_message: null,
+        created_at: at,
+        started_at: at,
+        completed_at: null,
+      })
+      .execute();
+    return id;
+  }
+
+  async finishJob(id: string, at: number, result: ProbeResult | undefined, error?: string): Promise<void> {
+    await this.db
+      .updateTable('check_jobs')
+      .set({
+        status: result ? 'completed' : 'failed',
+        result: result ? JSON.stringify(result) : null,
+        error_message: error ?? null,
+        completed_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async getJob(id: string): Promise<CheckJob | undefined> {
+    const row = await this.db.selectFrom('check_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toJob(row) : undefined;
+  }
+
+  async listJobs(limit: number, offset: number): Promise<Page<CheckJob>> {
+    const rows = await this.db
+      .selectFrom('check_jobs')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .offset(offset)
+      .execute();
+    const p = page(rows, limit);
+    return { items: p.items.map(toJob), more: p.more };
+  }
+
+  /** Drops raw results older than the retention window; answers how many. */
+  async prune(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('check_results')
+      .where('created_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+/** The next due time: an interval after the last, skipping any that passed while it ran late. */
+export function nextRun(dueAt: number, intervalSeconds: number, now: number): number {
+  const step = intervalSeconds * 1000;
+  const next = dueAt + step;
+  return next > now ? next : next + Math.ceil((now - next + 1) / step) * step;
+}
+
+function toRow(
+  checkId: string,
+  at: number,
+  r: ProbeResult,
+  type: 'regular' | 'on_demand',
+): CheckResultsTable {
+  return {
+    id: newId(),
+    check_id: checkId,
+    created_at: at,
+    status: r.status,
+    response_time: r.response_time,
+    error_message: r.error_message?.slice(0, 2000) ?? null,
+    metadata: JSON.stringify(r.check_metadata),
+    result_type: type,
+  };
+}
+
+function toJob(r: CheckJobsTable): CheckJob {
+  return {
+    id: r.id,
+    check_id: r.check_id,
+    job_type: r.job_type as CheckJob['job_type'],
+    status: r.status as CheckJob['status'],
+    check_parameters: JSON.parse(r.check_parameters),
+    result: r.result ? JSON.parse(r.result) : null,
+    error_message: r.error_message,
+    created_at: new Date(r.created_at).toISOString(),
+    started_at: iso(r.started_at),
+    completed_at: iso(r.completed_at),
+  };
+}
