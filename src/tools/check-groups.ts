@@ -18,7 +18,7 @@ const group = {
     .nullable()
     .describe('A hex color, e.g. #3b82f6.'),
   position: z.number().int().min(0).max(100_000).describe('Display order.'),
-  active: z.boolean(),
+  active: z.boolean().describe('false hides the group.'),
 };
 const paged = {
   page: page.optional(),
@@ -51,7 +51,7 @@ export const getCheckGroupDetails = defineTool({
   resource: 'groups',
   output: checkGroupItem,
   annotations: READ,
-  description: 'One check group.',
+  description: 'One check group, with how many checks it holds.',
   input: z.strictObject({ group_id: groupId, include: p.include.optional() }),
   async handler(args, ctx) {
     const found = await ctx.ports.checks.getGroup(args.group_id);

@@ -44,7 +44,7 @@ export const getCheckResults = defineTool({
     check_id: checkId,
     from_date: fromDate.optional(),
     to_date: toDate.optional(),
-    status: z.enum(RESULT_STATUSES).optional(),
+    status: z.enum(RESULT_STATUSES).optional().describe('Only results with this status.'),
     page: page.optional(),
     page_size: pageSize.optional(),
     limit: p.limit.optional(),
@@ -80,8 +80,11 @@ export const getUnifiedResults = defineTool({
     check_ids: p.ids('check_id').optional(),
     from_date: fromDate.optional(),
     to_date: toDate.optional(),
-    status: z.enum(RESULT_STATUSES).optional(),
-    result_type: z.enum(['regular', 'on_demand']).optional(),
+    status: z.enum(RESULT_STATUSES).optional().describe('Only results with this status.'),
+    result_type: z
+      .enum(['regular', 'on_demand'])
+      .optional()
+      .describe('Scheduled (regular) or on-demand runs only.'),
     page: page.optional(),
     page_size: pageSize.optional(),
     limit: p.limit.optional(),
@@ -191,7 +194,7 @@ export const executeCustomCheck = defineTool({
   description:
     'Run a one-off check now (nothing is scheduled): status, latency breakdown, TLS expiry and assertion results.',
   input: z.strictObject({
-    type: z.enum(CHECK_TYPES),
+    type: fields.type,
     name: fields.name,
     url: fields.url.optional(),
     host: fields.host.optional(),

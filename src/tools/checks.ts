@@ -54,8 +54,8 @@ export const listChecks = defineTool({
     'List uptime checks with their current status (ok, failed, degraded, timeout, pending, paused).',
   narrowHint: 'Narrow with `type`, `status`, `group_id` or `name`.',
   input: z.strictObject({
-    type: z.enum(CHECK_TYPES).optional(),
-    status: z.enum(CHECK_STATUSES).optional(),
+    type: z.enum(CHECK_TYPES).optional().describe('Only checks of this type.'),
+    status: z.enum(CHECK_STATUSES).optional().describe('Only checks in this state.'),
     group_id: p.id('group_id').optional(),
     name: z.string().max(100).optional().describe('Text to match in check names.'),
     page: page.optional(),
@@ -207,7 +207,7 @@ const common = {
 
 export const icmpFields = {
   probe_count: z.number().int().min(1).max(100).default(4).describe('Pings per run.'),
-  ip_version: z.enum(['v4', 'v6', 'auto']).default('auto'),
+  ip_version: z.enum(['v4', 'v6', 'auto']).default('auto').describe('Address family to ping.'),
   probe_interval: z.number().min(0.2).max(10).default(1).describe('Seconds between pings.'),
   probe_timeout: z.number().min(0.1).max(30).default(1).describe('Seconds to wait for each reply.'),
   max_packet_loss: z
@@ -219,14 +219,20 @@ export const icmpFields = {
 };
 
 export const dnsFields = {
-  record_type: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'SRV', 'PTR', 'CAA']).default('A'),
+  record_type: z
+    .enum(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'SRV', 'PTR', 'CAA'])
+    .default('A')
+    .describe('Record to look up.'),
   dns_servers: z
     .array(z.string().max(64))
     .max(5)
     .optional()
     .describe('Resolvers to ask, e.g. 1.1.1.1 or 10.0.0.2:5353.'),
-  expected_answers: z.array(z.string().max(1000)).max(50).optional(),
-  validation_mode: z.enum(['contains_all', 'exact']).default('contains_all'),
+  expected_answers: z.array(z.string().max(1000)).max(50).optional().describe('Answers that must be there.'),
+  validation_mode: z
+    .enum(['contains_all', 'exact'])
+    .default('contains_all')
+    .describe('contains_all, or exact (nothing else either).'),
 };
 
 /** Typed icmp arguments as a check's parameters. */
