@@ -32,6 +32,10 @@ const TABLES = [
   'schedule_overrides',
   'heartbeats',
   'heartbeat_pings',
+  'checks',
+  'check_groups',
+  'check_results',
+  'check_jobs',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
@@ -47,6 +51,9 @@ const ids = {
   schedule: '',
   override: '',
   heartbeat: '',
+  check: '',
+  group: '',
+  job: '',
 };
 
 async function counts(): Promise<Record<string, number>> {
@@ -121,6 +128,33 @@ const base = (): Record<string, Record<string, unknown>> => ({
   delete_heartbeat: { heartbeat_id: ids.heartbeat },
   send_heartbeat_ping: { heartbeat_id: ids.heartbeat },
   get_heartbeat_logs: { heartbeat_id: ids.heartbeat },
+  list_checks: { type: 'web' },
+  get_check_details: { check_id: ids.check },
+  create_check: { name: 'Zed check', type: 'web', url: 'https://example.com/' },
+  update_check: { check_id: ids.check, name: 'Zed check 2' },
+  delete_check: { check_id: ids.check },
+  pause_check: { check_id: ids.check },
+  resume_check: { check_id: ids.check },
+  create_icmp_check: { name: 'Zed ping', host: 'example.com' },
+  create_dns_check: { name: 'Zed dns', host: 'example.com' },
+  get_check_results: { check_id: ids.check },
+  get_check_statistics: { check_id: ids.check },
+  get_check_status_history: { check_id: ids.check },
+  get_unified_results: { check_ids: [ids.check] },
+  get_unified_statistics: { check_ids: [ids.check] },
+  execute_custom_check: { type: 'tcp', name: 'Zed run', host: '127.0.0.1', port: 9, timeout: 1 },
+  execute_existing_check: { check_id: ids.check },
+  execute_icmp_check: { name: 'Zed ping', host: '127.0.0.1', probe_count: 1 },
+  execute_dns_check: { name: 'Zed dns', host: 'localhost', timeout: 1 },
+  get_on_demand_job_status: { job_id: ids.job },
+  list_check_jobs: {},
+  get_check_job_details: { job_id: ids.job },
+  list_check_groups: {},
+  get_check_group_details: { group_id: ids.group },
+  get_checks_in_group: { group_id: ids.group },
+  create_check_group: { name: 'Zed group' },
+  update_check_group: { group_id: ids.group, name: 'Zed group 2' },
+  delete_check_group: { group_id: ids.group },
   test_connection: {},
 });
 
@@ -191,6 +225,25 @@ beforeAll(async () => {
   ids.heartbeat = (
     await callJson(client, 'create_heartbeat', { heartbeat_data: { name: 'Core job', period_seconds: 300 } })
   ).body.heartbeats[0].id;
+  ids.group = (await callJson(client, 'create_check_group', { name: 'Core checks' })).body.groups[0].id;
+  ids.check = (
+    await callJson(client, 'create_check', {
+      name: 'Core site',
+      type: 'web',
+      url: 'http://127.0.0.1:9/',
+      group_id: ids.group,
+      active: false,
+    })
+  ).body.checks[0].id;
+  ids.job = (
+    await callJson(client, 'execute_custom_check', {
+      type: 'tcp',
+      name: 'Probe',
+      host: '127.0.0.1',
+      port: 9,
+      timeout: 1,
+    })
+  ).body.jobs[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -299,6 +352,18 @@ describe('every tool', () => {
       ['delete_heartbeat', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
       ['send_heartbeat_ping', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
       ['get_heartbeat_logs', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
+      ['get_check_details', { check_id: UNKNOWN }, 'check_id'],
+      ['update_check', { check_id: UNKNOWN, name: 'x' }, 'check_id'],
+      ['delete_check', { check_id: UNKNOWN }, 'check_id'],
+      ['pause_check', { check_id: UNKNOWN }, 'check_id'],
+      ['get_check_results', { check_id: UNKNOWN }, 'check_id'],
+      ['get_check_statistics', { check_id: UNKNOWN }, 'check_id'],
+      ['execute_existing_check', { check_id: UNKNOWN }, 'check_id'],
+      ['get_on_demand_job_status', { job_id: UNKNOWN }, 'job_id'],
+      ['get_check_group_details', { group_id: UNKNOWN }, 'group_id'],
+      ['get_checks_in_group', { group_id: UNKNOWN }, 'group_id'],
+      ['delete_check_group', { group_id: UNKNOWN }, 'group_id'],
+      ['create_check', { name: 'x', type: 'web', url: 'https://a.io', group_id: UNKNOWN }, 'group_id'],
       [
         'create_schedule',
         {
