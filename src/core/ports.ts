@@ -2,6 +2,7 @@
  * The ports a provider may implement. A tool names the port it needs; a tool whose port no
  * active provider serves is not listed.
  */
+import type { AlertsPort } from './alerts.js';
 import type { ChecksPort } from './checks.js';
 import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
@@ -26,6 +27,7 @@ export interface Ports {
   schedules?: SchedulesPort;
   heartbeats?: HeartbeatsPort;
   checks?: ChecksPort;
+  alerts?: AlertsPort;
   meta?: MetaPort;
 }
 
@@ -38,5 +40,6 @@ export const PORT_NAMES = [
   'schedules',
   'heartbeats',
   'checks',
+  'alerts',
   'meta',
 ] as const satisfies readonly PortName[];

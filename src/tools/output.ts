@@ -278,3 +278,60 @@ export const checkGroupItem = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+export const alertItem = z.object({
+  id: z.string(),
+  rule_id: z.string(),
+  rule_name: z.string(),
+  check_id: z.string().nullable(),
+  heartbeat_id: z.string().nullable(),
+  status: z.string(),
+  is_active: z.boolean(),
+  severity: z.string(),
+  description: z.string(),
+  fired_at: z.string(),
+  resolved_at: z.string().nullable(),
+  duration: z.number(),
+  notification_count: z.number(),
+  last_notification_at: z.string().nullable(),
+  incident_id: z.string().nullable(),
+  alert_metadata: z.object({}).loose(),
+});
+
+export const alertRuleItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  check_id: z.string().nullable(),
+  check_name: z.string().nullable(),
+  heartbeat_id: z.string().nullable(),
+  condition: z.string(),
+  condition_parameters: z.object({}).loose(),
+  channel_ids: z.array(z.string()),
+  channels: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
+  severity: z.string(),
+  cooldown_period: z.number(),
+  enabled: z.boolean(),
+  auto_resolve: z.boolean(),
+  service_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const alertChannelItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  configuration: z.object({}).loose(),
+  enabled: z.boolean(),
+  last_used_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const alertStatisticsItem = z.object({
+  active_alerts: z.number(),
+  recent_alerts: z.number(),
+  total_rules: z.number(),
+  total_channels: z.number(),
+  severity_breakdown: z.object({}).loose(),
+});

@@ -2,6 +2,7 @@
  * Every tool Vigil defines, in the order `tools/list` shows them.
  */
 
+import { alertTools } from './alerts.js';
 import { checkGroupTools } from './check-groups.js';
 import { checkRunTools } from './check-runs.js';
 import { checkTools } from './checks.js';
@@ -28,5 +29,6 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...checkTools,
   ...checkRunTools,
   ...checkGroupTools,
+  ...alertTools,
   ...metaTools,
 ];

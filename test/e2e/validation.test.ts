@@ -36,6 +36,8 @@ const TABLES = [
   'check_groups',
   'check_results',
   'check_jobs',
+  'alert_rules',
+  'alert_channels',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
@@ -54,6 +56,8 @@ const ids = {
   check: '',
   group: '',
   job: '',
+  rule: '',
+  channel: '',
 };
 
 async function counts(): Promise<Record<string, number>> {
@@ -155,6 +159,21 @@ const base = (): Record<string, Record<string, unknown>> => ({
   create_check_group: { name: 'Zed group' },
   update_check_group: { group_id: ids.group, name: 'Zed group 2' },
   delete_check_group: { group_id: ids.group },
+  list_alerts: { status: 'firing' },
+  get_alert_details: { alert_id: ids.rule },
+  get_alert_statistics: {},
+  list_alert_rules: {},
+  list_alert_channels: {},
+  create_alert: { alert_data: { name: 'Zed rule', check_id: ids.check, condition: 'check_failed' } },
+  update_alert: { alert_id: ids.rule, alert_data: { name: 'Zed rule 2' } },
+  delete_alert: { alert_id: ids.rule },
+  create_alert_channel: {
+    name: 'Zed hook',
+    type: 'webhook',
+    configuration: { url: 'https://example.com/h' },
+  },
+  update_alert_channel: { channel_id: ids.channel, name: 'Zed hook 2' },
+  delete_alert_channel: { channel_id: ids.channel },
   test_connection: {},
 });
 
@@ -244,6 +263,23 @@ beforeAll(async () => {
       timeout: 1,
     })
   ).body.jobs[0].id;
+  ids.channel = (
+    await callJson(client, 'create_alert_channel', {
+      name: 'Core hook',
+      type: 'webhook',
+      configuration: { url: 'https://example.com/hook' },
+    })
+  ).body.channels[0].id;
+  ids.rule = (
+    await callJson(client, 'create_alert', {
+      alert_data: {
+        name: 'Core down',
+        check_id: ids.check,
+        condition: 'check_failed',
+        channel_ids: [ids.channel],
+      },
+    })
+  ).body.rules[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -364,6 +400,16 @@ describe('every tool', () => {
       ['get_checks_in_group', { group_id: UNKNOWN }, 'group_id'],
       ['delete_check_group', { group_id: UNKNOWN }, 'group_id'],
       ['create_check', { name: 'x', type: 'web', url: 'https://a.io', group_id: UNKNOWN }, 'group_id'],
+      ['get_alert_details', { alert_id: UNKNOWN }, 'alert_id'],
+      ['update_alert', { alert_id: UNKNOWN, alert_data: { name: 'x' } }, 'alert_id'],
+      ['delete_alert', { alert_id: UNKNOWN }, 'alert_id'],
+      ['update_alert_channel', { channel_id: UNKNOWN, name: 'x' }, 'channel_id'],
+      ['delete_alert_channel', { channel_id: UNKNOWN }, 'channel_id'],
+      [
+        'create_alert',
+        { alert_data: { name: 'x', check_id: UNKNOWN, condition: 'check_failed' } },
+        'alert_data.check_id',
+      ],
       [
         'create_schedule',
         {

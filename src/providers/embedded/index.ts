@@ -5,11 +5,13 @@ import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
 import { createEventIngest, type EventIngest } from './events.js';
+import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
@@ -26,7 +28,10 @@ export interface EmbeddedProvider {
   kind: StoreKind;
   location: string;
   ports: Required<
-    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'checks' | 'meta'>
+    Pick<
+      Ports,
+      'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'checks' | 'alerts' | 'meta'
+    >
   > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
@@ -65,14 +70,21 @@ export async function createEmbeddedProvider(opts: {
     retentionMs: checkOpts.retentionDays * 86_400_000,
     onChanges: (changes) => {
       for (const c of changes) opts.log.info(c, 'check status changed');
+      alerting.onCheckChanges(changes).then(
+        () => engine.nudge(),
+        (err: unknown) => opts.log.error({ err }, 'alert evaluation failed'),
+      );
     },
   });
+  const alerting = new Alerting(db, clock, opts.log, incidents);
+  const alerts = new AlertRepository(db, clock);
   const engine = new Engine(
     db,
     clock,
     opts.log,
     channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' }),
     heartbeats,
+    alerting,
   );
   const ingest = createEventIngest({ directory, incidents });
   let closed = false;
@@ -87,6 +99,7 @@ export async function createEmbeddedProvider(opts: {
       schedules: new ScheduleRepository(db),
       heartbeats,
       checks,
+      alerts,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

@@ -5,27 +5,21 @@
 import { createHmac } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 
-export interface Notification {
+/** One message, ready for every kind of channel. */
+export interface Outgoing {
   event: string;
-  incident: {
-    id: string;
-    incident_number: number;
-    title: string;
-    status: string;
-    urgency: string;
-    service: { id: string; summary: string };
-  };
-  level: number;
-  user: { id: string };
   sent_at: string;
-  /** What to do about it, for people. */
+  /** The JSON body a webhook receives. */
+  payload: object;
+  /** One line, for chat. */
   text: string;
-  /** Where to look: the alert's client_url, when it sent one. */
-  link?: string;
+  /** Email: its subject and plain-text body. */
+  subject: string;
+  body: string;
 }
 
 export interface Channel {
-  send(target: { address: string; secret: string | null }, message: Notification): Promise<void>;
+  send(target: { address: string; secret: string | null }, message: Outgoing): Promise<void>;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -49,7 +43,7 @@ export function signature(secret: string, timestamp: string, body: string): stri
 
 export const webhookChannel: Channel = {
   async send(target, message) {
-    const body = JSON.stringify(message);
+    const body = JSON.stringify(message.payload);
     const timestamp = String(Math.floor(Date.parse(message.sent_at) / 1000));
     const headers: Record<string, string> = {
       'x-vigil-event': message.event,
@@ -67,32 +61,18 @@ export const slackChannel: Channel = {
   },
 };
 
-/** Email over SMTP (`VIGIL_SMTP_URL`, through nodemailer): subject, what happened, what to do. */
+/** Email over SMTP (`VIGIL_SMTP_URL`, through nodemailer). */
 export function emailChannel(smtpUrl: string, from: string): Channel {
   // nodemailer loads on the first email, not at start-up (it costs ~50 ms of every cold start).
   let transport: Promise<Transporter> | undefined;
   return {
     async send(target, message) {
       transport ??= import('nodemailer').then((m) => m.createTransport(smtpUrl));
-      const { incident } = message;
       await (await transport).sendMail({
         from,
         to: target.address,
-        subject: `[Vigil] #${incident.incident_number} ${incident.title}`,
-        text: [
-          `${incident.title}`,
-          '',
-          `Service: ${incident.service.summary}`,
-          `Urgency: ${incident.urgency}`,
-          `Status: ${incident.status}`,
-          `Escalation level: ${message.level}`,
-          ...(message.link ? [`Link: ${message.link}`] : []),
-          '',
-          'To acknowledge, ask your agent, or call the MCP tool:',
-          `  acknowledge_incident {"incident_id": "${incident.id}"}`,
-          '',
-          `(${message.event} at ${message.sent_at})`,
-        ].join('\n'),
+        subject: message.subject,
+        text: message.body,
       });
     },
   };

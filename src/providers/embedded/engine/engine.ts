@@ -6,11 +6,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
+import type { Alerting } from '../alerting/alerting.js';
 import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database, NotificationDeliveriesTable } from '../store/schema.js';
-import type { Channel, Notification } from './channels.js';
+import { deliverAlerts } from './alert-delivery.js';
+import type { Channel, Outgoing } from './channels.js';
+import { mapLimit } from './map-limit.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
@@ -19,6 +22,8 @@ const BATCH = 500;
 const CONCURRENCY = 100;
 /** Rounds in one pass while work keeps coming (a burst of due escalations, say). */
 const MAX_ROUNDS = 20;
+/** How often conditions over a window (uptime, certificate expiry) are evaluated. */
+const SWEEP_MS = 60_000;
 
 export interface PassResult {
   startedAt: number;
@@ -28,6 +33,7 @@ export interface PassResult {
 
 export class Engine {
   private running: Promise<PassResult> | undefined;
+  private lastSweep = 0;
   private waker: (() => void) | undefined;
 
   constructor(
@@ -36,6 +42,7 @@ export class Engine {
     private readonly log: Logger,
     private readonly channels: Partial<Record<string, Channel>>,
     private readonly heartbeats: HeartbeatRepository,
+    private readonly alerting: Alerting,
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
@@ -63,7 +70,7 @@ export class Engine {
 
   /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
   async nextDue(): Promise<number | undefined> {
-    const [escalation, delivery, snooze, heartbeat] = await Promise.all([
+    const [escalation, delivery, snooze, heartbeat, alert] = await Promise.all([
       this.db
         .selectFrom('incident_escalations')
         .select((eb) => eb.fn.min('next_at').as('at'))
@@ -83,10 +90,20 @@ export class Engine {
         .selectFrom('heartbeats')
         .select((eb) => eb.fn.min('check_at').as('at'))
         .executeTakeFirst(),
+      this.db
+        .selectFrom('alert_deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
     ]);
-    const times = [escalation?.at, delivery?.at, snooze?.at, heartbeat?.at].filter(
-      (t) => t !== null && t !== undefined,
-    );
+    const times = [
+      escalation?.at,
+      delivery?.at,
+      snooze?.at,
+      heartbeat?.at,
+      alert?.at,
+      this.lastSweep + SWEEP_MS,
+    ].filter((t) => t !== null && t !== undefined);
     return times.length ? Math.min(...times.map(Number)) : undefined;
   }
 
@@ -104,8 +121,15 @@ export class Engine {
       if (escalated) this.log.info({ escalated }, 'incidents escalated');
       const flips = await this.heartbeats.evaluateDue(now, BATCH);
       for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
+      await this.alerting.onHeartbeatFlips(flips);
+      await this.alerting.resolveRecoveredHeartbeats();
+      if (now - this.lastSweep >= SWEEP_MS) {
+        this.lastSweep = now;
+        await this.alerting.sweep();
+      }
       const delivered = await this.deliverDue(now);
-      if (woken < BATCH && !more && delivered < BATCH && flips.length < BATCH)
+      const alerted = await deliverAlerts(this.db, this.channels, this.log, now, BATCH);
+      if (woken < BATCH && !more && delivered < BATCH && flips.length < BATCH && alerted < BATCH)
         return { startedAt, more: false };
     }
     return { startedAt, more: true };
@@ -164,22 +188,7 @@ export class Engine {
         note: { delivery: d, summary: `Could not notify by ${d.kind}: ${error}`, status: 'unsupported' },
       };
     }
-    const message: Notification = {
-      event: d.event,
-      incident: {
-        id: d.incident_id,
-        incident_number: d.number,
-        title: d.title,
-        status: d.status,
-        urgency: d.urgency,
-        service: { id: d.service_id, summary: d.service_name },
-      },
-      level: d.level + 1,
-      user: { id: d.user_id },
-      sent_at: new Date(now).toISOString(),
-      ...(d.client_url && { link: d.client_url }),
-      text: `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`,
-    };
+    const message = incidentMessage(d, now);
     try {
       await channel.send({ address: d.address, secret: d.secret }, message);
       return {
@@ -246,16 +255,44 @@ interface Outcome {
   note?: { delivery: DueDelivery; summary: string; status: string };
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
+/** An incident page as every channel sends it. */
+function incidentMessage(d: DueDelivery, now: number): Outgoing {
+  const sentAt = new Date(now).toISOString();
+  const text = `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`;
+  return {
+    event: d.event,
+    sent_at: sentAt,
+    text,
+    payload: {
+      event: d.event,
+      incident: {
+        id: d.incident_id,
+        incident_number: d.number,
+        title: d.title,
+        status: d.status,
+        urgency: d.urgency,
+        service: { id: d.service_id, summary: d.service_name },
+      },
+      level: d.level + 1,
+      user: { id: d.user_id },
+      sent_at: sentAt,
+      ...(d.client_url && { link: d.client_url }),
+      text,
+    },
+    subject: `[Vigil] #${d.number} ${d.title}`,
+    body: [
+      d.title,
+      '',
+      `Service: ${d.service_name}`,
+      `Urgency: ${d.urgency}`,
+      `Status: ${d.status}`,
+      `Escalation level: ${d.level + 1}`,
+      ...(d.client_url ? [`Link: ${d.client_url}`] : []),
+      '',
+      'To acknowledge, ask your agent, or call the MCP tool:',
+      `  acknowledge_incident {"incident_id": "${d.incident_id}"}`,
+      '',
+      `(${d.event} at ${sentAt})`,
+    ].join('\n'),
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -522,6 +522,88 @@ const m010: Migration = {
   },
 };
 
+const m011: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('alert_channels')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('configuration', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('last_used_at', 'bigint')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('alert_rules')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('check_id', 'text', (c) => c.references('checks.id').onDelete('cascade'))
+      .addColumn('heartbeat_id', 'text', (c) => c.references('heartbeats.id').onDelete('cascade'))
+      .addColumn('condition', 'text', (c) => c.notNull())
+      .addColumn('condition_parameters', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('cooldown_period', 'integer', (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('auto_resolve', 'integer', (c) => c.notNull())
+      .addColumn('service_id', 'text', (c) => c.references('services.id').onDelete('set null'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('alert_rules_check').on('alert_rules').column('check_id').execute();
+    await db.schema.createIndex('alert_rules_heartbeat').on('alert_rules').column('heartbeat_id').execute();
+    await db.schema
+      .createTable('alert_rule_channels')
+      .addColumn('rule_id', 'text', (c) => c.notNull().references('alert_rules.id').onDelete('cascade'))
+      .addColumn('channel_id', 'text', (c) => c.notNull().references('alert_channels.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('alert_rule_channels_pk', ['rule_id', 'channel_id'])
+      .execute();
+    await db.schema
+      .createTable('alerts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('rule_id', 'text', (c) => c.notNull().references('alert_rules.id').onDelete('cascade'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('fired_at', 'bigint', (c) => c.notNull())
+      .addColumn('resolved_at', 'bigint')
+      .addColumn('incident_id', 'text')
+      .addColumn('metadata', 'text', (c) => c.notNull())
+      .execute();
+    // One active alert per rule: a second firing while one is active is the same alert.
+    await db.schema
+      .createIndex('alerts_active_rule')
+      .on('alerts')
+      .column('rule_id')
+      .unique()
+      .where(sql.ref('status'), '<>', 'resolved')
+      .execute();
+    await db.schema.createIndex('alerts_fired').on('alerts').column('fired_at').execute();
+    await db.schema
+      .createTable('alert_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('alert_id', 'text', (c) => c.notNull().references('alerts.id').onDelete('cascade'))
+      .addColumn('channel_id', 'text', (c) => c.notNull())
+      .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('delivered_at', 'bigint')
+      .execute();
+    await db.schema
+      .createIndex('alert_deliveries_due')
+      .on('alert_deliveries')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -533,6 +615,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_schedules': m008,
   '009_heartbeats': m009,
   '010_checks': m010,
+  '011_alerts': m011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -235,6 +235,62 @@ export interface CheckJobsTable {
   completed_at: number | null;
 }
 
+export interface AlertChannelsTable {
+  id: string;
+  name: string;
+  type: string;
+  configuration: string;
+  /** Webhook channels: the key of their HMAC signature. */
+  secret: string | null;
+  enabled: number;
+  last_used_at: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertRulesTable {
+  id: string;
+  name: string;
+  check_id: string | null;
+  heartbeat_id: string | null;
+  condition: string;
+  condition_parameters: string;
+  severity: string;
+  cooldown_period: number;
+  enabled: number;
+  auto_resolve: number;
+  service_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertsTable {
+  id: string;
+  rule_id: string;
+  status: string;
+  severity: string;
+  description: string;
+  fired_at: number;
+  resolved_at: number | null;
+  incident_id: string | null;
+  metadata: string;
+}
+
+export interface AlertDeliveriesTable {
+  id: string;
+  alert_id: string;
+  channel_id: string;
+  event: string;
+  kind: string;
+  address: string;
+  secret: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -367,6 +423,11 @@ export interface Database {
   schedules: SchedulesTable;
   heartbeats: HeartbeatsTable;
   check_groups: CheckGroupsTable;
+  alert_channels: AlertChannelsTable;
+  alert_rules: AlertRulesTable;
+  alert_rule_channels: { rule_id: string; channel_id: string };
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
   checks: ChecksTable;
   check_results: CheckResultsTable;
   check_status_history: CheckStatusHistoryTable;

@@ -1,0 +1,127 @@
+/**
+ * Alerting: rules that watch a check or a heartbeat and, when their condition holds, fire an
+ * alert — notifying channels and, when the rule names a service, opening an incident there
+ * (deduplicated per rule and source, resolved with the alert when `auto_resolve`). Field names
+ * follow Pingera's AlertRule, AlertChannel and Alert.
+ */
+import type { Page } from './directory.js';
+
+export const ALERT_CONDITIONS = [
+  'check_failed',
+  'check_timeout',
+  'check_degraded',
+  'consecutive_failures',
+  'uptime_below_threshold',
+  'certificate_expiring',
+  'heartbeat_late',
+  'heartbeat_down',
+] as const;
+export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const CHANNEL_TYPES = ['webhook', 'slack', 'email'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export interface AlertChannel {
+  id: string;
+  name: string;
+  type: ChannelType;
+  /** webhook/slack `{url}`; email `{to: [addresses]}`. A webhook's signing secret shows on create only. */
+  configuration: Record<string, unknown>;
+  enabled: boolean;
+  last_used_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertChannelInput {
+  name: string;
+  type: ChannelType;
+  configuration: Record<string, unknown>;
+  enabled?: boolean | undefined;
+}
+
+export interface AlertRule {
+  id: string;
+  name: string;
+  check_id: string | null;
+  check_name: string | null;
+  heartbeat_id: string | null;
+  condition: AlertCondition;
+  condition_parameters: Record<string, unknown>;
+  channel_ids: string[];
+  channels: { id: string; name: string; type: string }[];
+  severity: Severity;
+  cooldown_period: number;
+  enabled: boolean;
+  auto_resolve: boolean;
+  /** Vigil: open an incident on this service when the alert fires. */
+  service_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertRuleInput {
+  name: string;
+  check_id?: string | null | undefined;
+  heartbeat_id?: string | null | undefined;
+  condition: AlertCondition;
+  condition_parameters?: Record<string, unknown> | undefined;
+  channel_ids?: string[] | undefined;
+  severity?: Severity | undefined;
+  cooldown_period?: number | undefined;
+  enabled?: boolean | undefined;
+  auto_resolve?: boolean | undefined;
+  service_id?: string | null | undefined;
+}
+
+export interface Alert {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  check_id: string | null;
+  heartbeat_id: string | null;
+  status: 'firing' | 'acknowledged' | 'resolved';
+  is_active: boolean;
+  severity: Severity;
+  description: string;
+  fired_at: string;
+  resolved_at: string | null;
+  duration: number;
+  notification_count: number;
+  last_notification_at: string | null;
+  incident_id: string | null;
+  alert_metadata: Record<string, unknown>;
+}
+
+export interface AlertStatistics {
+  active_alerts: number;
+  recent_alerts: number;
+  total_rules: number;
+  total_channels: number;
+  severity_breakdown: Record<Severity, number>;
+}
+
+export interface AlertsPort {
+  listAlerts(f: {
+    status?: Alert['status'] | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<Page<Alert>>;
+  getAlert(id: string): Promise<Alert | undefined>;
+  statistics(): Promise<AlertStatistics>;
+  listRules(limit: number, offset: number): Promise<Page<AlertRule>>;
+  getRule(id: string): Promise<AlertRule | undefined>;
+  createRule(input: AlertRuleInput): Promise<AlertRule>;
+  updateRule(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule>;
+  deleteRule(id: string): Promise<void>;
+  listChannels(limit: number, offset: number): Promise<Page<AlertChannel>>;
+  createChannel(input: AlertChannelInput): Promise<AlertChannel>;
+  updateChannel(id: string, patch: Partial<AlertChannelInput>): Promise<AlertChannel>;
+  deleteChannel(id: string): Promise<void>;
+}
+
+/** Which conditions watch which source. */
+export const HEARTBEAT_CONDITIONS: readonly AlertCondition[] = ['heartbeat_late', 'heartbeat_down'];

@@ -1,0 +1,139 @@
+/**
+ * Sends alert notifications to alert channels, each delivery on its own, retried with backoff
+ * like incident pages, and recorded.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../../../core/log.js';
+import type { Database } from '../store/schema.js';
+import type { Channel, Outgoing } from './channels.js';
+import { mapLimit } from './map-limit.js';
+
+const MAX_ATTEMPTS = 5;
+const FIRST_RETRY_MS = 30_000;
+
+/** Sends the alert deliveries that are due; answers how many it took. */
+export async function deliverAlerts(
+  db: Kysely<Database>,
+  channels: Partial<Record<string, Channel>>,
+  log: Logger,
+  now: number,
+  batch: number,
+): Promise<number> {
+  const due = await db
+    .selectFrom('alert_deliveries')
+    .innerJoin('alerts', 'alerts.id', 'alert_deliveries.alert_id')
+    .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
+    .select([
+      'alert_deliveries.id',
+      'alert_deliveries.event',
+      'alert_deliveries.kind',
+      'alert_deliveries.address',
+      'alert_deliveries.secret',
+      'alert_deliveries.attempts',
+      'alert_deliveries.channel_id',
+      'alerts.id as alert_id',
+      'alerts.severity',
+      'alerts.description',
+      'alerts.fired_at',
+      'alerts.incident_id',
+      'alert_rules.id as rule_id',
+      'alert_rules.name as rule_name',
+      'alert_rules.check_id',
+      'alert_rules.heartbeat_id',
+    ])
+    .where('alert_deliveries.status', '=', 'pending')
+    .where('alert_deliveries.next_attempt_at', '<=', now)
+    .orderBy('alert_deliveries.next_attempt_at')
+    .limit(batch)
+    .execute();
+  const outcomes = await mapLimit(due, 50, async (d) => {
+    const channel = channels[d.kind];
+    if (!channel)
+      return {
+        id: d.id,
+        channel: d.channel_id,
+        ok: false,
+        final: true,
+        error: `No ${d.kind} channel on this server.`,
+      };
+    const sentAt = new Date(now).toISOString();
+    const fired = d.event === 'alert_fired';
+    const headline = `[${d.severity}] ${fired ? 'Alert' : 'Resolved'}: ${d.description}`;
+    const message: Outgoing = {
+      event: d.event,
+      sent_at: sentAt,
+      text: headline,
+      payload: {
+        event: d.event,
+        alert: {
+          id: d.alert_id,
+          rule_id: d.rule_id,
+          rule_name: d.rule_name,
+          severity: d.severity,
+          description: d.description,
+          fired_at: new Date(d.fired_at).toISOString(),
+          check_id: d.check_id,
+          heartbeat_id: d.heartbeat_id,
+          incident_id: d.incident_id,
+        },
+        sent_at: sentAt,
+        text: headline,
+      },
+      subject: `[Vigil] ${headline}`,
+      body: [
+        headline,
+        '',
+        `Rule: ${d.rule_name}`,
+        ...(d.check_id ? [`Check: ${d.check_id}`] : []),
+        ...(d.heartbeat_id ? [`Heartbeat: ${d.heartbeat_id}`] : []),
+        ...(d.incident_id
+          ? [`Incident: ${d.incident_id} (get_incidents {"incident_id": "${d.incident_id}"})`]
+          : []),
+        '',
+        `(${d.event} at ${sentAt})`,
+      ].join('\n'),
+    };
+    try {
+      await channel.send({ address: d.address, secret: d.secret }, message);
+      return { id: d.id, channel: d.channel_id, ok: true, final: true, error: null };
+    } catch (err) {
+      const attempts = d.attempts + 1;
+      log.warn(
+        { delivery: d.id, kind: d.kind, attempts, err: (err as Error).message },
+        'alert notification failed',
+      );
+      return {
+        id: d.id,
+        channel: d.channel_id,
+        ok: false,
+        final: attempts >= MAX_ATTEMPTS,
+        error: (err as Error).message,
+      };
+    }
+  });
+  if (outcomes.length) {
+    await db.transaction().execute(async (trx) => {
+      for (const [i, o] of outcomes.entries()) {
+        const attempts = (due[i]?.attempts ?? 0) + 1;
+        await trx
+          .updateTable('alert_deliveries')
+          .set({
+            status: o.ok ? 'delivered' : o.final ? 'failed' : 'pending',
+            attempts,
+            next_attempt_at: now + FIRST_RETRY_MS * 2 ** (attempts - 1),
+            last_error: o.error?.slice(0, 500) ?? null,
+            delivered_at: o.ok ? now : null,
+          })
+          .where('id', '=', o.id)
+          .execute();
+        if (o.ok)
+          await trx
+            .updateTable('alert_channels')
+            .set({ last_used_at: now })
+            .where('id', '=', o.channel)
+            .execute();
+      }
+    });
+  }
+  return due.length;
+}
