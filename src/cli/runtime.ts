@@ -39,6 +39,7 @@ export async function openRuntime(
     smtp: config.smtp,
     publicUrl: config.publicUrl,
     checks: config.checks,
+    secretKey: config.secretKey,
     clock: opts.clock,
   });
   const service = new ToolService({

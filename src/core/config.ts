@@ -320,6 +320,7 @@ export interface Config {
   serverName: string;
   smtp: { url?: string; from: string };
   checks: { blockPrivate: boolean; retentionDays: number; concurrency: number };
+  secretKey: string | undefined;
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
   /** Every parsed value by variable name, for settings that later issues read. */
@@ -381,6 +382,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
     serverName: get('PINGERA_SERVER_NAME'),
     smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
+    secretKey: get('VIGIL_SECRET_KEY'),
     checks: {
       blockPrivate: get('VIGIL_BLOCK_PRIVATE_TARGETS'),
       retentionDays: get('VIGIL_RESULT_RETENTION'),

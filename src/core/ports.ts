@@ -9,6 +9,7 @@ import type { EscalationPort } from './escalation.js';
 import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
 import type { SchedulesPort } from './schedules.js';
+import type { SecretsPort } from './secrets.js';
 
 export interface ConnectionReport {
   provider: string;
@@ -28,6 +29,7 @@ export interface Ports {
   heartbeats?: HeartbeatsPort;
   checks?: ChecksPort;
   alerts?: AlertsPort;
+  secrets?: SecretsPort;
   meta?: MetaPort;
 }
 
@@ -41,5 +43,6 @@ export const PORT_NAMES = [
   'heartbeats',
   'checks',
   'alerts',
+  'secrets',
   'meta',
 ] as const satisfies readonly PortName[];

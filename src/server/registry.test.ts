@@ -25,6 +25,7 @@ const VERBS = [
   'pause',
   'resume',
   'execute',
+  'remove',
   'acknowledge',
   'resolve',
   'add',

@@ -335,3 +335,17 @@ export const alertStatisticsItem = z.object({
   total_channels: z.number(),
   severity_breakdown: z.object({}).loose(),
 });
+
+export const secretItem = z.object({
+  id: z.string(),
+  secret_name: z.string(),
+  secret_value: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const checkSecretItem = z.object({
+  secret_id: z.string(),
+  env_variable: z.string(),
+  secret: z.object({ secret_name: z.string() }),
+});

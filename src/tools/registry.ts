@@ -16,6 +16,7 @@ import { metaTools } from './meta.js';
 import { getStatusOverview } from './overview.js';
 import { scheduleWriteTools } from './schedule-write.js';
 import { scheduleReadTools } from './schedules.js';
+import { secretTools } from './secrets.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
@@ -29,6 +30,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...checkTools,
   ...checkRunTools,
   ...checkGroupTools,
+  ...secretTools,
   ...alertTools,
   ...metaTools,
 ];

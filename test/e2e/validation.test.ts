@@ -38,6 +38,8 @@ const TABLES = [
   'check_jobs',
   'alert_rules',
   'alert_channels',
+  'secrets',
+  'check_secrets',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
@@ -58,6 +60,7 @@ const ids = {
   job: '',
   rule: '',
   channel: '',
+  secret: '',
 };
 
 async function counts(): Promise<Record<string, number>> {
@@ -174,6 +177,15 @@ const base = (): Record<string, Record<string, unknown>> => ({
   },
   update_alert_channel: { channel_id: ids.channel, name: 'Zed hook 2' },
   delete_alert_channel: { channel_id: ids.channel },
+  list_secrets: {},
+  get_secret_details: { secret_id: ids.secret },
+  create_secret: { name: 'Zed secret', value: 'v' },
+  update_secret: { secret_id: ids.secret, value: 'v2' },
+  delete_secret: { secret_id: ids.secret },
+  get_check_secrets: { check_id: ids.check },
+  add_secret_to_check: { check_id: ids.check, secret_id: ids.secret, env_var_name: 'ZED' },
+  update_check_secrets: { check_id: ids.check, secrets: [{ secret_id: ids.secret, env_variable: 'ZED' }] },
+  remove_secret_from_check: { check_id: ids.check, secret_id: ids.secret },
   test_connection: {},
 });
 
@@ -280,6 +292,9 @@ beforeAll(async () => {
       },
     })
   ).body.rules[0].id;
+  ids.secret = (
+    await callJson(client, 'create_secret', { name: 'Core token', value: 'v' })
+  ).body.secrets[0].id;
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
@@ -405,6 +420,11 @@ describe('every tool', () => {
       ['delete_alert', { alert_id: UNKNOWN }, 'alert_id'],
       ['update_alert_channel', { channel_id: UNKNOWN, name: 'x' }, 'channel_id'],
       ['delete_alert_channel', { channel_id: UNKNOWN }, 'channel_id'],
+      ['get_secret_details', { secret_id: UNKNOWN }, 'secret_id'],
+      ['update_secret', { secret_id: UNKNOWN, value: 'x' }, 'secret_id'],
+      ['delete_secret', { secret_id: UNKNOWN }, 'secret_id'],
+      ['get_check_secrets', { check_id: UNKNOWN }, 'check_id'],
+      ['add_secret_to_check', { check_id: ids.check, secret_id: UNKNOWN, env_var_name: 'X' }, 'secret_id'],
       [
         'create_alert',
         { alert_data: { name: 'x', check_id: UNKNOWN, condition: 'check_failed' } },

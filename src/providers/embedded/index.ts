@@ -22,6 +22,7 @@ import { LeaseRepository } from './store/lease.js';
 import { MIGRATIONS } from './store/migrations.js';
 import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
+import { SecretRepository, secretKey } from './store/secrets-repo.js';
 
 export interface EmbeddedProvider {
   name: 'embedded';
@@ -30,7 +31,15 @@ export interface EmbeddedProvider {
   ports: Required<
     Pick<
       Ports,
-      'directory' | 'incidents' | 'escalation' | 'schedules' | 'heartbeats' | 'checks' | 'alerts' | 'meta'
+      | 'directory'
+      | 'incidents'
+      | 'escalation'
+      | 'schedules'
+      | 'heartbeats'
+      | 'checks'
+      | 'alerts'
+      | 'secrets'
+      | 'meta'
     >
   > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
   apiKeys: ApiKeyRepository;
@@ -55,6 +64,7 @@ export async function createEmbeddedProvider(opts: {
   /** Where this server is reached from outside: ping URLs start with it. */
   publicUrl?: string | undefined;
   checks?: { blockPrivate: boolean; retentionDays: number; concurrency: number } | undefined;
+  secretKey?: string | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -63,11 +73,20 @@ export async function createEmbeddedProvider(opts: {
   const incidents = new IncidentRepository(db, clock);
   const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000');
   const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
-  const checks = createCheckService({ db, clock, log: opts.log, blockPrivate: checkOpts.blockPrivate });
+  const secrets = new SecretRepository(db, clock, () => secretKey(opts.secretKey, opts.dataDir));
+  const variablesFor = (checkId: string) => secrets.variablesFor(checkId);
+  const checks = createCheckService({
+    db,
+    clock,
+    log: opts.log,
+    blockPrivate: checkOpts.blockPrivate,
+    variablesFor,
+  });
   const scheduler = new CheckScheduler(db, clock, opts.log, checks.runs, {
     concurrency: checkOpts.concurrency,
     blockPrivate: checkOpts.blockPrivate,
     retentionMs: checkOpts.retentionDays * 86_400_000,
+    variablesFor,
     onChanges: (changes) => {
       for (const c of changes) opts.log.info(c, 'check status changed');
       alerting.onCheckChanges(changes).then(
@@ -100,6 +119,7 @@ export async function createEmbeddedProvider(opts: {
       heartbeats,
       checks,
       alerts,
+      secrets,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   blockPrivate: boolean;
   /** Raw results older than this are dropped. */
   retentionMs: number;
+  /** A check's secrets, as `{{NAME}}` variables of its requests. */
+  variablesFor?: (checkId: string) => Promise<Record<string, string>>;
   onChanges?: (changes: StatusChange[]) => void;
 }
 
@@ -146,6 +148,7 @@ export class CheckScheduler {
       port: check.port,
       timeout: check.timeout,
       parameters: JSON.parse(check.parameters) as Record<string, unknown>,
+      variables: await this.opts.variablesFor?.(check.id),
     };
     const probe = () => runProbe(target, { blockPrivate: this.opts.blockPrivate });
     let result: ProbeResult = await probe();

@@ -18,6 +18,7 @@ export interface CheckServiceOptions {
   clock: Clock;
   log: Logger;
   blockPrivate: boolean;
+  variablesFor?: (checkId: string) => Promise<Record<string, string>>;
 }
 
 export function createCheckService(
@@ -69,8 +70,18 @@ export function createCheckService(
     async executeExisting(checkId, wait) {
       const check = await repo.getCheck(checkId);
       if (!check) throw new NotFoundError('check', checkId, 'check_id');
-      const target = { ...check, parameters: check.parameters };
-      return execute(target, { check_id: check.id, job_type: 'existing', parameters: { ...check } }, wait);
+      const { name, type, url, host, port, timeout, parameters } = check;
+      const target = {
+        type,
+        url,
+        host,
+        port,
+        timeout,
+        parameters,
+        variables: await opts.variablesFor?.(check.id),
+      };
+      const asked = { name, type, url, host, port, timeout, parameters };
+      return execute(target, { check_id: check.id, job_type: 'existing', parameters: asked }, wait);
     },
     async executeCustom(target, wait) {
       checkTarget(target);

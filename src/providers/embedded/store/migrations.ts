@@ -604,6 +604,26 @@ const m011: Migration = {
   },
 };
 
+const m012: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('secrets')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('ciphertext', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('check_secrets')
+      .addColumn('check_id', 'text', (c) => c.notNull().references('checks.id').onDelete('cascade'))
+      .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
+      .addColumn('env_variable', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('check_secrets_pk', ['check_id', 'secret_id'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -616,6 +636,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '009_heartbeats': m009,
   '010_checks': m010,
   '011_alerts': m011,
+  '012_secrets': m012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -291,6 +291,15 @@ export interface AlertDeliveriesTable {
   delivered_at: number | null;
 }
 
+export interface SecretsTable {
+  id: string;
+  name: string;
+  /** AES-256-GCM: base64url of iv (12 bytes), tag (16 bytes) and the encrypted value. */
+  ciphertext: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -424,6 +433,8 @@ export interface Database {
   heartbeats: HeartbeatsTable;
   check_groups: CheckGroupsTable;
   alert_channels: AlertChannelsTable;
+  secrets: SecretsTable;
+  check_secrets: { check_id: string; secret_id: string; env_variable: string };
   alert_rules: AlertRulesTable;
   alert_rule_channels: { rule_id: string; channel_id: string };
   alerts: AlertsTable;

@@ -37,7 +37,8 @@ export async function httpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeRes
     response_time: Math.round(r.timings.total),
     error_message: problem ? describeFailure(problem) : null,
     check_metadata: {
-      url: r.url,
+      // The URL as written: with secrets substituted it could carry one.
+      url: t.variables && t.url?.includes('{{') ? t.url : r.url,
       status_code: r.status_code,
       ip: r.ip,
       timings: r.timings,
