@@ -68,7 +68,8 @@ export function checkTarget(t: TargetFields, prefix = ''): Record<string, unknow
   }
   if (t.type === 'multistep') {
     const steps = (parsed.data as { steps: { request: { url: string } }[] }).steps;
-    steps.forEach((s, i) => httpUrl(s.request.url, `${prefix}parameters.steps[${i}].request.url`));
+    for (const [i, s] of steps.entries())
+      httpUrl(s.request.url, `${prefix}parameters.steps[${i}].request.url`);
   }
   return t.parameters ?? {};
 }

@@ -4,7 +4,7 @@
  * (answered with their result unless `wait` is false).
  */
 import { z } from 'zod';
-import { CHECK_TYPES, type CheckTarget, RESULT_STATUSES } from '../core/checks.js';
+import { type CheckTarget, RESULT_STATUSES } from '../core/checks.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { checkId, dnsFields, fields, icmpFields, icmpParameters } from './checks.js';
 import { CREATE, defineTool, READ, type ToolContext } from './define-tool.js';

@@ -108,7 +108,9 @@ export class Alerting {
           .orderBy('created_at', 'desc')
           .limit(1)
           .executeTakeFirst();
-        const meta = last ? (JSON.parse(last.metadata) as Record<string, any>) : undefined;
+        const meta = last
+          ? (JSON.parse(last.metadata) as { days_remaining?: unknown; tls?: { days_remaining?: unknown } })
+          : undefined;
         const days = meta?.days_remaining ?? meta?.tls?.days_remaining;
         if (typeof days !== 'number') continue;
         const limit = p.days ?? 14;

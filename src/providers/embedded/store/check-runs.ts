@@ -71,7 +71,7 @@ export class CheckRuns {
       const results: CheckResultsTable[] = [];
       for (const run of runs) {
         const row = byId.get(run.checkId);
-        if (!row || row.active !== 1) continue;
+        if (row?.active !== 1) continue;
         const { state, change } = applyResult(
           row as CheckState & typeof row,
           run.result.status,
