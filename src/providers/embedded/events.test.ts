@@ -16,6 +16,10 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
   let ingest: EventIngest;
   /** Size of every batch the ingest handed the store. */
   const batches: number[] = [];
+  /** Events that took the one-by-one path. */
+  let alone = 0;
+  /** Set to make the next batch fail as a lost race for a dedup key does on PostgreSQL. */
+  let loseNextRace = false;
   let key = '';
   let serviceId = '';
   let skip = false;
@@ -28,6 +32,12 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
     links: [],
     images: [],
     ...extra,
+  });
+  const triggerInput = (incidentKey: string) => ({
+    title: 'Opened elsewhere',
+    urgency: 'high' as const,
+    incidentKey,
+    alert: { summary: 'Opened elsewhere', source: 'other', severity: 'critical' },
   });
   const openWithKey = (incidentKey: string, service = serviceId) =>
     p.db
@@ -56,9 +66,28 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
     const real = p.ports.incidents as IncidentRepository;
     // The real store, with each batch's size recorded.
     const incidents: IngestIncidents = Object.assign(Object.create(real) as IncidentRepository, {
-      triggerBatch: (items: Parameters<IncidentRepository['triggerBatch']>[0]) => {
+      triggerBatch: async (items: Parameters<IncidentRepository['triggerBatch']>[0]) => {
         batches.push(items.length);
+        if (loseNextRace) {
+          loseNextRace = false;
+          // What PostgreSQL raises once the transaction that opened the key has committed.
+          await real.trigger({
+            ...triggerInput(items[0]?.incidentKey as string),
+            serviceId,
+            by: { type: 'service', id: serviceId },
+          });
+          throw Object.assign(
+            new Error('duplicate key value violates unique constraint "incidents_open_key"'),
+            {
+              code: '23505',
+            },
+          );
+        }
         return real.triggerBatch(items);
+      },
+      trigger: (input: Parameters<IncidentRepository['trigger']>[0]) => {
+        alone++;
+        return real.trigger(input);
       },
     });
     ingest = createEventIngest({ directory: p.ports.directory, incidents });
@@ -130,6 +159,7 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
   it('fails a bad event alone: the rest of its batch is stored and answered', async ({ skip: s }) => {
     if (skip) s();
     batches.length = 0;
+    alone = 0;
     // A null summary breaks incidents.title NOT NULL inside the batch's transaction, after the
     // batch has taken incident numbers: the whole transaction rolls back.
     const bad = trigger('bad', {
@@ -143,6 +173,7 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
       ingest(trigger('good-2')),
     ]);
     expect(batches).toEqual([5]);
+    expect(alone).toBeGreaterThan(0);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.status : 'rejected'))).toEqual([
       202,
       'rejected',
@@ -156,6 +187,26 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
     expect(await openWithKey('bad')).toEqual([]);
     // What the failed batch had written is gone: one alert per answered trigger, no more.
     expect(await timelineTypes(good1?.id as string)).toEqual(['trigger_log_entry', 'alert_log_entry']);
+  });
+
+  it('runs a batch that lost a race for a dedup key once more as a whole, joining the winner', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    batches.length = 0;
+    alone = 0;
+    loseNextRace = true;
+    const outcomes = await Promise.all([
+      ingest(trigger('raced')),
+      ingest(trigger('raced')),
+      ingest(trigger('x')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([202, 202, 202]);
+    expect(batches).toEqual([3, 3]);
+    expect(alone).toBe(0);
+    const [incident, ...others] = await openWithKey('raced');
+    expect(others).toEqual([]);
+    expect(await alertCount(incident?.id as string)).toBe(3);
   });
 
   it('starts escalation of a new incident on a service with a policy, before its joined alerts', async ({

@@ -17,6 +17,7 @@ import {
 } from '../../core/events-v2.js';
 import type { IncidentsPort } from '../../core/incidents.js';
 import { GroupCommit } from './group-commit.js';
+import { isUniqueViolation } from './store/sql-errors.js';
 import type { RoutedTrigger, RoutedTriggerResult } from './store/trigger-batch.js';
 
 export type IngestOutcome = { status: 202; body: ProcessedBody } | { status: 400; body: InvalidEventBody };
@@ -43,24 +44,38 @@ export function createEventIngest(ports: { directory: DirectoryPort; incidents: 
       by: { type: 'service', id: service.id },
     });
   };
+  const batch = async (items: readonly RoutedTrigger[]) =>
+    (await ports.incidents.triggerBatch(items)).map(
+      (value): PromiseSettledResult<RoutedTriggerResult> => ({ status: 'fulfilled', value }),
+    );
   // Triggers arriving while a batch commits share the next batch's transaction. Every caller is
-  // answered only once its batch has committed, so a 202 is always durable.
+  // answered only once its batch has committed, so a 202 is always durable. (Two batches at once,
+  // to overlap one's commit with the next one's statements on PostgreSQL, was slower in A/B runs.)
   const triggers = new GroupCommit<RoutedTrigger, RoutedTriggerResult>(async (items) => {
     try {
-      return (await ports.incidents.triggerBatch(items)).map((value) => ({ status: 'fulfilled', value }));
-    } catch {
-      // Nothing of the batch was stored. One by one, a bad event fails alone, and a trigger that
-      // raced another transaction for its dedup key joins the incident that one opened.
-      const outcomes: PromiseSettledResult<RoutedTriggerResult>[] = [];
-      for (const item of items) {
+      return await batch(items);
+    } catch (err) {
+      // Nothing of the batch was stored. A concurrent transaction (another process on the same
+      // PostgreSQL, or a trigger_incident call) that opened one of its keys has committed by the
+      // time the violation is raised: run once more, the batch joins that incident.
+      if (isUniqueViolation(err)) {
         try {
-          outcomes.push({ status: 'fulfilled', value: await triggerAlone(item) });
-        } catch (reason) {
-          outcomes.push({ status: 'rejected', reason });
+          return await batch(items);
+        } catch {
+          // one by one, below
         }
       }
-      return outcomes;
     }
+    // One by one, a bad event fails alone.
+    const outcomes: PromiseSettledResult<RoutedTriggerResult>[] = [];
+    for (const item of items) {
+      try {
+        outcomes.push({ status: 'fulfilled', value: await triggerAlone(item) });
+      } catch (reason) {
+        outcomes.push({ status: 'rejected', reason });
+      }
+    }
+    return outcomes;
   });
 
   return async function ingest(event: AlertEvent): Promise<IngestOutcome> {
