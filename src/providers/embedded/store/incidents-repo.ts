@@ -23,6 +23,7 @@ import { logEntry, readTimeline } from './incident-log.js';
 import { mustAllExist, mustExist, page } from './repo-helpers.js';
 import type { Database, IncidentsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
+import { nextNumbers, type RoutedTrigger, type RoutedTriggerResult, triggerBatch } from './trigger-batch.js';
 
 export class IncidentRepository implements IncidentsPort {
   constructor(
@@ -94,6 +95,11 @@ export class IncidentRepository implements IncidentsPort {
     }
   }
 
+  /** Events API triggers by routing key, many in one transaction (see trigger-batch.ts). */
+  triggerBatch(items: readonly RoutedTrigger[]): Promise<RoutedTriggerResult[]> {
+    return triggerBatch(this.db, items, this.clock);
+  }
+
   private async triggerOnce(input: TriggerInput): Promise<{ id: string; created: boolean }> {
     const at = this.isoNow();
     const result = await this.db.transaction().execute(async (trx) => {
@@ -118,7 +124,7 @@ export class IncidentRepository implements IncidentsPort {
           .insertInto('incidents')
           .values({
             id,
-            number: await nextNumber(trx),
+            number: await nextNumbers(trx, 1),
             title: input.title,
             description: input.description ?? null,
             status: 'triggered',
@@ -431,20 +437,4 @@ export class IncidentRepository implements IncidentsPort {
     if (!incident) throw new NotFoundError('incident', id, 'incident_id');
     return incident;
   }
-}
-
-/** The next incident number, from a counter row (atomic on SQLite and PostgreSQL). */
-async function nextNumber(trx: Transaction<Database>): Promise<number> {
-  await trx
-    .insertInto('sequences')
-    .values({ name: 'incident_number', value: 0 })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await trx
-    .updateTable('sequences')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
-    .where('name', '=', 'incident_number')
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return Number(row.value);
 }
