@@ -24,6 +24,12 @@ export type LogType =
 
 let seq = 0;
 
+/** Orders entries written in the same millisecond, whichever way they are written. */
+export function nextLogSeq(): number {
+  seq = (seq + 1) % 1_000_000_000;
+  return seq;
+}
+
 export async function logEntry(
   db: Kysely<Database> | Transaction<Database>,
   incidentId: string,
@@ -33,13 +39,12 @@ export async function logEntry(
   summary: string,
   details?: Record<string, unknown>,
 ): Promise<void> {
-  seq = (seq + 1) % 1_000_000_000;
   await db
     .insertInto('incident_log')
     .values({
       id: newId(),
       incident_id: incidentId,
-      seq,
+      seq: nextLogSeq(),
       type,
       at,
       actor_type: actor?.type ?? null,

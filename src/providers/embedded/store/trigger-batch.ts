@@ -15,7 +15,7 @@ import { type Clock, systemClock } from '../../../core/clock.js';
 import type { AlertInput, Urgency } from '../../../core/incidents.js';
 import { startEscalation } from './escalation-state.js';
 import { newId } from './ids.js';
-import { logEntry } from './incident-log.js';
+import { logEntry, nextLogSeq } from './incident-log.js';
 import type { Database, IncidentAlertsTable, IncidentLogTable, IncidentsTable } from './schema.js';
 
 export interface RoutedTrigger {
@@ -36,13 +36,6 @@ interface Service {
   escalation_policy_id: string | null;
 }
 
-/**
- * Order of the bulk-written log entries among entries with the same time. No entry written by
- * logEntry in this transaction belongs to their incidents (escalating incidents are written
- * through logEntry alone), so a counter of their own keeps each incident's entries in order.
- */
-let bulkSeq = 0;
-
 function logRow(
   incidentId: string,
   type: 'trigger_log_entry' | 'alert_log_entry',
@@ -51,11 +44,10 @@ function logRow(
   summary: string,
   urgency?: Urgency,
 ): IncidentLogTable {
-  bulkSeq = (bulkSeq + 1) % 1_000_000_000;
   return {
     id: newId(),
     incident_id: incidentId,
-    seq: bulkSeq,
+    seq: nextLogSeq(),
     type,
     at,
     actor_type: 'service',
