@@ -52,4 +52,31 @@ describe.each(STORES)('the engine watching heartbeats on $kind', (store) => {
       await p.close();
     }
   });
+
+  it('records pings that arrive together in shared commits, each with its own answer', async ({
+    skip: s,
+  }) => {
+    if (!(await storeAvailable(store.kind))) s();
+    const p = await createEmbeddedProvider({ ...(await store.open()), log: silentLogger() });
+    try {
+      const { heartbeats } = p.ports;
+      const a = await heartbeats.createHeartbeat({ name: 'A', period_seconds: 60 });
+      const b = await heartbeats.createHeartbeat({ name: 'B', period_seconds: 60 });
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          heartbeats.ping(i % 3 === 2 ? { token: 'no-such-token' } : { id: i % 3 ? b.id : a.id }, {
+            kind: i === 59 ? 'fail' : 'success',
+            body: `run ${i}`,
+          }),
+        ),
+      );
+      expect(answers.filter((x) => x === undefined)).toHaveLength(20);
+      expect(answers[0]?.heartbeat).toMatchObject({ id: a.id, status: 'up' });
+      expect(answers[0]?.ping.ping_data).toBe('run 0');
+      expect((await heartbeats.listPings(a.id, { limit: 100, offset: 0 })).items).toHaveLength(20);
+      expect((await heartbeats.listPings(b.id, { limit: 100, offset: 0 })).items).toHaveLength(20);
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -26,11 +26,16 @@ import {
   type PingKind,
   type PingOutcome,
 } from '../../../core/heartbeats.js';
+import { GroupCommit } from '../group-commit.js';
 import { newId } from './ids.js';
 import { page } from './repo-helpers.js';
 import type { Database, HeartbeatPingsTable, HeartbeatsTable } from './schema.js';
 
 type Trx = Transaction<Database>;
+interface PingRequest {
+  by: { id: string } | { token: string };
+  input: PingInput;
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -129,39 +134,57 @@ export class HeartbeatRepository implements HeartbeatsPort {
     if (result.numDeletedRows === 0n) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
   }
 
-  async ping(by: { id: string } | { token: string }, input: PingInput): Promise<PingOutcome | undefined> {
+  /**
+   * Records a ping. Pings that arrive together share one transaction (one commit); each is
+   * answered once its batch is committed. A batch that fails is retried one ping at a time, so
+   * a bad ping fails alone.
+   */
+  ping(by: { id: string } | { token: string }, input: PingInput): Promise<PingOutcome | undefined> {
+    return this.pings.submit({ by, input });
+  }
+
+  private readonly pings = new GroupCommit<PingRequest, PingOutcome | undefined>(async (batch) => {
     const now = this.clock.now();
-    const pingId = await this.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('heartbeats').selectAll();
-      q = 'id' in by ? q.where('id', '=', by.id) : q.where('token', '=', by.token);
-      const row = await q.executeTakeFirst();
-      if (!row) return undefined;
-      const { state, flip: change } = afterPing(stateOf(row), input.kind, now, input.exitCode);
-      await this.save(trx, row.id, state, now);
-      if (change) await flip(trx, row.id, now, change);
-      const id = newId();
-      await trx
-        .insertInto('heartbeat_pings')
-        .values({
-          id,
-          heartbeat_id: row.id,
-          received_at: now,
-          kind: input.kind,
-          exit_code: input.exitCode ?? null,
-          source_ip: input.sourceIp ?? null,
-          user_agent: input.userAgent?.slice(0, 512) ?? null,
-          body: input.body ?? null,
-          truncated: input.truncated ? 1 : 0,
-        })
-        .execute();
-      return { id, heartbeatId: row.id };
-    });
-    if (!pingId) return undefined;
-    const [heartbeat, ping] = await Promise.all([
-      this.mustGet(pingId.heartbeatId, false),
-      this.db.selectFrom('heartbeat_pings').selectAll().where('id', '=', pingId.id).executeTakeFirstOrThrow(),
-    ]);
-    return { heartbeat, ping: toPing(ping) };
+    try {
+      const outcomes = await this.db.transaction().execute(async (trx) => {
+        const out: (PingOutcome | undefined)[] = [];
+        for (const req of batch) out.push(await this.recordPing(trx, req, now));
+        return out;
+      });
+      return outcomes.map((value) => ({ status: 'fulfilled' as const, value }));
+    } catch {
+      return Promise.allSettled(
+        batch.map((req) => this.db.transaction().execute((trx) => this.recordPing(trx, req, now))),
+      );
+    }
+  });
+
+  private async recordPing(
+    trx: Trx,
+    { by, input }: PingRequest,
+    now: number,
+  ): Promise<PingOutcome | undefined> {
+    let q = trx.selectFrom('heartbeats').selectAll();
+    q = 'id' in by ? q.where('id', '=', by.id) : q.where('token', '=', by.token);
+    const row = await q.executeTakeFirst();
+    if (!row) return undefined;
+    const { state, flip: change } = afterPing(stateOf(row), input.kind, now, input.exitCode);
+    await this.save(trx, row.id, state, now);
+    if (change) await flip(trx, row.id, now, change);
+    const ping: HeartbeatPingsTable = {
+      id: newId(),
+      heartbeat_id: row.id,
+      received_at: now,
+      kind: input.kind,
+      exit_code: input.exitCode ?? null,
+      source_ip: input.sourceIp ?? null,
+      user_agent: input.userAgent?.slice(0, 512) ?? null,
+      body: input.body ?? null,
+      truncated: input.truncated ? 1 : 0,
+    };
+    await trx.insertInto('heartbeat_pings').values(ping).execute();
+    const updated = { ...row, ...rowOf(state), updated_at: new Date(now).toISOString() };
+    return { heartbeat: this.toHeartbeat(updated), ping: toPing(ping) };
   }
 
   async listPings(
@@ -217,20 +240,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
   private async save(trx: Trx, id: string, s: HeartbeatState, now: number, extra: { name?: string } = {}) {
     await trx
       .updateTable('heartbeats')
-      .set({
-        ...extra,
-        status: s.status,
-        active: s.active ? 1 : 0,
-        period_seconds: s.period_seconds,
-        cron: s.cron,
-        time_zone: s.time_zone,
-        grace_seconds: s.grace_seconds,
-        last_ping_at: s.last_ping_at,
-        last_start_at: s.last_start_at,
-        next_expected_at: s.next_expected_at,
-        check_at: s.check_at,
-        updated_at: new Date(now).toISOString(),
-      })
+      .set({ ...extra, ...rowOf(s), updated_at: new Date(now).toISOString() })
       .where('id', '=', id)
       .execute();
   }
@@ -285,6 +295,22 @@ function checkSchedule(input: {
   const timeZone = input.time_zone ?? 'UTC';
   if (cron !== null) checkCron(cron, timeZone);
   return { period_seconds: period, cron, time_zone: timeZone };
+}
+
+/** The columns a state is stored in. */
+function rowOf(s: HeartbeatState) {
+  return {
+    status: s.status,
+    active: s.active ? 1 : 0,
+    period_seconds: s.period_seconds,
+    cron: s.cron,
+    time_zone: s.time_zone,
+    grace_seconds: s.grace_seconds,
+    last_ping_at: s.last_ping_at,
+    last_start_at: s.last_start_at,
+    next_expected_at: s.next_expected_at,
+    check_at: s.check_at,
+  };
 }
 
 function stateOf(r: HeartbeatsTable): HeartbeatState {
