@@ -16,6 +16,7 @@ import type {
   StatusPeriod,
 } from '../../../core/checks.js';
 import type { Page } from '../../../core/directory.js';
+import { ROLLUP_RETENTION_MS, rolledUpStatistics, rollUp } from './check-rollups.js';
 import { newId } from './ids.js';
 import { page } from './repo-helpers.js';
 import type { CheckJobsTable, CheckResultsTable, Database } from './schema.js';
@@ -119,6 +120,7 @@ export class CheckRuns {
           .values(results.slice(i, i + 100))
           .execute();
       }
+      await rollUp(trx, results);
     });
     return changes;
   }
@@ -166,37 +168,13 @@ export class CheckRuns {
     };
   }
 
+  /** Uptime and response times over a window, from rollups (exact counts; percentiles by bucket). */
   async statistics(checkId: string, w: { since: number; until: number }): Promise<CheckStatistics> {
-    const rows = await this.db
-      .selectFrom('check_results')
-      .select(['status', 'response_time'])
-      .where('check_id', '=', checkId)
-      .where('result_type', '=', 'regular')
-      .where('created_at', '>=', w.since)
-      .where('created_at', '<', w.until)
-      .execute();
-    const by: Record<ResultStatus, number> = { ok: 0, failed: 0, degraded: 0, timeout: 0 };
-    for (const r of rows) by[r.status as ResultStatus]++;
-    const times = rows.map((r) => r.response_time).sort((a, b) => a - b);
-    const pick = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] as number;
-    const up = by.ok + by.degraded;
     return {
       check_id: checkId,
       since: new Date(w.since).toISOString(),
       until: new Date(w.until).toISOString(),
-      total: rows.length,
-      by_status: by,
-      uptime_percentage: rows.length ? Math.round((up / rows.length) * 10_000) / 100 : null,
-      response_time: times.length
-        ? {
-            avg: Math.round(times.reduce((s, x) => s + x, 0) / times.length),
-            min: times[0] as number,
-            max: times.at(-1) as number,
-            p50: pick(0.5),
-            p95: pick(0.95),
-            p99: pick(0.99),
-          }
-        : null,
+      ...(await rolledUpStatistics(this.db, checkId, w.since, w.until)),
     };
   }
 
@@ -273,12 +251,16 @@ export class CheckRuns {
     return { items: p.items.map(toJob), more: p.more };
   }
 
-  /** Drops raw results older than the retention window; answers how many. */
+  /** Drops raw results older than the retention window, and rollups older than 400 days. */
   async prune(before: number): Promise<number> {
     const result = await this.db
       .deleteFrom('check_results')
       .where('created_at', '<', before)
       .executeTakeFirst();
+    await this.db
+      .deleteFrom('check_rollups')
+      .where('start_at', '<', Date.now() - ROLLUP_RETENTION_MS)
+      .execute();
     return Number(result.numDeletedRows);
   }
 }

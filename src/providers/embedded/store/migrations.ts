@@ -624,6 +624,27 @@ const m012: Migration = {
   },
 };
 
+const m013: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Latency histograms in fixed buckets (see check-rollups.ts) add up across rows and periods.
+    let table = db.schema
+      .createTable('check_rollups')
+      .addColumn('check_id', 'text', (c) => c.notNull().references('checks.id').onDelete('cascade'))
+      .addColumn('period', 'text', (c) => c.notNull())
+      .addColumn('start_at', 'bigint', (c) => c.notNull())
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('ok', 'integer', (c) => c.notNull())
+      .addColumn('degraded', 'integer', (c) => c.notNull())
+      .addColumn('failed', 'integer', (c) => c.notNull())
+      .addColumn('timeout', 'integer', (c) => c.notNull())
+      .addColumn('sum_ms', 'bigint', (c) => c.notNull())
+      .addColumn('min_ms', 'integer', (c) => c.notNull())
+      .addColumn('max_ms', 'integer', (c) => c.notNull());
+    for (let i = 0; i < 16; i++) table = table.addColumn(`b${i}`, 'integer', (c) => c.notNull());
+    await table.addPrimaryKeyConstraint('check_rollups_pk', ['check_id', 'period', 'start_at']).execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -637,6 +658,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '010_checks': m010,
   '011_alerts': m011,
   '012_secrets': m012,
+  '013_check_rollups': m013,
 };
 
 export const migrationProvider: MigrationProvider = {

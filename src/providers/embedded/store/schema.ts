@@ -300,6 +300,25 @@ export interface SecretsTable {
   updated_at: string;
 }
 
+export type Buckets = {
+  [K in `b${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15}`]: number;
+};
+
+export type CheckRollupsTable = {
+  check_id: string;
+  /** m, h or d: a minute, an hour or a day (UTC). */
+  period: string;
+  start_at: number;
+  total: number;
+  ok: number;
+  degraded: number;
+  failed: number;
+  timeout: number;
+  sum_ms: number;
+  min_ms: number;
+  max_ms: number;
+} & Buckets;
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -434,6 +453,7 @@ export interface Database {
   check_groups: CheckGroupsTable;
   alert_channels: AlertChannelsTable;
   secrets: SecretsTable;
+  check_rollups: CheckRollupsTable;
   check_secrets: { check_id: string; secret_id: string; env_variable: string };
   alert_rules: AlertRulesTable;
   alert_rule_channels: { rule_id: string; channel_id: string };
