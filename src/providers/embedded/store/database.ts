@@ -38,12 +38,25 @@ export async function openDatabase(opts: {
   });
   const { error } = SQLite
     ? await withFileLock(SQLite, `${opened.location}.lock`, () => migrator.migrateToLatest())
-    : await migrator.migrateToLatest();
+    : await migratePostgres(() => migrator.migrateToLatest());
   if (error) {
     await opened.db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
   return opened;
+}
+
+/**
+ * Kysely looks for its migration tables by listing every table of the database; a schema that
+ * another client drops during that listing fails it (invalid_schema_name, 3F000). Nothing of
+ * ours was touched: list again.
+ */
+async function migratePostgres<T extends { error?: unknown }>(migrate: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrate();
+    const code = (outcome.error as { code?: string } | undefined)?.code;
+    if (code !== '3F000' || attempt >= 5) return outcome;
+  }
 }
 
 /**
