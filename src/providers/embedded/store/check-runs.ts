@@ -3,7 +3,7 @@
  * with its history of changes, statistics over a window, and on-demand jobs. Scheduled runs are
  * recorded many at a time, in one transaction.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { applyResult, type CheckState } from '../../../core/check-state.js';
 import type {
   CheckJob,
@@ -70,6 +70,7 @@ export class CheckRuns {
         .execute();
       const byId = new Map(rows.map((r) => [r.id, r]));
       const results: CheckResultsTable[] = [];
+      const updates = new Map<string, CheckUpdate>();
       for (const run of runs) {
         const row = byId.get(run.checkId);
         if (row?.active !== 1) continue;
@@ -79,17 +80,13 @@ export class CheckRuns {
           run.result.error_message,
         );
         results.push(toRow(run.checkId, run.at, run.result, 'regular'));
-        await trx
-          .updateTable('checks')
-          .set({
-            status: state.status,
-            consecutive: state.consecutive,
-            last_checked_at: run.at,
-            last_result: run.result.status,
-            next_run_at: nextRun(run.dueAt, row.interval, run.at),
-          })
-          .where('id', '=', run.checkId)
-          .execute();
+        updates.set(run.checkId, {
+          status: state.status,
+          consecutive: state.consecutive,
+          at: run.at,
+          result: run.result.status,
+          next: nextRun(run.dueAt, row.interval, run.at),
+        });
         if (change) {
           await trx
             .updateTable('check_status_history')
@@ -121,6 +118,8 @@ export class CheckRuns {
           .execute();
       }
       await rollUp(trx, results);
+      const list = [...updates];
+      for (let i = 0; i < list.length; i += 100) await updateChecks(trx, list.slice(i, i + 100));
     });
     return changes;
   }
@@ -263,6 +262,28 @@ export class CheckRuns {
       .execute();
     return Number(result.numDeletedRows);
   }
+}
+
+interface CheckUpdate {
+  status: string;
+  consecutive: number;
+  at: number;
+  result: string;
+  next: number;
+}
+
+/** Each check's state after its runs, set in one statement (a CTE both stores accept). */
+async function updateChecks(db: Kysely<Database>, list: [string, CheckUpdate][]): Promise<void> {
+  const values = sql.join(
+    list.map(
+      ([id, u]) =>
+        sql`(${id}, ${u.status}, cast(${u.consecutive} as integer), cast(${u.at} as bigint), ${u.result}, cast(${u.next} as bigint))`,
+    ),
+  );
+  await sql`with v(id, status, consecutive, last_checked_at, last_result, next_run_at) as (values ${values})
+    update checks set status = v.status, consecutive = v.consecutive, last_checked_at = v.last_checked_at,
+      last_result = v.last_result, next_run_at = v.next_run_at
+    from v where checks.id = v.id`.execute(db);
 }
 
 /** The next due time: an interval after the last, skipping any that passed while it ran late. */
