@@ -245,6 +245,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     });
   });
   server.headersTimeout = 30_000;
+  // Idle keep-alive sockets stay open longer than clients keep theirs (undici: 4 s), so a client
+  // never sends on a socket the server is closing at that moment ("other side closed").
+  server.keepAliveTimeout = 20_000;
   server.requestTimeout = 0; // SSE streams stay open; idle sessions are closed by SseSessions.
 
   return {

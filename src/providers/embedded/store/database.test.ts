@@ -1,7 +1,7 @@
 /**
  * Migrating on a PostgreSQL server where other clients create and drop schemas at the same time:
- * Kysely lists every table to find its own, and a schema dropped during that listing must not
- * stop Vigil from starting.
+ * Vigil looks only at its own schema, so a schema dropped elsewhere meanwhile cannot stop it
+ * from starting (Kysely's own introspector lists every schema, and failed here).
  */
 import { sql } from 'kysely';
 import pg from 'pg';

@@ -5,8 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations.js';
+import { SchemaScopedPostgresDialect } from './pg-dialect.js';
 import type { Database } from './schema.js';
 import { loadSqlite, type SqliteConstructor, withStatementCache } from './sqlite-driver.js';
 
@@ -38,25 +39,12 @@ export async function openDatabase(opts: {
   });
   const { error } = SQLite
     ? await withFileLock(SQLite, `${opened.location}.lock`, () => migrator.migrateToLatest())
-    : await migratePostgres(() => migrator.migrateToLatest());
+    : await migrator.migrateToLatest();
   if (error) {
     await opened.db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
   return opened;
-}
-
-/**
- * Kysely looks for its migration tables by listing every table of the database; a schema that
- * another client drops during that listing fails it (invalid_schema_name, 3F000). Nothing of
- * ours was touched: list again.
- */
-async function migratePostgres<T extends { error?: unknown }>(migrate: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const outcome = await migrate();
-    const code = (outcome.error as { code?: string } | undefined)?.code;
-    if (code !== '3F000' || attempt >= 5) return outcome;
-  }
 }
 
 /**
@@ -112,7 +100,7 @@ async function openPostgres(url: string): Promise<OpenedDatabase> {
   });
   const safe = url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) }),
     kind: 'postgres',
     location: safe,
   };
