@@ -148,6 +148,47 @@ describe.each(STORES)('alerting on $kind', (store) => {
     expect((await alerts.getAlert(alert?.id as string))?.status).toBe('resolved');
   });
 
+  it('fires on a failure ping, which no clock sees, and on failures in a row', async ({ skip: s }) => {
+    if (skip) s();
+    const { heartbeats, alerts, checks } = p.ports;
+    const hb = await heartbeats.createHeartbeat({ name: 'Export', period_seconds: 3600 });
+    const rule = await alerts.createRule({
+      name: 'Export failed',
+      heartbeat_id: hb.id,
+      condition: 'heartbeat_down',
+    });
+    await heartbeats.ping({ id: hb.id }, { kind: 'fail', exitCode: 2 });
+    await at(t + 1000);
+    const active = async (ruleId: string) =>
+      (await alerts.listAlerts({ status: 'firing', limit: 50, offset: 0 })).items.filter(
+        (a) => a.rule_id === ruleId,
+      );
+    expect((await active(rule.id)).map((a) => a.description)).toEqual(['Heartbeat Export is down']);
+
+    failing = true;
+    const check = await checks.createCheck({
+      name: 'Flaky',
+      type: 'web',
+      url,
+      interval: 60,
+      failure_threshold: 5,
+    });
+    const streak = await alerts.createRule({
+      name: 'Flaky 3 times',
+      check_id: check.id,
+      condition: 'consecutive_failures',
+      condition_parameters: { count: 3 },
+    });
+    const first = Date.parse(check.next_run_at as string);
+    for (const k of [0, 1]) await at(first + k * 60_000);
+    expect(await active(streak.id)).toEqual([]);
+    await at(first + 120_000);
+    expect((await active(streak.id)).map((a) => a.description)).toEqual(['Flaky failed 3 runs in a row']);
+    failing = false;
+    await at(first + 180_000);
+    expect(await active(streak.id)).toEqual([]);
+  });
+
   it('refuses rules that do not fit their source, naming the field', async ({ skip: s }) => {
     if (skip) s();
     const { alerts } = p.ports;

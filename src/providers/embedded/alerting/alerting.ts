@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { AlertCondition, Severity } from '../../../core/alerts.js';
 import { isDown } from '../../../core/check-state.js';
+import type { ResultStatus } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import { ConflictError } from '../../../core/errors.js';
 import type { Flip } from '../../../core/heartbeat-state.js';
@@ -27,17 +28,35 @@ export class Alerting {
     private readonly incidents: IncidentsPort,
   ) {}
 
+  /** Evaluations one after another, so a resolve never overtakes the firing before it. */
+  private serial: Promise<void> = Promise.resolve();
+
   /** Check status changes: conditions on the new status start or stop holding. */
-  async onCheckChanges(changes: readonly StatusChange[]): Promise<void> {
-    for (const c of changes) {
-      const rules = await this.rules('check_id', c.checkId);
-      for (const rule of rules) {
-        const holds = await this.checkConditionHolds(rule, c.to);
-        if (holds === undefined) continue;
-        const what = `${await this.checkName(c.checkId)} is ${c.to}: ${c.reason}`;
-        if (holds) await this.fire(rule, what, { check_status: c.to, reason: c.reason });
-        else await this.resolve(rule, `the check is ${c.to} again`);
-      }
+  onCheckChanges(changes: readonly StatusChange[]): Promise<void> {
+    this.serial = this.serial
+      .catch(() => undefined)
+      .then(async () => {
+        for (const c of changes) {
+          for (const rule of await this.rules('check_id', c.checkId)) {
+            await this.guarded(rule, async () => {
+              const holds = checkConditionHolds(rule, c.to);
+              if (holds === undefined) return;
+              const what = `${await this.checkName(c.checkId)} is ${c.to}: ${c.reason}`;
+              if (holds) await this.fire(rule, what, { check_status: c.to, reason: c.reason });
+              else await this.resolve(rule, `the check is ${c.to} again`);
+            });
+          }
+        }
+      });
+    return this.serial;
+  }
+
+  /** One rule's evaluation; its failure is logged and does not stop the others. */
+  private async guarded(rule: AlertRulesTable, evaluate: () => Promise<void>): Promise<void> {
+    try {
+      await evaluate();
+    } catch (err) {
+      this.log.error({ err, rule: rule.id }, 'alert rule evaluation failed');
     }
   }
 
@@ -49,10 +68,12 @@ export class Alerting {
         await this.db.selectFrom('heartbeats').select('name').where('id', '=', id).executeTakeFirst()
       )?.name;
       for (const rule of rules) {
-        const want = rule.condition === 'heartbeat_late' ? ['late', 'down'] : ['down'];
-        if (want.includes(flip.to))
-          await this.fire(rule, `Heartbeat ${name ?? id} is ${flip.to}: ${flip.reason}`, { ...flip });
-        else if (flip.to === 'up') await this.resolve(rule, 'a ping arrived');
+        await this.guarded(rule, async () => {
+          const want = rule.condition === 'heartbeat_late' ? ['late', 'down'] : ['down'];
+          if (want.includes(flip.to))
+            await this.fire(rule, `Heartbeat ${name ?? id} is ${flip.to}: ${flip.reason}`, { ...flip });
+          else if (flip.to === 'up') await this.resolve(rule, 'a ping arrived');
+        });
       }
     }
   }
@@ -67,7 +88,43 @@ export class Alerting {
       .where('alerts.status', '<>', 'resolved')
       .where('heartbeats.status', '=', 'up')
       .execute();
-    for (const rule of recovered) await this.resolve(rule, 'a ping arrived');
+    for (const rule of recovered) await this.guarded(rule, () => this.resolve(rule, 'a ping arrived'));
+  }
+
+  /**
+   * Heartbeat rules whose heartbeat is in their state with no alert: a failure ping puts a
+   * heartbeat down without any flip the engine's clock sees, possibly in another process.
+   */
+  async fireDownHeartbeats(): Promise<void> {
+    const rules = await this.db
+      .selectFrom('alert_rules')
+      .innerJoin('heartbeats', 'heartbeats.id', 'alert_rules.heartbeat_id')
+      .selectAll('alert_rules')
+      .select(['heartbeats.name as heartbeat_name', 'heartbeats.status as heartbeat_status'])
+      .where('alert_rules.enabled', '=', 1)
+      .where((eb) =>
+        eb.or([
+          eb('heartbeats.status', '=', 'down'),
+          eb.and([eb('heartbeats.status', '=', 'late'), eb('alert_rules.condition', '=', 'heartbeat_late')]),
+        ]),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('alerts')
+              .select('alerts.id')
+              .whereRef('alerts.rule_id', '=', 'alert_rules.id')
+              .where('alerts.status', '<>', 'resolved'),
+          ),
+        ),
+      )
+      .execute();
+    for (const { heartbeat_name, heartbeat_status, ...rule } of rules) {
+      await this.guarded(rule, () =>
+        this.fire(rule, `Heartbeat ${heartbeat_name} is ${heartbeat_status}`, { status: heartbeat_status }),
+      );
+    }
   }
 
   /** Conditions over a window (uptime, certificate expiry), evaluated once a minute. */
@@ -76,73 +133,65 @@ export class Alerting {
       .selectFrom('alert_rules')
       .selectAll()
       .where('enabled', '=', 1)
-      .where('condition', 'in', ['uptime_below_threshold', 'certificate_expiring'])
+      .where('condition', 'in', ['uptime_below_threshold', 'certificate_expiring', 'consecutive_failures'])
       .execute();
-    const now = this.clock.now();
-    for (const rule of rules) {
-      const p = JSON.parse(rule.condition_parameters) as Record<string, number>;
-      if (rule.condition === 'uptime_below_threshold') {
-        const window = (p.window_minutes ?? 60) * MINUTE;
-        const threshold = p.threshold ?? 99;
-        const rows = await this.db
-          .selectFrom('check_results')
-          .select('status')
-          .where('check_id', '=', rule.check_id as string)
-          .where('result_type', '=', 'regular')
-          .where('created_at', '>=', now - window)
-          .execute();
-        if (rows.length === 0) continue;
-        const uptime = (rows.filter((r) => !isDown(r.status as 'ok')).length / rows.length) * 100;
-        if (uptime < threshold) {
-          await this.fire(
-            rule,
-            `Uptime ${uptime.toFixed(2)}% over ${window / MINUTE} min, below ${threshold}%`,
-            { uptime },
-          );
-        } else await this.resolve(rule, `uptime back to ${uptime.toFixed(2)}%`);
-      } else {
-        const last = await this.db
-          .selectFrom('check_results')
-          .select('metadata')
-          .where('check_id', '=', rule.check_id as string)
-          .orderBy('created_at', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const meta = last
-          ? (JSON.parse(last.metadata) as { days_remaining?: unknown; tls?: { days_remaining?: unknown } })
-          : undefined;
-        const days = meta?.days_remaining ?? meta?.tls?.days_remaining;
-        if (typeof days !== 'number') continue;
-        const limit = p.days ?? 14;
-        if (days < limit)
-          await this.fire(rule, `The certificate expires in ${days} day(s)`, { days_remaining: days });
-        else await this.resolve(rule, `the certificate is valid for ${days} more days`);
-      }
-    }
+    for (const rule of rules) await this.guarded(rule, () => this.sweepRule(rule));
   }
 
-  /** Whether a check rule's condition holds in this status; undefined when it does not speak to it. */
-  private async checkConditionHolds(rule: AlertRulesTable, status: string): Promise<boolean | undefined> {
-    const condition = rule.condition as AlertCondition;
-    if (status === 'ok') return false;
-    if (condition === 'check_failed')
-      return status === 'failed' ? true : status === 'degraded' ? undefined : false;
-    if (condition === 'check_timeout') return status === 'timeout' ? true : undefined;
-    if (condition === 'check_degraded') return status === 'degraded';
-    if (condition === 'consecutive_failures') {
-      if (!isDown(status as 'failed')) return false;
-      const count = Number((JSON.parse(rule.condition_parameters) as { count?: number }).count ?? 3);
-      const recent = await this.db
+  private async sweepRule(rule: AlertRulesTable): Promise<void> {
+    const now = this.clock.now();
+    const p = JSON.parse(rule.condition_parameters) as Record<string, number>;
+    const checkId = rule.check_id as string;
+    const recent = (limit: number) =>
+      this.db
         .selectFrom('check_results')
-        .select('status')
-        .where('check_id', '=', rule.check_id as string)
+        .select(['status', 'metadata'])
+        .where('check_id', '=', checkId)
         .where('result_type', '=', 'regular')
         .orderBy('created_at', 'desc')
-        .limit(count)
+        .limit(limit)
         .execute();
-      return recent.length >= count && recent.every((r) => isDown(r.status as 'failed'));
+    if (rule.condition === 'consecutive_failures') {
+      const count = p.count ?? 3;
+      const runs = await recent(count);
+      if (runs.length === 0) return;
+      if (runs.length >= count && runs.every((r) => isDown(r.status as ResultStatus))) {
+        await this.fire(rule, `${await this.checkName(checkId)} failed ${count} runs in a row`, { count });
+      } else if (!isDown(runs[0]?.status as ResultStatus)) await this.resolve(rule, 'the check passes again');
+      return;
     }
-    return undefined;
+    if (rule.condition === 'uptime_below_threshold') {
+      const window = (p.window_minutes ?? 60) * MINUTE;
+      const threshold = p.threshold ?? 99;
+      const rows = await this.db
+        .selectFrom('check_results')
+        .select('status')
+        .where('check_id', '=', checkId)
+        .where('result_type', '=', 'regular')
+        .where('created_at', '>=', now - window)
+        .execute();
+      if (rows.length === 0) return;
+      const uptime = (rows.filter((r) => !isDown(r.status as ResultStatus)).length / rows.length) * 100;
+      if (uptime < threshold) {
+        await this.fire(
+          rule,
+          `Uptime ${uptime.toFixed(2)}% over ${window / MINUTE} min, below ${threshold}%`,
+          {
+            uptime,
+          },
+        );
+      } else await this.resolve(rule, `uptime back to ${uptime.toFixed(2)}%`);
+      return;
+    }
+    const [last] = await recent(1);
+    const meta = last
+      ? (JSON.parse(last.metadata) as { days_remaining?: unknown; tls?: { days_remaining?: unknown } })
+      : undefined;
+    const days = meta?.days_remaining ?? meta?.tls?.days_remaining;
+    if (typeof days !== 'number') return;
+    if (days < (p.days ?? 14))
+      await this.fire(rule, `The certificate expires in ${days} day(s)`, { days_remaining: days });
+    else await this.resolve(rule, `the certificate is valid for ${days} more days`);
   }
 
   private rules(column: 'check_id' | 'heartbeat_id', id: string) {
@@ -244,6 +293,17 @@ export class Alerting {
       by: { type: 'service', id: rule.service_id as string },
     });
     await this.db.updateTable('alerts').set({ incident_id: id }).where('id', '=', alertId).execute();
+    // Resolved while the incident was being opened: it must not stay open behind the alert.
+    const alert = await this.db
+      .selectFrom('alerts')
+      .select('status')
+      .where('id', '=', alertId)
+      .executeTakeFirst();
+    if (alert?.status === 'resolved' && rule.auto_resolve === 1) {
+      await this.incidents
+        .resolve(id, { type: 'service', id: rule.service_id as string })
+        .catch(() => undefined);
+    }
   }
 
   /** A delivery per enabled channel of the rule. */
@@ -284,4 +344,21 @@ export class Alerting {
 
 function urgencyOf(severity: Severity): 'high' | 'low' {
   return severity === 'critical' || severity === 'high' ? 'high' : 'low';
+}
+
+/**
+ * Whether a check rule's condition holds in a status the check moved to; undefined when the
+ * status says nothing of it. Conditions over several runs are the sweep's.
+ */
+function checkConditionHolds(rule: AlertRulesTable, status: string): boolean | undefined {
+  switch (rule.condition as AlertCondition) {
+    case 'check_failed':
+      return isDown(status as ResultStatus) ? true : status === 'degraded' ? undefined : false;
+    case 'check_timeout':
+      return status === 'timeout' ? true : status === 'failed' ? undefined : false;
+    case 'check_degraded':
+      return status === 'degraded';
+    default:
+      return undefined;
+  }
 }

@@ -70,10 +70,23 @@ export async function timedRequest(spec: RequestSpec, opts: RequestOptions): Pro
     if (redirects.length >= MAX_REDIRECTS) throw new Error(`More than ${MAX_REDIRECTS} redirects`);
     const next = new URL(location, current.url).toString();
     redirects.push(next);
+    // Credentials go no further than their origin, as browsers do.
+    const headers =
+      new URL(next).origin === new URL(current.url).origin
+        ? current.headers
+        : withoutCredentials(current.headers);
     // 303, and 301/302 after a POST, continue as GET without the body, as browsers do.
     const keep = outcome.status_code === 307 || outcome.status_code === 308;
-    current = keep ? { ...current, url: next } : { method: 'GET', url: next, headers: current.headers };
+    current = keep ? { ...current, url: next, headers } : { method: 'GET', url: next, headers };
   }
+}
+
+const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  return (
+    headers && Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIALS.has(k.toLowerCase())))
+  );
 }
 
 function once(spec: RequestSpec, opts: RequestOptions): Promise<Omit<HttpOutcome, 'redirects'>> {

@@ -36,6 +36,8 @@ export class CheckScheduler {
   private flusher: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private running = false;
+  /** Each start begins a new loop; a loop from before a stop ends when it sees a newer one. */
+  private generation = 0;
   private lastPrune = 0;
 
   constructor(
@@ -51,7 +53,7 @@ export class CheckScheduler {
     this.running = true;
     this.flusher = setInterval(() => void this.flush(), FLUSH_MS);
     this.flusher.unref();
-    void this.loop();
+    void this.loop(++this.generation);
   }
 
   /** Stops taking checks; waits for the ones running and records them. */
@@ -71,8 +73,8 @@ export class CheckScheduler {
     return started;
   }
 
-  private async loop(): Promise<void> {
-    if (!this.running) return;
+  private async loop(generation: number): Promise<void> {
+    if (!this.running || generation !== this.generation) return;
     try {
       await this.take(this.clock.now() + LOOKAHEAD_MS, true);
       if (this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
@@ -83,8 +85,8 @@ export class CheckScheduler {
     } catch (err) {
       this.log.error({ err }, 'check scheduling failed');
     }
-    if (this.running) {
-      this.timer = setTimeout(() => void this.loop(), LOOKAHEAD_MS / 2);
+    if (this.running && generation === this.generation) {
+      this.timer = setTimeout(() => void this.loop(generation), LOOKAHEAD_MS / 2);
       this.timer.unref();
     }
   }
@@ -123,6 +125,10 @@ export class CheckScheduler {
       const wait = timed ? Math.max(0, dueAt - this.clock.now()) : 0;
       const probe = new Promise<void>((resolve) => setTimeout(resolve, wait))
         .then(() => this.run({ ...check, status: check.status as CheckState['status'] }, dueAt))
+        .catch((err: unknown) => {
+          this.log.error({ err, check: check.id }, 'check run failed');
+          this.inFlight.delete(check.id);
+        })
         .finally(() => this.probes.delete(probe));
       this.probes.add(probe);
     }
@@ -141,6 +147,25 @@ export class CheckScheduler {
     } & CheckState,
     dueAt: number,
   ): Promise<void> {
+    let variables: Record<string, string> | undefined;
+    try {
+      variables = await this.opts.variablesFor?.(check.id);
+    } catch (err) {
+      // A secret that no longer decrypts (VIGIL_SECRET_KEY changed): the run fails, the server does not.
+      this.log.error({ err, check: check.id }, 'reading the secrets of a check failed');
+      this.done.push({
+        checkId: check.id,
+        dueAt,
+        at: this.clock.now(),
+        result: {
+          status: 'failed',
+          response_time: 0,
+          error_message: `The check's secrets could not be read (was VIGIL_SECRET_KEY changed?): ${(err as Error).message}`,
+          check_metadata: {},
+        },
+      });
+      return;
+    }
     const target = {
       type: check.type as CheckType,
       url: check.url,
@@ -148,7 +173,7 @@ export class CheckScheduler {
       port: check.port,
       timeout: check.timeout,
       parameters: JSON.parse(check.parameters) as Record<string, unknown>,
-      variables: await this.opts.variablesFor?.(check.id),
+      variables,
     };
     const probe = () => runProbe(target, { blockPrivate: this.opts.blockPrivate });
     let result: ProbeResult = await probe();

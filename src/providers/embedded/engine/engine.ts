@@ -122,6 +122,7 @@ export class Engine {
       const flips = await this.heartbeats.evaluateDue(now, BATCH);
       for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
       await this.alerting.onHeartbeatFlips(flips);
+      await this.alerting.fireDownHeartbeats();
       await this.alerting.resolveRecoveredHeartbeats();
       if (now - this.lastSweep >= SWEEP_MS) {
         this.lastSweep = now;

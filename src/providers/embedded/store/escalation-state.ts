@@ -225,16 +225,18 @@ export async function escalateDue(
   let failure: unknown;
   const run = async (chunk: Due[]) => {
     try {
-      escalated += await db.transaction().execute(async (trx) => {
+      const n = await db.transaction().execute(async (trx) => {
         const cache = newCache();
-        let n = 0;
-        for (const s of chunk) n += await step(trx, s, nowMs, cache);
-        return n;
+        let stepped = 0;
+        for (const s of chunk) stepped += await step(trx, s, nowMs, cache);
+        return stepped;
       });
+      escalated += n;
     } catch {
       for (const s of chunk) {
         try {
-          escalated += await db.transaction().execute((trx) => step(trx, s, nowMs, newCache()));
+          const n = await db.transaction().execute((trx) => step(trx, s, nowMs, newCache()));
+          escalated += n;
         } catch (err) {
           failure ??= err;
         }

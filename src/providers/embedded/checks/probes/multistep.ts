@@ -40,9 +40,10 @@ export async function multistepProbe(t: CheckTarget, env: ProbeEnv): Promise<Pro
       }
     }
     // Extracted values may be secrets: their names are recorded, never their values.
+    // The URL as written: filled in, it could carry a secret or an extracted value.
     steps.push({
       name: step.name,
-      url: r.url,
+      url: step.request.url,
       status_code: r.status_code,
       timings: r.timings,
       assertions,

@@ -119,6 +119,33 @@ describe('web and api checks', () => {
     expect([hung.status, hung.error_message]).toEqual(['timeout', 'Timed out after 1 s']);
   });
 
+  it('sends no credentials to another origin a redirect leads to, and keeps secret URLs out of results', async () => {
+    const other = createServer((req, res) => {
+      res.writeHead(200).end(req.headers.authorization ? 'got credentials' : 'none');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}/landing`;
+    const bouncer = createServer((_req, res) => res.writeHead(302, { location: elsewhere }).end());
+    await new Promise<void>((resolve) => bouncer.listen(0, '127.0.0.1', resolve));
+    const start = `http://127.0.0.1:${(bouncer.address() as AddressInfo).port}/start?key={{KEY}}`;
+    try {
+      const r = await run({
+        type: 'api',
+        url: start,
+        variables: { KEY: 'very-secret' },
+        parameters: {
+          http_request: { headers: { authorization: 'Bearer {{KEY}}' } },
+          assertions: { body_contains: 'none' },
+        },
+      });
+      expect(r.status).toBe('ok');
+      expect(JSON.stringify(r)).not.toContain('very-secret');
+    } finally {
+      other.close();
+      bouncer.close();
+    }
+  });
+
   it('logs in and reads with the token in a multistep flow, secrets as variables', async () => {
     const flow = {
       type: 'multistep' as const,
