@@ -9,10 +9,13 @@ import { BlockList, isIP } from 'node:net';
 
 export class TargetRefusedError extends Error {}
 
+// Cloud credential endpoints: the whole link-local range (AWS, GCP, Azure IMDS, ECS, EKS Pod
+// Identity, Tencent), Azure's WireServer, Alibaba's, Oracle's, and AWS's IPv6 addresses.
 const METADATA = new BlockList();
-for (const a of ['169.254.169.254', '169.254.170.2', '100.100.100.200', '192.0.0.192'])
-  METADATA.addAddress(a);
-for (const a of ['fd00:ec2::254']) METADATA.addAddress(a, 'ipv6');
+METADATA.addSubnet('169.254.0.0', 16);
+for (const a of ['168.63.129.16', '100.100.100.200', '192.0.0.192']) METADATA.addAddress(a);
+METADATA.addSubnet('fd00:ec2::', 32, 'ipv6');
+METADATA.addSubnet('fe80::', 10, 'ipv6');
 
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
@@ -37,16 +40,26 @@ for (const [net, bits] of [
 
 /** Why an address may not be checked, or undefined when it may. */
 export function refusal(address: string, blockPrivate: boolean): string | undefined {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const ip = mapped ?? address;
+  const ip = embeddedIpv4(address) ?? address;
   const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
   if (METADATA.check(ip, family)) {
-    return `${address} is a cloud metadata address; Vigil never sends checks there.`;
+    return `${address} is a cloud metadata address; Vigil never connects there.`;
   }
   if (blockPrivate && PRIVATE.check(ip, family)) {
     return `${address} is a private, loopback or link-local address, refused because VIGIL_BLOCK_PRIVATE_TARGETS is true.`;
   }
   return undefined;
+}
+
+/** The IPv4 address inside an IPv4-mapped, IPv4-translated or NAT64 IPv6 address. */
+function embeddedIpv4(address: string): string | undefined {
+  const dotted = /^(?:::ffff:(?:0:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (dotted) return dotted;
+  const hex = /^(?:::ffff:(?:0:)?|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return undefined;
+  const hi = Number.parseInt(hex[1] as string, 16);
+  const lo = Number.parseInt(hex[2] as string, 16);
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
 
 type LookupCallback = (

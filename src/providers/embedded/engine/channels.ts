@@ -3,7 +3,10 @@
  * address and throws on failure; retrying is the engine's.
  */
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Transporter } from 'nodemailer';
+import { checkLiteral, guardedLookup } from '../checks/target-guard.js';
 
 /** One message, ready for every kind of channel. */
 export interface Outgoing {
@@ -24,16 +27,32 @@ export interface Channel {
 
 const TIMEOUT_MS = 10_000;
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'vigil', ...headers },
-    body,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    redirect: 'error',
+/**
+ * POSTs JSON; a non-2xx answer is a failure. Cloud metadata addresses are refused (a webhook URL
+ * is user input), judged on the address at connect time as checks are; redirects are not followed.
+ */
+function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+  const target = new URL(url);
+  checkLiteral(target.hostname, false);
+  return new Promise((resolve, reject) => {
+    const req = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'vigil', ...headers },
+      lookup: guardedLookup(false) as never,
+      timeout: TIMEOUT_MS,
+    });
+    req.on('timeout', () =>
+      req.destroy(new Error(`No answer from ${target.host} within ${TIMEOUT_MS / 1000} s`)),
+    );
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) resolve();
+      else reject(new Error(`HTTP ${status} from ${target.host}`));
+    });
+    req.end(body);
   });
-  await res.body?.cancel();
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${new URL(url).host}`);
 }
 
 /** Signs `timestamp.body` with HMAC-SHA256, so a receiver can check origin and freshness. */

@@ -385,4 +385,38 @@ describe.each(STORES)('escalation on $kind', (store) => {
     await p.engine.tick();
     expect(titles()).toEqual(['Disk full burst-2']);
   });
+
+  it('never posts to a cloud metadata address, whatever a webhook says', async ({ skip: s }) => {
+    if (skip) s();
+    const { directory, escalation } = p.ports;
+    const mallory = await directory.createUser({
+      name: 'Mallory',
+      email: 'mallory@x.io',
+      contact_methods: [{ type: 'webhook', address: 'http://169.254.169.254/latest/meta-data/' }],
+    });
+    const policy = await escalation.createPolicy({
+      name: 'Sneaky',
+      escalation_rules: [
+        { escalation_delay_in_minutes: 5, targets: [{ id: mallory.id, type: 'user_reference' }] },
+      ],
+    });
+    const sneaky = await directory.createService({ name: 'Sneaky', escalation_policy_id: policy.id });
+    await p.ingest({
+      routing_key: sneaky.integration_key,
+      event_action: 'trigger',
+      payload: { summary: 'x', source: 's', severity: 'error' },
+      links: [],
+      images: [],
+    });
+    await p.engine.tick();
+    const delivery = await p.db
+      .selectFrom('notification_deliveries')
+      .select(['status', 'last_error'])
+      .where('user_id', '=', mallory.id)
+      .executeTakeFirstOrThrow();
+    expect(delivery.status).toBe('pending');
+    expect(delivery.last_error).toBe(
+      '169.254.169.254 is a cloud metadata address; Vigil never connects there.',
+    );
+  });
 });

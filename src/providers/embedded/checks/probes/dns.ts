@@ -3,6 +3,7 @@
  * expected answers (all of them present, or exactly them).
  */
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
 import { PARAMETERS } from '../../../../core/checks.js';
 import { TimeoutError } from '../http-request.js';
@@ -32,13 +33,20 @@ function text(type: RecordType, answers: unknown): string[] {
   });
 }
 
+/** The address of `1.2.3.4`, `1.2.3.4:53`, `fd00::1` or `[fd00::1]:53`. */
+function hostOf(server: string): string {
+  if (isIP(server)) return server;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(server)?.[1];
+  return bracketed ?? server.replace(/:\d+$/, '');
+}
+
 export async function dnsProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = PARAMETERS.dns.parse(t.parameters);
   const type = p.record_type ?? 'A';
   const left = Math.max(1, env.deadline - Date.now());
   const resolver = new Resolver({ timeout: left, tries: 1 });
   if (p.dns_servers?.length) {
-    for (const server of p.dns_servers) checkLiteral(server.replace(/:\d+$/, ''), env.blockPrivate);
+    for (const server of p.dns_servers) checkLiteral(hostOf(server), env.blockPrivate);
     resolver.setServers(p.dns_servers);
   }
   const start = performance.now();

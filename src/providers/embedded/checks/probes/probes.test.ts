@@ -288,10 +288,24 @@ describe('the address policy', () => {
   it('never checks cloud metadata addresses, and refuses private ones when asked, also behind a name', async () => {
     const metadata = await run({ type: 'web', url: 'http://169.254.169.254/latest/meta-data/' });
     expect(metadata.error_message).toBe(
-      '169.254.169.254 is a cloud metadata address; Vigil never sends checks there.',
+      '169.254.169.254 is a cloud metadata address; Vigil never connects there.',
     );
     const v6 = await run({ type: 'tcp', host: 'fd00:ec2::254', port: 80 });
     expect(v6.error_message).toContain('cloud metadata address');
+    for (const url of [
+      'http://169.254.170.23/',
+      'http://168.63.129.16/machine',
+      'http://[::ffff:0:a9fe:a9fe]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+    ]) {
+      expect((await run({ type: 'web', url })).error_message, url).toContain('cloud metadata address');
+    }
+    const v6dns = await run({
+      type: 'dns',
+      host: 'app.test',
+      parameters: { dns_servers: ['[fd00:ec2::254]:53'] },
+    });
+    expect(v6dns.error_message).toContain('cloud metadata address');
     const literal = await run({ type: 'web', url: `${base}/health` }, true);
     expect(literal.error_message).toContain('127.0.0.1 is a private, loopback or link-local address');
     const named = await run({ type: 'tcp', host: 'localhost', port: 9 }, true);
