@@ -79,8 +79,19 @@ export class CheckScheduler {
       await this.take(this.clock.now() + LOOKAHEAD_MS, true);
       if (this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = this.clock.now();
-        const pruned = await this.runs.prune(this.clock.now() - this.opts.retentionMs);
-        if (pruned) this.log.info({ pruned }, 'old check results dropped');
+        const cutoff = this.clock.now() - this.opts.retentionMs;
+        const pruned = await this.runs.prune(cutoff);
+        // Heartbeat pings (bodies of up to 10 KB, sent by anyone with the URL) age out alike.
+        const pings = await this.db
+          .deleteFrom('heartbeat_pings')
+          .where('received_at', '<', cutoff)
+          .executeTakeFirst();
+        if (pruned || pings.numDeletedRows) {
+          this.log.info(
+            { pruned, pings: Number(pings.numDeletedRows) },
+            'old check results and pings dropped',
+          );
+        }
       }
     } catch (err) {
       this.log.error({ err }, 'check scheduling failed');

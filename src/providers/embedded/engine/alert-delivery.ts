@@ -46,6 +46,18 @@ export async function deliverAlerts(
     .orderBy('alert_deliveries.next_attempt_at')
     .limit(batch)
     .execute();
+  // Claimed first: if this process dies mid-send, the batch is retried in a while, not at once.
+  if (due.length) {
+    await db
+      .updateTable('alert_deliveries')
+      .set({ next_attempt_at: now + FIRST_RETRY_MS })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .execute();
+  }
   const outcomes = await mapLimit(due, 50, async (d) => {
     const channel = channels[d.kind];
     if (!channel)

@@ -165,6 +165,18 @@ export class Engine {
       .orderBy('notification_deliveries.next_attempt_at')
       .limit(BATCH)
       .execute();
+    // Claimed first: if this process dies mid-send, the batch is retried in a while, not at once.
+    if (due.length) {
+      await this.db
+        .updateTable('notification_deliveries')
+        .set({ next_attempt_at: now + FIRST_RETRY_MS })
+        .where(
+          'id',
+          'in',
+          due.map((d) => d.id),
+        )
+        .execute();
+    }
     const outcomes = await mapLimit(due, CONCURRENCY, (d) => this.attempt(d, now));
     // One transaction records the lot: one commit for a burst of pages, not two per page.
     if (outcomes.length) {

@@ -48,6 +48,7 @@ export async function loadSchedules(
       .where('end_at', '>', window.since)
       .where('start_at', '<', window.until)
       .orderBy('seq')
+      .orderBy('created_at')
       .orderBy('id')
       .execute(),
   ]);

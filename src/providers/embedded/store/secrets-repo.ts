@@ -4,7 +4,7 @@
  * Several nodes sharing one PostgreSQL database must share VIGIL_SECRET_KEY.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
@@ -23,18 +23,30 @@ export function secretKey(configured: string | undefined, dataDir: string): Buff
   if (configured) return createHash('sha256').update(configured).digest();
   const file = join(dataDir, KEY_FILE);
   try {
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+    return readKey(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(dataDir, { recursive: true });
+  // Written whole under a temporary name, then linked into place: another process sees either no
+  // key file or a complete one, and the first link wins.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temp, randomBytes(32).toString('base64url'), { mode: 0o600 });
   try {
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    linkSync(temp, file);
   } catch (err) {
-    // Another process made it first: use theirs.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temp);
   }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  return readKey(file);
+}
+
+function readKey(file: string): Buffer {
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  if (key.length !== 32)
+    throw new Error(`${file} does not hold a 32-byte key; restore it or set VIGIL_SECRET_KEY.`);
+  return key;
 }
 
 export class SecretRepository implements SecretsPort {
@@ -179,7 +191,7 @@ export class SecretRepository implements SecretsPort {
 
   private open(sealed: string): string {
     const raw = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12), { authTagLength: 16 });
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   }
