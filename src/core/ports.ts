@@ -10,6 +10,7 @@ import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
 import type { SchedulesPort } from './schedules.js';
 import type { SecretsPort } from './secrets.js';
+import type { StatusPagesPort } from './status-pages.js';
 
 export interface ConnectionReport {
   provider: string;
@@ -30,6 +31,7 @@ export interface Ports {
   checks?: ChecksPort;
   alerts?: AlertsPort;
   secrets?: SecretsPort;
+  statusPages?: StatusPagesPort;
   meta?: MetaPort;
 }
 
@@ -44,5 +46,6 @@ export const PORT_NAMES = [
   'checks',
   'alerts',
   'secrets',
+  'statusPages',
   'meta',
 ] as const satisfies readonly PortName[];

@@ -17,6 +17,8 @@ import { getStatusOverview } from './overview.js';
 import { scheduleWriteTools } from './schedule-write.js';
 import { scheduleReadTools } from './schedules.js';
 import { secretTools } from './secrets.js';
+import { statusIncidentTools } from './status-incidents.js';
+import { statusPageTools } from './status-pages.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
@@ -32,5 +34,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...checkGroupTools,
   ...secretTools,
   ...alertTools,
+  ...statusPageTools,
+  ...statusIncidentTools,
   ...metaTools,
 ];

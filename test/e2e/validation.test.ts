@@ -40,6 +40,11 @@ const TABLES = [
   'alert_channels',
   'secrets',
   'check_secrets',
+  'status_pages',
+  'status_components',
+  'status_incidents',
+  'status_incident_components',
+  'status_incident_updates',
 ];
 const UNKNOWN = 'PZZZZZZ9';
 
@@ -61,6 +66,10 @@ const ids = {
   rule: '',
   channel: '',
   secret: '',
+  page: '',
+  component: '',
+  statusIncident: '',
+  update: '',
 };
 
 async function counts(): Promise<Record<string, number>> {
@@ -186,6 +195,38 @@ const base = (): Record<string, Record<string, unknown>> => ({
   add_secret_to_check: { check_id: ids.check, secret_id: ids.secret, env_var_name: 'ZED' },
   update_check_secrets: { check_id: ids.check, secrets: [{ secret_id: ids.secret, env_variable: 'ZED' }] },
   remove_secret_from_check: { check_id: ids.check, secret_id: ids.secret },
+  list_pages: { per_page: 10 },
+  get_page_details: { page_id: ids.page },
+  create_page: { name: 'Zed page' },
+  update_page: { page_id: ids.page, name: 'Zed page 2' },
+  patch_page: { page_id: ids.page, headline: 'Zed' },
+  delete_page: { page_id: ids.page },
+  list_component_groups: { page_id: ids.page },
+  list_components: { page_id: ids.page },
+  get_component_details: { page_id: ids.page, component_id: ids.component },
+  create_component: { page_id: ids.page, name: 'Zed component' },
+  update_component: { page_id: ids.page, component_id: ids.component, name: 'Zed component 2' },
+  patch_component: { page_id: ids.page, component_id: ids.component, status: 'partial_outage' },
+  delete_component: { page_id: ids.page, component_id: ids.component },
+  list_incidents: { page_id: ids.page },
+  get_incident_details: { page_id: ids.page, incident_id: ids.statusIncident },
+  get_incident_updates: { page_id: ids.page, incident_id: ids.statusIncident },
+  create_incident: { page_id: ids.page, name: 'Zed outage', status: 'investigating' },
+  update_incident: { page_id: ids.page, incident_id: ids.statusIncident, status: 'identified' },
+  patch_incident: { page_id: ids.page, incident_id: ids.statusIncident, name: 'Zed outage 2' },
+  delete_incident: { page_id: ids.page, incident_id: ids.statusIncident },
+  add_incident_update: {
+    page_id: ids.page,
+    incident_id: ids.statusIncident,
+    update_data: { body: 'Fixed', status: 'monitoring' },
+  },
+  update_incident_update: {
+    page_id: ids.page,
+    incident_id: ids.statusIncident,
+    update_id: ids.update,
+    update_data: { body: 'Fixed.' },
+  },
+  delete_incident_update: { page_id: ids.page, incident_id: ids.statusIncident, update_id: ids.update },
   test_connection: {},
 });
 
@@ -298,6 +339,21 @@ beforeAll(async () => {
   ids.incident = (
     await callJson(client, 'trigger_incident', { service_id: ids.service, title: 'Broken' })
   ).body.incidents[0].id;
+  ids.page = (await callJson(client, 'create_page', { name: 'Core', subdomain: 'core' })).body.pages[0].id;
+  ids.component = (
+    await callJson(client, 'create_component', { page_id: ids.page, name: 'API' })
+  ).body.components[0].id;
+  const posted = (
+    await callJson(client, 'create_incident', {
+      page_id: ids.page,
+      name: 'API slow',
+      status: 'investigating',
+      body: 'Looking into it.',
+      components: { [ids.component]: 'degraded_performance' },
+    })
+  ).body.incidents[0];
+  ids.statusIncident = posted.id;
+  ids.update = posted.incident_updates[0].id;
 });
 afterAll(async () => {
   await client?.close();
@@ -403,6 +459,34 @@ describe('every tool', () => {
       ['delete_heartbeat', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
       ['send_heartbeat_ping', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
       ['get_heartbeat_logs', { heartbeat_id: UNKNOWN }, 'heartbeat_id'],
+      ['get_page_details', { page_id: UNKNOWN }, 'page_id'],
+      ['update_page', { page_id: UNKNOWN, name: 'x' }, 'page_id'],
+      ['delete_page', { page_id: UNKNOWN }, 'page_id'],
+      ['list_components', { page_id: UNKNOWN }, 'page_id'],
+      ['create_component', { page_id: UNKNOWN, name: 'x' }, 'page_id'],
+      ['create_component', { page_id: ids.page, name: 'x', group_id: UNKNOWN }, 'group_id'],
+      ['get_component_details', { page_id: ids.page, component_id: UNKNOWN }, 'component_id'],
+      ['patch_component', { page_id: ids.page, component_id: UNKNOWN, name: 'x' }, 'component_id'],
+      ['delete_component', { page_id: ids.page, component_id: UNKNOWN }, 'component_id'],
+      ['list_incidents', { page_id: UNKNOWN }, 'page_id'],
+      ['get_incident_details', { page_id: ids.page, incident_id: UNKNOWN }, 'incident_id'],
+      [
+        'create_incident',
+        { page_id: ids.page, name: 'x', status: 'investigating', components: { [UNKNOWN]: 'major_outage' } },
+        'components',
+      ],
+      ['patch_incident', { page_id: ids.page, incident_id: UNKNOWN, name: 'x' }, 'incident_id'],
+      ['delete_incident', { page_id: ids.page, incident_id: UNKNOWN }, 'incident_id'],
+      [
+        'add_incident_update',
+        { page_id: ids.page, incident_id: UNKNOWN, update_data: { body: 'x', status: 'monitoring' } },
+        'incident_id',
+      ],
+      [
+        'delete_incident_update',
+        { page_id: ids.page, incident_id: ids.statusIncident, update_id: UNKNOWN },
+        'update_id',
+      ],
       ['get_check_details', { check_id: UNKNOWN }, 'check_id'],
       ['update_check', { check_id: UNKNOWN, name: 'x' }, 'check_id'],
       ['delete_check', { check_id: UNKNOWN }, 'check_id'],

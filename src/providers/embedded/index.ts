@@ -23,6 +23,7 @@ import { MIGRATIONS } from './store/migrations.js';
 import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
 import { SecretRepository, secretKey } from './store/secrets-repo.js';
+import { StatusPagesRepository } from './store/status-incidents-repo.js';
 
 export interface EmbeddedProvider {
   name: 'embedded';
@@ -39,6 +40,7 @@ export interface EmbeddedProvider {
       | 'checks'
       | 'alerts'
       | 'secrets'
+      | 'statusPages'
       | 'meta'
     >
   > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
@@ -106,6 +108,7 @@ export async function createEmbeddedProvider(opts: {
     alerting,
   );
   const ingest = createEventIngest({ directory, incidents });
+  const statusPages = new StatusPagesRepository(db, clock);
   let closed = false;
   return {
     name: 'embedded',
@@ -120,6 +123,7 @@ export async function createEmbeddedProvider(opts: {
       checks,
       alerts,
       secrets,
+      statusPages,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');

@@ -645,6 +645,113 @@ const m013: Migration = {
   },
 };
 
+const m014: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Booleans are integers 0/1, as elsewhere in the store; subdomain and domain are kept lower-case.
+    let pages = db.schema
+      .createTable('status_pages')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('subdomain', 'text', (c) => c.unique())
+      .addColumn('domain', 'text', (c) => c.unique())
+      .addColumn('language', 'text', (c) => c.notNull())
+      .addColumn('time_zone', 'text', (c) => c.notNull());
+    for (const col of ['url', 'headline', 'page_description', 'country', 'city', 'state', 'support_url']) {
+      pages = pages.addColumn(col, 'text');
+    }
+    for (const col of [
+      'viewers_must_be_team_members',
+      'hidden_from_search',
+      'allow_page_subscribers',
+      'allow_incident_subscribers',
+      'allow_email_subscribers',
+      'allow_sms_subscribers',
+      'allow_webhook_subscribers',
+      'allow_rss_atom_feeds',
+    ]) {
+      pages = pages.addColumn(col, 'integer', (c) => c.notNull());
+    }
+    await pages
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('status_components')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('page_id', 'text', (c) => c.notNull().references('status_pages.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('is_group', 'integer', (c) => c.notNull())
+      .addColumn('group_id', 'text', (c) => c.references('status_components.id').onDelete('set null'))
+      .addColumn('only_show_if_degraded', 'integer', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('showcase', 'integer', (c) => c.notNull())
+      .addColumn('start_date', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('status_components_page').on('status_components').column('page_id').execute();
+    await db.schema
+      .createTable('status_incidents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('page_id', 'text', (c) => c.notNull().references('status_pages.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('body', 'text')
+      .addColumn('impact', 'text', (c) => c.notNull())
+      .addColumn('deliver_notifications', 'integer', (c) => c.notNull())
+      .addColumn('metadata', 'text', (c) => c.notNull())
+      .addColumn('scheduled_for', 'text')
+      .addColumn('scheduled_until', 'text')
+      .addColumn('scheduling', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('monitoring_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('status_incidents_page')
+      .on('status_incidents')
+      .columns(['page_id', 'created_at'])
+      .execute();
+    await db.schema
+      .createTable('status_incident_components')
+      .addColumn('incident_id', 'text', (c) =>
+        c.notNull().references('status_incidents.id').onDelete('cascade'),
+      )
+      .addColumn('component_id', 'text', (c) =>
+        c.notNull().references('status_components.id').onDelete('cascade'),
+      )
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('status_incident_components_pk', ['incident_id', 'component_id'])
+      .execute();
+    await db.schema
+      .createIndex('status_incident_components_component')
+      .on('status_incident_components')
+      .column('component_id')
+      .execute();
+    await db.schema
+      .createTable('status_incident_updates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('incident_id', 'text', (c) =>
+        c.notNull().references('status_incidents.id').onDelete('cascade'),
+      )
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('components', 'text', (c) => c.notNull())
+      .addColumn('deliver_notifications', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('status_incident_updates_incident')
+      .on('status_incident_updates')
+      .columns(['incident_id', 'created_at'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -659,6 +766,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '011_alerts': m011,
   '012_secrets': m012,
   '013_check_rollups': m013,
+  '014_status_pages': m014,
 };
 
 export const migrationProvider: MigrationProvider = {

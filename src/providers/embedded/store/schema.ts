@@ -438,6 +438,80 @@ export interface IncidentLogTable {
   details: string | null;
 }
 
+export interface StatusPagesTable {
+  id: string;
+  name: string;
+  subdomain: string | null;
+  domain: string | null;
+  language: string;
+  time_zone: string;
+  url: string | null;
+  headline: string | null;
+  page_description: string | null;
+  country: string | null;
+  city: string | null;
+  state: string | null;
+  support_url: string | null;
+  viewers_must_be_team_members: number;
+  hidden_from_search: number;
+  allow_page_subscribers: number;
+  allow_incident_subscribers: number;
+  allow_email_subscribers: number;
+  allow_sms_subscribers: number;
+  allow_webhook_subscribers: number;
+  allow_rss_atom_feeds: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StatusComponentsTable {
+  id: string;
+  page_id: string;
+  name: string;
+  description: string | null;
+  is_group: number;
+  group_id: string | null;
+  only_show_if_degraded: number;
+  position: number;
+  showcase: number;
+  start_date: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StatusIncidentsTable {
+  id: string;
+  page_id: string;
+  name: string;
+  status: string;
+  body: string | null;
+  impact: string;
+  deliver_notifications: number;
+  /** JSON object. */
+  metadata: string;
+  scheduled_for: string | null;
+  scheduled_until: string | null;
+  /** JSON: the maintenance flags (scheduled_remind_prior, auto_transition_*, reminder_intervals…). */
+  scheduling: string;
+  resolved_at: string | null;
+  monitoring_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StatusIncidentUpdatesTable {
+  id: string;
+  incident_id: string;
+  status: string;
+  body: string;
+  /** JSON: component id → status, as the incident set them when the update was posted. */
+  components: string;
+  deliver_notifications: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   contact_methods: ContactMethodsTable;
@@ -481,4 +555,9 @@ export interface Database {
   incident_acknowledgements: IncidentUsersTable;
   incident_notes: IncidentNotesTable;
   incident_alerts: IncidentAlertsTable;
+  status_pages: StatusPagesTable;
+  status_components: StatusComponentsTable;
+  status_incidents: StatusIncidentsTable;
+  status_incident_components: { incident_id: string; component_id: string; status: string };
+  status_incident_updates: StatusIncidentUpdatesTable;
 }
