@@ -59,6 +59,9 @@ export interface AlertRule {
   auto_resolve: boolean;
   /** Vigil: open an incident on this service when the alert fires. */
   service_id: string | null;
+  /** Vigil: set this status-page component to `component_status` while the alert fires. */
+  component_id: string | null;
+  component_status: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -75,6 +78,8 @@ export interface AlertRuleInput {
   enabled?: boolean | undefined;
   auto_resolve?: boolean | undefined;
   service_id?: string | null | undefined;
+  component_id?: string | null | undefined;
+  component_status?: string | null | undefined;
 }
 
 export interface Alert {

@@ -72,6 +72,10 @@ const rule = {
     .id('service_id')
     .nullable()
     .describe('Open a responder incident on this service when it fires.'),
+  component_id: p.id('component_id').nullable().describe('Set this status-page component while it fires.'),
+  component_status: z
+    .enum(['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'])
+    .describe('The status it gets (default major_outage).'),
 };
 
 export const listAlerts = defineTool({
@@ -187,6 +191,8 @@ export const createAlert = defineTool({
         enabled: rule.enabled.optional(),
         auto_resolve: rule.auto_resolve.optional(),
         service_id: rule.service_id.optional(),
+        component_id: rule.component_id.optional(),
+        component_status: rule.component_status.optional(),
       })
       .describe('The rule.'),
   }),
@@ -218,6 +224,8 @@ export const updateAlert = defineTool({
         enabled: rule.enabled.optional(),
         auto_resolve: rule.auto_resolve.optional(),
         service_id: rule.service_id.optional(),
+        component_id: rule.component_id.optional(),
+        component_status: rule.component_status.optional(),
       })
       .describe('The fields to change.'),
   }),

@@ -313,6 +313,8 @@ export const alertRuleItem = z.object({
   enabled: z.boolean(),
   auto_resolve: z.boolean(),
   service_id: z.string().nullable(),
+  component_id: z.string().nullable(),
+  component_status: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

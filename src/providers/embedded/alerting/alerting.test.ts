@@ -189,6 +189,31 @@ describe.each(STORES)('alerting on $kind', (store) => {
     expect(await active(streak.id)).toEqual([]);
   });
 
+  it('sets a status-page component while its alert fires, and back to operational on recovery', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const { checks, alerts, statusPages } = p.ports;
+    const page = await statusPages.createPage({ name: 'Acme', subdomain: 'acme-alerts' });
+    const api = await statusPages.createComponent(page.id, { name: 'API' });
+    const check = await checks.createCheck({ name: 'API health', type: 'web', url, interval: 60 });
+    await alerts.createRule({
+      name: 'API down on the page',
+      check_id: check.id,
+      condition: 'check_failed',
+      component_id: api.id,
+      component_status: 'partial_outage',
+    });
+    const first = Date.parse(check.next_run_at as string);
+    const status = async () => (await statusPages.getComponent(page.id, api.id)).status;
+    failing = true;
+    await at(first);
+    expect(await status()).toBe('partial_outage');
+    failing = false;
+    await at(first + 60_000);
+    expect(await status()).toBe('operational');
+  });
+
   it('refuses rules that do not fit their source, naming the field', async ({ skip: s }) => {
     if (skip) s();
     const { alerts } = p.ports;

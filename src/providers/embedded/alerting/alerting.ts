@@ -247,6 +247,8 @@ export class Alerting {
       throw err;
     }
     this.log.info({ alert: id, rule: rule.id, description }, 'alert fired');
+    if (rule.component_id)
+      await this.setComponent(rule.component_id, rule.component_status ?? 'major_outage', now);
     if (rule.service_id) await this.openIncident(rule, id, description, metadata);
   }
 
@@ -269,6 +271,7 @@ export class Alerting {
       await this.queue(trx, rule.id, active.id, 'alert_resolved', now);
     });
     this.log.info({ alert: active.id, rule: rule.id, why }, 'alert resolved');
+    if (rule.component_id) await this.setComponent(rule.component_id, 'operational', now);
     if (active.incident_id) {
       await this.incidents
         .resolve(active.incident_id, { type: 'service', id: rule.service_id ?? 'vigil' })
@@ -276,6 +279,15 @@ export class Alerting {
           if (!(err instanceof ConflictError)) throw err; // already resolved by someone
         });
     }
+  }
+
+  /** A status-page component's own status (an open page incident naming it still shows over it). */
+  private async setComponent(componentId: string, status: string, now: number) {
+    await this.db
+      .updateTable('status_components')
+      .set({ status, updated_at: new Date(now).toISOString() })
+      .where('id', '=', componentId)
+      .execute();
   }
 
   private async openIncident(

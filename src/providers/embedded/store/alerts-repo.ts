@@ -127,6 +127,8 @@ export class AlertRepository implements AlertsPort {
           enabled: (input.enabled ?? true) ? 1 : 0,
           auto_resolve: (input.auto_resolve ?? true) ? 1 : 0,
           service_id: input.service_id ?? null,
+          component_id: input.component_id ?? null,
+          component_status: input.component_id ? (input.component_status ?? 'major_outage') : null,
           created_at: at,
           updated_at: at,
         })
@@ -146,6 +148,7 @@ export class AlertRepository implements AlertsPort {
         heartbeat_id: patch.heartbeat_id === undefined ? row.heartbeat_id : patch.heartbeat_id,
         condition: patch.condition ?? (row.condition as AlertCondition),
         service_id: patch.service_id === undefined ? row.service_id : patch.service_id,
+        component_id: patch.component_id === undefined ? row.component_id : patch.component_id,
       };
       await this.checkRule(trx, merged);
       const set: Partial<AlertRulesTable> = {
@@ -154,6 +157,10 @@ export class AlertRepository implements AlertsPort {
         heartbeat_id: merged.heartbeat_id ?? null,
         condition: merged.condition,
         service_id: merged.service_id ?? null,
+        component_id: merged.component_id ?? null,
+        component_status: merged.component_id
+          ? (patch.component_status ?? row.component_status ?? 'major_outage')
+          : null,
         updated_at: new Date(this.clock.now()).toISOString(),
       };
       if (patch.condition_parameters) set.condition_parameters = JSON.stringify(patch.condition_parameters);
@@ -262,6 +269,15 @@ export class AlertRepository implements AlertsPort {
         .executeTakeFirst();
       if (!service) throw new NotFoundError('service', r.service_id, 'alert_data.service_id');
     }
+    if (r.component_id) {
+      const component = await trx
+        .selectFrom('status_components')
+        .select('id')
+        .where('id', '=', r.component_id)
+        .executeTakeFirst();
+      if (!component)
+        throw new NotFoundError('status page component', r.component_id, 'alert_data.component_id');
+    }
   }
 
   private async replaceChannels(trx: Transaction<Database>, ruleId: string, channelIds: string[]) {
@@ -330,6 +346,8 @@ export class AlertRepository implements AlertsPort {
         enabled: r.enabled === 1,
         auto_resolve: r.auto_resolve === 1,
         service_id: r.service_id,
+        component_id: r.component_id,
+        component_status: r.component_status,
         created_at: r.created_at,
         updated_at: r.updated_at,
       };

@@ -752,6 +752,16 @@ const m014: Migration = {
   },
 };
 
+const m015: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('alert_rules')
+      .addColumn('component_id', 'text', (c) => c.references('status_components.id').onDelete('set null'))
+      .execute();
+    await db.schema.alterTable('alert_rules').addColumn('component_status', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -767,6 +777,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '012_secrets': m012,
   '013_check_rollups': m013,
   '014_status_pages': m014,
+  '015_alert_components': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -260,6 +260,8 @@ export interface AlertRulesTable {
   enabled: number;
   auto_resolve: number;
   service_id: string | null;
+  component_id: string | null;
+  component_status: string | null;
   created_at: string;
   updated_at: string;
 }
