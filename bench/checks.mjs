@@ -28,7 +28,9 @@
  * time are sampled every second from /proc, and VmHWM read at the end.
  *
  * Prints a markdown table and writes the raw numbers to bench/results/checks.json.
- * BENCH_QUICK=1 → 500 + 500 checks over one minute, for checking the script.
+ * BENCH_QUICK=1 → 500 + 500 checks over one minute, for checking the script. CHECKS_CONCURRENCY
+ * (default 200) is the most probes at once, for both servers; CHECKS_SERVERS (default
+ * `baseline,vigil`) picks the servers; CHECKS_CPU_PROF_DIR runs Vigil under `--cpu-prof`.
  * docs/BENCHMARKS.md section 8.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -266,6 +268,9 @@ function cpuShare(samples, from, to) {
 /** Lag and missed runs from per-check runs ({check, due, start}), over due times in [from, to). */
 function analyse(plan, runsByCheck, from, to, percentile) {
   const lags = [];
+  // Lags of the runs due in each minute of the window.
+  const byMinute = Array.from({ length: Math.ceil((to - from) / (INTERVAL_S * 1000)) }, () => []);
+  const byType = { web: [], tcp: [] };
   let missed = 0;
   let early = 0;
   let expected = 0;
@@ -277,6 +282,8 @@ function analyse(plan, runsByCheck, from, to, percentile) {
       if (dues.has(r.due)) early++; // a second run for one due time
       dues.add(r.due);
       lags.push(r.start - r.due);
+      byMinute[Math.floor((r.due - from) / (INTERVAL_S * 1000))].push(r.start - r.due);
+      byType[c.type].push(r.start - r.due);
     }
     for (let d = c.due0; d < to; d += INTERVAL_S * 1000) {
       if (d < from) continue;
@@ -285,6 +292,7 @@ function analyse(plan, runsByCheck, from, to, percentile) {
     }
   });
   const sorted = Float64Array.from(lags).sort();
+  const p99 = (list) => percentile(Float64Array.from(list).sort(), 99);
   return {
     expected,
     runs: lags.length,
@@ -295,6 +303,8 @@ function analyse(plan, runsByCheck, from, to, percentile) {
     lagP90Ms: percentile(sorted, 90),
     lagP99Ms: percentile(sorted, 99),
     lagMaxMs: sorted.at(-1),
+    lagP99ByMinuteMs: byMinute.map(p99),
+    lagP99ByTypeMs: { http: p99(byType.web), tcp: p99(byType.tcp) },
   };
 }
 
@@ -331,7 +341,12 @@ async function runVigil(plan, windowEnd, concurrency) {
     await migrate.stop();
     const ids = await insertChecks(join(store.dir, 'vigil.db'), plan);
     log(`${ids.length} checks written; first due in ${((plan.first - Date.now()) / 1000).toFixed(1)} s`);
-    const server = await startHttp(TARGETS.vigil, store.dir);
+    const profDir = process.env.CHECKS_CPU_PROF_DIR;
+    const server = await startHttp(
+      TARGETS.vigil,
+      store.dir,
+      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    );
     const probe = await sampler(server.pid);
     await sleep(windowEnd + TAIL_S * 1000 - Date.now());
     const mem = probe.stop();
@@ -415,7 +430,7 @@ async function main() {
   };
   const targets = await startTargets();
   const out = {};
-  for (const kind of ['baseline', 'vigil']) {
+  for (const kind of (process.env.CHECKS_SERVERS ?? 'baseline,vigil').split(',')) {
     const plan = makePlan(perType, targets, concurrency);
     const windowEnd = plan.first + minutes * INTERVAL_S * 1000;
     log(

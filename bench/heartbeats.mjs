@@ -273,7 +273,7 @@ function mismatches(okByToken, stored) {
 }
 
 /** Runs one server kind once: `bare`, `sqliteInsert`, `vigilSqlite` or `vigilPostgres`. */
-async function heartbeatRun(kind, opts) {
+export async function heartbeatRun(kind, opts) {
   const { pgUrl, nodeArgs = [] } = opts;
   const { scratchDir, startHttp, TARGETS } = await import('./lib.mjs');
   const store = scratchDir();
