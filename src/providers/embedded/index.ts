@@ -90,7 +90,11 @@ export async function createEmbeddedProvider(opts: {
     retentionMs: checkOpts.retentionDays * 86_400_000,
     variablesFor,
     onChanges: (changes) => {
-      for (const c of changes) opts.log.info(c, 'check status changed');
+      // A check's first result is news only at debug level; a change after that is worth a line.
+      for (const c of changes) {
+        if (c.from === 'pending') opts.log.debug(c, 'check status set');
+        else opts.log.info(c, 'check status changed');
+      }
       alerting.onCheckChanges(changes).then(
         () => engine.nudge(),
         (err: unknown) => opts.log.error({ err }, 'alert evaluation failed'),

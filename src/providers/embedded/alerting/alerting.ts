@@ -15,6 +15,7 @@ import type { IncidentsPort } from '../../../core/incidents.js';
 import type { Logger } from '../../../core/log.js';
 import type { StatusChange } from '../store/check-runs.js';
 import { newId } from '../store/ids.js';
+import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
 
@@ -36,8 +37,22 @@ export class Alerting {
     this.serial = this.serial
       .catch(() => undefined)
       .then(async () => {
+        // One query for the rules of every changed check, not one per change (a burst can be thousands).
+        const ids = [...new Set(changes.map((c) => c.checkId))];
+        const rules: AlertRulesTable[] = [];
+        for (let i = 0; i < ids.length; i += 500) {
+          rules.push(
+            ...(await this.db
+              .selectFrom('alert_rules')
+              .selectAll()
+              .where('check_id', 'in', ids.slice(i, i + 500))
+              .where('enabled', '=', 1)
+              .execute()),
+          );
+        }
+        const byCheck = groupBy(rules, (r) => r.check_id as string);
         for (const c of changes) {
-          for (const rule of await this.rules('check_id', c.checkId)) {
+          for (const rule of byCheck.get(c.checkId) ?? []) {
             await this.guarded(rule, async () => {
               const holds = checkConditionHolds(rule, c.to);
               if (holds === undefined) return;

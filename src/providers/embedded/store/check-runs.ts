@@ -87,26 +87,7 @@ export class CheckRuns {
           result: run.result.status,
           next: nextRun(run.dueAt, row.interval, run.at),
         });
-        if (change) {
-          await trx
-            .updateTable('check_status_history')
-            .set({ ended_at: run.at })
-            .where('check_id', '=', run.checkId)
-            .where('ended_at', 'is', null)
-            .execute();
-          await trx
-            .insertInto('check_status_history')
-            .values({
-              id: newId(),
-              check_id: run.checkId,
-              status: change.to,
-              reason: change.reason.slice(0, 500),
-              started_at: run.at,
-              ended_at: null,
-            })
-            .execute();
-          changes.push({ checkId: run.checkId, ...change, at: run.at });
-        }
+        if (change) changes.push({ checkId: run.checkId, ...change, at: run.at });
         row.status = state.status;
         row.consecutive = state.consecutive;
       }
@@ -118,6 +99,7 @@ export class CheckRuns {
           .execute();
       }
       await rollUp(trx, results);
+      await recordHistory(trx, changes);
       const list = [...updates];
       for (let i = 0; i < list.length; i += 100) await updateChecks(trx, list.slice(i, i + 100));
     });
@@ -261,6 +243,44 @@ export class CheckRuns {
       .where('start_at', '<', Date.now() - ROLLUP_RETENTION_MS)
       .execute();
     return Number(result.numDeletedRows);
+  }
+}
+
+/**
+ * Status changes into the history, set-wise: each check's open period ends at its first change,
+ * and each new period at the next change of the same batch (or stays open).
+ */
+async function recordHistory(db: Kysely<Database>, changes: readonly StatusChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const first = new Map<string, number>();
+  for (const c of changes) if (!first.has(c.checkId)) first.set(c.checkId, c.at);
+  const open = [...first];
+  for (let i = 0; i < open.length; i += 200) {
+    const values = sql.join(open.slice(i, i + 200).map(([id, at]) => sql`(${id}, cast(${at} as bigint))`));
+    await sql`with v(check_id, ended_at) as (values ${values})
+      update check_status_history set ended_at = v.ended_at
+      from v where check_status_history.check_id = v.check_id and check_status_history.ended_at is null`.execute(
+      db,
+    );
+  }
+  const next = new Map<string, number>();
+  const rows = [...changes].reverse().map((c) => {
+    const ended = next.get(c.checkId) ?? null;
+    next.set(c.checkId, c.at);
+    return {
+      id: newId(),
+      check_id: c.checkId,
+      status: c.to,
+      reason: c.reason.slice(0, 500),
+      started_at: c.at,
+      ended_at: ended,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 100) {
+    await db
+      .insertInto('check_status_history')
+      .values(rows.slice(i, i + 100))
+      .execute();
   }
 }
 
