@@ -3,7 +3,7 @@
  * changes. A ping and the state it causes are one transaction, committed before it is answered.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
@@ -146,11 +146,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
   private readonly pings = new GroupCommit<PingRequest, PingOutcome | undefined>(async (batch) => {
     const now = this.clock.now();
     try {
-      const outcomes = await this.db.transaction().execute(async (trx) => {
-        const out: (PingOutcome | undefined)[] = [];
-        for (const req of batch) out.push(await this.recordPing(trx, req, now));
-        return out;
-      });
+      const outcomes = await this.db.transaction().execute((trx) => this.recordPings(trx, batch, now));
       return outcomes.map((value) => ({ status: 'fulfilled' as const, value }));
     } catch {
       return Promise.allSettled(
@@ -158,6 +154,95 @@ export class HeartbeatRepository implements HeartbeatsPort {
       );
     }
   });
+
+  /**
+   * A batch of pings in a few statements: the heartbeats read at once, each one's state carried
+   * through its pings in arrival order, then pings, changes and states written set-wise.
+   */
+  private async recordPings(
+    trx: Trx,
+    batch: readonly PingRequest[],
+    now: number,
+  ): Promise<(PingOutcome | undefined)[]> {
+    const ids = [...new Set(batch.flatMap((r) => ('id' in r.by ? [r.by.id] : [])))];
+    const tokens = [...new Set(batch.flatMap((r) => ('token' in r.by ? [r.by.token] : [])))];
+    const rows = await trx
+      .selectFrom('heartbeats')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(ids.length ? [eb('id', 'in', ids)] : []),
+          ...(tokens.length ? [eb('token', 'in', tokens)] : []),
+        ]),
+      )
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byToken = new Map(rows.map((r) => [r.token, r]));
+    const states = new Map<string, HeartbeatState>();
+    const pings: HeartbeatPingsTable[] = [];
+    const flips: {
+      id: string;
+      heartbeat_id: string;
+      at: number;
+      from_status: string;
+      to_status: string;
+      reason: string;
+    }[] = [];
+    const at = new Date(now).toISOString();
+    const outcomes = batch.map(({ by, input }) => {
+      const row = 'id' in by ? byId.get(by.id) : byToken.get(by.token);
+      if (!row) return undefined;
+      const before = states.get(row.id) ?? stateOf(row);
+      const { state, flip: change } = afterPing(before, input.kind, now, input.exitCode);
+      states.set(row.id, state);
+      if (change) {
+        flips.push({
+          id: newId(),
+          heartbeat_id: row.id,
+          at: now,
+          from_status: change.from,
+          to_status: change.to,
+          reason: change.reason,
+        });
+      }
+      const ping: HeartbeatPingsTable = {
+        id: newId(),
+        heartbeat_id: row.id,
+        received_at: now,
+        kind: input.kind,
+        exit_code: input.exitCode ?? null,
+        source_ip: input.sourceIp ?? null,
+        user_agent: input.userAgent?.slice(0, 512) ?? null,
+        body: input.body ?? null,
+        truncated: input.truncated ? 1 : 0,
+      };
+      pings.push(ping);
+      return { heartbeat: this.toHeartbeat({ ...row, ...rowOf(state), updated_at: at }), ping: toPing(ping) };
+    });
+    for (let i = 0; i < pings.length; i += 200) {
+      await trx
+        .insertInto('heartbeat_pings')
+        .values(pings.slice(i, i + 200))
+        .execute();
+    }
+    if (flips.length) await trx.insertInto('heartbeat_flips').values(flips).execute();
+    const changed = [...states];
+    for (let i = 0; i < changed.length; i += 200) {
+      const values = sql.join(
+        changed
+          .slice(i, i + 200)
+          .map(
+            ([id, st]) =>
+              sql`(${id}, ${st.status}, cast(${st.last_ping_at} as bigint), cast(${st.last_start_at} as bigint), cast(${st.next_expected_at} as bigint), cast(${st.check_at} as bigint))`,
+          ),
+      );
+      await sql`with v(id, status, last_ping_at, last_start_at, next_expected_at, check_at) as (values ${values})
+        update heartbeats set status = v.status, last_ping_at = v.last_ping_at, last_start_at = v.last_start_at,
+          next_expected_at = v.next_expected_at, check_at = v.check_at, updated_at = ${at}
+        from v where heartbeats.id = v.id`.execute(trx);
+    }
+    return outcomes;
+  }
 
   private async recordPing(
     trx: Trx,
