@@ -333,9 +333,11 @@ export async function heartbeatRun(kind, opts) {
 async function main() {
   const { median, TARGETS } = await import('./lib.mjs');
   const QUICK = process.env.BENCH_QUICK === '1';
+  // Requests in flight; HEARTBEAT_CLIENTS overrides (more in flight fill bigger commits).
+  const CLIENTS = Number(process.env.HEARTBEAT_CLIENTS ?? 32);
   const PLAN = QUICK
-    ? { clients: 32, warmupS: 1, seconds: 2, reps: 1 }
-    : { clients: 32, warmupS: 2, seconds: 7, reps: 3 };
+    ? { clients: CLIENTS, warmupS: 1, seconds: 2, reps: 1 }
+    : { clients: CLIENTS, warmupS: 2, seconds: 7, reps: 3 };
   const pgUrl = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const started = Date.now();
   const loadBefore = loadavg()[0];
