@@ -185,8 +185,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
     if (!isMcp && status) {
       const m = STATUS_PATH.exec(path);
-      if (m)
-        return serveStatus(req, res, status, { ref: decodeURIComponent(m[1] as string), rest: m[2] ?? '' });
+      if (m) return serveStatus(req, res, status, { ref: m[1] as string, rest: m[2] ?? '' });
       const page = await pageForHost(status, req.headers.host);
       if (page) return serveStatus(req, res, status, { page, rest: path === '/' ? '' : path });
     }
