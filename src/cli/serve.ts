@@ -139,6 +139,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     ingest: rt.embedded.ingest,
     schedules: rt.embedded.ports.schedules,
     heartbeats: rt.embedded.ports.heartbeats,
+    statusPages: rt.embedded.ports.statusPages,
   });
   let stopLease = async () => {};
   // Handlers first: a signal that arrives once the ready line is out must find them in place.

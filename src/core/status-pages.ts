@@ -178,6 +178,8 @@ export interface StatusPagesPort {
   listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>>;
   /** A page by its id or its subdomain. */
   getPage(ref: string): Promise<StatusPage | undefined>;
+  /** The page served on its own domain (`status.acme.com`), matched without case. */
+  getPageByDomain(domain: string): Promise<StatusPage | undefined>;
   createPage(input: PageInput): Promise<StatusPage>;
   updatePage(ref: string, patch: Partial<PageInput>): Promise<StatusPage>;
   deletePage(ref: string): Promise<StatusPage>;

@@ -18,6 +18,7 @@ import type { HeartbeatsPort } from '../core/heartbeats.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import type { SchedulesPort } from '../core/schedules.js';
+import type { StatusPagesPort } from '../core/status-pages.js';
 import type { EventIngest } from '../providers/embedded/events.js';
 import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
@@ -27,6 +28,7 @@ import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
 import { parsePingPath, receivePing } from './ping-route.js';
+import { pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
 
 export interface HttpDeps {
   config: Config;
@@ -40,6 +42,8 @@ export interface HttpDeps {
   schedules?: SchedulesPort | undefined;
   /** Heartbeats for ping URLs; without them `/ping/*` is not served. */
   heartbeats?: HeartbeatsPort | undefined;
+  /** Status pages, served publicly at `/status/<slug>` and on their own domains; optional. */
+  statusPages?: StatusPagesPort | undefined;
 }
 
 export interface HttpApp {
@@ -69,6 +73,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     maxRequestBodySize: limit,
     onerror: (err) => log.error({ err }, 'mcp handler failed'),
   });
+  const status = deps.statusPages && { pages: deps.statusPages, publicUrl: config.publicUrl };
   const sse = new SseSessions({
     maxSessions: config.maxSessions,
     idleMs: config.sessionIdleSeconds * 1000,
@@ -178,6 +183,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (calendar && deps.schedules)
       return serveCalendar(req, res, url, deps.schedules, calendar[1] as string);
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
+    if (!isMcp && status) {
+      const m = STATUS_PATH.exec(path);
+      if (m) return serveStatus(req, res, status, { ref: m[1] as string, rest: m[2] ?? '' });
+      const page = await pageForHost(status, req.headers.host);
+      if (page) return serveStatus(req, res, status, { page, rest: path === '/' ? '' : path });
+    }
     if (!isMcp)
       return sendJson(res, 404, {
         error: { code: 'NOT_FOUND', message: `No route ${req.method} ${url.pathname}.` },

@@ -181,6 +181,15 @@ export class StatusPageRepository {
     }
   }
 
+  async getPageByDomain(domain: string): Promise<StatusPage | undefined> {
+    const row = await this.store
+      .selectFrom('status_pages')
+      .selectAll()
+      .where('domain', '=', domain.toLowerCase())
+      .executeTakeFirst();
+    return row && toStatusPage(row);
+  }
+
   async createPage(input: PageInput): Promise<StatusPage> {
     const id = newId();
     const at = this.now();

@@ -1,0 +1,89 @@
+/**
+ * What a public status page shows, read once per request from the status-pages port: the page,
+ * its components, its recent incidents and maintenance, and the derived overall status. The
+ * JSON, the feeds and the HTML all render from this one snapshot, so they never disagree.
+ */
+import {
+  ACTIVE_STATUSES,
+  CLOSED_STATUSES,
+  type Component,
+  type ComponentStatus,
+  type IncidentImpact,
+  type StatusIncident,
+  type StatusPage,
+  type StatusPagesPort,
+  worst,
+} from '../../core/status-pages.js';
+
+/** How many incidents (newest first) a page reads: 90 days of history on any sane page. */
+const MAX_INCIDENTS = 500;
+const MAX_COMPONENTS = 1000;
+
+export interface Snapshot {
+  page: StatusPage;
+  components: Component[];
+  /** Newest first; incidents and maintenance together. */
+  incidents: StatusIncident[];
+  now: number;
+  /** The page's public address, without a trailing slash. */
+  url: string;
+  /** The path prefix of the page's own links: `/status/<slug>`, or '' when served on its domain. */
+  prefix: string;
+}
+
+export const isMaintenance = (i: StatusIncident) => i.scheduled_for !== null;
+export const isClosed = (i: StatusIncident) => CLOSED_STATUSES.includes(i.status);
+/** Incidents that are not over (maintenance excluded). */
+export const unresolved = (s: Snapshot) => s.incidents.filter((i) => !isMaintenance(i) && !isClosed(i));
+export const maintenances = (s: Snapshot) => s.incidents.filter(isMaintenance);
+/** Maintenance scheduled or under way, soonest first. */
+export const openMaintenances = (s: Snapshot) =>
+  maintenances(s)
+    .filter((i) => !isClosed(i))
+    .sort((a, b) => Date.parse(a.scheduled_for ?? '') - Date.parse(b.scheduled_for ?? ''));
+export const isUnderWay = (i: StatusIncident) => ACTIVE_STATUSES.includes(i.status);
+
+export async function loadSnapshot(
+  port: StatusPagesPort,
+  page: StatusPage,
+  opts: { now: number; url: string; prefix: string },
+): Promise<Snapshot> {
+  const [components, incidents] = await Promise.all([
+    port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),
+    port.listIncidents(page.id, { limit: MAX_INCIDENTS, offset: 0 }),
+  ]);
+  return { page, components: components.items, incidents: incidents.items, ...opts };
+}
+
+export type Indicator = 'none' | 'minor' | 'major' | 'critical';
+
+const BY_COMPONENT: Record<ComponentStatus, Indicator> = {
+  operational: 'none',
+  under_maintenance: 'none',
+  degraded_performance: 'minor',
+  partial_outage: 'major',
+  major_outage: 'critical',
+};
+const RANK: Record<Indicator, number> = { none: 0, minor: 1, major: 2, critical: 3 };
+const DESCRIPTION: Record<Indicator, string> = {
+  none: 'All Systems Operational',
+  minor: 'Minor Service Outage',
+  major: 'Partial System Outage',
+  critical: 'Major Service Outage',
+};
+
+/**
+ * The page's overall status as Statuspage computes it: the worse of its worst component and the
+ * highest impact of an unresolved incident; maintenance alone shows as under maintenance.
+ */
+export function overallStatus(s: Snapshot): { indicator: Indicator; description: string } {
+  const shown = s.components.filter((c) => !c.group);
+  let indicator = BY_COMPONENT[worst(shown.map((c) => c.status))];
+  for (const i of unresolved(s)) {
+    const impact: IncidentImpact = i.impact;
+    if (RANK[impact] > RANK[indicator]) indicator = impact;
+  }
+  if (indicator === 'none' && shown.some((c) => c.status === 'under_maintenance'))
+    return { indicator, description: 'Service Under Maintenance' };
+  return { indicator, description: DESCRIPTION[indicator] };
+}

@@ -1,0 +1,137 @@
+/**
+ * Public status pages, no authentication: `/status/<subdomain-or-id>` and everything under it
+ * (the HTML page, a page per incident, RSS and Atom feeds, Statuspage's `api/v2/*.json`), and a
+ * page on its own domain at `/` when the Host header names it. Host and Origin are not checked
+ * here as they are for MCP: these answers are public, read-only and the same for every caller.
+ * Pages visible to team members only are answered as unknown, never shown.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NotFoundError } from '../../core/errors.js';
+import type { StatusPage, StatusPagesPort } from '../../core/status-pages.js';
+import { atomFeed, rssFeed } from './feeds.js';
+import { incidentPage, notFoundPage, statusPage } from './html.js';
+import { statuspageJson } from './json.js';
+import { loadSnapshot } from './model.js';
+
+export const STATUS_PATH = /^\/status\/([^/]{1,200})(\/.*)?$/;
+
+export interface StatusDeps {
+  pages: StatusPagesPort;
+  /** Where clients reach this server (VIGIL_PUBLIC_URL), for absolute links in feeds and JSON. */
+  publicUrl: string;
+  now?: () => number;
+}
+
+const INCIDENT_PATH = /^\/incidents\/([A-Za-z0-9_-]{1,64})$/;
+const API_PATH = /^\/api\/v2\/([a-z/-]+\.json)$/;
+
+const COMMON = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'public, max-age=30',
+};
+/** The page is self-contained: inline styles, no scripts, no outside requests at all. */
+const HTML_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, {
+    ...COMMON,
+    'content-type': type,
+    'content-length': String(Buffer.byteLength(body)),
+    ...extra,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** JSON with `<`, `>` and `&` as escapes, so no sniffing client ever reads markup in it. */
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body).replace(
+    /[<>&]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  send(req, res, status, 'application/json; charset=utf-8', text, { 'access-control-allow-origin': '*' });
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse, rest: string, message: string) {
+  if (rest === '' || rest === '/' || INCIDENT_PATH.test(rest))
+    return send(req, res, 404, 'text/html; charset=utf-8', notFoundPage(message), {
+      'content-security-policy': HTML_CSP,
+    });
+  return sendJson(req, res, 404, { error: { code: 'NOT_FOUND', message } });
+}
+
+const visible = (p: StatusPage | undefined) => (p && !p.viewers_must_be_team_members ? p : undefined);
+
+/** The page a request's Host names by its `domain`, when one does. */
+export async function pageForHost(deps: StatusDeps, host: string | undefined) {
+  const name = host?.trim().toLowerCase().replace(/:\d+$/, '');
+  if (!name || name.startsWith('[')) return undefined;
+  return visible(await deps.pages.getPageByDomain(name));
+}
+
+/**
+ * Answers a status-page request. `ref` is the subdomain or id in the path, or undefined with
+ * `onDomain` when the page was found by Host; `rest` is the path after the page's root.
+ */
+export async function serveStatus(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: StatusDeps,
+  target: { ref: string; rest: string } | { page: StatusPage; rest: string },
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return send(req, res, 405, 'text/plain; charset=utf-8', 'Use GET or HEAD.\n', { allow: 'GET, HEAD' });
+  }
+  const { rest } = target;
+  let page: StatusPage | undefined;
+  let prefix = '';
+  let url: string;
+  if ('page' in target) {
+    page = target.page;
+    url = `${new URL(deps.publicUrl).protocol}//${page.domain}`;
+  } else {
+    page = visible(await deps.pages.getPage(target.ref));
+    if (!page) return notFound(req, res, rest, `No public status page '${target.ref}'.`);
+    prefix = `/status/${encodeURIComponent(target.ref)}`;
+    url = `${deps.publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
+  }
+  const snapshot = await loadSnapshot(deps.pages, page, { now: deps.now?.() ?? Date.now(), url, prefix });
+  const noindex: Record<string, string> = page.hidden_from_search ? { 'x-robots-tag': 'noindex' } : {};
+
+  const api = API_PATH.exec(rest);
+  if (api) {
+    const body = statuspageJson(snapshot, api[1] as string);
+    if (!body) return notFound(req, res, rest, `No endpoint api/v2/${api[1]}.`);
+    return sendJson(req, res, 200, body);
+  }
+  if (rest === '/history.rss' || rest === '/history.atom') {
+    if (!page.allow_rss_atom_feeds) return notFound(req, res, rest, 'This page has no feeds.');
+    const rss = rest.endsWith('.rss');
+    const body = rss ? rssFeed(snapshot) : atomFeed(snapshot);
+    const type = rss ? 'application/rss+xml' : 'application/atom+xml';
+    return send(req, res, 200, `${type}; charset=utf-8`, body, noindex);
+  }
+  const html = (body: string) =>
+    send(req, res, 200, 'text/html; charset=utf-8', body, {
+      'content-security-policy': HTML_CSP,
+      ...noindex,
+    });
+  if (rest === '' || rest === '/') return html(statusPage(snapshot));
+  const incident = INCIDENT_PATH.exec(rest);
+  if (incident) {
+    const found = await deps.pages.getIncident(page.id, incident[1] as string).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    if (!found) return notFound(req, res, rest, `No incident '${incident[1]}' on this page.`);
+    return html(incidentPage(snapshot, found));
+  }
+  return notFound(req, res, rest, `No route ${rest} on a status page.`);
+}
