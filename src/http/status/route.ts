@@ -69,6 +69,21 @@ function notFound(req: IncomingMessage, res: ServerResponse, rest: string, messa
 
 const visible = (p: StatusPage | undefined) => (p && !p.viewers_must_be_team_members ? p : undefined);
 
+const RENDER_TTL_MS = 1000;
+const renders = new Map<string, { until: number; value: Promise<unknown> }>();
+
+/** A rendering shared by the requests of the next second (the page is the same for everyone). */
+function cached<T>(key: string, render: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = renders.get(key);
+  if (hit && hit.until > now) return hit.value as Promise<T>;
+  if (renders.size > 1000) renders.clear();
+  const value = render();
+  renders.set(key, { until: now + RENDER_TTL_MS, value });
+  value.catch(() => renders.delete(key));
+  return value;
+}
+
 /** The page a request's Host names by its `domain`, when one does. */
 export async function pageForHost(deps: StatusDeps, host: string | undefined) {
   const name = host?.trim().toLowerCase().replace(/:\d+$/, '');
@@ -97,24 +112,29 @@ export async function serveStatus(
     page = target.page;
     url = `${new URL(deps.publicUrl).protocol}//${page.domain}`;
   } else {
-    page = visible(await deps.pages.getPage(target.ref));
+    page = visible(await cached(`page|${target.ref}`, () => deps.pages.getPage(target.ref)));
     if (!page) return notFound(req, res, rest, `No public status page '${target.ref}'.`);
     prefix = `/status/${encodeURIComponent(target.ref)}`;
     url = `${deps.publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
   }
-  const snapshot = await loadSnapshot(deps.pages, page, { now: deps.now?.() ?? Date.now(), url, prefix });
+  const shown = page;
+  const snapshot = () => loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix });
+  // Every visitor gets the same answer: one rendering serves them all for a second.
+  const key = `${page.id}|${page.updated_at}|${url}|${prefix}|${rest}`;
   const noindex: Record<string, string> = page.hidden_from_search ? { 'x-robots-tag': 'noindex' } : {};
 
   const api = API_PATH.exec(rest);
   if (api) {
-    const body = statuspageJson(snapshot, api[1] as string);
+    const body = await cached(key, async () => statuspageJson(await snapshot(), api[1] as string));
     if (!body) return notFound(req, res, rest, `No endpoint api/v2/${api[1]}.`);
     return sendJson(req, res, 200, body);
   }
   if (rest === '/history.rss' || rest === '/history.atom') {
     if (!page.allow_rss_atom_feeds) return notFound(req, res, rest, 'This page has no feeds.');
     const rss = rest.endsWith('.rss');
-    const body = rss ? rssFeed(snapshot) : atomFeed(snapshot);
+    const body = await cached(key, async () =>
+      rss ? rssFeed(await snapshot()) : atomFeed(await snapshot()),
+    );
     const type = rss ? 'application/rss+xml' : 'application/atom+xml';
     return send(req, res, 200, `${type}; charset=utf-8`, body, noindex);
   }
@@ -123,7 +143,7 @@ export async function serveStatus(
       'content-security-policy': HTML_CSP,
       ...noindex,
     });
-  if (rest === '' || rest === '/') return html(statusPage(snapshot));
+  if (rest === '' || rest === '/') return html(await cached(key, async () => statusPage(await snapshot())));
   const incident = INCIDENT_PATH.exec(rest);
   if (incident) {
     const found = await deps.pages.getIncident(page.id, incident[1] as string).catch((err: unknown) => {
@@ -131,7 +151,7 @@ export async function serveStatus(
       throw err;
     });
     if (!found) return notFound(req, res, rest, `No incident '${incident[1]}' on this page.`);
-    return html(incidentPage(snapshot, found));
+    return html(incidentPage(await snapshot(), found));
   }
   return notFound(req, res, rest, `No route ${rest} on a status page.`);
 }
