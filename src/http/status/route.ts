@@ -38,7 +38,7 @@ function send(
   res: ServerResponse,
   status: number,
   type: string,
-  body: string,
+  body: string | Buffer,
   extra: Record<string, string> = {},
 ) {
   res.writeHead(status, {
@@ -52,11 +52,13 @@ function send(
 
 /** JSON with `<`, `>` and `&` as escapes, so no sniffing client ever reads markup in it. */
 function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body).replace(
-    /[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  send(req, res, status, 'application/json; charset=utf-8', text, { 'access-control-allow-origin': '*' });
+  send(req, res, status, 'application/json; charset=utf-8', jsonText(body), {
+    'access-control-allow-origin': '*',
+  });
+}
+
+function jsonText(body: unknown): string {
+  return JSON.stringify(body).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function notFound(req: IncomingMessage, res: ServerResponse, rest: string, message: string) {
@@ -125,25 +127,33 @@ export async function serveStatus(
 
   const api = API_PATH.exec(rest);
   if (api) {
-    const body = await cached(key, async () => statuspageJson(await snapshot(), api[1] as string));
+    const body = await cached(key, async () => {
+      const json = statuspageJson(await snapshot(), api[1] as string);
+      return json && Buffer.from(jsonText(json));
+    });
     if (!body) return notFound(req, res, rest, `No endpoint api/v2/${api[1]}.`);
-    return sendJson(req, res, 200, body);
+    return send(req, res, 200, 'application/json; charset=utf-8', body, {
+      'access-control-allow-origin': '*',
+    });
   }
   if (rest === '/history.rss' || rest === '/history.atom') {
     if (!page.allow_rss_atom_feeds) return notFound(req, res, rest, 'This page has no feeds.');
     const rss = rest.endsWith('.rss');
     const body = await cached(key, async () =>
-      rss ? rssFeed(await snapshot()) : atomFeed(await snapshot()),
+      Buffer.from(rss ? rssFeed(await snapshot()) : atomFeed(await snapshot())),
     );
     const type = rss ? 'application/rss+xml' : 'application/atom+xml';
     return send(req, res, 200, `${type}; charset=utf-8`, body, noindex);
   }
-  const html = (body: string) =>
+  const html = (body: string | Buffer) =>
     send(req, res, 200, 'text/html; charset=utf-8', body, {
       'content-security-policy': HTML_CSP,
       ...noindex,
     });
-  if (rest === '' || rest === '/') return html(await cached(key, async () => statusPage(await snapshot())));
+  // Kept encoded: a page is about 100 KB, and encoding it again for each visitor costs more than the rest.
+  if (rest === '' || rest === '/') {
+    return html(await cached(key, async () => Buffer.from(statusPage(await snapshot()))));
+  }
   const incident = INCIDENT_PATH.exec(rest);
   if (incident) {
     const found = await deps.pages.getIncident(page.id, incident[1] as string).catch((err: unknown) => {
