@@ -5,17 +5,22 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import { CompiledQueries } from './compiled-queries.js';
 import { newId, now } from './ids.js';
-import { type Db, type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
+import { type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
 import type { Database, UsersTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
 
 export class UserRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly queries: CompiledQueries<Database>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.queries = new CompiledQueries(db);
+  }
 
   async getUser(id: string): Promise<User | undefined> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? (await this.hydrateUsers(this.db, [row]))[0] : undefined;
+    return row ? (await this.hydrateUsers([row]))[0] : undefined;
   }
 
   async findUserByEmail(email: string): Promise<User | undefined> {
@@ -24,34 +29,36 @@ export class UserRepository {
       .selectAll()
       .where('email_lower', '=', email.toLowerCase())
       .executeTakeFirst();
-    return row ? (await this.hydrateUsers(this.db, [row]))[0] : undefined;
+    return row ? (await this.hydrateUsers([row]))[0] : undefined;
   }
 
   async listUsers(q: Filter): Promise<Page<User>> {
-    let query = this.db.selectFrom('users').selectAll();
-    if (q.teamIds) {
-      const teamIds = q.teamIds;
-      query = query.where('id', 'in', (eb) =>
-        eb.selectFrom('team_members').select('user_id').where('team_id', 'in', teamIds),
-      );
-    }
-    if (q.query) {
-      const pattern = likePattern(q.query);
-      query = query.where((eb) =>
-        eb.or([
-          eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
-          eb('email_lower', 'like', sql<string>`${pattern} escape '\\'`),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy(sql`lower(name)`)
-      .orderBy('id')
-      .limit(q.limit + 1)
-      .offset(q.offset)
-      .execute();
+    const params = {
+      teamIds: q.teamIds,
+      pattern: q.query ? likePattern(q.query) : undefined,
+      limit: q.limit + 1,
+      offset: q.offset,
+    };
+    const rows = await this.queries.rows('listUsers', params, (db, p) => {
+      let query = db.selectFrom('users').selectAll();
+      const { teamIds, pattern } = p;
+      if (teamIds) {
+        query = query.where('id', 'in', (eb) =>
+          eb.selectFrom('team_members').select('user_id').where('team_id', 'in', teamIds),
+        );
+      }
+      if (pattern !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
+            eb('email_lower', 'like', sql<string>`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      return query.orderBy(sql`lower(name)`).orderBy('id').limit(p.limit).offset(p.offset);
+    });
     const p = page(rows, q.limit);
-    return { items: await this.hydrateUsers(this.db, p.items), more: p.more };
+    return { items: await this.hydrateUsers(p.items), more: p.more };
   }
 
   async createUser(input: UserInput): Promise<User> {
@@ -123,7 +130,7 @@ export class UserRepository {
   /** The user as a write answers it: with the signing secrets of webhook methods. */
   private async mustGetUser(id: string): Promise<User> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    const user = row && (await this.hydrateUsers(this.db, [row], true))[0];
+    const user = row && (await this.hydrateUsers([row], true))[0];
     if (!user) throw new NotFoundError('user', id, 'user_id');
     return user;
   }
@@ -151,18 +158,21 @@ export class UserRepository {
       .execute();
   }
 
-  private async hydrateUsers(db: Db, rows: UsersTable[], withSecrets = false): Promise<User[]> {
+  private async hydrateUsers(rows: UsersTable[], withSecrets = false): Promise<User[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [methods, teams] = await Promise.all([
-      db.selectFrom('contact_methods').selectAll().where('user_id', 'in', ids).orderBy('position').execute(),
-      db
-        .selectFrom('team_members')
-        .innerJoin('teams', 'teams.id', 'team_members.team_id')
-        .select(['team_members.user_id', 'teams.id', 'teams.name'])
-        .where('team_members.user_id', 'in', ids)
-        .orderBy('teams.name')
-        .execute(),
+      this.queries.rows('userContactMethods', { ids }, (d, p) =>
+        d.selectFrom('contact_methods').selectAll().where('user_id', 'in', p.ids).orderBy('position'),
+      ),
+      this.queries.rows('userTeams', { ids }, (d, p) =>
+        d
+          .selectFrom('team_members')
+          .innerJoin('teams', 'teams.id', 'team_members.team_id')
+          .select(['team_members.user_id', 'teams.id', 'teams.name'])
+          .where('team_members.user_id', 'in', p.ids)
+          .orderBy('teams.name'),
+      ),
     ]);
     const methodsBy = groupBy(methods, (m) => m.user_id);
     const teamsBy = groupBy(teams, (t) => t.user_id);
