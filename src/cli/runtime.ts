@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
 import { ToolService } from '../server/build-server.js';
+import { loadListings } from '../server/listings.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
 import { VERSION } from './version.js';
@@ -46,7 +47,7 @@ export async function openRuntime(
     config,
     log,
     ports: embedded.ports,
-    tools: compileTools(ALL_TOOLS),
+    tools: compileTools(ALL_TOOLS, loadListings()),
     version: VERSION,
   });
   return { config, log, embedded, service, close: () => embedded.close() };

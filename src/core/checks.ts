@@ -3,7 +3,10 @@
  * and what one run of it finds (Pingera's MonitorCheckResult: status, response time, error,
  * metadata with the timing breakdown and assertion results).
  */
-import { JSONPath } from 'jsonpath-plus';
+import { lazy } from './lazy.js';
+
+const jsonPathLib = lazy<typeof import('jsonpath-plus')>('jsonpath-plus');
+
 import { z } from 'zod';
 import type { Page } from './directory.js';
 
@@ -72,7 +75,7 @@ function isJsonPath(path: string): boolean {
   }
   if (quote || open.length) return false;
   try {
-    JSONPath({ path, json: {}, eval: 'safe', wrap: true });
+    jsonPathLib().JSONPath({ path, json: {}, eval: 'safe', wrap: true });
     return true;
   } catch {
     return false;

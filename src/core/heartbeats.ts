@@ -4,9 +4,12 @@
  * expression in a time zone, plus `grace_seconds` before it is down. Field names follow
  * Pingera's HeartbeatCheck where it has them.
  */
-import { CronExpressionParser } from 'cron-parser';
+
 import type { Page } from './directory.js';
 import { ValidationError } from './errors.js';
+import { lazy } from './lazy.js';
+
+const cron = lazy<typeof import('cron-parser')>('cron-parser');
 
 export const HEARTBEAT_STATUSES = ['new', 'up', 'late', 'down', 'paused'] as const;
 export type HeartbeatStatus = (typeof HEARTBEAT_STATUSES)[number];
@@ -101,7 +104,8 @@ export function nextExpected(
   after: number,
 ): number {
   if (h.cron) {
-    return CronExpressionParser.parse(h.cron, { currentDate: new Date(after), tz: h.time_zone })
+    return cron()
+      .CronExpressionParser.parse(h.cron, { currentDate: new Date(after), tz: h.time_zone })
       .next()
       .getTime();
   }

@@ -5,7 +5,10 @@
  * real instants goes through the zone's offsets, which luxon reads from the runtime's tz data.
  * Offsets are cached per UTC day, with the instant of any change within the day found once.
  */
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
+import { lazy } from './lazy.js';
+
+const luxon = lazy<typeof import('luxon')>('luxon');
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -32,15 +35,16 @@ export class TimeZone {
   ) {}
 
   static isValid(name: string): boolean {
-    return IANAZone.isValidZone(name);
+    return luxon().IANAZone.isValidZone(name);
   }
 
   /** The zone by its IANA name (`Europe/Berlin`, `UTC`); throws on an unknown name. */
   static of(name: string): TimeZone {
     let tz = TimeZone.zones.get(name);
     if (!tz) {
-      if (!IANAZone.isValidZone(name)) throw new RangeError(`Unknown time zone '${name}'`);
-      tz = new TimeZone(name, IANAZone.create(name));
+      const { IANAZone: Zone } = luxon();
+      if (!Zone.isValidZone(name)) throw new RangeError(`Unknown time zone '${name}'`);
+      tz = new TimeZone(name, Zone.create(name));
       TimeZone.zones.set(name, tz);
     }
     return tz;

@@ -16,8 +16,13 @@ export interface CompiledTool {
   write: boolean;
   /** `include` names, when the tool takes `include`. */
   fields: readonly string[] | undefined;
-  listing: Tool & { inputSchema: Tool['inputSchema']; outputSchema: NonNullable<Tool['outputSchema']> };
+  listing: Listing;
 }
+
+export type Listing = Tool & {
+  inputSchema: Tool['inputSchema'];
+  outputSchema: NonNullable<Tool['outputSchema']>;
+};
 
 /** zod writes the safe-integer range on every `.int()`; it says nothing and costs tokens. */
 const dropSafeIntegerBounds = (key: string, value: unknown) =>
@@ -52,7 +57,11 @@ function shallowItems(schema: Tool['inputSchema'], resource: string): Tool['inpu
   return schema;
 }
 
-export function compileTools(defs: readonly ToolDefinition[]): Map<string, CompiledTool> {
+/** The registry; listings computed at build time are used for the tools they cover. */
+export function compileTools(
+  defs: readonly ToolDefinition[],
+  listings?: ReadonlyMap<string, Listing>,
+): Map<string, CompiledTool> {
   const out = new Map<string, CompiledTool>();
   for (const def of defs) {
     const takesInclude = 'include' in def.input.shape;
@@ -60,7 +69,7 @@ export function compileTools(defs: readonly ToolDefinition[]): Map<string, Compi
       def,
       write: isWriteTool(def),
       fields: takesInclude ? fieldsOf(def.output) : undefined,
-      listing: {
+      listing: listings?.get(def.name) ?? {
         name: def.name,
         description: def.description,
         inputSchema: jsonSchema(def.input, 'input'),

@@ -2,7 +2,10 @@
  * HTTP assertions: expected status codes, text or a regular expression in the body, JSONPath
  * values, and a latency limit (over it the check is degraded, not failed).
  */
-import { JSONPath } from 'jsonpath-plus';
+import { lazy } from '../../../core/lazy.js';
+
+const jsonPathLib = lazy<typeof import('jsonpath-plus')>('jsonpath-plus');
+
 import type { z } from 'zod';
 import type { httpAssertions } from '../../../core/checks.js';
 import type { HttpOutcome } from './http-request.js';
@@ -51,7 +54,12 @@ export function evaluate(a: Assertions, searchText: string | undefined, r: HttpO
         out.push({ type: 'json_path', passed: false, expected: jp.path, actual: 'the body is not JSON' });
         continue;
       }
-      const found = JSONPath({ path: jp.path, json: json as object, eval: 'safe', wrap: true }) as unknown[];
+      const found = jsonPathLib().JSONPath({
+        path: jp.path,
+        json: json as object,
+        eval: 'safe',
+        wrap: true,
+      }) as unknown[];
       const actual = found.length === 1 ? found[0] : found.length ? found : undefined;
       const passed =
         jp.equals !== undefined

@@ -3,7 +3,10 @@
  * JSONPath into one step's JSON body, or one of its headers, becomes `{{name}}` in the steps
  * after it (beside the check's secrets). The first failing step fails the check.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { lazy } from '../../../../core/lazy.js';
+
+const jsonPathLib = lazy<typeof import('jsonpath-plus')>('jsonpath-plus');
+
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
 import { PARAMETERS } from '../../../../core/checks.js';
 import { describeFailure, evaluate } from '../assertions.js';
@@ -72,7 +75,12 @@ export async function multistepProbe(t: CheckTarget, env: ProbeEnv): Promise<Pro
 
 function fromJson(body: string, path: string): unknown {
   try {
-    const found = JSONPath({ path, json: JSON.parse(body), eval: 'safe', wrap: true }) as unknown[];
+    const found = jsonPathLib().JSONPath({
+      path,
+      json: JSON.parse(body),
+      eval: 'safe',
+      wrap: true,
+    }) as unknown[];
     return found.length === 1 ? found[0] : found.length ? found : undefined;
   } catch {
     return undefined;
