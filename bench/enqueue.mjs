@@ -35,23 +35,16 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { loadSqlite, log, pgAdmin, post, sleep } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 export const DEDUP_KEYS = 200;
 const PROCESSED = { status: 'success', message: 'Event processed' };
-
-/** better-sqlite3 as Vigil picks it (12 on Node 20, 13 where N-API 10 exists). */
-async function loadSqlite() {
-  const m = await (Number(process.versions.napi) >= 10
-    ? import('better-sqlite3-13')
-    : import('better-sqlite3'));
-  return m.default;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The baseline server (`node bench/enqueue.mjs serve`, cwd = its scratch directory).
@@ -119,29 +112,6 @@ export function eventSource(routingKey, workload) {
       payload: { summary: `Disk full on db-${n}`, source: `db-${n}`, severity: 'critical' },
     });
   };
-}
-
-function post(url, agent, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** A 202 with PagerDuty's success body. */
@@ -322,17 +292,6 @@ export async function enqueueRun(kind, workload, opts = {}) {
   }
 }
 
-async function pgAdmin(url, statement) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The whole benchmark.
 
@@ -343,7 +302,6 @@ async function main() {
     ? { clients: 32, warmupS: 1, seconds: 2, reps: 1 }
     : { clients: 32, warmupS: 2, seconds: 7, reps: 3 };
   const pgUrl = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
   const started = Date.now();
   const loadBefore = loadavg()[0];
   const withPg = await pgAdmin(pgUrl, 'select 1').then(
@@ -447,8 +405,6 @@ function table(summary) {
   }
   return lines.join('\n');
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (process.argv[1] === SELF) {
   if (process.argv[2] === 'serve') await serveBaseline();

@@ -34,11 +34,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { loadSqlite, log, post, sleep } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const LEVEL_DELAY_MS = 60_000; // escalation_delay_in_minutes: 1, the smallest Vigil takes
@@ -46,33 +47,6 @@ const IN_FLIGHT = 32;
 const SAMPLE_MS = 500;
 const GRACE_MS = 6_000; // after the last expected page: more than one engine interval, for late duplicates
 const TARGET_P99_MS = 1_000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
-
-/** POSTs a JSON body; resolves with the status and text of the answer. */
-function post(url, agent, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The baseline scheduler (`node bench/escalation.mjs serve`, cwd = its scratch directory).
@@ -184,14 +158,6 @@ function countServerLogs() {
 
 // ---------------------------------------------------------------------------------------------
 // One run: start a server on a fresh store, set up the pages, trigger, wait, measure.
-
-/** better-sqlite3 as Vigil picks it (12 on Node 20, 13 where N-API 10 exists). */
-async function loadSqlite() {
-  const m = await (Number(process.versions.napi) >= 10
-    ? import('better-sqlite3-13')
-    : import('better-sqlite3'));
-  return m.default;
-}
 
 const withSchema = (base, schema) =>
   `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;

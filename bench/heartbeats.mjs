@@ -34,27 +34,17 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { loadSqlite, log, pgAdmin, post, sleep } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const HEARTBEATS = 100;
 const TARGET_PER_S = 5_000;
 const BODY = 'backup-db: 42 tables dumped in 3.1 s, exit 0';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
-
-/** better-sqlite3 as Vigil picks it (12 on Node 20, 13 where N-API 10 exists). */
-async function loadSqlite() {
-  const m = await (Number(process.versions.napi) >= 10
-    ? import('better-sqlite3-13')
-    : import('better-sqlite3'));
-  return m.default;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The baseline server (`node bench/heartbeats.mjs serve`, cwd = its scratch directory).
@@ -100,29 +90,6 @@ async function serveBaseline() {
 // ---------------------------------------------------------------------------------------------
 // The load generator.
 
-function post(url, agent, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /**
  * One closed-loop run against a started server, pinging `tokens` in turn. Returns the window's
  * numbers and `okByToken`, every 200 "OK" of the run (warm-up included) per token.
@@ -144,7 +111,7 @@ async function loadRun(base, pid, tokens, opts) {
       const start = performance.now();
       let answer;
       try {
-        answer = await post(urls[i], agent, BODY);
+        answer = await post(urls[i], agent, BODY, 'text/plain');
       } catch (err) {
         if (!refused.error) log(`POST ${urls[i]} failed: ${err.message}`);
         refused.error = (refused.error ?? 0) + 1;
@@ -223,17 +190,6 @@ async function pgCounts(url, query) {
   await client.connect();
   try {
     return Object.fromEntries((await client.query(query)).rows.map((r) => [r.token, Number(r.n)]));
-  } finally {
-    await client.end();
-  }
-}
-
-async function pgAdmin(url, statement) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(statement);
   } finally {
     await client.end();
   }

@@ -35,14 +35,12 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { log, sleep } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const SUBDOMAIN = 'acme';
 const TARGETS_PER_S = { page: 3_000, json: 5_000 };
 const TARGET_P99_MS = 25;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // The baseline server (`node bench/status-page.mjs serve`, cwd = its scratch directory).
