@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ALERT_CONDITIONS, CHANNEL_TYPES, SEVERITIES } from '../core/alerts.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { alertChannelItem, alertItem, alertRuleItem, alertStatisticsItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
@@ -230,9 +230,7 @@ export const updateAlert = defineTool({
       .describe('The fields to change.'),
   }),
   async handler({ alert_id, alert_data }, ctx) {
-    if (Object.values(alert_data).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: alert_data has no fields.', { parameter: 'alert_data' });
-    }
+    p.requireChange(alert_data, 'alert_data', true);
     return { items: [await ctx.ports.alerts.updateRule(alert_id, alert_data)] };
   },
 });
@@ -301,11 +299,7 @@ export const updateAlertChannel = defineTool({
     enabled: channel.enabled.optional(),
   }),
   async handler({ channel_id, ...patch }, ctx) {
-    if (Object.values(patch).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: pass at least one field besides `channel_id`.', {
-        parameter: 'channel_id',
-      });
-    }
+    p.requireChange(patch, 'channel_id');
     return { items: [await ctx.ports.alerts.updateChannel(channel_id, patch)] };
   },
 });

@@ -2,7 +2,7 @@
  * Check groups, with the Pingera seed's read tools and the writes Pingera's API has.
  */
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { checkGroupItem, checkItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
@@ -120,11 +120,7 @@ export const updateCheckGroup = defineTool({
     active: group.active.optional(),
   }),
   async handler({ group_id, ...patch }, ctx) {
-    if (Object.values(patch).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: pass at least one field besides `group_id`.', {
-        parameter: 'group_id',
-      });
-    }
+    p.requireChange(patch, 'group_id');
     return { items: [await ctx.ports.checks.updateGroup(group_id, patch)] };
   },
 });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CHECK_STATUSES, CHECK_TYPES, type CheckInput } from '../core/checks.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import { checkItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
@@ -145,11 +145,7 @@ export const updateCheck = defineTool({
     recovery_threshold: fields.recovery_threshold.optional(),
   }),
   async handler({ check_id, ...patch }, ctx) {
-    if (Object.values(patch).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: pass at least one field besides `check_id`.', {
-        parameter: 'check_id',
-      });
-    }
+    p.requireChange(patch, 'check_id');
     return { items: [await ctx.ports.checks.updateCheck(check_id, patch)] };
   },
 });

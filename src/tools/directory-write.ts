@@ -63,14 +63,6 @@ function checkContactMethods(methods: readonly { type: string; address: string }
   });
 }
 
-const atLeastOneChange = (args: Record<string, unknown>, idName: string) => {
-  if (Object.keys(args).every((k) => k === idName || args[k] === undefined)) {
-    throw new ValidationError(`Nothing to update: pass at least one field besides \`${idName}\`.`, {
-      parameter: idName,
-    });
-  }
-};
-
 export const createUser = defineTool({
   name: 'create_user',
   toolset: 'directory',
@@ -112,7 +104,7 @@ export const updateUser = defineTool({
     contact_methods: contactMethods.optional(),
   }),
   async handler({ user_id, ...patch }, ctx) {
-    atLeastOneChange(patch, 'user_id');
+    p.requireChange(patch, 'user_id');
     checkContactMethods(patch.contact_methods);
     return { items: [await ctx.ports.directory.updateUser(user_id, patch)] };
   },
@@ -167,7 +159,7 @@ export const updateTeam = defineTool({
     member_ids: p.ids('user_id').optional().describe('IDs of the users on the team; replaces the list.'),
   }),
   async handler({ team_id, ...patch }, ctx) {
-    atLeastOneChange(patch, 'team_id');
+    p.requireChange(patch, 'team_id');
     return { items: [await ctx.ports.directory.updateTeam(team_id, patch)] };
   },
 });
@@ -234,7 +226,7 @@ export const updateService = defineTool({
       .describe('Issue a new integration key; the old one stops working.'),
   }),
   async handler({ service_id, ...patch }, ctx) {
-    atLeastOneChange(patch, 'service_id');
+    p.requireChange(patch, 'service_id');
     return { items: [await ctx.ports.directory.updateService(service_id, patch)] };
   },
 });

@@ -141,11 +141,7 @@ export const updateEscalationPolicy = defineTool({
     team_ids: p.ids('team_id').optional().describe('IDs of the owning teams; replaces the list.'),
   }),
   async handler({ policy_id, ...patch }, ctx) {
-    if (Object.values(patch).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: pass at least one field besides `policy_id`.', {
-        parameter: 'policy_id',
-      });
-    }
+    p.requireChange(patch, 'policy_id');
     return { items: [await ctx.ports.escalation.updatePolicy(policy_id, patch)] };
   },
 });

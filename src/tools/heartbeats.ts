@@ -144,11 +144,7 @@ export const updateHeartbeat = defineTool({
       .describe('The fields to change.'),
   }),
   async handler({ heartbeat_id, heartbeat_data }, ctx) {
-    if (Object.values(heartbeat_data).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: heartbeat_data has no fields.', {
-        parameter: 'heartbeat_data',
-      });
-    }
+    p.requireChange(heartbeat_data, 'heartbeat_data', true);
     return { items: [await ctx.ports.heartbeats.updateHeartbeat(heartbeat_id, heartbeat_data)] };
   },
 });

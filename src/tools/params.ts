@@ -3,6 +3,7 @@
  * `current_user_context`. One place, so every tool spells and validates them alike.
  */
 import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../core/pagination.js';
 
 /** A PagerDuty-style resource id: letters and digits only. */
@@ -48,3 +49,17 @@ export const currentUserContext = z
   .describe("Filter by the current user's context (their teams, services, escalation policies).");
 
 export const SEE_DOCS = 'See `docs://tools` for more information.';
+
+/**
+ * Fails a write that names nothing to change. `fields` are the fields given besides `idName`;
+ * with `inside`, they are the fields of the object parameter `idName` (`heartbeat_data`).
+ */
+export function requireChange(fields: Record<string, unknown>, idName: string, inside = false): void {
+  if (Object.values(fields).some((v) => v !== undefined)) return;
+  throw new ValidationError(
+    inside
+      ? `Nothing to update: ${idName} has no fields.`
+      : `Nothing to update: pass at least one field besides \`${idName}\`.`,
+    { parameter: idName },
+  );
+}

@@ -4,7 +4,6 @@
  * overrides that put someone else on call for a while.
  */
 import { z } from 'zod';
-import { ValidationError } from '../core/errors.js';
 import { RESTRICTION_TYPES } from '../core/rotation.js';
 import { TimeZone } from '../core/time-zone.js';
 import { CREATE, DELETE, defineTool, UPDATE } from './define-tool.js';
@@ -128,11 +127,7 @@ export const updateSchedule = defineTool({
     team_ids: p.ids('team_id').optional().describe('IDs of the owning teams; replaces the list.'),
   }),
   async handler({ schedule_id, ...patch }, ctx) {
-    if (Object.values(patch).every((v) => v === undefined)) {
-      throw new ValidationError('Nothing to update: pass at least one field besides `schedule_id`.', {
-        parameter: 'schedule_id',
-      });
-    }
+    p.requireChange(patch, 'schedule_id');
     return { items: [await ctx.ports.schedules.updateSchedule(schedule_id, patch)] };
   },
 });

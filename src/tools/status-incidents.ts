@@ -4,7 +4,6 @@
  * and parameters. Maintenance is an incident with scheduled_for and scheduled_until.
  */
 import { z } from 'zod';
-import { ValidationError } from '../core/errors.js';
 import {
   ALL_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
@@ -15,7 +14,7 @@ import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { incidentUpdateItem, statusIncidentItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
 import * as p from './params.js';
-import { pageId, somethingToChange } from './status-pages.js';
+import { pageId } from './status-pages.js';
 import { timestamp } from './time.js';
 
 const incidentId = p.id('incident_id');
@@ -166,7 +165,7 @@ const changeIncident = (name: 'update_incident' | 'patch_incident', description:
       ...maintenanceFlags,
     }),
     async handler({ page_id, incident_id, ...patch }, ctx) {
-      somethingToChange(patch, 'incident_id');
+      p.requireChange(patch, 'incident_id');
       return {
         items: [await ctx.ports.statusPages.updateIncident(page_id, incident_id, withSchedule(patch))],
       };
@@ -252,11 +251,7 @@ export const updateIncidentUpdate = defineTool({
       .describe('The fields to change.'),
   }),
   async handler({ page_id, incident_id, update_id, update_data }, ctx) {
-    if (update_data.body === undefined && update_data.created_at === undefined) {
-      throw new ValidationError('Nothing to update: update_data has no fields.', {
-        parameter: 'update_data',
-      });
-    }
+    p.requireChange(update_data, 'update_data', true);
     const patch = {
       body: update_data.body,
       created_at:

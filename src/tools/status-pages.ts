@@ -4,7 +4,7 @@
  * the fields given, as Pingera's PUT and PATCH both do.
  */
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 import { TimeZone } from '../core/time-zone.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
@@ -24,15 +24,6 @@ export const pageId = z
   .describe('The status page ID or subdomain.');
 
 export const componentId = p.id('component_id');
-
-/** Fails when a change names no field at all. */
-export function somethingToChange(fields: Record<string, unknown>, idName: string): void {
-  if (Object.values(fields).every((v) => v === undefined)) {
-    throw new ValidationError(`Nothing to update: pass at least one field besides \`${idName}\`.`, {
-      parameter: idName,
-    });
-  }
-}
 
 /** Text fields take "" to clear them (no `null`, to keep tools/list short). */
 const link = (what: string) =>
@@ -146,7 +137,7 @@ const changePage = (name: 'update_page' | 'patch_page', description: string) =>
     description,
     input: z.strictObject({ page_id: pageId, name: pageName.optional(), ...optionalPageFields }),
     async handler({ page_id, ...fields }, ctx) {
-      somethingToChange(fields, 'page_id');
+      p.requireChange(fields, 'page_id');
       return { items: [await ctx.ports.statusPages.updatePage(page_id, fields)] };
     },
   });
@@ -299,7 +290,7 @@ const changeComponent = (name: 'update_component' | 'patch_component', descripti
       component_id: typeof componentId;
     } & { [K in keyof typeof componentFields]: z.ZodOptional<(typeof componentFields)[K]> }),
     async handler({ page_id, component_id, ...fields }, ctx) {
-      somethingToChange(fields, 'component_id');
+      p.requireChange(fields, 'component_id');
       return {
         items: [await ctx.ports.statusPages.updateComponent(page_id, component_id, withStartDate(fields))],
       };
