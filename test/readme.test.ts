@@ -2,7 +2,7 @@
  * The README's tables cannot drift: every variable, flag and tool is in them, as the code has it,
  * and the first screen still shows the two commands a newcomer needs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLAG_VARIABLES } from '../src/cli/env.js';
 import { VARIABLES } from '../src/core/config.js';
@@ -54,8 +54,20 @@ describe('README', () => {
     );
   });
 
-  it('documents the headers Vigil reads', () => {
-    const table = rows('| Header | Meaning |').map((r) => r[0]);
-    expect(table).toEqual(['`Authorization`', '`X-MCP-Tools`', '`Origin`, `Host`']);
+  it('documents the headers Vigil reads from clients', () => {
+    const table = rows('| Header | Meaning |')
+      .flatMap((r) => (r[0] ?? '').split(', '))
+      .map((h) => h.replaceAll('`', '').toLowerCase());
+    // Every request header the HTTP layer reads, except the mechanics of HTTP itself.
+    const mechanics = new Set(['content-length', 'user-agent']);
+    const read = new Set<string>();
+    for (const file of readdirSync(new URL('../src/http/', import.meta.url), { recursive: true })) {
+      if (!String(file).endsWith('.ts') || String(file).endsWith('.test.ts')) continue;
+      const code = readFileSync(new URL(`../src/http/${file}`, import.meta.url), 'utf8');
+      for (const m of code.matchAll(/req\.headers(?:\['([a-z-]+)'\]|\.([a-z]+))/g))
+        read.add(m[1] ?? m[2] ?? '');
+    }
+    expect(read.size).toBeGreaterThan(3);
+    expect([...read].filter((h) => !mechanics.has(h)).sort()).toEqual([...table].sort());
   });
 });

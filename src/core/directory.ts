@@ -17,7 +17,8 @@ export interface ContactMethod {
   /** PagerDuty's spelling, e.g. `email_contact_method`. */
   type: `${ContactMethodKind}_contact_method`;
   summary: string;
-  address: string;
+  /** Absent where a provider lists only references (PagerDuty without `include[]=contact_methods`). */
+  address?: string;
   label?: string;
   /**
    * Webhook methods only, and only in answers to create_user and update_user (never in reads):
@@ -31,13 +32,17 @@ export interface User {
   type: 'user';
   name: string;
   email: string;
-  time_zone: string;
+  /** Absent only where the provider does not say (PagerDuty user references). */
+  time_zone?: string;
   description?: string;
-  role: string;
+  role?: string;
+  job_title?: string;
   teams: Reference[];
+  /** PagerDuty's notification rules, as references. */
+  notification_rules?: { id: string; type: string }[];
   contact_methods: ContactMethod[];
-  created_at: string;
-  updated_at: string;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface Team {
@@ -46,9 +51,12 @@ export interface Team {
   name: string;
   summary: string;
   description?: string;
-  members: Reference[];
-  created_at: string;
-  updated_at: string;
+  /** PagerDuty's parent team. */
+  parent?: { id: string; type: string };
+  /** Listed when one team is read; PagerDuty adds each member's role. */
+  members?: (Reference & { role?: string })[];
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface Service {
@@ -57,12 +65,16 @@ export interface Service {
   name: string;
   summary: string;
   description?: string;
-  status: 'active' | 'disabled';
+  /** `active` or `disabled`; PagerDuty also reports `warning`, `critical` and `maintenance`. */
+  status: 'active' | 'disabled' | 'warning' | 'critical' | 'maintenance';
   escalation_policy?: Reference;
   teams: Reference[];
-  integration_key: string;
-  created_at: string;
-  updated_at: string;
+  /** The Events API v2 routing key of an embedded service. */
+  integration_key?: string;
+  /** PagerDuty's integrations of the service. */
+  integrations?: { id: string; summary: string }[];
+  created_at?: string;
+  updated_at?: string;
 }
 
 /** What `current_user_context` filters by (the PagerDuty seed's `build_user_context`). */
@@ -79,6 +91,8 @@ export interface Page<T> {
   items: T[];
   /** True when items beyond this page exist. */
   more: boolean;
+  /** Said when the provider cannot list further (PagerDuty's 10,000 cap): narrow the query. */
+  notice?: string;
 }
 
 export interface ListQuery {
@@ -117,6 +131,8 @@ export interface ServiceInput {
 }
 
 export interface DirectoryPort {
+  /** The user the provider's credential belongs to, where the provider knows it (PagerDuty's `/users/me`). */
+  me?(): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
   findUserByEmail(email: string): Promise<User | undefined>;
   listUsers(q: ListQuery & { teamIds?: string[] }): Promise<Page<User>>;

@@ -23,8 +23,8 @@ export interface EscalationPolicy {
   escalation_rules: EscalationRule[];
   services: { id: string; summary: string }[];
   teams: { id: string; summary: string }[];
-  created_at: string;
-  updated_at: string;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface EscalationPolicyInput {

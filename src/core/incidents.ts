@@ -41,6 +41,15 @@ export interface Incident {
   client_url?: string;
 }
 
+/** An earlier incident on the same service; PagerDuty tells only its id, title and time. */
+export type PastIncident = Pick<Incident, 'id' | 'title' | 'created_at'> &
+  Partial<Incident> & { similarity_score: number };
+
+export type RelatedIncident = Incident & {
+  relationship_type: string;
+  relationship_metadata?: Record<string, unknown>;
+};
+
 /** One entry of an incident's timeline, PagerDuty's log entry shape. */
 export interface LogEntry {
   id: string;
@@ -122,7 +131,7 @@ export interface IncidentsPort {
   /** Everything that happened to the incident, oldest first. */
   timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>>;
   /** Earlier incidents on the same service, most alike first. */
-  past(id: string, limit: number): Promise<(Incident & { similarity_score: number })[]>;
+  past(id: string, limit: number): Promise<PastIncident[]>;
   /** Incidents open at the same time on services of the same teams. */
-  related(id: string, limit: number): Promise<(Incident & { relationship_type: string })[]>;
+  related(id: string, limit: number): Promise<RelatedIncident[]>;
 }

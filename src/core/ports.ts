@@ -19,7 +19,14 @@ export interface ConnectionReport {
 }
 
 export interface MetaPort {
-  testConnection(): Promise<ConnectionReport>;
+  /** One report per provider behind this server. */
+  testConnection(): Promise<ConnectionReport[]>;
+}
+
+/** Credentials a caller brings for SaaS providers, used for that call only. */
+export interface UpstreamCredentials {
+  /** The `X-PagerDuty-Token` header. */
+  pagerduty?: string | undefined;
 }
 
 export interface Ports {

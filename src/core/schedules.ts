@@ -34,7 +34,7 @@ export interface ScheduleOverride {
   start: string;
   end: string;
   user: { id: string; summary: string };
-  created_at: string;
+  created_at?: string;
 }
 
 export interface Schedule {
@@ -56,8 +56,8 @@ export interface Schedule {
     rendered_schedule_entries: ShiftEntry[];
     rendered_coverage_percentage: number;
   };
-  created_at: string;
-  updated_at: string;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface LayerInput {

@@ -88,15 +88,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       return undefined;
     }
     const header = req.headers['x-mcp-tools'];
+    const pagerduty = req.headers['x-pagerduty-token'];
     return {
       principal: outcome.principal,
       headerTools: parseToolList(Array.isArray(header) ? header.join(',') : header),
+      ...(typeof pagerduty === 'string' &&
+        pagerduty.trim() && { credentials: { pagerduty: pagerduty.trim() } }),
     };
   }
 
   const ownerOf = (req: IncomingMessage) =>
     createHash('sha256')
       .update(req.headers.authorization ?? '')
+      .update('\0')
+      .update(String(req.headers['x-pagerduty-token'] ?? ''))
       .digest('hex');
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse) {

@@ -8,7 +8,7 @@ import type { Config } from '../core/config.js';
 import { ForbiddenError, NotSupportedError, ReadOnlyError, ValidationError } from '../core/errors.js';
 import { suggest } from '../core/include.js';
 import type { Logger } from '../core/log.js';
-import { PORT_NAMES, type PortName, type Ports } from '../core/ports.js';
+import { PORT_NAMES, type PortName, type Ports, type UpstreamCredentials } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
@@ -19,7 +19,10 @@ import { verdict } from './registry.js';
 export interface ServerDeps {
   config: Config;
   log: Logger;
+  /** The ports served; which tools are listed follows from them. */
   ports: Ports;
+  /** Ports bound to one caller (a SaaS provider with that caller's credential), over `ports`. */
+  bind?: ((caller: Caller) => Ports) | undefined;
   tools: ReadonlyMap<string, CompiledTool>;
   version: string;
 }
@@ -50,6 +53,8 @@ function completePorts(ports: Ports): Required<Ports> {
 export interface Caller {
   principal: Principal;
   headerTools?: readonly string[] | undefined;
+  /** Upstream credentials the request brought (X-PagerDuty-Token), for this caller only. */
+  credentials?: UpstreamCredentials | undefined;
 }
 
 export class ToolService {
@@ -67,7 +72,9 @@ export class ToolService {
   }
 
   async call(caller: Caller, name: string, args: unknown): Promise<ToolCallResult> {
-    const ctx: ToolContext = { ports: this.ports, principal: caller.principal, log: this.deps.log };
+    const { bind } = this.deps;
+    const ports = bind ? completePorts({ ...this.deps.ports, ...bind(caller) }) : this.ports;
+    const ctx: ToolContext = { ports, principal: caller.principal, log: this.deps.log };
     const tool = this.deps.tools.get(name);
     if (!tool) {
       const near = suggest(name, [...this.deps.tools.keys()]);

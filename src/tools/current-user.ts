@@ -8,6 +8,8 @@ import type { ToolContext } from './define-tool.js';
 
 export async function currentUser(ctx: ToolContext): Promise<User> {
   const { principal, ports } = ctx;
+  // A SaaS directory knows whose credential this is (PagerDuty's /users/me).
+  if (ports.directory.me) return ports.directory.me();
   const who = principal.userId ?? principal.userEmail;
   if (!who) {
     throw new UnauthorizedError(

@@ -14,7 +14,7 @@ export const testConnection = defineTool({
   description: 'Check that the providers behind this server answer, and report what they run on.',
   input: z.strictObject({}),
   async handler(_args, ctx) {
-    return { items: [await ctx.ports.meta.testConnection()] };
+    return { items: await ctx.ports.meta.testConnection() };
   },
 });
 

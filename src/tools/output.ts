@@ -22,8 +22,12 @@ export const userItem = z.object({
   time_zone: z.string(),
   description: z.string(),
   role: z.string(),
+  job_title: z.string(),
   teams: z.array(reference),
-  contact_methods: z.array(z.object({ id: z.string(), type: z.string(), address: z.string() }).loose()),
+  contact_methods: z.array(
+    z.object({ id: z.string(), type: z.string(), address: z.string().optional() }).loose(),
+  ),
+  notification_rules: z.array(z.object({ id: z.string(), type: z.string() })),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -34,7 +38,8 @@ export const teamItem = z.object({
   name: z.string(),
   summary: z.string(),
   description: z.string(),
-  members: z.array(reference),
+  parent: z.object({ id: z.string(), type: z.string() }),
+  members: z.array(reference.extend({ role: z.string().optional() })),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -45,10 +50,11 @@ export const serviceItem = z.object({
   name: z.string(),
   summary: z.string(),
   description: z.string(),
-  status: z.enum(['active', 'disabled']),
+  status: z.enum(['active', 'disabled', 'warning', 'critical', 'maintenance']),
   escalation_policy: reference,
   teams: z.array(reference),
   integration_key: z.string(),
+  integrations: z.array(z.object({ id: z.string(), summary: z.string() })),
   created_at: z.string(),
   updated_at: z.string(),
 });

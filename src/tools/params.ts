@@ -39,7 +39,7 @@ export const cursor = z
 export const include = z
   .array(z.string().max(64))
   .max(64)
-  .describe('Return only these fields of each result (see the tool description for field names).');
+  .describe('Only these fields of each result (names: resource docs://tools).');
 
 export const query = z.string().max(256).describe('Case-insensitive text to match in names (and emails).');
 

@@ -138,7 +138,7 @@ describe.each(STORES)('on-call scenario on $kind', (store) => {
       ],
     });
     const service = await directory.createService({ name: 'Database', escalation_policy_id: policy.id });
-    routingKey = service.integration_key;
+    routingKey = service.integration_key as string;
     serviceId = service.id;
     // Bob acknowledges from his own MCP client: a key bound to him.
     bobKey = (await rt.embedded.apiKeys.create({ name: 'bob', mode: 'read_write', userId: bob })).key;

@@ -92,7 +92,7 @@ describe.each(STORES)('Events API ingest on $kind', (store) => {
     });
     ingest = createEventIngest({ directory: p.ports.directory, incidents });
     const service = await p.ports.directory.createService({ name: 'Database' });
-    key = service.integration_key;
+    key = service.integration_key as string;
     serviceId = service.id;
   });
   afterAll(async () => {

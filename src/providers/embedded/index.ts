@@ -131,16 +131,18 @@ export async function createEmbeddedProvider(opts: {
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');
-          return {
-            provider: 'embedded',
-            connected: true,
-            details: {
-              store: kind,
-              location,
-              schema_version: Object.keys(MIGRATIONS).at(-1),
-              engine_lease_holder: holder && holder.expiresAt > Date.now() ? holder.holder : null,
+          return [
+            {
+              provider: 'embedded',
+              connected: true,
+              details: {
+                store: kind,
+                location,
+                schema_version: Object.keys(MIGRATIONS).at(-1),
+                engine_lease_holder: holder && holder.expiresAt > Date.now() ? holder.holder : null,
+              },
             },
-          };
+          ];
         },
       },
     },

@@ -59,7 +59,7 @@ it('emails the paged user with the title, the link and how to acknowledge', asyn
   });
   const service = await directory.createService({ name: 'Mailer', escalation_policy_id: policy.id });
   await p.ingest({
-    routing_key: service.integration_key,
+    routing_key: service.integration_key as string,
     event_action: 'trigger',
     client_url: 'https://grafana.example.com/d/mailer',
     payload: { summary: 'Queue backed up', source: 'mq-1', severity: 'critical' },

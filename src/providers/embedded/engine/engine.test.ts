@@ -58,7 +58,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
         email: `${name.toLowerCase()}@x.io`,
         contact_methods: hooks.map((h) => ({ type: 'webhook' as const, address: `${base}${h}` })),
       });
-      for (const m of u.contact_methods) secrets[m.address] = m.signing_secret as string;
+      for (const m of u.contact_methods) secrets[m.address as string] = m.signing_secret as string;
       return u.id;
     };
     const ann = await user('Ann', ['/broken', '/ann']);
@@ -71,7 +71,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       ],
     });
     key = (await directory.createService({ name: 'Database', escalation_policy_id: policy.id }))
-      .integration_key;
+      .integration_key as string;
   });
   afterAll(async () => {
     await p?.close();
@@ -298,7 +298,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       ],
     });
     const chatKey = (await directory.createService({ name: 'Chatty', escalation_policy_id: policy.id }))
-      .integration_key;
+      .integration_key as string;
     await p.ingest({
       routing_key: chatKey,
       event_action: 'trigger',
@@ -331,7 +331,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       ],
     });
     const loopKey = (await directory.createService({ name: 'Loopy', escalation_policy_id: policy.id }))
-      .integration_key;
+      .integration_key as string;
     await p.ingest({
       routing_key: loopKey,
       event_action: 'trigger',
@@ -402,7 +402,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
     });
     const sneaky = await directory.createService({ name: 'Sneaky', escalation_policy_id: policy.id });
     await p.ingest({
-      routing_key: sneaky.integration_key,
+      routing_key: sneaky.integration_key as string,
       event_action: 'trigger',
       payload: { summary: 'x', source: 's', severity: 'error' },
       links: [],

@@ -74,7 +74,7 @@ describe.each(STORES)('the store on $kind', (store) => {
 
   it('reports itself through test_connection', async ({ skip: s }) => {
     if (skip) s();
-    const report = await p.ports.meta.testConnection();
+    const [report] = await p.ports.meta.testConnection();
     expect(report).toMatchObject({ provider: 'embedded', connected: true, details: { store: store.kind } });
   });
 });

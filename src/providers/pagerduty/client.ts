@@ -1,0 +1,288 @@
+/**
+ * A PagerDuty REST API v2 client: versioned Accept header, `Token token=` or `Bearer` by kind of
+ * credential, `From` on writes, `name[]` array parameters, offset pagination up to PagerDuty's
+ * 10,000 cap, a timeout per attempt, 429 honoured with `ratelimit-reset` and a bounded number of
+ * retries, 5xx retried for reads only. Every failure becomes a VigilError with PagerDuty's own
+ * message and code kept in `details`.
+ *
+ * A client holds one credential and nothing that changes, so concurrent requests with different
+ * credentials never share state.
+ */
+import { VigilError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+
+/** How a credential is sent: REST API keys as `Token token=`, OAuth tokens as `Bearer`. */
+export interface Credential {
+  kind: 'token' | 'bearer';
+  value: string;
+}
+
+/** A token as a user gives it: scoped OAuth user tokens (`pdus+_…`) go as Bearer, keys as Token. */
+export function credentialOf(token: string): Credential {
+  const value = token.trim();
+  return { kind: value.startsWith('pdus+_') ? 'bearer' : 'token', value };
+}
+
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+export interface ClientOptions {
+  /** API host, e.g. https://api.pagerduty.com or https://api.eu.pagerduty.com. */
+  host: string;
+  log: Logger;
+  userAgent: string;
+  /** Time allowed to one attempt, headers and body. */
+  timeoutMs?: number;
+  /** Retries after a 429 (any method: PagerDuty did not act) or a 5xx or network error (reads). */
+  maxRetries?: number;
+  /** A 429 asking to wait longer than this is answered RATE_LIMITED at once. */
+  maxRetryWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** PagerDuty refuses `offset + limit` beyond this. */
+export const OFFSET_CAP = 10_000;
+/** PagerDuty's largest page. */
+export const PAGE_SIZE = 100;
+
+export interface ListPage<T> {
+  items: T[];
+  more: boolean;
+  /** True when more exist but PagerDuty's 10,000 offset cap stops the listing. */
+  capped: boolean;
+}
+
+interface PagerDutyErrorBody {
+  error?: { code?: number; message?: string; errors?: string[] };
+}
+
+const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function searchOf(query: Query | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(`${key}[]`, String(v));
+    else params.append(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export class PagerDutyClient {
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly maxRetryWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly opts: ClientOptions,
+    private readonly credential: () => Promise<Credential>,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxRetries = opts.maxRetries ?? 3;
+    this.maxRetryWaitMs = opts.maxRetryWaitMs ?? 30_000;
+    this.sleep = opts.sleep ?? sleeper;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, query);
+  }
+
+  /** A GET that answers undefined for a 404. */
+  async find<T>(path: string, query?: Query): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path, query);
+    } catch (err) {
+      if (err instanceof VigilError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, from?: string): Promise<T> {
+    return this.request<T>(method, path, undefined, body, from);
+  }
+
+  /**
+   * `limit` items from `offset` of a classic offset-paginated collection, fetched in pages of up
+   * to 100. Stops at PagerDuty's 10,000 cap and says so with `capped`.
+   */
+  async list<T>(path: string, collection: string, query: Query, limit: number, offset: number) {
+    if (offset >= OFFSET_CAP) {
+      throw new VigilError(
+        'VALIDATION_ERROR',
+        `PagerDuty lists stop at ${OFFSET_CAP.toLocaleString('en-US')} results; this page starts at ${offset}. Narrow the query (a shorter since/until window, or more filters) instead of paging further.`,
+        { parameter: 'cursor', provider: 'pagerduty' },
+      );
+    }
+    const items: T[] = [];
+    let at = offset;
+    let more = true;
+    while (items.length < limit && more) {
+      const size = Math.min(PAGE_SIZE, limit - items.length, OFFSET_CAP - at);
+      if (size <= 0) break;
+      const body = await this.get<Record<string, unknown>>(path, { ...query, limit: size, offset: at });
+      const page = (body[collection] as T[] | undefined) ?? [];
+      items.push(...page.slice(0, limit - items.length));
+      more = body.more === true;
+      at += page.length;
+      if (page.length === 0) more = false;
+    }
+    const capped = more && at >= OFFSET_CAP;
+    return { items, more: more && !capped, capped } satisfies ListPage<T>;
+  }
+
+  /** Every item of a collection (for the user context), up to the offset cap. */
+  async all<T>(path: string, collection: string, query: Query): Promise<T[]> {
+    return (await this.list<T>(path, collection, query, OFFSET_CAP, 0)).items;
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    query?: Query,
+    body?: unknown,
+    from?: string,
+  ): Promise<T> {
+    const url = `${this.opts.host.replace(/\/+$/, '')}${path}${searchOf(query)}`;
+    const credential = await this.credential();
+    const headers: Record<string, string> = {
+      accept: 'application/vnd.pagerduty+json;version=2',
+      authorization:
+        credential.kind === 'bearer' ? `Bearer ${credential.value}` : `Token token=${credential.value}`,
+      'user-agent': this.opts.userAgent,
+      // The description marks Content-Type required on every operation; PagerDuty's SDK always sends it.
+      'content-type': 'application/json',
+      ...(from && { from }),
+    };
+    const read = method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        text = await res.text();
+      } catch (err) {
+        if (isTimeout(err)) {
+          throw new VigilError(
+            'UPSTREAM_TIMEOUT',
+            `PagerDuty did not answer ${method} ${path} within ${this.timeoutMs / 1000} s. Try again later.`,
+            { provider: 'pagerduty', method, path },
+          );
+        }
+        if (read && attempt < this.maxRetries) {
+          await this.sleep(backoff(attempt));
+          continue;
+        }
+        throw new VigilError('UPSTREAM_ERROR', `PagerDuty could not be reached: ${(err as Error).message}.`, {
+          provider: 'pagerduty',
+          method,
+          path,
+        });
+      }
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers);
+        if (attempt < this.maxRetries && wait <= this.maxRetryWaitMs) {
+          this.opts.log.debug({ path, wait, attempt }, 'PagerDuty rate limit; waiting');
+          await this.sleep(wait);
+          continue;
+        }
+      } else if (res.status >= 500 && read && attempt < this.maxRetries) {
+        await this.sleep(backoff(attempt));
+        continue;
+      }
+      if (res.status === 204) return undefined as T;
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : {};
+      } catch {
+        if (res.ok) {
+          throw new VigilError(
+            'UPSTREAM_ERROR',
+            `PagerDuty answered ${method} ${path} with malformed JSON.`,
+            {
+              provider: 'pagerduty',
+              status: res.status,
+              body: text.slice(0, 200),
+            },
+          );
+        }
+        parsed = {};
+      }
+      if (res.ok) return parsed as T;
+      throw errorOf(res, parsed as PagerDutyErrorBody, method, path);
+    }
+  }
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string }).name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** Exponential backoff with jitter: ~0.5 s, 1 s, 2 s. */
+function backoff(attempt: number): number {
+  return 500 * 2 ** attempt * (0.75 + Math.random() / 2);
+}
+
+/** PagerDuty's `ratelimit-reset` (seconds), else `retry-after`, else 1 s. */
+function retryAfterMs(headers: Headers): number {
+  for (const name of ['ratelimit-reset', 'retry-after']) {
+    const seconds = Number(headers.get(name));
+    if (headers.get(name) !== null && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  }
+  return 1000;
+}
+
+function errorOf(res: Response, body: PagerDutyErrorBody, method: string, path: string): VigilError {
+  const upstream = body.error ?? {};
+  const said = [upstream.message, ...(upstream.errors ?? [])].filter(Boolean).join(': ');
+  const details = {
+    provider: 'pagerduty',
+    status: res.status,
+    ...(body.error && { pagerduty: body.error }),
+  };
+  const suffix = said ? ` PagerDuty said: ${said}.` : '';
+  switch (res.status) {
+    case 400:
+    case 422:
+      return new VigilError('VALIDATION_ERROR', `PagerDuty refused ${method} ${path}.${suffix}`, details);
+    case 401:
+      return new VigilError(
+        'UNAUTHORIZED',
+        `PagerDuty rejected the credential (401).${suffix} Check PAGERDUTY_API_TOKEN or the X-PagerDuty-Token header.`,
+        details,
+      );
+    case 402:
+    case 403:
+      return new VigilError(
+        'FORBIDDEN',
+        `PagerDuty does not allow ${method} ${path} for this account or token (${res.status}).${suffix}`,
+        details,
+      );
+    case 404:
+      return new VigilError('NOT_FOUND', `PagerDuty has no ${path}.${suffix}`, details);
+    case 409:
+      return new VigilError(
+        'CONFLICT',
+        `PagerDuty refused ${method} ${path} as a conflict.${suffix}`,
+        details,
+      );
+    case 429:
+      return new VigilError(
+        'RATE_LIMITED',
+        `PagerDuty's rate limit is reached; try again in ${Math.ceil(retryAfterMs(res.headers) / 1000)} s.`,
+        { ...details, retry_after_seconds: Math.ceil(retryAfterMs(res.headers) / 1000) },
+      );
+    default:
+      return new VigilError(
+        'UPSTREAM_ERROR',
+        `PagerDuty failed ${method} ${path} with ${res.status}.${suffix} Try again later.`,
+        details,
+      );
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The PagerDuty provider: the incident-response ports (directory, incidents, escalation,
+ * schedules) answered by a PagerDuty account over REST API v2.
+ *
+ * The credential is chosen per call, in the seed's order: the request's `X-PagerDuty-Token`,
+ * then PAGERDUTY_API_TOKEN, then (for a local process only) the OAuth login. Each call gets its
+ * own ports bound to its own credential, so concurrent requests never see each other's account.
+ */
+import { UnauthorizedError, VigilError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ConnectionReport, Ports } from '../../core/ports.js';
+import { type Credential, credentialOf, PagerDutyClient } from './client.js';
+import { PagerDutyDirectory } from './directory.js';
+import { PagerDutyIncidents } from './incidents.js';
+import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
+import { ContextCache, Session } from './session.js';
+
+export interface PagerDutyOptions {
+  host: string;
+  token?: string | undefined;
+  userEmail?: string | undefined;
+  /** The OAuth login (PAGERDUTY_CLIENT_ID), for local processes without a token. */
+  oauth?: { accessToken(): Promise<string> } | undefined;
+  log: Logger;
+  version: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Who asks: the request's own token, and whether the call comes from a local process. */
+export interface PagerDutyCaller {
+  headerToken?: string | undefined;
+  local: boolean;
+}
+
+type Source = 'X-PagerDuty-Token header' | 'PAGERDUTY_API_TOKEN' | 'OAuth login';
+
+export class PagerDutyProvider {
+  readonly name = 'pagerduty';
+  private readonly cache = new ContextCache();
+
+  constructor(private readonly opts: PagerDutyOptions) {}
+
+  private source(caller: PagerDutyCaller): Source {
+    if (caller.headerToken?.trim()) return 'X-PagerDuty-Token header';
+    if (this.opts.token) return 'PAGERDUTY_API_TOKEN';
+    if (!caller.local) {
+      throw new UnauthorizedError(
+        'PagerDuty credentials are not configured for this request. Provide the X-PagerDuty-Token header or set PAGERDUTY_API_TOKEN.',
+      );
+    }
+    if (this.opts.oauth) return 'OAuth login';
+    throw new UnauthorizedError(
+      'No PagerDuty credential: set PAGERDUTY_API_TOKEN, or PAGERDUTY_CLIENT_ID to log in through the browser (OAuth).',
+    );
+  }
+
+  private credential(caller: PagerDutyCaller): () => Promise<Credential> {
+    let memo: Promise<Credential> | undefined;
+    return () => {
+      memo ??= (async () => {
+        const source = this.source(caller);
+        if (source === 'X-PagerDuty-Token header') return credentialOf(caller.headerToken as string);
+        if (source === 'PAGERDUTY_API_TOKEN') return credentialOf(this.opts.token as string);
+        // An OAuth access token is always a Bearer token, whatever its prefix (the seed's bug 11).
+        return {
+          kind: 'bearer' as const,
+          value: await (this.opts.oauth as { accessToken(): Promise<string> }).accessToken(),
+        };
+      })();
+      return memo;
+    };
+  }
+
+  /** The ports for one call, bound to that caller's credential. */
+  portsFor(caller: PagerDutyCaller): Required<
+    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules'>
+  > & {
+    meta: { testConnection(): Promise<ConnectionReport[]> };
+  } {
+    const credential = this.credential(caller);
+    const client = new PagerDutyClient(
+      {
+        host: this.opts.host,
+        log: this.opts.log,
+        userAgent: `vigil/${this.opts.version}`,
+        ...(this.opts.timeoutMs !== undefined && { timeoutMs: this.opts.timeoutMs }),
+        ...(this.opts.maxRetries !== undefined && { maxRetries: this.opts.maxRetries }),
+        ...(this.opts.sleep && { sleep: this.opts.sleep }),
+      },
+      credential,
+    );
+    const session = new Session(
+      client,
+      this.cache,
+      async () => (await credential()).value,
+      this.opts.userEmail,
+    );
+    return {
+      directory: new PagerDutyDirectory(session),
+      incidents: new PagerDutyIncidents(session),
+      escalation: new PagerDutyEscalation(session),
+      schedules: new PagerDutySchedules(session),
+      meta: { testConnection: async () => [await this.report(caller, session)] },
+    };
+  }
+
+  private async report(caller: PagerDutyCaller, session: Session): Promise<ConnectionReport> {
+    const details: Record<string, unknown> = { host: this.opts.host };
+    try {
+      details.credential = this.source(caller);
+      const me = await session.me().catch(async (err: unknown) => {
+        if (!(err instanceof UnauthorizedError)) throw err;
+        // An account-level key: no user, but the key works if the account answers.
+        await session.client.get('/abilities');
+        details.account_level_key = true;
+        return undefined;
+      });
+      if (me) details.user = { id: me.id, name: me.name, email: me.email };
+      return { provider: 'pagerduty', connected: true, details };
+    } catch (err) {
+      if (!(err instanceof VigilError)) throw err;
+      return {
+        provider: 'pagerduty',
+        connected: false,
+        details: { ...details, error: err.code, message: err.message },
+      };
+    }
+  }
+}
