@@ -20,6 +20,8 @@ export interface PageInfo {
   offset: number;
   more: boolean;
   fingerprint: string;
+  /** Why the listing stops short (a provider's cap), shown as `metadata.notice`. */
+  notice?: string | undefined;
 }
 
 export interface EnvelopeInput {
@@ -41,6 +43,7 @@ export function envelope(input: EnvelopeInput, shown = input.items.length): Enve
       count: items.length,
       description: input.description ?? describe(input.resource, items.length),
       ...input.metadata,
+      ...(input.page?.notice && { notice: input.page.notice }),
     },
     [input.resource]: items,
   };

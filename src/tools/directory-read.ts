@@ -27,7 +27,7 @@ async function listPage<T extends object>(
   const print = fingerprint(filters);
   const offset = decodeCursor(args.cursor, print);
   const page = await fetch(args.limit ?? DEFAULT_LIMIT, offset);
-  return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+  return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
 }
 
 const noTeams = (resource: string): ToolResult => ({

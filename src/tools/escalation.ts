@@ -98,7 +98,7 @@ export const getEscalationPolicies = defineTool({
     const print = fingerprint(filters);
     const offset = decodeCursor(args.cursor, print);
     const page = await escalation.listPolicies({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
   },
 });
 

@@ -167,7 +167,7 @@ export const getIncidents = defineTool({
     return {
       items: page.items,
       metadata: listMetadata(page.items),
-      page: { offset, more: page.more, fingerprint: print },
+      page: { offset, more: page.more, fingerprint: print, notice: page.notice },
     };
   },
 });
@@ -298,7 +298,7 @@ export const getIncidentTimeline = defineTool({
     const print = fingerprint({ incident: incident.id });
     const offset = decodeCursor(args.cursor, print);
     const page = await ctx.ports.incidents.timeline(incident.id, args.limit ?? DEFAULT_LIMIT, offset);
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
   },
 });
 

@@ -78,7 +78,7 @@ export const getSchedules = defineTool({
     const print = fingerprint(filters);
     const offset = decodeCursor(args.cursor, print);
     const page = await schedules.listSchedules({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
   },
 });
 
@@ -164,7 +164,7 @@ export const getOncalls = defineTool({
       limit: args.limit ?? DEFAULT_LIMIT,
       offset,
     });
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print } };
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
   },
 });
 
