@@ -101,6 +101,11 @@ export async function openRuntime(
     publicUrl: config.publicUrl,
     checks: config.checks,
     secretKey: config.secretKey,
+    pagerduty: {
+      eventsUrl: config.pagerduty.eventsUrl,
+      // A link back only to an address set on purpose, not the bind address the default guesses.
+      clientUrl: config.raw.VIGIL_PUBLIC_URL === undefined ? undefined : config.publicUrl,
+    },
     clock: opts.clock,
   });
   const { ports, bind } = assemble(config, log, embedded);

@@ -1,10 +1,12 @@
 /**
  * Alerting: rules that watch a check or a heartbeat and, when their condition holds, fire an
- * alert — notifying channels and, when the rule names a service, opening an incident there
- * (deduplicated per rule and source, resolved with the alert when `auto_resolve`). Field names
- * follow Pingera's AlertRule, AlertChannel and Alert.
+ * alert — notifying channels and either opening an incident on the rule's service or sending an
+ * Events API v2 event to its PagerDuty routing key (deduplicated per rule and source, resolved
+ * with the alert when `auto_resolve`). Field names follow Pingera's AlertRule, AlertChannel and
+ * Alert.
  */
 import type { Page } from './directory.js';
+import type { Severity as EventSeverity } from './events-v2.js';
 
 export const ALERT_CONDITIONS = [
   'check_failed',
@@ -20,6 +22,23 @@ export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** How a rule's severity reads in an Events API v2 payload. */
+export const EVENT_SEVERITY: Record<Severity, EventSeverity> = {
+  critical: 'critical',
+  high: 'error',
+  medium: 'warning',
+  low: 'info',
+};
+
+/** A PagerDuty Events API v2 integration key, as PagerDuty accepts one: 32 letters and digits. */
+export const ROUTING_KEY_PATTERN = /^[A-Za-z0-9]{32}$/;
+export const ROUTING_KEY_RULE = 'must be a 32-character PagerDuty integration key (letters and digits)';
+
+/** A routing key as reads show it: a credential of sorts, so only its last 4 characters. */
+export function maskRoutingKey(key: string): string {
+  return `${'*'.repeat(key.length - 4)}${key.slice(-4)}`;
+}
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -59,6 +78,8 @@ export interface AlertRule {
   auto_resolve: boolean;
   /** Vigil: open an incident on this service when the alert fires. */
   service_id: string | null;
+  /** Vigil: send Events API v2 events to this PagerDuty integration key instead (masked). */
+  routing_key: string | null;
   /** Vigil: set this status-page component to `component_status` while the alert fires. */
   component_id: string | null;
   component_status: string | null;
@@ -78,6 +99,7 @@ export interface AlertRuleInput {
   enabled?: boolean | undefined;
   auto_resolve?: boolean | undefined;
   service_id?: string | null | undefined;
+  routing_key?: string | null | undefined;
   component_id?: string | null | undefined;
   component_status?: string | null | undefined;
 }
@@ -99,6 +121,19 @@ export interface Alert {
   last_notification_at: string | null;
   incident_id: string | null;
   alert_metadata: Record<string, unknown>;
+  /** The Events API v2 events sent to PagerDuty for this alert; null for rules without a routing key. */
+  pagerduty: {
+    dedup_key: string;
+    events: PagerDutyEventDelivery[];
+  } | null;
+}
+
+export interface PagerDutyEventDelivery {
+  event_action: 'trigger' | 'resolve';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  delivered_at: string | null;
 }
 
 export interface AlertStatistics {

@@ -30,7 +30,21 @@ describe('parseConfig', () => {
     expect(c.requireAuthHeader).toBe(true);
   });
 
+  it('sends PagerDuty events to the US host, the EU host for EU accounts, or where told', () => {
+    expect(parseConfig({}).pagerduty.eventsUrl).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(parseConfig({ PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com' }).pagerduty.eventsUrl).toBe(
+      'https://events.eu.pagerduty.com/v2/enqueue',
+    );
+    expect(
+      parseConfig({
+        PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com',
+        PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:8080/v2/enqueue',
+      }).pagerduty.eventsUrl,
+    ).toBe('http://127.0.0.1:8080/v2/enqueue');
+  });
+
   it.each([
+    ['PAGERDUTY_EVENTS_URL', 'ftp://events.example.com', 'http:// or https://'],
     ['VIGIL_MODE', 'admin', 'read_only or read_write'],
     ['PINGERA_MODE', 'rw', 'read_only or read_write'],
     ['HTTP_PORT', '70000', 'port number'],

@@ -271,6 +271,12 @@ export const VARIABLES = [
     description: 'PagerDuty API host (https://api.eu.pagerduty.com for EU accounts).',
   },
   {
+    name: 'PAGERDUTY_EVENTS_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
+    description:
+      'Where alert rules with a routing_key send Events API v2 events. Default https://events.pagerduty.com/v2/enqueue (https://events.eu.pagerduty.com/v2/enqueue when PAGERDUTY_API_HOST is the EU host).',
+  },
+  {
     name: 'PAGERDUTY_CLIENT_ID',
     schema: z.string().min(1),
     description: 'PagerDuty OAuth client id (browser login with PKCE).',
@@ -323,6 +329,10 @@ export interface Config {
   secretKey: string | undefined;
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
+  pagerduty: {
+    /** The Events API v2 endpoint alert rules with a routing key send to. */
+    eventsUrl: string;
+  };
   /** Every parsed value by variable name, for settings that later issues read. */
   raw: Partial<Record<VariableName, unknown>>;
 }
@@ -392,8 +402,22 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       get<string | undefined>('VIGIL_PUBLIC_URL') ??
       `http://${hostForUrl(get('HTTP_HOST'))}:${get('HTTP_PORT')}`
     ).replace(/\/+$/, ''),
+    pagerduty: {
+      eventsUrl:
+        get<string | undefined>('PAGERDUTY_EVENTS_URL') ?? defaultEventsUrl(get('PAGERDUTY_API_HOST')),
+    },
     raw,
   };
+}
+
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const PAGERDUTY_EU_EVENTS_URL = 'https://events.eu.pagerduty.com/v2/enqueue';
+
+/** EU accounts take events on PagerDuty's EU host, as their REST API is on its EU host. */
+function defaultEventsUrl(apiHost: string): string {
+  return new URL(apiHost).hostname === 'api.eu.pagerduty.com'
+    ? PAGERDUTY_EU_EVENTS_URL
+    : PAGERDUTY_EVENTS_URL;
 }
 
 /** A bind address as a URL host: the wildcard becomes loopback, IPv6 gets brackets. */

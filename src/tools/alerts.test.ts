@@ -1,7 +1,7 @@
 /**
  * The alerts toolset through a real MCP client on SQLite and PostgreSQL: rules and channels
- * with the Pingera seed's names (`create_alert` writes a rule), their checks, and nothing stored
- * for a bad rule.
+ * with the Pingera seed's names (`create_alert` writes a rule), their checks, PagerDuty routing
+ * keys (masked in every answer), and nothing stored for a bad rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, openHarness } from '../../test/helpers/harness.js';
@@ -95,6 +95,39 @@ describe.each(STORES)('alert tools on $kind', (store) => {
     expect((await h.ok('list_alerts')).alerts).toEqual([]);
   });
 
+  it('takes a PagerDuty routing key instead of a service, and shows only its last 4 characters', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const key = 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey42';
+    const masked = `${'*'.repeat(28)}ey42`;
+    const rule = (
+      await h.ok('create_alert', {
+        alert_data: { name: 'To PagerDuty', check_id: id.check, condition: 'check_failed', routing_key: key },
+      })
+    ).rules[0];
+    expect(rule).toMatchObject({ routing_key: masked, service_id: null });
+    expect(JSON.stringify(await h.ok('list_alert_rules'))).not.toContain(key);
+    // Moving the rule to a local service takes the routing key away in the same call.
+    const both = await h.call('update_alert', { alert_id: rule.id, alert_data: { service_id: id.service } });
+    expect(both.body.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { parameter: 'alert_data.routing_key' },
+    });
+    expect(both.body.error.message).toContain('not both');
+    const moved = await h.ok('update_alert', {
+      alert_id: rule.id,
+      alert_data: { service_id: id.service, routing_key: null },
+    });
+    expect(moved.rules[0]).toMatchObject({ routing_key: null, service_id: id.service });
+    const back = await h.ok('update_alert', {
+      alert_id: rule.id,
+      alert_data: { service_id: null, routing_key: key.replace('42', '77') },
+    });
+    expect(back.rules[0].routing_key).toBe(`${'*'.repeat(28)}ey77`);
+    await h.ok('delete_alert', { alert_id: rule.id });
+  });
+
   it('refuses rules and channels that do not fit, storing nothing', async ({ skip: s }) => {
     if (skip) s();
     const before = (await h.ok('list_alert_rules')).rules.length;
@@ -143,6 +176,31 @@ describe.each(STORES)('alert tools on $kind', (store) => {
         'http:// or https://',
       ],
       ['create_alert_channel', { name: 'x', type: 'telegram', configuration: {} }, 'type', 'type'],
+      ...[
+        'too-short',
+        'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey4',
+        'R0ut1ngKey-0ut1ngKeyR0ut1ngKey42',
+        `${'a'.repeat(33)}`,
+      ].map((routing_key): [string, Record<string, unknown>, string, string] => [
+        'create_alert',
+        { alert_data: { name: 'x', condition: 'check_failed', check_id: id.check, routing_key } },
+        'alert_data.routing_key',
+        '32-character PagerDuty integration key',
+      ]),
+      [
+        'create_alert',
+        {
+          alert_data: {
+            name: 'x',
+            condition: 'check_failed',
+            check_id: id.check,
+            service_id: id.service,
+            routing_key: 'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey42',
+          },
+        },
+        'alert_data.routing_key',
+        'not both',
+      ],
     ];
     for (const [tool, args, parameter, message] of cases) {
       const r = await h.call(tool, args);

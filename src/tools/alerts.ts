@@ -4,7 +4,13 @@
  * channels.
  */
 import { z } from 'zod';
-import { ALERT_CONDITIONS, CHANNEL_TYPES, SEVERITIES } from '../core/alerts.js';
+import {
+  ALERT_CONDITIONS,
+  CHANNEL_TYPES,
+  ROUTING_KEY_PATTERN,
+  ROUTING_KEY_RULE,
+  SEVERITIES,
+} from '../core/alerts.js';
 import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { alertChannelItem, alertItem, alertRuleItem, alertStatisticsItem } from './output.js';
@@ -20,12 +26,9 @@ const paged = {
 };
 
 const rule = {
-  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('A name for the rule.'),
-  check_id: p.id('check_id').nullable().describe('The check it watches (check conditions).'),
-  heartbeat_id: p
-    .id('heartbeat_id')
-    .nullable()
-    .describe('The heartbeat it watches (heartbeat_late, heartbeat_down).'),
+  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Rule name.'),
+  check_id: p.id('check_id').nullable().describe('The check it watches.'),
+  heartbeat_id: p.id('heartbeat_id').nullable().describe('The heartbeat it watches.'),
   condition: z.enum(ALERT_CONDITIONS).describe('When it fires.'),
   condition_parameters: z
     .strictObject({
@@ -57,25 +60,27 @@ const rule = {
         .optional()
         .describe('certificate_expiring: days left (default 14).'),
     })
-    .describe('Settings of the condition.'),
-  channel_ids: z.array(p.id('channel_id')).max(20).describe('Alert channels to notify.'),
-  severity: z.enum(SEVERITIES).describe('low, medium, high (default) or critical.'),
+    .describe('Condition settings.'),
+  channel_ids: z.array(p.id('channel_id')).max(20).describe('Channels to notify.'),
+  severity: z.enum(SEVERITIES).describe('Default high.'),
   cooldown_period: z
     .number()
     .int()
     .min(0)
     .max(604_800)
-    .describe('Seconds before it may fire again (default 300).'),
+    .describe('Min seconds between firings (default 300).'),
   enabled: z.boolean().describe('false stops it firing.'),
-  auto_resolve: z.boolean().describe('Resolve the alert (and its incident) on recovery (default true).'),
-  service_id: p
-    .id('service_id')
+  auto_resolve: z.boolean().describe('Resolve on recovery (default true).'),
+  service_id: p.id('service_id').nullable().describe('Open an incident on this service.'),
+  routing_key: z
+    .string()
+    .regex(ROUTING_KEY_PATTERN, ROUTING_KEY_RULE)
     .nullable()
-    .describe('Open a responder incident on this service when it fires.'),
-  component_id: p.id('component_id').nullable().describe('Set this status-page component while it fires.'),
+    .describe('PagerDuty Events v2 routing key; not with service_id. Masked in reads.'),
+  component_id: p.id('component_id').nullable().describe('Status-page component to set while firing.'),
   component_status: z
     .enum(['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'])
-    .describe('The status it gets (default major_outage).'),
+    .describe('Default major_outage.'),
 };
 
 export const listAlerts = defineTool({
@@ -176,7 +181,7 @@ export const createAlert = defineTool({
   output: alertRuleItem,
   annotations: CREATE,
   description:
-    'Create an alert rule on a check or heartbeat: when its condition holds it notifies channels and can open an incident on a service.',
+    'Create an alert rule on a check or heartbeat: when its condition holds it notifies channels and opens an incident (service_id, or PagerDuty by routing_key).',
   input: z.strictObject({
     alert_data: z
       .strictObject({
@@ -191,6 +196,7 @@ export const createAlert = defineTool({
         enabled: rule.enabled.optional(),
         auto_resolve: rule.auto_resolve.optional(),
         service_id: rule.service_id.optional(),
+        routing_key: rule.routing_key.optional(),
         component_id: rule.component_id.optional(),
         component_status: rule.component_status.optional(),
       })
@@ -224,6 +230,7 @@ export const updateAlert = defineTool({
         enabled: rule.enabled.optional(),
         auto_resolve: rule.auto_resolve.optional(),
         service_id: rule.service_id.optional(),
+        routing_key: rule.routing_key.optional(),
         component_id: rule.component_id.optional(),
         component_status: rule.component_status.optional(),
       })
@@ -252,14 +259,14 @@ export const deleteAlert = defineTool({
 });
 
 const channel = {
-  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('A name for the channel.'),
+  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Channel name.'),
   type: z.enum(CHANNEL_TYPES).describe('webhook (signed JSON), slack (incoming webhook) or email.'),
   configuration: z
     .strictObject({
       url: z.string().max(2048).optional().describe('webhook, slack: where to POST.'),
       to: z.array(z.string().max(254)).max(20).optional().describe('email: recipients.'),
     })
-    .describe('webhook/slack {url}; email {to: [addresses]}.'),
+    .describe('Per type.'),
   enabled: z.boolean().describe('false mutes it.'),
 };
 

@@ -302,6 +302,8 @@ export const alertItem = z.object({
   last_notification_at: z.string().nullable(),
   incident_id: z.string().nullable(),
   alert_metadata: z.object({}).loose(),
+  /** {dedup_key, events: [{event_action, status, attempts, last_error, delivered_at}]}: kept loose, listings are costly. */
+  pagerduty: z.object({}).loose().nullable(),
 });
 
 export const alertRuleItem = z.object({
@@ -319,6 +321,7 @@ export const alertRuleItem = z.object({
   enabled: z.boolean(),
   auto_resolve: z.boolean(),
   service_id: z.string().nullable(),
+  routing_key: z.string().nullable(),
   component_id: z.string().nullable(),
   component_status: z.string().nullable(),
   created_at: z.string(),

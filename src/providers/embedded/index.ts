@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
+import { PAGERDUTY_EVENTS_URL } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
 import { Alerting } from './alerting/alerting.js';
@@ -50,6 +51,8 @@ export interface EmbeddedProvider {
   engine: Engine;
   /** Scheduled checks; run by the process that holds the engine lease. */
   scheduler: CheckScheduler;
+  /** Alert rule evaluation of check changes (which the scheduler starts); same process. */
+  alerting: Alerting;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
@@ -67,6 +70,8 @@ export async function createEmbeddedProvider(opts: {
   publicUrl?: string | undefined;
   checks?: { blockPrivate: boolean; retentionDays: number; concurrency: number } | undefined;
   secretKey?: string | undefined;
+  /** Alert rules with a routing key: where their events go, and the link back they carry. */
+  pagerduty?: { eventsUrl: string; clientUrl?: string | undefined } | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -101,13 +106,18 @@ export async function createEmbeddedProvider(opts: {
       );
     },
   });
-  const alerting = new Alerting(db, clock, opts.log, incidents);
+  const alerting = new Alerting(db, clock, opts.log, incidents, {
+    clientUrl: opts.pagerduty?.clientUrl,
+  });
   const alerts = new AlertRepository(db, clock);
   const engine = new Engine(
     db,
     clock,
     opts.log,
-    channels(opts.smtp ?? { from: 'Vigil <vigil@localhost>' }),
+    channels(
+      opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
+      opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+    ),
     heartbeats,
     alerting,
   );
@@ -148,6 +158,7 @@ export async function createEmbeddedProvider(opts: {
     },
     engine,
     scheduler,
+    alerting,
     ingest: async (event) => {
       const outcome = await ingest(event);
       engine.nudge();

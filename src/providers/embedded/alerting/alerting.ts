@@ -1,8 +1,9 @@
 /**
  * Turns check and heartbeat state into alerts, on the process that runs the engine: a rule whose
  * condition starts to hold fires one alert (none while one is active, none within its cooldown),
- * notifies its channels, and opens an incident on its service; when the condition stops holding
- * and the rule auto-resolves, the alert and its incident are resolved.
+ * notifies its channels, and opens an incident on its service — or, with a routing key, sends
+ * PagerDuty an Events API v2 trigger instead; when the condition stops holding and the rule
+ * auto-resolves, the alert and its incident (or PagerDuty alert) are resolved.
  */
 import type { Kysely } from 'kysely';
 import type { AlertCondition, Severity } from '../../../core/alerts.js';
@@ -18,6 +19,7 @@ import { newId } from '../store/ids.js';
 import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
+import { type EventsOptions, queueEvent, queueResolves, triggerEvent } from './pagerduty-events.js';
 
 const MINUTE = 60_000;
 
@@ -27,10 +29,16 @@ export class Alerting {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly incidents: IncidentsPort,
+    private readonly events: EventsOptions = {},
   ) {}
 
   /** Evaluations one after another, so a resolve never overtakes the firing before it. */
   private serial: Promise<void> = Promise.resolve();
+
+  /** Resolves once the check evaluations started so far have finished. */
+  async idle(): Promise<void> {
+    await this.serial.catch(() => undefined);
+  }
 
   /** Check status changes: conditions on the new status start or stop holding. */
   onCheckChanges(changes: readonly StatusChange[]): Promise<void> {
@@ -239,6 +247,10 @@ export class Alerting {
       .executeTakeFirst();
     if (last && (last.status !== 'resolved' || now - last.fired_at < rule.cooldown_period * 1000)) return;
     const id = newId();
+    // Built before the transaction: it reads the source's latest facts.
+    const event = rule.routing_key
+      ? await triggerEvent(this.db, rule, { id, description, firedAt: now, metadata }, this.events)
+      : undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
@@ -256,6 +268,7 @@ export class Alerting {
           })
           .execute();
         await this.queue(trx, rule.id, id, 'alert_fired', now);
+        if (event) await queueEvent(trx, id, rule.routing_key as string, event, now);
       });
     } catch (err) {
       if (isUniqueViolation(err)) return; // another firing of this rule won
@@ -284,6 +297,8 @@ export class Alerting {
         .where('id', '=', active.id)
         .execute();
       await this.queue(trx, rule.id, active.id, 'alert_resolved', now);
+      // To wherever the trigger went, even if the rule's routing key has changed since.
+      await queueResolves(trx, active.id, this.events, now);
     });
     this.log.info({ alert: active.id, rule: rule.id, why }, 'alert resolved');
     if (rule.component_id) await this.setComponent(rule.component_id, 'operational', now);

@@ -1,15 +1,41 @@
 /**
- * Sends alert notifications to alert channels, each delivery on its own, retried with backoff
- * like incident pages, and recorded.
+ * Sends alert notifications to alert channels and Events API v2 events to PagerDuty, each
+ * delivery on its own, retried with backoff like incident pages, and recorded. Events with one
+ * dedup key go out in the order they were queued: one waits while an earlier one is pending.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Logger } from '../../../core/log.js';
-import type { Database } from '../store/schema.js';
-import type { Channel, Outgoing } from './channels.js';
+import { type Database, EVENTS_API_KIND } from '../store/schema.js';
+import { type Channel, type Outgoing, PermanentDeliveryError } from './channels.js';
 import { mapLimit } from './map-limit.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
+
+/** Not held back behind an earlier event of its dedup key (non-event deliveries have none). */
+function notWaiting(eb: ExpressionBuilder<Database, 'alert_deliveries'>) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('alert_deliveries as earlier')
+        .select('earlier.id')
+        .whereRef('earlier.dedup_key', '=', 'alert_deliveries.dedup_key')
+        .whereRef('earlier.seq', '<', 'alert_deliveries.seq')
+        .where('earlier.status', '=', 'pending'),
+    ),
+  );
+}
+
+/** When the next alert delivery falls due; undefined when none waits. */
+export async function nextAlertDelivery(db: Kysely<Database>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('alert_deliveries')
+    .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+    .where('status', '=', 'pending')
+    .where(notWaiting)
+    .executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+}
 
 /** Sends the alert deliveries that are due; answers how many it took. */
 export async function deliverAlerts(
@@ -31,6 +57,7 @@ export async function deliverAlerts(
       'alert_deliveries.secret',
       'alert_deliveries.attempts',
       'alert_deliveries.channel_id',
+      'alert_deliveries.body',
       'alerts.id as alert_id',
       'alerts.severity',
       'alerts.description',
@@ -43,6 +70,7 @@ export async function deliverAlerts(
     ])
     .where('alert_deliveries.status', '=', 'pending')
     .where('alert_deliveries.next_attempt_at', '<=', now)
+    .where(notWaiting)
     .orderBy('alert_deliveries.next_attempt_at')
     .limit(batch)
     .execute();
@@ -69,42 +97,8 @@ export async function deliverAlerts(
         error: `No ${d.kind} channel on this server.`,
       };
     const sentAt = new Date(now).toISOString();
-    const fired = d.event === 'alert_fired';
-    const headline = `[${d.severity}] ${fired ? 'Alert' : 'Resolved'}: ${d.description}`;
-    const message: Outgoing = {
-      event: d.event,
-      sent_at: sentAt,
-      text: headline,
-      payload: {
-        event: d.event,
-        alert: {
-          id: d.alert_id,
-          rule_id: d.rule_id,
-          rule_name: d.rule_name,
-          severity: d.severity,
-          description: d.description,
-          fired_at: new Date(d.fired_at).toISOString(),
-          check_id: d.check_id,
-          heartbeat_id: d.heartbeat_id,
-          incident_id: d.incident_id,
-        },
-        sent_at: sentAt,
-        text: headline,
-      },
-      subject: `[Vigil] ${headline}`,
-      body: [
-        headline,
-        '',
-        `Rule: ${d.rule_name}`,
-        ...(d.check_id ? [`Check: ${d.check_id}`] : []),
-        ...(d.heartbeat_id ? [`Heartbeat: ${d.heartbeat_id}`] : []),
-        ...(d.incident_id
-          ? [`Incident: ${d.incident_id} (get_incidents {"incident_id": "${d.incident_id}"})`]
-          : []),
-        '',
-        `(${d.event} at ${sentAt})`,
-      ].join('\n'),
-    };
+    // An event's body was built when it was queued: it goes out as it is.
+    const message: Outgoing = d.body ? eventMessage(d.event, d.body, sentAt) : alertMessage(d, sentAt);
     try {
       await channel.send({ address: d.address, secret: d.secret }, message);
       return { id: d.id, channel: d.channel_id, ok: true, final: true, error: null };
@@ -118,7 +112,7 @@ export async function deliverAlerts(
         id: d.id,
         channel: d.channel_id,
         ok: false,
-        final: attempts >= MAX_ATTEMPTS,
+        final: err instanceof PermanentDeliveryError || attempts >= MAX_ATTEMPTS,
         error: (err as Error).message,
       };
     }
@@ -138,7 +132,7 @@ export async function deliverAlerts(
           })
           .where('id', '=', o.id)
           .execute();
-        if (o.ok)
+        if (o.ok && o.channel !== EVENTS_API_KIND)
           await trx
             .updateTable('alert_channels')
             .set({ last_used_at: now })
@@ -148,4 +142,62 @@ export async function deliverAlerts(
     });
   }
   return due.length;
+}
+
+interface DueAlert {
+  event: string;
+  alert_id: string;
+  rule_id: string;
+  rule_name: string;
+  severity: string;
+  description: string;
+  fired_at: number;
+  check_id: string | null;
+  heartbeat_id: string | null;
+  incident_id: string | null;
+}
+
+/** An alert notification as every channel sends it. */
+function alertMessage(d: DueAlert, sentAt: string): Outgoing {
+  const fired = d.event === 'alert_fired';
+  const headline = `[${d.severity}] ${fired ? 'Alert' : 'Resolved'}: ${d.description}`;
+  return {
+    event: d.event,
+    sent_at: sentAt,
+    text: headline,
+    payload: {
+      event: d.event,
+      alert: {
+        id: d.alert_id,
+        rule_id: d.rule_id,
+        rule_name: d.rule_name,
+        severity: d.severity,
+        description: d.description,
+        fired_at: new Date(d.fired_at).toISOString(),
+        check_id: d.check_id,
+        heartbeat_id: d.heartbeat_id,
+        incident_id: d.incident_id,
+      },
+      sent_at: sentAt,
+      text: headline,
+    },
+    subject: `[Vigil] ${headline}`,
+    body: [
+      headline,
+      '',
+      `Rule: ${d.rule_name}`,
+      ...(d.check_id ? [`Check: ${d.check_id}`] : []),
+      ...(d.heartbeat_id ? [`Heartbeat: ${d.heartbeat_id}`] : []),
+      ...(d.incident_id
+        ? [`Incident: ${d.incident_id} (get_incidents {"incident_id": "${d.incident_id}"})`]
+        : []),
+      '',
+      `(${d.event} at ${sentAt})`,
+    ].join('\n'),
+  };
+}
+
+/** An Events API v2 event: only its payload is sent (the events channel adds the routing key). */
+function eventMessage(event: string, body: string, sentAt: string): Outgoing {
+  return { event, sent_at: sentAt, payload: JSON.parse(body), text: body, subject: event, body };
 }

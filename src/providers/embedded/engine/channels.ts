@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Transporter } from 'nodemailer';
 import { checkLiteral, guardedLookup } from '../checks/target-guard.js';
+import { EVENTS_API_KIND } from '../store/schema.js';
 
 /** One message, ready for every kind of channel. */
 export interface Outgoing {
@@ -27,11 +28,22 @@ export interface Channel {
 
 const TIMEOUT_MS = 10_000;
 
+/** A failure that retrying cannot mend (the receiver refused the message itself): recorded at once. */
+export class PermanentDeliveryError extends Error {}
+
+/** How much of an answer's body is read, for its error message. */
+const MAX_ANSWER_BYTES = 16 * 1024;
+
 /**
- * POSTs JSON; a non-2xx answer is a failure. Cloud metadata addresses are refused (a webhook URL
- * is user input), judged on the address at connect time as checks are; redirects are not followed.
+ * POSTs JSON and answers the status and the start of the body. Cloud metadata addresses are
+ * refused (a webhook URL is user input), judged on the address at connect time as checks are;
+ * redirects are not followed.
  */
-function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+function request(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   checkLiteral(target.hostname, false);
   return new Promise((resolve, reject) => {
@@ -46,13 +58,22 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
     );
     req.on('error', reject);
     req.on('response', (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      if (status >= 200 && status < 300) resolve();
-      else reject(new Error(`HTTP ${status} from ${target.host}`));
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < MAX_ANSWER_BYTES) text += chunk;
+      });
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.end(body);
   });
+}
+
+/** POSTs JSON; a non-2xx answer is a failure. */
+async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
+  const { status } = await request(url, body, headers);
+  if (status < 200 || status >= 300) throw new Error(`HTTP ${status} from ${new URL(url).host}`);
 }
 
 /** Signs `timestamp.body` with HMAC-SHA256, so a receiver can check origin and freshness. */
@@ -97,11 +118,55 @@ export function emailChannel(smtpUrl: string, from: string): Channel {
   };
 }
 
+/**
+ * PagerDuty's Events API v2: the message's payload is the event, the address its routing key.
+ * 202 is success; 429, 5xx and no answer are retried; any other refusal (400: the event is
+ * invalid, PagerDuty says why) would be refused again, so it fails for good with PagerDuty's words.
+ * The URL is the operator's (PAGERDUTY_EVENTS_URL), so private and loopback relays are fine;
+ * metadata addresses are still refused, as for webhooks: no events endpoint lives there.
+ */
+export function eventsApiChannel(eventsUrl: string): Channel {
+  const host = new URL(eventsUrl).host;
+  return {
+    async send(target, message) {
+      const body = JSON.stringify({ routing_key: target.address, ...message.payload });
+      const { status, text } = await request(eventsUrl, body, {});
+      if (status >= 200 && status < 300) return;
+      const why = eventsApiMessage(text);
+      if (status === 408 || status === 429 || status >= 500) {
+        throw new Error(`HTTP ${status} from ${host}${why ? `: ${why}` : ''}`);
+      }
+      throw new PermanentDeliveryError(`${host} refused the event (HTTP ${status})${why ? `: ${why}` : ''}`);
+    },
+  };
+}
+
+/** PagerDuty's explanation in an error answer: its message and errors, else the text itself. */
+function eventsApiMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; errors?: unknown };
+    const errors = Array.isArray(body.errors) ? body.errors.filter((e) => typeof e === 'string') : [];
+    const parts = [
+      typeof body.message === 'string' ? body.message : undefined,
+      errors.join('; ') || undefined,
+    ];
+    const said = parts.filter(Boolean).join(': ');
+    if (said) return said;
+  } catch {
+    // not JSON: the text as it is
+  }
+  return text.trim().slice(0, 300);
+}
+
 /** The channels this server can deliver through. */
-export function channels(smtp: { url?: string | undefined; from: string }): Partial<Record<string, Channel>> {
+export function channels(
+  smtp: { url?: string | undefined; from: string },
+  eventsUrl: string,
+): Partial<Record<string, Channel>> {
   return {
     webhook: webhookChannel,
     slack: slackChannel,
     ...(smtp.url && { email: emailChannel(smtp.url, smtp.from) }),
+    [EVENTS_API_KIND]: eventsApiChannel(eventsUrl),
   };
 }

@@ -11,7 +11,7 @@ import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database, NotificationDeliveriesTable } from '../store/schema.js';
-import { deliverAlerts } from './alert-delivery.js';
+import { deliverAlerts, nextAlertDelivery } from './alert-delivery.js';
 import type { Channel, Outgoing } from './channels.js';
 import { mapLimit } from './map-limit.js';
 
@@ -90,18 +90,14 @@ export class Engine {
         .selectFrom('heartbeats')
         .select((eb) => eb.fn.min('check_at').as('at'))
         .executeTakeFirst(),
-      this.db
-        .selectFrom('alert_deliveries')
-        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('status', '=', 'pending')
-        .executeTakeFirst(),
+      nextAlertDelivery(this.db),
     ]);
     const times = [
       escalation?.at,
       delivery?.at,
       snooze?.at,
       heartbeat?.at,
-      alert?.at,
+      alert,
       this.lastSweep + SWEEP_MS,
     ].filter((t) => t !== null && t !== undefined);
     return times.length ? Math.min(...times.map(Number)) : undefined;

@@ -15,6 +15,10 @@ import {
   type AlertsPort,
   type ChannelType,
   HEARTBEAT_CONDITIONS,
+  maskRoutingKey,
+  type PagerDutyEventDelivery,
+  ROUTING_KEY_PATTERN,
+  ROUTING_KEY_RULE,
   type Severity,
 } from '../../../core/alerts.js';
 import type { Clock } from '../../../core/clock.js';
@@ -22,7 +26,13 @@ import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
 import { newId } from './ids.js';
 import { groupBy, page } from './repo-helpers.js';
-import type { AlertChannelsTable, AlertRulesTable, AlertsTable, Database } from './schema.js';
+import {
+  type AlertChannelsTable,
+  type AlertRulesTable,
+  type AlertsTable,
+  type Database,
+  EVENTS_API_KIND,
+} from './schema.js';
 
 const DAY = 86_400_000;
 
@@ -127,6 +137,7 @@ export class AlertRepository implements AlertsPort {
           enabled: (input.enabled ?? true) ? 1 : 0,
           auto_resolve: (input.auto_resolve ?? true) ? 1 : 0,
           service_id: input.service_id ?? null,
+          routing_key: input.routing_key ?? null,
           component_id: input.component_id ?? null,
           component_status: input.component_id ? (input.component_status ?? 'major_outage') : null,
           created_at: at,
@@ -148,6 +159,7 @@ export class AlertRepository implements AlertsPort {
         heartbeat_id: patch.heartbeat_id === undefined ? row.heartbeat_id : patch.heartbeat_id,
         condition: patch.condition ?? (row.condition as AlertCondition),
         service_id: patch.service_id === undefined ? row.service_id : patch.service_id,
+        routing_key: patch.routing_key === undefined ? row.routing_key : patch.routing_key,
         component_id: patch.component_id === undefined ? row.component_id : patch.component_id,
       };
       await this.checkRule(trx, merged);
@@ -157,6 +169,7 @@ export class AlertRepository implements AlertsPort {
         heartbeat_id: merged.heartbeat_id ?? null,
         condition: merged.condition,
         service_id: merged.service_id ?? null,
+        routing_key: merged.routing_key ?? null,
         component_id: merged.component_id ?? null,
         component_status: merged.component_id
           ? (patch.component_status ?? row.component_status ?? 'major_outage')
@@ -243,6 +256,18 @@ export class AlertRepository implements AlertsPort {
   }
 
   private async checkRule(trx: Transaction<Database>, r: AlertRuleInput) {
+    if (r.routing_key !== undefined && r.routing_key !== null && !ROUTING_KEY_PATTERN.test(r.routing_key)) {
+      throw new ValidationError(`alert_data.routing_key ${ROUTING_KEY_RULE}.`, {
+        parameter: 'alert_data.routing_key',
+      });
+    }
+    // One place for the alert's incident: PagerDuty's, or a local one, never both (a page each).
+    if (r.routing_key && r.service_id) {
+      throw new ValidationError(
+        'Give routing_key (events to PagerDuty) or service_id (an incident here), not both; set the other to null.',
+        { parameter: 'alert_data.routing_key' },
+      );
+    }
     const onHeartbeat = HEARTBEAT_CONDITIONS.includes(r.condition);
     if (onHeartbeat ? !r.heartbeat_id || r.check_id : !r.check_id || r.heartbeat_id) {
       throw new ValidationError(
@@ -346,6 +371,7 @@ export class AlertRepository implements AlertsPort {
         enabled: r.enabled === 1,
         auto_resolve: r.auto_resolve === 1,
         service_id: r.service_id,
+        routing_key: r.routing_key === null ? null : maskRoutingKey(r.routing_key),
         component_id: r.component_id,
         component_status: r.component_status,
         created_at: r.created_at,
@@ -367,16 +393,24 @@ export class AlertRepository implements AlertsPort {
       .execute();
     const deliveries = await this.db
       .selectFrom('alert_deliveries')
-      .select(['alert_id', 'delivered_at'])
+      .select(['alert_id', 'event', 'status', 'attempts', 'last_error', 'delivered_at', 'dedup_key', 'seq'])
       .where(
         'alert_id',
         'in',
         rows.map((r) => r.id),
       )
-      .where('status', '=', 'delivered')
+      .where((eb) => eb.or([eb('status', '=', 'delivered'), eb('kind', '=', EVENTS_API_KIND)]))
+      .orderBy('seq')
       .execute();
     const ruleOf = new Map(rules.map((r) => [r.id, r]));
-    const sent = groupBy(deliveries, (d) => d.alert_id);
+    const sent = groupBy(
+      deliveries.filter((d) => d.status === 'delivered'),
+      (d) => d.alert_id,
+    );
+    const events = groupBy(
+      deliveries.filter((d) => d.dedup_key !== null),
+      (d) => d.alert_id,
+    );
     const now = this.clock.now();
     return rows.map((r) => {
       const rule = ruleOf.get(r.rule_id);
@@ -398,9 +432,38 @@ export class AlertRepository implements AlertsPort {
         last_notification_at: times.length ? new Date(Math.max(...times)).toISOString() : null,
         incident_id: r.incident_id,
         alert_metadata: JSON.parse(r.metadata),
+        pagerduty: pagerdutyOf(events.get(r.id)),
       };
     });
   }
+}
+
+function pagerdutyOf(
+  rows:
+    | {
+        event: string;
+        status: string;
+        attempts: number;
+        last_error: string | null;
+        delivered_at: number | null;
+        dedup_key: string | null;
+      }[]
+    | undefined,
+): Alert['pagerduty'] {
+  const first = rows?.[0];
+  if (!rows || !first) return null;
+  return {
+    dedup_key: first.dedup_key as string,
+    events: rows.map(
+      (d): PagerDutyEventDelivery => ({
+        event_action: d.event === 'alert_resolved' ? 'resolve' : 'trigger',
+        status: d.status as PagerDutyEventDelivery['status'],
+        attempts: d.attempts,
+        last_error: d.last_error,
+        delivered_at: d.delivered_at === null ? null : new Date(d.delivered_at).toISOString(),
+      }),
+    ),
+  };
 }
 
 /** A channel's configuration checked for its type; errors name the field. */

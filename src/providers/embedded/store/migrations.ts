@@ -762,6 +762,25 @@ const m015: Migration = {
   },
 };
 
+/**
+ * Alert rules that send Events API v2 events to PagerDuty: the rule's routing key, and on each
+ * event's delivery its dedup key, its place among that key's events (they go out in order) and
+ * the event body as built when the alert fired or resolved.
+ */
+const m016: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('alert_rules').addColumn('routing_key', 'text').execute();
+    await db.schema.alterTable('alert_deliveries').addColumn('dedup_key', 'text').execute();
+    await db.schema.alterTable('alert_deliveries').addColumn('seq', 'integer').execute();
+    await db.schema.alterTable('alert_deliveries').addColumn('body', 'text').execute();
+    await db.schema
+      .createIndex('alert_deliveries_dedup')
+      .on('alert_deliveries')
+      .columns(['dedup_key', 'seq'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -778,6 +797,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '013_check_rollups': m013,
   '014_status_pages': m014,
   '015_alert_components': m015,
+  '016_alert_pagerduty_events': m016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -260,6 +260,8 @@ export interface AlertRulesTable {
   enabled: number;
   auto_resolve: number;
   service_id: string | null;
+  /** A PagerDuty Events API v2 integration key: events go there instead of a local incident. */
+  routing_key: string | null;
   component_id: string | null;
   component_status: string | null;
   created_at: string;
@@ -278,6 +280,9 @@ export interface AlertsTable {
   metadata: string;
 }
 
+/** The `kind` (and `channel_id`) of an alert delivery that is an Events API v2 event to PagerDuty. */
+export const EVENTS_API_KIND = 'pagerduty';
+
 export interface AlertDeliveriesTable {
   id: string;
   alert_id: string;
@@ -291,6 +296,10 @@ export interface AlertDeliveriesTable {
   next_attempt_at: number;
   last_error: string | null;
   delivered_at: number | null;
+  /** Events API v2 deliveries only: the event's dedup key, its order among that key's events, and its JSON body. */
+  dedup_key: string | null;
+  seq: number | null;
+  body: string | null;
 }
 
 export interface SecretsTable {
