@@ -21,7 +21,8 @@
  *   `null` for unset optional fields (description, incident_key, priority, resolve_reason, job_title,
  *   resolved_at, an on-call's start/end/schedule… — see the recorded fixtures) that the spec rarely
  *   marks `nullable`.
- * - ERRATA below replaces the few schemas the spec contradicts with its own examples.
+ * - ERRATA below replaces the schemas the spec contradicts (with its own examples or descriptions, or
+ *   with what PagerDuty sends), and PARAMETER_ERRATA the parameter values it forgets to declare.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -45,11 +46,30 @@ export interface OperationMatch {
   template: string;
   method: string;
   pathParams: Record<string, string>;
+  /** The operation's parameters (path-level and operation-level, `$ref`s resolved). */
+  parameters: Parameter[];
+}
+
+export interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Record<string, unknown>;
+}
+
+/** What part of a request broke the contract; a fake answers `query-value` and `body` with 400. */
+export type ViolationKind = 'route' | 'query' | 'query-value' | 'header' | 'body';
+
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
 }
 
 export interface ContractChecker {
   /** Violations of the spec by a request; empty when it conforms. */
   check(req: RecordedRequest): string[];
+  /** The same, with what part of the request each one concerns. */
+  violations(req: RecordedRequest): Violation[];
   /** Violations of the spec by a JSON response body for the given request line and status. */
   checkResponse(method: string, path: string, status: number, body: unknown): string[];
   /** The spec operation a request line maps to, if any. */
@@ -68,18 +88,66 @@ const ERRATA: Record<Mode, Record<string, Json>> = {
       description: 'Additional incident details.',
     },
   },
-  response: {},
+  response: {
+    // AcknowledgeLogEntry narrows `type` to "acknowledgement_log_entry", which its base LogEntry's enum
+    // does not allow, so nothing could match; PagerDuty sends "acknowledge_log_entry".
+    '/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type': {
+      type: 'string',
+      enum: ['acknowledge_log_entry'],
+    },
+    // PagerDuty returns full objects in place of these references when `include[]` names them (the
+    // include[] parameters say so); the spec types only the reference.
+    '/components/schemas/User/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
+    '/components/schemas/User/allOf/1/properties/contact_methods/items': refOrFull(
+      'ContactMethodReference',
+      'ContactMethod',
+    ),
+    '/components/schemas/User/allOf/1/properties/notification_rules/items': refOrFull(
+      'NotificationRuleReference',
+      'NotificationRule',
+    ),
+    '/components/schemas/Service/allOf/1/properties/escalation_policy': refOrFull(
+      'EscalationPolicyReference',
+      'EscalationPolicy',
+    ),
+    '/components/schemas/Service/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
+    '/components/schemas/EscalationPolicy/allOf/1/properties/services/items': refOrFull(
+      'ServiceReference',
+      'Service',
+    ),
+    '/components/schemas/EscalationPolicy/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
+    '/components/schemas/EscalationRule/properties/targets/items': {
+      anyOf: ['EscalationTargetReference', 'User', 'Schedule'].map((n) => ({
+        $ref: `#/components/schemas/${n}`,
+      })),
+    },
+    '/components/schemas/Oncall/properties/user': refOrFull('UserReference', 'User'),
+    '/components/schemas/Oncall/properties/escalation_policy': refOrFull(
+      'EscalationPolicyReference',
+      'EscalationPolicy',
+    ),
+    // `null` for a permanent on-call from a direct user target (the description says so).
+    '/components/schemas/Oncall/properties/schedule': {
+      anyOf: [...refOrFull('ScheduleReference', 'Schedule').anyOf, { type: 'null' }],
+    },
+  },
 };
+
+/**
+ * Query parameter values PagerDuty accepts that the spec does not declare, by `method template`.
+ * - GET /incidents/{id} include[]=body: the Incident schema says `body` is "only returned if the
+ *   `include[]=body` query parameter is provided", but include_incident's enum lacks `body`.
+ */
+const PARAMETER_ERRATA: Record<string, Record<string, string[]>> = {
+  'get /incidents/{id}': { 'include[]': ['body'] },
+};
+
+function refOrFull(reference: string, full: string): { anyOf: Json[] } {
+  return { anyOf: [{ $ref: `#/components/schemas/${reference}` }, { $ref: `#/components/schemas/${full}` }] };
+}
 
 type Json = Record<string, unknown>;
 type Mode = 'request' | 'response';
-
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  schema?: Json;
-}
 
 interface Operation {
   template: string;
@@ -162,6 +230,12 @@ function buildChecker(spec: Json): ContractChecker {
     for (const p of [...pathLevel, ...opLevel].map(resolveParam)) {
       if (p) byKey.set(`${p.in}:${p.name}`, p);
     }
+    for (const [name, extra] of Object.entries(PARAMETER_ERRATA[`${method} ${template}`] ?? {})) {
+      const p = byKey.get(`query:${name}`);
+      if (p?.schema && Array.isArray(p.schema.enum)) {
+        byKey.set(`query:${name}`, { ...p, schema: { ...p.schema, enum: [...p.schema.enum, ...extra] } });
+      }
+    }
     const pointer = `/paths/${escapePointer(template)}/${method}`;
     return { template, method, pointer, params: [...byKey.values()], raw };
   };
@@ -176,7 +250,12 @@ function buildChecker(spec: Json): ContractChecker {
       route.names.forEach((name, i) => {
         pathParams[name] = decodeURIComponent(hit[i + 1] ?? '');
       });
-      return { template: route.template, method: m, pathParams };
+      return {
+        template: route.template,
+        method: m,
+        pathParams,
+        parameters: operation(route.template, m)?.params ?? [],
+      };
     }
     return undefined;
   };
@@ -199,26 +278,25 @@ function buildChecker(spec: Json): ContractChecker {
     return v;
   };
 
-  const check = (req: RecordedRequest): string[] => {
+  const violations = (req: RecordedRequest): Violation[] => {
     const line = `${req.method.toUpperCase()} ${req.path}`;
     const hit = match(req.method, req.path);
-    if (!hit) {
+    const op = hit && operation(hit.template, hit.method);
+    if (!op) {
       const anyMethod = routes.find((r) => r.regex.test(req.path));
-      return [
-        anyMethod
-          ? `${line}: method not declared for ${anyMethod.template}`
-          : `${line}: path matches no path in the spec`,
-      ];
+      const message = anyMethod
+        ? `${line}: method not declared for ${anyMethod.template}`
+        : `${line}: path matches no path in the spec`;
+      return [{ kind: 'route', message }];
     }
-    const op = operation(hit.template, hit.method);
-    if (!op) return [`${line}: operation missing`];
-    const where = `${req.method.toUpperCase()} ${hit.template}`;
+    const where = `${req.method.toUpperCase()} ${op.template}`;
     return [
       ...checkQuery(where, op, req.query),
-      ...checkHeaders(where, op, req),
-      ...checkBody(where, op, req.body, validator),
+      ...checkHeaders(where, op, req).map((message) => ({ kind: 'header' as const, message })),
+      ...checkBody(where, op, req.body, validator).map((message) => ({ kind: 'body' as const, message })),
     ];
   };
+  const check = (req: RecordedRequest): string[] => violations(req).map((v) => v.message);
 
   const checkResponse = (method: string, path: string, status: number, body: unknown): string[] => {
     const hit = match(method, path);
@@ -242,7 +320,7 @@ function buildChecker(spec: Json): ContractChecker {
     return formatErrors(`${where}: response body`, v.errors);
   };
 
-  return { check, checkResponse, match };
+  return { check, violations, checkResponse, match };
 }
 
 /** Pointer to the JSON schema of a response, following a `$ref` on the response object itself. */
@@ -262,31 +340,34 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-function checkQuery(where: string, op: Operation, query: URLSearchParams): string[] {
-  const out: string[] = [];
+function checkQuery(where: string, op: Operation, query: URLSearchParams): Violation[] {
+  const out: Violation[] = [];
+  const push = (kind: ViolationKind, message: string) => out.push({ kind, message });
   const declared = new Map(op.params.filter((p) => p.in === 'query').map((p) => [p.name, p]));
   for (const name of new Set(query.keys())) {
     const param = declared.get(name);
     if (!param) {
       const hint = declared.has(`${name}[]`) ? ` (did you mean '${name}[]'?)` : '';
-      out.push(
-        `${where}: query parameter '${name}' is not declared${hint}; declared: ${[...declared.keys()].join(', ') || 'none'}`,
-      );
+      const names = [...declared.keys()].join(', ') || 'none';
+      push('query', `${where}: query parameter '${name}' is not declared${hint}; declared: ${names}`);
       continue;
     }
     const values = query.getAll(name);
     const schema = param.schema ?? {};
     const isArray = schema.type === 'array' || name.endsWith('[]');
-    if (!isArray && values.length > 1)
-      out.push(`${where}: query parameter '${name}' given ${values.length} times`);
+    if (!isArray && values.length > 1) {
+      push('query-value', `${where}: query parameter '${name}' given ${values.length} times`);
+    }
     const itemSchema = (schema.type === 'array' && isObject(schema.items) ? schema.items : schema) as Json;
     for (const value of values) {
       const problem = scalarProblem(value, itemSchema);
-      if (problem) out.push(`${where}: query parameter '${name}'=${JSON.stringify(value)} ${problem}`);
+      if (problem)
+        push('query-value', `${where}: query parameter '${name}'=${JSON.stringify(value)} ${problem}`);
     }
   }
   for (const p of declared.values()) {
-    if (p.required && !query.has(p.name)) out.push(`${where}: required query parameter '${p.name}' missing`);
+    if (p.required && !query.has(p.name))
+      push('query-value', `${where}: required query parameter '${p.name}' missing`);
   }
   return out;
 }
