@@ -81,7 +81,7 @@ export interface ContractChecker {
  * - IncidentBody.details: typed `object`, yet the spec's own POST /incidents example sends a string,
  *   as PagerDuty accepts.
  */
-const ERRATA: Record<Mode, Record<string, Json>> = {
+const ERRATA: Record<Mode, Record<string, Json | ((original: Json) => Json)>> = {
   request: {
     '/components/schemas/IncidentBody/properties/details': {
       type: ['object', 'string'],
@@ -121,6 +121,11 @@ const ERRATA: Record<Mode, Record<string, Json>> = {
         $ref: `#/components/schemas/${n}`,
       })),
     },
+    '/paths/~1teams~1{id}~1members/get/responses/200/content/application~1json/schema/allOf/1/properties/members/items/properties/user':
+      refOrFull('UserReference', 'User'),
+    // Channel's `oneOf` branches differ only in descriptions ("Will be `api`"), so any channel matches
+    // several and none passes `oneOf`; read it as `anyOf`.
+    '/components/schemas/Channel': ({ oneOf, ...rest }) => ({ ...rest, anyOf: oneOf }),
     '/components/schemas/Oncall/properties/user': refOrFull('UserReference', 'User'),
     '/components/schemas/Oncall/properties/escalation_policy': refOrFull(
       'EscalationPolicyReference',
@@ -477,6 +482,7 @@ function openApiToJsonSchema(spec: Json, mode: Mode): Json {
   const schema = (s: unknown, pointer: string, optional = false): unknown => {
     if (!isObject(s)) return s;
     const replaced = errata[pointer];
+    if (typeof replaced === 'function') return schema(replaced(s), `${pointer}(erratum)`, optional);
     if (replaced) return replaced;
     const orNull = s.nullable === true || (optional && mode === 'response');
     if (typeof s.$ref === 'string') {
