@@ -231,6 +231,7 @@ describe('fake PagerDuty', () => {
       expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
     }
     expect(fake.violations()).toEqual([]);
+    fake.assertNoViolations();
   });
 
   it('renders references and incidents in PagerDuty raw shapes', async () => {
@@ -501,6 +502,9 @@ describe('fake PagerDuty', () => {
   it('records a missing Accept header as a violation but answers', async () => {
     const res = await call(fake, 'GET', '/abilities', { accept: false });
     expect(res.status).toBe(200);
+    expect(() => fake.assertNoViolations()).toThrow(
+      /contract violations:\n- GET \/abilities: header 'Accept'/,
+    );
     // fetch sends `Accept: */*` when none is given.
     expect(fake.violations()).toEqual([
       "GET /abilities: header 'Accept' is not application/vnd.pagerduty+json;version=2",

@@ -75,6 +75,8 @@ export interface FakePagerDuty {
   addAccount(token: string | string[], seed: PagerDutySeed): FakeAccount;
   /** Every contract violation so far (each names its operation), in request order. */
   violations(): string[];
+  /** Throws, listing them, when there is any violation; for tests that do not use `expect`. */
+  assertNoViolations(): void;
   fail(fault: Fault): void;
   /** Ends hanging requests and open connections, then stops listening. */
   close(): Promise<void>;
@@ -265,6 +267,10 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
       return account;
     },
     violations: () => requests.flatMap((r) => r.violations),
+    assertNoViolations() {
+      const all = requests.flatMap((r) => r.violations);
+      if (all.length > 0) throw new Error(`PagerDuty contract violations:\n- ${all.join('\n- ')}`);
+    },
     fail(f) {
       faults.push({ ...f, left: f.times ?? 1 });
     },
