@@ -24,10 +24,13 @@
  * - ERRATA below replaces the schemas the spec contradicts (with its own examples or descriptions, or
  *   with what PagerDuty sends), and PARAMETER_ERRATA the parameter values it forgets to declare.
  */
+
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
-export const PAGERDUTY_SPEC = '/work/shared/contracts/pagerduty-openapi.json';
+/** PagerDuty's REST API description (api-schema @ 91a06fb), kept in the repository beside its fixtures. */
+export const PAGERDUTY_SPEC = fileURLToPath(new URL('../contracts/pagerduty-openapi.json', import.meta.url));
 export const PAGERDUTY_ACCEPT = 'application/vnd.pagerduty+json;version=2';
 
 export interface RecordedRequest {
