@@ -78,6 +78,8 @@ export interface FakePagerDuty {
   /** Throws, listing them, when there is any violation; for tests that do not use `expect`. */
   assertNoViolations(): void;
   fail(fault: Fault): void;
+  /** Forgets faults not yet used up. */
+  clearFaults(): void;
   /** Ends hanging requests and open connections, then stops listening. */
   close(): Promise<void>;
 }
@@ -273,6 +275,9 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
     },
     fail(f) {
       faults.push({ ...f, left: f.times ?? 1 });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     async close() {
       for (const res of hanging) res.destroy();

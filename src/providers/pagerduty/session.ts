@@ -38,19 +38,20 @@ export class ContextCache {
 export class Session {
   /** Users fetched during this call, by id (list_users_oncall reads each user it lists). */
   readonly users = new Map<string, User>();
-  private readonly key: Promise<string>;
-
   constructor(
     readonly client: PagerDutyClient,
     private readonly cache: ContextCache,
-    credential: () => Promise<string>,
+    private readonly credential: () => Promise<string>,
     private readonly userEmail: string | undefined,
-  ) {
-    this.key = credential().then((c) => createHash('sha256').update(c).digest('hex').slice(0, 32));
-  }
+  ) {}
 
+  /** Cache entries are per credential, named by a hash of it (the token itself is not kept as a key). */
   private async cached<T>(what: string, load: () => Promise<T>): Promise<T> {
-    return this.cache.get(`${await this.key}:${what}`, load);
+    const key = createHash('sha256')
+      .update(await this.credential())
+      .digest('hex')
+      .slice(0, 32);
+    return this.cache.get(`${key}:${what}`, load);
   }
 
   /**

@@ -1,0 +1,168 @@
+/**
+ * PagerDuty misbehaving, behind the loopback fake: a 429 with `ratelimit-reset`, 500s, a hanging
+ * answer, malformed JSON, a 401. Each becomes a clear tool error within the timeout, with a
+ * bounded number of attempts, and the next call works.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakePagerDuty, startFakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
+import { type Harness, openHarness } from '../../../test/helpers/harness.js';
+import { tempDir } from '../../../test/helpers/vigil.js';
+import { silentLogger } from '../../core/log.js';
+import { PagerDutyProvider } from './index.js';
+
+const SEED = {
+  me: 'PANN001',
+  users: [{ id: 'PANN001', name: 'Ann', email: 'ann@acme.test', teams: ['POPS001'] }],
+  teams: [{ id: 'POPS001', name: 'Ops' }],
+  escalation_policies: [
+    { id: 'PEP0001', name: 'Ops', rules: [{ targets: [{ type: 'user' as const, id: 'PANN001' }] }] },
+  ],
+  services: [{ id: 'PAPI001', name: 'API', escalation_policy: 'PEP0001', teams: ['POPS001'] }],
+  incidents: [{ id: 'PINC001', title: 'Disk full', service: 'PAPI001' }],
+};
+
+describe('PagerDuty faults', () => {
+  let fake: FakePagerDuty;
+  let h: Harness;
+  const slept: number[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakePagerDuty();
+    fake.addAccount('good', SEED);
+    h = await openHarness({
+      store: { dataDir: tempDir() },
+      env: { PAGERDUTY_API_TOKEN: 'good', PAGERDUTY_API_HOST: fake.url },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fake?.close();
+  });
+  beforeEach(() => {
+    slept.length = 0;
+    fake.clearFaults();
+  });
+
+  const requestsTo = (path: string) => fake.requests.filter((r) => r.path === path).length;
+
+  it('a 429 waits for ratelimit-reset and retries; past three retries it answers RATE_LIMITED', async () => {
+    fake.fail({ kind: '429', path: '/teams', times: 1, resetSeconds: 1 });
+    const started = Date.now();
+    const before = requestsTo('/teams');
+    const ok = await h.call('get_teams');
+    expect(ok.isError).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(requestsTo('/teams') - before).toBe(2);
+
+    fake.fail({ kind: '429', path: '/teams', times: 10, resetSeconds: 0 });
+    const limited = await h.call('get_teams');
+    expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(limited.body.error.details).toMatchObject({
+      provider: 'pagerduty',
+      status: 429,
+      pagerduty: { code: 2020 },
+    });
+    expect(requestsTo('/teams') - before).toBe(2 + 4); // one try and three retries, no storm
+  });
+
+  it('a 429 asking to wait longer than 30 s is answered at once', async () => {
+    fake.fail({ kind: '429', path: '/teams', times: 1, resetSeconds: 120 });
+    const started = Date.now();
+    const r = await h.call('get_teams');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.body.error).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('120 s') });
+  });
+
+  it('500s are retried for reads, never for writes', async () => {
+    fake.fail({ kind: '500', path: '/teams', times: 2 });
+    expect((await h.call('get_teams')).isError).toBe(false);
+
+    const before = requestsTo('/incidents/PINC001');
+    fake.fail({ kind: '500', method: 'PUT', path: '/incidents/PINC001', times: 1 });
+    const ack = await h.call('acknowledge_incident', { incident_id: 'PINC001' });
+    expect(ack.body.error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 500 } });
+    const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path === '/incidents/PINC001');
+    expect(puts).toHaveLength(1);
+    expect(requestsTo('/incidents/PINC001') - before).toBe(2); // the GET that found it, one PUT
+  });
+
+  it('malformed JSON and a 401 are clear errors, and the next call works', async () => {
+    fake.fail({ kind: 'malformed', path: '/teams' });
+    const bad = await h.call('get_teams');
+    expect(bad.body.error).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: expect.stringContaining('malformed JSON'),
+    });
+    fake.fail({ kind: '401', path: '/teams' });
+    const denied = await h.call('get_teams');
+    expect(denied.body.error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('PAGERDUTY_API_TOKEN'),
+    });
+    expect((await h.call('get_teams')).isError).toBe(false);
+  });
+
+  it('a hanging answer is UPSTREAM_TIMEOUT within the timeout, without a retry', async () => {
+    const provider = new PagerDutyProvider({
+      host: fake.url,
+      token: 'good',
+      log: silentLogger(),
+      version: 'test',
+      timeoutMs: 500,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
+    fake.fail({ kind: 'hang', path: '/teams/POPS001' });
+    const started = Date.now();
+    const before = requestsTo('/teams/POPS001');
+    const err = await provider
+      .portsFor({ local: true })
+      .directory.getTeam('POPS001')
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    expect(requestsTo('/teams/POPS001') - before).toBe(1);
+    expect(slept).toEqual([]);
+    // The hang holds no other call up.
+    expect(await provider.portsFor({ local: true }).directory.getTeam('POPS001')).toMatchObject({
+      name: 'Ops',
+    });
+  });
+
+  it('an OAuth access token goes as Bearer whatever its prefix', async () => {
+    fake.addAccount('oauth-abc', SEED);
+    const provider = new PagerDutyProvider({
+      host: fake.url,
+      oauth: { accessToken: async () => 'oauth-abc' },
+      log: silentLogger(),
+      version: 'test',
+    });
+    const me = await provider.portsFor({ local: true }).directory.me?.();
+    expect(me).toMatchObject({ id: 'PANN001' });
+    expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer oauth-abc');
+    // Over HTTP, OAuth is never attempted: the request must bring its token.
+    const remote = await provider
+      .portsFor({ local: false })
+      .directory.me?.()
+      .catch((e: unknown) => e);
+    expect(remote).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('X-PagerDuty-Token'),
+    });
+  });
+
+  it('a user token goes as Token token=, a pdus+_ token as Bearer', async () => {
+    fake.addAccount('pdus+_scoped', SEED);
+    const provider = new PagerDutyProvider({
+      host: fake.url,
+      token: 'good',
+      log: silentLogger(),
+      version: 'test',
+    });
+    await provider.portsFor({ local: false, headerToken: 'pdus+_scoped' }).directory.getTeam('POPS001');
+    expect(fake.requests.at(-2)?.headers.authorization).toBe('Bearer pdus+_scoped');
+    await provider.portsFor({ local: false }).directory.getTeam('POPS001');
+    expect(fake.requests.at(-1)?.headers.authorization).toBe('Token token=good');
+  });
+});
