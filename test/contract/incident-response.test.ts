@@ -170,4 +170,54 @@ describe.each([
     expect(api.on_call_now.map((o: { id: string }) => o.id)).toContain(w.id.ann);
     expect(overview.services.map((s: { id: string }) => s.id)).not.toContain(w.id.shop);
   });
+
+  it('get_incident_timeline: what happened, oldest first, with who did it', async () => {
+    const { log_entries: entries } = await w.ok('get_incident_timeline', { incident_id: w.id.disk });
+    const types = entries.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('trigger_log_entry');
+    expect(types).toEqual(expect.arrayContaining(['acknowledge_log_entry', 'resolve_log_entry']));
+    const times = entries.map((e: { created_at: string }) => Date.parse(e.created_at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const ack = entries.find((e: { type: string }) => e.type === 'acknowledge_log_entry');
+    expect(ack.agent).toMatchObject({ id: w.id.ann, type: 'user_reference' });
+  });
+
+  it('reassign, escalate and snooze an incident', async () => {
+    const reassigned = await w.ok('reassign_incident', { incident_id: w.id.slow, user_ids: [w.id.bob] });
+    expect(
+      reassigned.incidents[0].assignments.map((a: { assignee: { id: string } }) => a.assignee.id),
+    ).toEqual([w.id.bob]);
+    const escalated = await w.ok('escalate_incident', { incident_id: w.id.slow, escalation_level: 1 });
+    expect(escalated.incidents[0]).toMatchObject({ id: w.id.slow, status: 'triggered' });
+    await w.ok('acknowledge_incident', { incident_id: w.id.slow });
+    const snoozed = await w.ok('snooze_incident', { incident_id: w.id.slow, duration: 3600 });
+    expect(snoozed.incidents[0]).toMatchObject({ id: w.id.slow, status: 'acknowledged' });
+    const tooLong = await w.call('snooze_incident', { incident_id: w.id.slow, duration: 10_000_000 });
+    expect(tooLong.body.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { parameter: 'duration' },
+    });
+  });
+
+  it('schedule overrides: Bob covers the next hour, then the override is removed', async () => {
+    const start = new Date(Date.now() + 3600_000).toISOString();
+    const end = new Date(Date.now() + 7200_000).toISOString();
+    const made = await w.ok('create_schedule_override', {
+      schedule_id: w.id.schedule,
+      user_id: w.id.bob,
+      start,
+      end,
+    });
+    const override = Object.values(made).find(Array.isArray)?.[0] as { id: string; user: { id: string } };
+    expect(override.user.id).toBe(w.id.bob);
+    const during = {
+      since: new Date(Date.now() + 4000_000).toISOString(),
+      until: new Date(Date.now() + 5000_000).toISOString(),
+    };
+    const covering = await w.ok('list_users_oncall', { schedule_id: w.id.schedule, ...during });
+    expect(covering.users.map((u: { id: string }) => u.id)).toEqual([w.id.bob]);
+    await w.ok('delete_schedule_override', { schedule_id: w.id.schedule, override_id: override.id });
+    const after = await w.ok('list_users_oncall', { schedule_id: w.id.schedule, ...during });
+    expect(after.users.map((u: { id: string }) => u.id)).toEqual([w.id.ann]);
+  });
 });

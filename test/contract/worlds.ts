@@ -79,7 +79,9 @@ export async function embeddedWorld(): Promise<World> {
   });
   const ann = await admin.as({ userEmail: 'ann@acme.test' });
   id.disk = (await ann.ok('trigger_incident', { service_id: id.api, title: 'Disk full' })).incidents[0].id;
-  await ann.ok('trigger_incident', { service_id: id.shop, title: 'Checkout slow', urgency: 'low' });
+  id.slow = (
+    await ann.ok('trigger_incident', { service_id: id.shop, title: 'Checkout slow', urgency: 'low' })
+  ).incidents[0].id;
   return worldOf(ann, id, () => admin.close());
 }
 
@@ -159,6 +161,7 @@ export async function pagerDutyWorld(): Promise<World> {
     api: 'PAPI001',
     shop: 'PSHP001',
     disk: 'PDSK001',
+    slow: 'PSLW001',
   };
   return worldOf(h, id, async () => {
     await h.close();

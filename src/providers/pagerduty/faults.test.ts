@@ -165,4 +165,18 @@ describe('PagerDuty faults', () => {
     await provider.portsFor({ local: false }).directory.getTeam('POPS001');
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Token token=good');
   });
+
+  it("keeps the user's context per credential for a while instead of asking on every call", async () => {
+    const count = (path: string) => fake.requests.filter((r) => r.path === path && r.token === 'good').length;
+    await h.ok('get_incidents');
+    const [me, services, policies] = [count('/users/me'), count('/services'), count('/escalation_policies')];
+    await h.ok('get_incidents');
+    await h.ok('get_services');
+    await h.ok('build_user_context');
+    expect([count('/users/me'), count('/services'), count('/escalation_policies')]).toEqual([
+      me,
+      services + 1, // get_services lists services; the context itself is not fetched again
+      policies,
+    ]);
+  });
 });

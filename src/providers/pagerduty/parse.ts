@@ -209,7 +209,7 @@ export function logEntry(raw: Raw): LogEntry {
   const channel = obj(raw.channel);
   return defined({
     id: str(raw.id) ?? '',
-    type: (str(raw.type) ?? '').replace(/_log_entry$/, ''),
+    type: str(raw.type) ?? '',
     created_at: str(raw.created_at) ?? '',
     summary: str(raw.summary) ?? '',
     agent: a && {
