@@ -156,6 +156,12 @@ describe.each([
   it('get_schedules: one schedule with its final schedule for a window', async () => {
     const since = new Date(Date.now() - 3600_000).toISOString();
     const until = new Date(Date.now() + 3600_000).toISOString();
+    const found = await w.ok('get_schedules', { query: 'Ops' });
+    expect(found.schedules.map((s: { id: string }) => s.id)).toEqual([w.id.schedule]);
+    const mine = await w.ok('get_oncalls');
+    expect(mine.oncalls.map((o: { escalation_policy: { id: string } }) => o.escalation_policy.id)).toContain(
+      w.id.opsPolicy,
+    );
     const one = await w.ok('get_schedules', { schedule_id: w.id.schedule, since, until });
     expect(one.schedules[0]).toMatchObject({ id: w.id.schedule, name: 'Ops primary' });
     const entries = one.schedules[0].final_schedule.rendered_schedule_entries;

@@ -179,4 +179,44 @@ describe('PagerDuty faults', () => {
       policies,
     ]);
   });
+
+  it('what PagerDuty is not asked to do answers NOT_SUPPORTED naming the provider', async () => {
+    const r = await h.call('create_team', { name: 'New team' });
+    expect(r.body.error).toMatchObject({ code: 'NOT_SUPPORTED', details: { provider: 'pagerduty' } });
+    expect(r.body.error.message).toContain('pagerduty');
+  });
+
+  it("stops at PagerDuty's 10,000 offset cap and says to narrow the query", async () => {
+    const incidents = Array.from({ length: 10_050 }, (_, i) => ({
+      id: `PBIG${String(i).padStart(5, '0')}`,
+      title: `Incident ${i}`,
+      service: 'PAPI001',
+      created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    }));
+    fake.addAccount('busy', { ...SEED, incidents });
+    const provider = new PagerDutyProvider({
+      host: fake.url,
+      token: 'busy',
+      log: silentLogger(),
+      version: 'test',
+    });
+    const ports = provider.portsFor({ local: true });
+    const filter = {
+      statuses: ['triggered' as const],
+      urgencies: ['high' as const],
+      serviceIds: ['PAPI001'],
+    };
+    const page = await ports.incidents.list({ ...filter, limit: 100, offset: 9_950 });
+    expect(page.items).toHaveLength(50);
+    expect(page.more).toBe(false);
+    expect(page.notice).toMatch(/10,000 results.*Narrow the query/);
+    const beyond = await ports.incidents
+      .list({ ...filter, limit: 10, offset: 10_000 })
+      .catch((e: unknown) => e);
+    expect(beyond).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('since/until'),
+    });
+    expect(fake.violations()).toEqual([]);
+  });
 });
