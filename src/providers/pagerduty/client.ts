@@ -10,6 +10,7 @@
  */
 import { VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { backoff, requestJson, resetAfterMs, sleeper } from '../shared/rest.js';
 
 /** How a credential is sent: REST API keys as `Token token=`, OAuth tokens as `Bearer`. */
 export interface Credential {
@@ -54,8 +55,6 @@ export interface ListPage<T> {
 interface PagerDutyErrorBody {
   error?: { code?: number; message?: string; errors?: string[] };
 }
-
-const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function searchOf(query: Query | undefined): string {
   const params = new URLSearchParams();
@@ -143,111 +142,60 @@ export class PagerDutyClient {
     body?: unknown,
     from?: string,
   ): Promise<T> {
-    const url = `${this.opts.host.replace(/\/+$/, '')}${path}${searchOf(query)}`;
     const credential = await this.credential();
-    const headers: Record<string, string> = {
-      accept: 'application/vnd.pagerduty+json;version=2',
-      authorization:
-        credential.kind === 'bearer' ? `Bearer ${credential.value}` : `Token token=${credential.value}`,
-      'user-agent': this.opts.userAgent,
-      // The description marks Content-Type required on every operation; PagerDuty's SDK always sends it.
-      'content-type': 'application/json',
-      ...(from && { from }),
-    };
     const read = method === 'GET';
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(url, {
-          method,
-          headers,
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        text = await res.text();
-      } catch (err) {
-        if (isTimeout(err)) {
-          throw new VigilError(
-            'UPSTREAM_TIMEOUT',
-            `PagerDuty did not answer ${method} ${path} within ${this.timeoutMs / 1000} s. Try again later.`,
-            { provider: 'pagerduty', method, path },
-          );
-        }
-        if (read && attempt < this.maxRetries) {
-          await this.sleep(backoff(attempt));
-          continue;
-        }
-        throw new VigilError('UPSTREAM_ERROR', `PagerDuty could not be reached: ${(err as Error).message}.`, {
-          provider: 'pagerduty',
-          method,
-          path,
-        });
-      }
-      if (res.status === 429) {
-        const wait = retryAfterMs(res.headers);
-        if (attempt < this.maxRetries && wait <= this.maxRetryWaitMs) {
+    const res = await requestJson({
+      provider: 'PagerDuty',
+      method,
+      path,
+      url: `${this.opts.host.replace(/\/+$/, '')}${path}${searchOf(query)}`,
+      headers: {
+        accept: 'application/vnd.pagerduty+json;version=2',
+        authorization:
+          credential.kind === 'bearer' ? `Bearer ${credential.value}` : `Token token=${credential.value}`,
+        'user-agent': this.opts.userAgent,
+        // The description marks Content-Type required on every operation; PagerDuty's SDK always sends it.
+        'content-type': 'application/json',
+        ...(from && { from }),
+      },
+      body,
+      timeoutMs: this.timeoutMs,
+      maxRetries: this.maxRetries,
+      sleep: this.sleep,
+      retryAfter: (answer, attempt) => {
+        // A 429 means PagerDuty did nothing, so any method may try again, when the wait is short.
+        if ('status' in answer && answer.status === 429) {
+          const wait = resetAfterMs(answer.headers) ?? 1000;
+          if (wait > this.maxRetryWaitMs) return undefined;
           this.opts.log.debug({ path, wait, attempt }, 'PagerDuty rate limit; waiting');
-          await this.sleep(wait);
-          continue;
+          return wait;
         }
-      } else if (res.status >= 500 && read && attempt < this.maxRetries) {
-        await this.sleep(backoff(attempt));
-        continue;
-      }
-      if (res.status === 204) return undefined as T;
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : {};
-      } catch {
-        if (res.ok) {
-          throw new VigilError(
-            'UPSTREAM_ERROR',
-            `PagerDuty answered ${method} ${path} with malformed JSON.`,
-            {
-              provider: 'pagerduty',
-              status: res.status,
-              body: text.slice(0, 200),
-            },
-          );
-        }
-        parsed = {};
-      }
-      if (res.ok) return parsed as T;
-      throw errorOf(res, parsed as PagerDutyErrorBody, method, path);
-    }
+        const failed = 'error' in answer || answer.status >= 500;
+        return failed && read ? backoff(attempt) : undefined;
+      },
+    });
+    if (res.status >= 200 && res.status < 300) return (res.status === 204 ? undefined : res.body) as T;
+    throw errorOf(res.status, res.headers, res.body as PagerDutyErrorBody, method, path);
   }
 }
 
-function isTimeout(err: unknown): boolean {
-  const name = (err as { name?: string }).name;
-  return name === 'TimeoutError' || name === 'AbortError';
-}
-
-/** Exponential backoff with jitter: ~0.5 s, 1 s, 2 s. */
-function backoff(attempt: number): number {
-  return 500 * 2 ** attempt * (0.75 + Math.random() / 2);
-}
-
-/** PagerDuty's `ratelimit-reset` (seconds), else `retry-after`, else 1 s. */
-function retryAfterMs(headers: Headers): number {
-  for (const name of ['ratelimit-reset', 'retry-after']) {
-    const seconds = Number(headers.get(name));
-    if (headers.get(name) !== null && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  }
-  return 1000;
-}
-
-function errorOf(res: Response, body: PagerDutyErrorBody, method: string, path: string): VigilError {
+function errorOf(
+  status: number,
+  headers: Headers,
+  body: PagerDutyErrorBody,
+  method: string,
+  path: string,
+): VigilError {
   const upstream = body.error ?? {};
   const said = [upstream.message, ...(upstream.errors ?? [])].filter(Boolean).join(': ');
   const details = {
     provider: 'pagerduty',
-    status: res.status,
+    status,
     ...(body.error && { pagerduty: body.error }),
   };
   const suffix = said ? ` PagerDuty said: ${said}.` : '';
-  switch (res.status) {
+  const retryAfter = Math.ceil((resetAfterMs(headers) ?? 1000) / 1000);
+  switch (status) {
     case 400:
     case 422:
       return new VigilError('VALIDATION_ERROR', `PagerDuty refused ${method} ${path}.${suffix}`, details);
@@ -261,7 +209,7 @@ function errorOf(res: Response, body: PagerDutyErrorBody, method: string, path: 
     case 403:
       return new VigilError(
         'FORBIDDEN',
-        `PagerDuty does not allow ${method} ${path} for this account or token (${res.status}).${suffix}`,
+        `PagerDuty does not allow ${method} ${path} for this account or token (${status}).${suffix}`,
         details,
       );
     case 404:
@@ -275,13 +223,13 @@ function errorOf(res: Response, body: PagerDutyErrorBody, method: string, path: 
     case 429:
       return new VigilError(
         'RATE_LIMITED',
-        `PagerDuty's rate limit is reached; try again in ${Math.ceil(retryAfterMs(res.headers) / 1000)} s.`,
-        { ...details, retry_after_seconds: Math.ceil(retryAfterMs(res.headers) / 1000) },
+        `PagerDuty's rate limit is reached; try again in ${retryAfter} s.`,
+        { ...details, retry_after_seconds: retryAfter },
       );
     default:
       return new VigilError(
         'UPSTREAM_ERROR',
-        `PagerDuty failed ${method} ${path} with ${res.status}.${suffix} Try again later.`,
+        `PagerDuty failed ${method} ${path} with ${status}.${suffix} Try again later.`,
         details,
       );
   }

@@ -1,0 +1,112 @@
+/**
+ * One JSON request to a SaaS API, as both SaaS providers make them: a timeout per attempt,
+ * bounded retries with waits chosen by the provider, and network failures, timeouts and
+ * malformed bodies turned into VigilErrors that name the provider.
+ */
+import { VigilError } from '../../core/errors.js';
+
+export interface RestResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body; `{}` for an empty body or a failure with a body that is not JSON. */
+  body: unknown;
+}
+
+export interface RestCall {
+  /** Who answers, for messages: `PagerDuty`, `Pingera`. */
+  provider: string;
+  method: string;
+  url: string;
+  /** Path for messages and details, without the host. */
+  path: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Milliseconds to wait before another attempt, or undefined to answer this one. */
+  retryAfter(
+    answer: { status: number; headers: Headers } | { error: unknown },
+    attempt: number,
+  ): number | undefined;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Exponential backoff with jitter: ~0.5 s, 1 s, 2 s… */
+export function backoff(attempt: number): number {
+  return 500 * 2 ** attempt * (0.75 + Math.random() / 2);
+}
+
+/** `ratelimit-reset` or `retry-after` in seconds, as milliseconds; undefined when neither says. */
+export function resetAfterMs(headers: Headers): number | undefined {
+  for (const name of ['ratelimit-reset', 'retry-after']) {
+    const raw = headers.get(name);
+    const seconds = Number(raw);
+    if (raw !== null && raw.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  }
+  return undefined;
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string }).name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+export async function requestJson(call: RestCall): Promise<RestResponse> {
+  const { provider, method, path } = call;
+  const details = { provider: provider.toLowerCase(), method, path };
+  for (let attempt = 0; ; attempt++) {
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(call.url, {
+        method,
+        headers: call.headers,
+        ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+        signal: AbortSignal.timeout(call.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      if (isTimeout(err)) {
+        throw new VigilError(
+          'UPSTREAM_TIMEOUT',
+          `${provider} did not answer ${method} ${path} within ${call.timeoutMs / 1000} s. Try again later.`,
+          details,
+        );
+      }
+      const wait = attempt < call.maxRetries ? call.retryAfter({ error: err }, attempt) : undefined;
+      if (wait !== undefined) {
+        await call.sleep(wait);
+        continue;
+      }
+      throw new VigilError(
+        'UPSTREAM_ERROR',
+        `${provider} could not be reached: ${(err as Error).message}.`,
+        details,
+      );
+    }
+    const wait = attempt < call.maxRetries && !res.ok ? call.retryAfter(res, attempt) : undefined;
+    if (wait !== undefined) {
+      await call.sleep(wait);
+      continue;
+    }
+    if (!text) return { status: res.status, headers: res.headers, body: {} };
+    try {
+      return { status: res.status, headers: res.headers, body: JSON.parse(text) };
+    } catch {
+      if (res.ok) {
+        throw new VigilError(
+          'UPSTREAM_ERROR',
+          `${provider} answered ${method} ${path} with malformed JSON.`,
+          {
+            ...details,
+            status: res.status,
+            body: text.slice(0, 200),
+          },
+        );
+      }
+      return { status: res.status, headers: res.headers, body: { message: text.slice(0, 500) } };
+    }
+  }
+}
