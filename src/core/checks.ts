@@ -243,6 +243,8 @@ export interface CheckJob {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** Said when the job is answered before it finished (a provider's polling gave up waiting). */
+  note?: string;
 }
 
 export interface StatusPeriod {
@@ -260,7 +262,15 @@ export interface CheckStatistics {
   by_status: Record<ResultStatus, number>;
   /** Share of runs that were ok or degraded, in percent with two decimals; null without runs. */
   uptime_percentage: number | null;
-  response_time: { avg: number; min: number; max: number; p50: number; p95: number; p99: number } | null;
+  /** Milliseconds; a figure the provider does not report is null (Pingera gives no min, max or p50). */
+  response_time: {
+    avg: number;
+    min: number | null;
+    max: number | null;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  } | null;
 }
 
 export interface ResultFilter {
