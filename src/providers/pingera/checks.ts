@@ -109,8 +109,15 @@ export class PingeraChecks implements ChecksPort {
 
   async updateCheck(id: string, patch: Partial<CheckInput>): Promise<Check> {
     noThresholds(patch);
-    const { group_id, failure_threshold: _f, recovery_threshold: _r, ...fields } = patch;
-    const body = defined({ ...fields });
+    const { group_id, failure_threshold: _f, recovery_threshold: _r, url, host, port, ...fields } = patch;
+    // Pingera refuses null in a body (it documents none for these): a null url, host or port
+    // leaves the value as it is, which a check of a type that does not use it ignores.
+    const body = defined({
+      ...fields,
+      url: url ?? undefined,
+      host: host ?? undefined,
+      port: port ?? undefined,
+    });
     let updated: unknown;
     if (Object.keys(body).length > 0) {
       updated = await orNotFound(
@@ -353,14 +360,24 @@ export class PingeraChecks implements ChecksPort {
   }
 
   async createGroup(input: CheckGroupInput): Promise<CheckGroup> {
-    return toGroup(await this.client.send('POST', '/v1/check-groups', groupBody(input)));
+    // A null description or color on create is none, which is what leaving it out gives.
+    const body = groupBody({
+      ...input,
+      description: input.description ?? undefined,
+      color: input.color ?? undefined,
+    });
+    return toGroup(await this.client.send('POST', '/v1/check-groups', body));
   }
 
+  /**
+   * Pingera refuses null in a body: a description is cleared by sending it empty; a color cannot
+   * be cleared (its pattern takes only #RRGGBB).
+   */
   async updateGroup(id: string, patch: Partial<CheckGroupInput>): Promise<CheckGroup> {
+    if (patch.color === null) throw new NotSupportedError("clearing a check group's color", 'pingera');
+    const body = groupBody({ ...patch, description: patch.description === null ? '' : patch.description });
     const path = `/v1/check-groups/${seg(id)}`;
-    return toGroup(
-      await orNotFound(this.client.send('PATCH', path, groupBody(patch)), 'check group', id, 'group_id'),
-    );
+    return toGroup(await orNotFound(this.client.send('PATCH', path, body), 'check group', id, 'group_id'));
   }
 
   async deleteGroup(id: string): Promise<void> {
