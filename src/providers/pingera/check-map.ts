@@ -17,7 +17,7 @@ import {
   type ResultStatus,
   type StatusPeriod,
 } from '../../core/checks.js';
-import { arr, bool, iso, isoOr, num, obj, type Raw, record, str } from './raw.js';
+import { arr, bool, defined, iso, isoOr, num, obj, type Raw, record, str } from './raw.js';
 
 /** What a check without these fields runs with: the seed's create_check defaults. */
 const DEFAULT_INTERVAL = 300;
@@ -144,18 +144,22 @@ export function toJob(v: unknown): CheckJob {
 
 /**
  * A job's `result` ("the result data …, including server information"; the spec gives it no
- * schema) read as a MonitorCheckResult: status, response_time, error_message, check_metadata;
- * everything else it carries (the server, the region) is kept in check_metadata.
+ * schema) read as a result (MonitorCheckResult / UnifiedResult): status, response_time,
+ * error_message, check_metadata, with where it ran (`region`, `check_server`) kept in
+ * check_metadata.
  */
 function probeOf(v: unknown): ProbeResult | null {
   const r = obj(v);
   if (!r) return null;
-  const { status, response_time, error_message, check_metadata, ...rest } = r;
   return {
-    status: (str(status) ?? 'pending') as ResultStatus,
-    response_time: num(response_time) ?? 0,
-    error_message: str(error_message) ?? null,
-    check_metadata: { ...rest, ...obj(check_metadata) },
+    status: (str(r.status) ?? 'pending') as ResultStatus,
+    response_time: num(r.response_time) ?? 0,
+    error_message: str(r.error_message) ?? null,
+    check_metadata: defined({
+      ...obj(r.check_metadata),
+      region: str(r.region),
+      check_server: obj(r.check_server),
+    }),
   };
 }
 
@@ -171,8 +175,10 @@ function first(o: Raw | undefined, keys: readonly string[]): number | undefined 
 /**
  * `GET /v1/checks/{id}/uptime` has no response schema in the spec. Assumed: an object with the
  * uptime in percent (`uptime_percentage`, or `uptime`) and, when given, the run counts
- * (`total_checks`, `successful_checks`, `failed_checks`, `degraded_checks`, `timeout_checks`, or
- * a `by_status` map). Counts it does not give are 0; the percentage is Pingera's own.
+ * (`total_checks`, `successful_checks`, `failed_checks`, or per status `degraded_checks`,
+ * `timeout_checks`, or a `by_status` map). Successful runs (up: ok and degraded) count as `ok`
+ * and failed ones as `failed` when Pingera does not split them further; counts it does not give
+ * are 0; the percentage is Pingera's own.
  */
 export function uptimeOf(v: unknown): Pick<CheckStatistics, 'total' | 'by_status' | 'uptime_percentage'> {
   const r = obj(v) ?? {};
