@@ -104,7 +104,11 @@ export class PingeraChecks implements ChecksPort {
       group_id: input.group_id ?? undefined,
       parameters: input.parameters,
     });
-    return toCheck(await this.client.send('POST', '/v1/checks', body));
+    const request = this.client.send('POST', '/v1/checks', body);
+    // The one thing a create names that can be missing is its group.
+    return toCheck(
+      input.group_id ? await orNotFound(request, 'check group', input.group_id, 'group_id') : await request,
+    );
   }
 
   async updateCheck(id: string, patch: Partial<CheckInput>): Promise<Check> {
