@@ -2,11 +2,11 @@
  * Synthetic checks in Debian's Chromium, through the typed tools of a real MCP client, against a
  * small login form served on loopback: a passing script (a secret as process.env), a failing
  * assertion (its step, a screenshot), a hanging script (killed at its timeout, the browser kept
- * for the next run), a script that does not compile (refused at create time, with its line), a
- * multistep check written as a script, and the confinement: the target guard refusing the
- * metadata address from inside the browser, file: pages, Node modules and raw sockets.
- * The children run from dist/ (npm run build first). Skipped only when no Chromium is installed
- * outside CI; in CI (CI=true) a missing browser fails.
+ * for the next run and closed when the scheduler stops), a script that does not compile
+ * (refused at create time, with its line), a multistep check written as a script, and the
+ * confinement: the target guard refusing the metadata address from inside the browser, file:
+ * pages, Node modules and raw sockets. The children run from dist/ (npm run build first).
+ * Skipped only when no Chromium is installed outside CI; in CI (CI=true) a missing browser fails.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -187,6 +187,13 @@ describe.skipIf(!chromium && !CI)('synthetic checks in Chromium', () => {
       status: 'ok',
     });
     expect(h.rt.embedded.browser.pid).toBe(pid);
+
+    // Stopping the scheduler closes the browser; the next run starts another.
+    await h.rt.embedded.scheduler.stop();
+    expect(h.rt.embedded.browser.pid).toBeUndefined();
+    expect(() => process.kill(pid as number, 0)).toThrow();
+    expect(await execute("await page.goto('/')")).toMatchObject({ status: 'ok' });
+    expect(h.rt.embedded.browser.pid).not.toBe(pid);
   });
 
   it('refuses a script that does not compile when the check is created, naming the line', async () => {
