@@ -330,18 +330,28 @@ export class SyntheticBrowser {
   private runner(host: Host, token: string, r: SyntheticRun, proxy: GuardProxy): Promise<SyntheticOutcome> {
     const runnerFile = childFile('runner');
     const codeDir = dirname(dirname(dirname(dirname(dirname(runnerFile)))));
+    // A scratch directory, the runner's working directory: scripts written for @playwright/test
+    // save screenshots (`page.screenshot({ path })`); they land here and are dropped after the run.
+    const scratch = mkdtempSync(join(tmpdir(), 'vigil-run-'));
     const child = spawn(
       process.execPath,
       [
         ...permissionFlags({
-          read: [dirname(runnerFile), join(codeDir, 'core', 'pw-script.js'), `${this.playwrightDir}/`],
+          read: [
+            dirname(runnerFile),
+            join(codeDir, 'core', 'pw-script.js'),
+            `${this.playwrightDir}/`,
+            `${scratch}/`,
+          ],
+          write: [`${scratch}/`],
         }),
         `--max-old-space-size=${RUNNER_MEMORY_MB}`,
         runnerFile,
       ],
-      { env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+      { cwd: scratch, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
     );
     this.runners.add(child);
+    child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);

@@ -197,8 +197,12 @@ async function run(req: RunRequest): Promise<RunReport> {
   error ??= unawaited;
   const report: RunReport = { passed: error === undefined, steps, console_errors: consoleErrors, logs };
   if (error !== undefined) {
-    const e = error as Error;
-    report.error = String(e?.message ?? e)
+    const e = error as NodeJS.ErrnoException & { resource?: string };
+    const denied =
+      e?.code === 'ERR_ACCESS_DENIED'
+        ? `Synthetic scripts have no files (beyond their working directory), processes or Node internals: ${e.resource ?? e.message}`
+        : undefined;
+    report.error = String(denied ?? e?.message ?? e)
       .replace(/\n\s*Call log:[\s\S]*$/, '')
       .slice(0, 2000);
     if (failedAt) report.step = failedAt;
