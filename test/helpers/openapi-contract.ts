@@ -52,6 +52,8 @@ export interface OperationMatch {
   pathParams: Record<string, string>;
   /** The operation's parameters (path-level and operation-level, `$ref`s resolved). */
   parameters: Parameter[];
+  /** Whether the operation needs a credential: its `security` (or the document's) has no empty alternative. */
+  secured: boolean;
 }
 
 export interface Parameter {
@@ -69,7 +71,8 @@ export interface Violation {
   kind: ViolationKind;
   message: string;
   /**
-   * For `query` and `query-value`, the parameter; for `body`, the dotted path of the offending field
+   * For `query` and `query-value`, the parameter; for `header`, the header as the spec names it
+   * (`Authorization` for a missing credential); for `body`, the dotted path of the offending field
    * (`name`, `components.0.status`; a missing or undeclared property is named itself), or `_schema`
    * for the body as a whole. Lets a fake key its error details by field, as the real API does.
    */
@@ -240,22 +243,30 @@ function buildChecker(spec: Json, options: ContractOptions): ContractChecker {
       route.names.forEach((name, i) => {
         pathParams[name] = decodeURIComponent(hit[i + 1] ?? '');
       });
+      const op = operation(route.template, m);
+      const security = (op?.raw.security ?? spec.security) as unknown[] | undefined;
       return {
         template: route.template,
         method: m,
         pathParams,
-        parameters: operation(route.template, m)?.params ?? [],
+        parameters: op?.params ?? [],
+        secured:
+          Array.isArray(security) &&
+          security.length > 0 &&
+          security.every((alt) => isObject(alt) && Object.keys(alt).length > 0),
       };
     }
     return undefined;
   };
 
   const methods = (path: string): string[] => {
-    const route = routes.find((r) => r.regex.test(path));
-    const item = route ? paths[route.template] : undefined;
-    return Object.keys(item ?? {})
-      .filter((k) => HTTP_METHODS.has(k) && isObject(item?.[k]))
-      .map((k) => k.toUpperCase());
+    const found = new Set<string>();
+    for (const route of routes.filter((r) => r.regex.test(path))) {
+      const item = paths[route.template] ?? {};
+      for (const k of Object.keys(item))
+        if (HTTP_METHODS.has(k) && isObject(item[k])) found.add(k.toUpperCase());
+    }
+    return [...found].sort();
   };
 
   const ajv = {
@@ -290,9 +301,10 @@ function buildChecker(spec: Json, options: ContractOptions): ContractChecker {
     const where = `${req.method.toUpperCase()} ${op.template}`;
     return [
       ...checkQuery(where, op, req.query, options),
-      ...checkHeaders(where, op, req, options).map((message) => ({ kind: 'header' as const, message })),
+      ...checkHeaders(where, op, req, options),
       ...checkSecurity(where, spec, op, req, options).map((message) => ({
         kind: 'header' as const,
+        field: 'Authorization',
         message,
       })),
       ...checkBody(where, op, req.body, validator),
@@ -420,14 +432,16 @@ function checkHeaders(
   op: Operation,
   req: RecordedRequest,
   options: ContractOptions,
-): string[] {
-  const out: string[] = [];
+): Violation[] {
+  const out: Violation[] = [];
+  const push = (field: string, message: string) => out.push({ kind: 'header', field, message });
   const hasBody = req.body !== undefined;
   const declared = new Set(op.params.filter((q) => q.in === 'header').map((q) => q.name.toLowerCase()));
   if (options.jsonContentType && hasBody && !declared.has('content-type')) {
     const media = (header(req.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (media !== 'application/json') {
-      out.push(
+      push(
+        'Content-Type',
         `${where}: header 'Content-Type' is ${media ? `'${media}'` : 'missing'}; a JSON body needs application/json`,
       );
     }
@@ -437,20 +451,20 @@ function checkHeaders(
     const value = header(req.headers, p.name);
     if (name === 'content-type' && !hasBody) continue;
     if (value === undefined || value === '') {
-      if (p.required) out.push(`${where}: required header '${p.name}' missing`);
+      if (p.required) push(p.name, `${where}: required header '${p.name}' missing`);
       continue;
     }
     if (name === 'accept' && options.accept) {
       const media = value.split(',').map((m) => m.replace(/\s+/g, ''));
-      if (!media.includes(options.accept)) out.push(`${where}: header 'Accept' is not ${options.accept}`);
+      if (!media.includes(options.accept)) push(p.name, `${where}: header 'Accept' is not ${options.accept}`);
       continue;
     }
     // Media types are compared without their parameters (`application/json; charset=utf-8`).
     const compared = name === 'content-type' ? (value.split(';')[0] ?? '').trim() : value;
     const problem = scalarProblem(compared, p.schema ?? {});
-    if (problem) out.push(`${where}: header '${p.name}'=${JSON.stringify(value)} ${problem}`);
+    if (problem) push(p.name, `${where}: header '${p.name}'=${JSON.stringify(value)} ${problem}`);
     if (p.schema?.format === 'email' && !/^[^\s@]+@[^\s@]+$/.test(value)) {
-      out.push(`${where}: header '${p.name}'=${JSON.stringify(value)} is not an email address`);
+      push(p.name, `${where}: header '${p.name}'=${JSON.stringify(value)} is not an email address`);
     }
   }
   return out;
