@@ -52,7 +52,22 @@ import { SECRET_ROUTES } from './fake-pingera-secrets.js';
 import { IdSource, PingeraAccount } from './fake-pingera-state.js';
 import { contractChecker, PINGERA_SPEC, type RecordedRequest, type Violation } from './openapi-contract.js';
 
-export type { PingeraSeed, SeedCheck, SeedPage, SeedResult } from './fake-pingera-model.js';
+export type {
+  PingeraSeed,
+  SeedAlert,
+  SeedAlertChannel,
+  SeedAlertRule,
+  SeedCheck,
+  SeedCheckGroup,
+  SeedComponent,
+  SeedHeartbeat,
+  SeedIncident,
+  SeedIncidentUpdate,
+  SeedPage,
+  SeedPing,
+  SeedResult,
+  SeedSecret,
+} from './fake-pingera-model.js';
 export { PingeraAccount } from './fake-pingera-state.js';
 
 export type FaultKind = '429' | '500' | 'hang' | 'malformed' | '401' | '403';
