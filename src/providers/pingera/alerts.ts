@@ -115,13 +115,7 @@ export class PingeraAlerts implements AlertsPort {
       enabled: input.enabled,
       auto_resolve: input.auto_resolve,
     });
-    try {
-      return toRule(await this.client.send('POST', '/v1/alerts/rules', body));
-    } catch (err) {
-      // The one thing a create can name that is missing is the check (channels are a 422).
-      if (isNotFound(err)) throw new NotFoundError('check', input.check_id, 'alert_data.check_id');
-      throw err;
-    }
+    return this.written(this.client.send('POST', '/v1/alerts/rules', body), body);
   }
 
   /**
@@ -151,7 +145,34 @@ export class PingeraAlerts implements AlertsPort {
       enabled: patch.enabled ?? current.enabled,
       auto_resolve: patch.auto_resolve ?? current.auto_resolve,
     });
-    return toRule(await orNotFound(this.client.send('PUT', path, body), 'alert rule', id, 'alert_id'));
+    return this.written(this.client.send('PUT', path, body), body, id);
+  }
+
+  /**
+   * A rule written; its 404 (Pingera's answer for a rule, check or channel that is not there) says
+   * which of them is missing.
+   */
+  private async written(
+    request: Promise<unknown>,
+    rule: { check_id?: string | undefined; channel_ids?: string[] | undefined },
+    ruleId?: string,
+  ): Promise<AlertRule> {
+    try {
+      return toRule(await request);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      if (ruleId && !(await this.client.find(`/v1/alerts/rules/${seg(ruleId)}`))) {
+        throw new NotFoundError('alert rule', ruleId, 'alert_id');
+      }
+      if (rule.check_id && !(await this.client.find(`/v1/checks/${seg(rule.check_id)}`))) {
+        throw new NotFoundError('check', rule.check_id, 'alert_data.check_id');
+      }
+      const known = new Set((await this.listChannels(1000, 0)).items.map((c) => c.id));
+      const missing = (rule.channel_ids ?? []).filter((c) => !known.has(c));
+      if (missing.length)
+        throw new NotFoundError('alert channel', missing.join(', '), 'alert_data.channel_ids');
+      throw err;
+    }
   }
 
   async deleteRule(id: string): Promise<void> {
