@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import { startFakePagerDuty } from '../helpers/fake-pagerduty.js';
+import { startFakePingera } from '../helpers/fake-pingera.js';
 import { type Harness, openHarness, type ToolAnswer } from '../helpers/harness.js';
 import { tempDir } from '../helpers/vigil.js';
 
@@ -168,6 +169,29 @@ export async function pagerDutyWorld(): Promise<World> {
     const violations = fake.violations();
     await fake.close();
     // Every request the provider made must be one PagerDuty's API description allows.
+    expect(violations).toEqual([]);
+  });
+}
+
+/** An empty embedded engine: the monitoring cases create what they use. */
+export async function embeddedMonitoring(): Promise<World> {
+  const h = await openHarness({ store: { dataDir: tempDir() } });
+  return worldOf(h, {}, () => h.close());
+}
+
+export async function pingeraMonitoring(): Promise<World> {
+  // Jobs finish on their first poll, so `wait` answers without the provider's one-second sleeps.
+  const fake = await startFakePingera({ jobs: { polls: 1 } });
+  fake.addAccount('acme-key');
+  const h = await openHarness({
+    store: { dataDir: tempDir() },
+    env: { PINGERA_API_KEY: 'acme-key', PINGERA_BASE_URL: fake.url },
+  });
+  return worldOf(h, {}, async () => {
+    await h.close();
+    const violations = fake.violations();
+    await fake.close();
+    // Every request the provider made must be one Pingera's API description allows.
     expect(violations).toEqual([]);
   });
 }

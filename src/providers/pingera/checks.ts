@@ -12,6 +12,7 @@
  * Parameters go to Pingera as given and Pingera validates them (a 422 is a VALIDATION_ERROR):
  * its `multistep` is a Playwright script (`pw_script`), not Vigil's HTTP `steps`.
  */
+import { checkTarget } from '../../core/check-target.js';
 import type {
   Check,
   CheckFilter,
@@ -91,6 +92,8 @@ export class PingeraChecks implements ChecksPort {
 
   async createCheck(input: CheckInput): Promise<Check> {
     noThresholds(input);
+    // The same target rules as on the embedded engine, so a bad URL is refused before Pingera sees it.
+    checkTarget(input);
     const body = defined({
       name: input.name,
       type: input.type,
@@ -273,6 +276,7 @@ export class PingeraChecks implements ChecksPort {
   }
 
   async executeCustom(target: CheckTarget & { name: string }, wait: boolean): Promise<CheckJob> {
+    checkTarget(target);
     if (target.variables && Object.keys(target.variables).length > 0) {
       throw new NotSupportedError('secret values in a one-off run (Pingera takes secrets by id)', 'pingera');
     }

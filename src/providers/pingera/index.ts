@@ -10,7 +10,11 @@
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ConnectionReport, Ports } from '../../core/ports.js';
+import { PingeraAlerts } from './alerts.js';
+import { PingeraChecks } from './checks.js';
 import { credentialOf, PingeraClient, type PingeraCredential } from './client.js';
+import { PingeraHeartbeats } from './heartbeats.js';
+import { PingeraSecrets } from './secrets.js';
 
 export interface PingeraOptions {
   baseUrl: string;
@@ -59,11 +63,19 @@ export class PingeraProvider {
   }
 
   /** The ports for one call, bound to that caller's credential. */
-  portsFor(header: string | undefined): Pick<Ports, 'meta'> & {
+  portsFor(header: string | undefined): Required<
+    Pick<Ports, 'checks' | 'heartbeats' | 'alerts' | 'secrets'>
+  > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
     const client = this.client(header);
-    return { meta: { testConnection: async () => [await this.report(header, client)] } };
+    return {
+      checks: new PingeraChecks(client, this.opts.sleep ? { sleep: this.opts.sleep } : {}),
+      heartbeats: new PingeraHeartbeats(client),
+      alerts: new PingeraAlerts(client),
+      secrets: new PingeraSecrets(client),
+      meta: { testConnection: async () => [await this.report(header, client)] },
+    };
   }
 
   /** Whether the credential works, as the seed's test_pingera_connection says it. */
