@@ -5,6 +5,7 @@
  */
 import {
   ACTIVE_STATUSES,
+  type CheckedDay,
   CLOSED_STATUSES,
   type Component,
   type ComponentStatus,
@@ -18,12 +19,17 @@ import {
 /** How many incidents (newest first) a page reads: 90 days of history on any sane page. */
 const MAX_INCIDENTS = 500;
 const MAX_COMPONENTS = 1000;
+const DAY_MS = 86_400_000;
+/** Days of uptime bars and of incident history. */
+export const DAYS = 90;
 
 export interface Snapshot {
   page: StatusPage;
   components: Component[];
   /** Newest first; incidents and maintenance together. */
   incidents: StatusIncident[];
+  /** Daily uptime of the components linked to checks, from the checks' rollups. */
+  checked: Map<string, CheckedDay[]>;
   now: number;
   /** The page's public address, without a trailing slash. */
   url: string;
@@ -52,7 +58,11 @@ export async function loadSnapshot(
     port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),
     port.listIncidents(page.id, { limit: MAX_INCIDENTS, offset: 0 }),
   ]);
-  return { page, components: components.items, incidents: incidents.items, ...opts };
+  const since = (Math.floor(opts.now / DAY_MS) - (DAYS - 1)) * DAY_MS;
+  const checked = components.items.some((c) => c.check_ids.length > 0)
+    ? await port.checkedUptime(page.id, since, opts.now + 1)
+    : new Map<string, CheckedDay[]>();
+  return { page, components: components.items, incidents: incidents.items, checked, ...opts };
 }
 
 export type Indicator = 'none' | 'minor' | 'major' | 'critical';

@@ -11,6 +11,7 @@ import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
+import { StatusAutomation } from './engine/status-automation.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
@@ -53,6 +54,8 @@ export interface EmbeddedProvider {
   scheduler: CheckScheduler;
   /** Alert rule evaluation of check changes (which the scheduler starts); same process. */
   alerting: Alerting;
+  /** Status-page components following their checks, and maintenance on time; same process. */
+  statusAutomation: StatusAutomation;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
@@ -104,12 +107,17 @@ export async function createEmbeddedProvider(opts: {
         () => engine.nudge(),
         (err: unknown) => opts.log.error({ err }, 'alert evaluation failed'),
       );
+      statusAutomation.onCheckChanges(changes).then(
+        () => engine.nudge(),
+        (err: unknown) => opts.log.error({ err }, 'status page component update failed'),
+      );
     },
   });
   const alerting = new Alerting(db, clock, opts.log, incidents, {
     clientUrl: opts.pagerduty?.clientUrl,
   });
   const alerts = new AlertRepository(db, clock);
+  const statusAutomation = new StatusAutomation(db, opts.log);
   const engine = new Engine(
     db,
     clock,
@@ -120,6 +128,7 @@ export async function createEmbeddedProvider(opts: {
     ),
     heartbeats,
     alerting,
+    statusAutomation,
   );
   const ingest = createEventIngest({ directory, incidents });
   const statusPages = new StatusPagesRepository(db, clock);
@@ -159,6 +168,7 @@ export async function createEmbeddedProvider(opts: {
     engine,
     scheduler,
     alerting,
+    statusAutomation,
     ingest: async (event) => {
       const outcome = await ingest(event);
       engine.nudge();
