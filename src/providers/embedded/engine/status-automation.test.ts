@@ -2,7 +2,7 @@
  * Status pages that move by themselves, on SQLite and PostgreSQL with a controlled clock: a
  * component linked to checks follows them (worst wins) once their status has lasted its delay,
  * a blip shorter than that never shows, an open incident's status wins while it is open, and its
- * uptime bars come from the checks' daily rollups.
+ * uptime bars come from the checks' daily rollups; maintenance starts and completes on time.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import type { Clock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
 import { rollUp } from '../store/check-rollups.js';
+import { COMPLETED_BODY, STARTED_BODY } from '../store/maintenance.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -199,6 +200,113 @@ describe.each(STORES)('status automation on $kind', (store) => {
         degraded: 50,
         down: 0,
       },
+    ]);
+  });
+
+  it('starts and completes maintenance on time, under maintenance while it runs', async ({ skip: s }) => {
+    if (skip) s();
+    const { statusPages } = p.ports;
+    const page = await statusPages.createPage({ name: 'Maint', subdomain: 'maint' });
+    const db = await statusPages.createComponent(page.id, {
+      name: 'Database',
+      status: 'degraded_performance',
+    });
+    const start = t + 3_600_000;
+    const m = await statusPages.createIncident(page.id, {
+      name: 'Upgrade',
+      status: 'scheduled',
+      scheduled_for: new Date(start).toISOString(),
+      scheduled_until: new Date(start + 7_200_000).toISOString(),
+      components: { [db.id]: 'partial_outage' },
+    });
+    const manual = await statusPages.createIncident(page.id, {
+      name: 'Manual one',
+      status: 'scheduled',
+      scheduled_for: new Date(start).toISOString(),
+      scheduled_until: new Date(start + 60_000).toISOString(),
+    });
+    await statusPages.updateIncident(page.id, manual.id, {
+      scheduled_auto_in_progress: false,
+      scheduled_auto_completed: false,
+    });
+    expect(await p.engine.nextDue()).toBeLessThanOrEqual(start);
+
+    t = start - 1000;
+    await p.engine.tick();
+    expect((await statusPages.getIncident(page.id, m.id)).status).toBe('scheduled');
+    expect((await statusPages.getComponent(page.id, db.id)).status).toBe('degraded_performance');
+
+    t = start;
+    await p.engine.tick();
+    const started = await statusPages.getIncident(page.id, m.id);
+    expect(started).toMatchObject({ status: 'in_progress', components: { [db.id]: 'under_maintenance' } });
+    expect(started.incident_updates[0]).toMatchObject({
+      status: 'in_progress',
+      body: STARTED_BODY,
+      deliver_notifications: false,
+      created_at: new Date(start).toISOString(),
+    });
+    expect((await statusPages.getComponent(page.id, db.id)).status).toBe('under_maintenance');
+
+    t = start + 7_200_000;
+    await p.engine.tick();
+    const done = await statusPages.getIncident(page.id, m.id);
+    expect(done).toMatchObject({ status: 'completed', resolved_at: new Date(t).toISOString() });
+    expect(done.incident_updates.map((u) => [u.status, u.body])).toEqual([
+      ['completed', COMPLETED_BODY],
+      ['in_progress', STARTED_BODY],
+      ['scheduled', ''],
+    ]);
+    expect((await statusPages.getComponent(page.id, db.id)).status).toBe('operational');
+    // Its flags said to wait for a person.
+    expect((await statusPages.getIncident(page.id, manual.id)).status).toBe('scheduled');
+  });
+
+  it('keeps components as they were when told to, and completes a window wholly past at once', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const { statusPages } = p.ports;
+    const page = await statusPages.createPage({ name: 'Past', subdomain: 'past' });
+    const cache = await statusPages.createComponent(page.id, {
+      name: 'Cache',
+      status: 'degraded_performance',
+    });
+    const m = await statusPages.createIncident(page.id, {
+      name: 'Flush',
+      status: 'scheduled',
+      scheduled_for: new Date(t + 60_000).toISOString(),
+      scheduled_until: new Date(t + 120_000).toISOString(),
+      components: { [cache.id]: 'partial_outage' },
+    });
+    await statusPages.updateIncident(page.id, m.id, {
+      auto_transition_to_maintenance_state: false,
+      auto_transition_to_operational_state: false,
+      auto_transition_deliver_notifications_at_end: true,
+    });
+    t += 60_000;
+    await p.engine.tick();
+    expect((await statusPages.getComponent(page.id, cache.id)).status).toBe('partial_outage');
+    t += 3_600_000;
+    await p.engine.tick();
+    const done = await statusPages.getIncident(page.id, m.id);
+    expect(done.status).toBe('completed');
+    expect(done.incident_updates[0]?.deliver_notifications).toBe(true);
+    expect((await statusPages.getComponent(page.id, cache.id)).status).toBe('degraded_performance');
+
+    const late = await statusPages.createIncident(page.id, {
+      name: 'Missed while down',
+      status: 'scheduled',
+      scheduled_for: new Date(t + 1000).toISOString(),
+      scheduled_until: new Date(t + 2000).toISOString(),
+    });
+    t += 10_000;
+    await p.engine.tick();
+    expect(
+      (await statusPages.getIncident(page.id, late.id)).incident_updates.map((u) => [u.status, u.body]),
+    ).toEqual([
+      ['completed', COMPLETED_BODY],
+      ['scheduled', ''],
     ]);
   });
 });

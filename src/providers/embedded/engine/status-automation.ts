@@ -1,12 +1,13 @@
 /**
  * What moves status pages without a person, on the process that runs the engine: components
  * linked to checks follow them (on each check status change, and a sweep that applies the
- * changes whose delay is over).
+ * changes whose delay is over), and maintenance starts and completes on time.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../../../core/log.js';
 import type { StatusChange } from '../store/check-runs.js';
 import { applyDue, componentsOfChecks, nextDue, reconcile } from '../store/component-checks.js';
+import { moveDueMaintenance, nextMaintenanceDue } from '../store/maintenance.js';
 import type { Database } from '../store/schema.js';
 
 export class StatusAutomation {
@@ -38,7 +39,7 @@ export class StatusAutomation {
   }
 
   /**
-   * What is due at `now`: component waits that are over. With `full`, every
+   * What is due at `now`: component waits that are over, maintenance moves. With `full`, every
    * linked component is compared with its checks too, in case a change was missed (a crash
    * between recording a run and evaluating it).
    */
@@ -46,11 +47,16 @@ export class StatusAutomation {
     const flips = full ? await reconcile(this.db, now) : [];
     flips.push(...(await applyDue(this.db, now)));
     for (const f of flips) this.log.info(f, 'status-page component follows its checks');
-    return flips.length;
+    const moves = await moveDueMaintenance(this.db, now);
+    for (const m of moves) this.log.info(m, 'maintenance moved on time');
+    return flips.length + moves.length;
   }
 
-  /** When the next component wait ends. */
-  nextDue(): Promise<number | undefined> {
-    return nextDue(this.db);
+  /** When the next component wait ends or maintenance move falls due. */
+  async nextDue(): Promise<number | undefined> {
+    const times = (await Promise.all([nextDue(this.db), nextMaintenanceDue(this.db)])).filter(
+      (t) => t !== undefined,
+    );
+    return times.length ? Math.min(...times) : undefined;
   }
 }
