@@ -17,7 +17,8 @@ import {
 import { componentLabel, dayLabel, IMPACT_LABELS, statusLabel, when } from './text.js';
 import { DAYS, overallUptime, percent, type UptimeDay, uptimeDays } from './uptime.js';
 
-const HISTORY_DAYS = 14;
+/** Days of history shown one by one, quiet or not. */
+const EVERY_DAY = 7;
 const DAY_MS = 86_400_000;
 
 /** Only web addresses become links: never `javascript:` or `data:` from a page's settings. */
@@ -114,26 +115,57 @@ ${s.components.filter((m) => m.group_id === c.id && shown(m)).map((m) => compone
   )}</section>`;
 }
 
+/** A day's incidents in the history: those that began that day (maintenance once completed). */
+function historyByDay(s: Snapshot): Map<string, StatusIncident[]> {
+  const out = new Map<string, StatusIncident[]>();
+  for (const i of s.incidents) {
+    if (isMaintenance(i) && i.status !== 'completed') continue;
+    const day = (i.scheduled_for ?? i.created_at).slice(0, 10);
+    const list = out.get(day);
+    if (list) list.push(i);
+    else out.set(day, [i]);
+  }
+  return out;
+}
+
+/**
+ * The last 90 days of incidents by day, newest first. The last week shows every day, as
+ * Statuspage does; before that, days with incidents are shown and each run of quiet days is one
+ * line, so 90 days stay a short read.
+ */
 function history(s: Snapshot): Markup {
   const today = Math.floor(s.now / DAY_MS) * DAY_MS;
-  const days = Array.from({ length: HISTORY_DAYS }, (_, n) =>
-    new Date(today - n * DAY_MS).toISOString().slice(0, 10),
-  );
-  return html`<h2>Past incidents</h2><section class="card">${days.map((day) => {
-    const on = s.incidents.filter(
-      (i) =>
-        (i.scheduled_for ?? i.created_at).slice(0, 10) === day &&
-        (isMaintenance(i) ? i.status === 'completed' : true),
+  const byDay = historyByDay(s);
+  const rows: Markup[] = [];
+  let quiet: string[] = [];
+  const flush = () => {
+    if (quiet.length === 0) return;
+    const [newest, oldest] = [quiet[0] as string, quiet.at(-1) as string];
+    const span = quiet.length === 1 ? dayLabel(newest) : `${dayLabel(oldest)} – ${dayLabel(newest)}`;
+    rows.push(html`<div class="day quiet"><h3>${span}</h3><p class="muted">No incidents reported.</p></div>`);
+    quiet = [];
+  };
+  for (let n = 0; n < DAYS; n++) {
+    const day = new Date(today - n * DAY_MS).toISOString().slice(0, 10);
+    const on = byDay.get(day) ?? [];
+    if (on.length === 0 && n >= EVERY_DAY) {
+      quiet.push(day);
+      continue;
+    }
+    flush();
+    rows.push(
+      html`<div class="day"><h3>${dayLabel(day)}</h3>${
+        on.length === 0
+          ? html`<p class="muted">No incidents reported.</p>`
+          : on.map(
+              (i) =>
+                html`<p><a href="${s.prefix}/incidents/${i.id}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
+            )
+      }</div>`,
     );
-    return html`<div class="day"><h3>${dayLabel(day)}</h3>${
-      on.length === 0
-        ? html`<p class="muted">No incidents reported.</p>`
-        : on.map(
-            (i) =>
-              html`<p><a href="${s.prefix}/incidents/${i.id}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
-          )
-    }</div>`;
-  })}</section>`;
+  }
+  flush();
+  return html`<h2>Past incidents</h2><section class="card history">${rows}</section>`;
 }
 
 export function statusPage(s: Snapshot): string {
