@@ -208,6 +208,8 @@ export interface IncidentUpdateInput {
 }
 
 export interface StatusPagesPort {
+  /** Calls `listener` after every change made in this process (for caches of rendered pages). */
+  onChange?(listener: () => void): void;
   listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>>;
   /** A page by its id or its subdomain. */
   getPage(ref: string): Promise<StatusPage | undefined>;

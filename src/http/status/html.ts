@@ -32,22 +32,22 @@ function layout(s: Snapshot, title: string, body: Markup): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-${s.page.hidden_from_search ? raw('<meta name="robots" content="noindex">') : ''}
+${s.page.hidden_from_search || s.page.viewers_must_be_team_members ? raw('<meta name="robots" content="noindex">') : ''}
 ${s.page.page_description ? html`<meta name="description" content="${s.page.page_description}">` : ''}
 ${
   feeds
-    ? html`<link rel="alternate" type="application/rss+xml" title="${s.page.name} incident history" href="${s.prefix}/history.rss">
-<link rel="alternate" type="application/atom+xml" title="${s.page.name} incident history" href="${s.prefix}/history.atom">`
+    ? html`<link rel="alternate" type="application/rss+xml" title="${s.page.name} incident history" href="${s.prefix}/history.rss${s.query}">
+<link rel="alternate" type="application/atom+xml" title="${s.page.name} incident history" href="${s.prefix}/history.atom${s.query}">`
     : ''
 }
 <style>${raw(CSS)}</style>
 </head>
 <body><div class="wrap">
-<header><h1><a href="${s.prefix || '/'}" style="color:inherit;text-decoration:none">${s.page.name}</a></h1>
+<header><h1><a href="${s.prefix || '/'}${s.query}" style="color:inherit;text-decoration:none">${s.page.name}</a></h1>
 ${s.page.headline ? html`<p>${s.page.headline}</p>` : ''}</header>
 ${body}
 <footer>
-<span>${feeds ? html`Subscribe: <a href="${s.prefix}/history.rss">RSS</a> · <a href="${s.prefix}/history.atom">Atom</a> · ` : ''}<a href="${s.prefix}/api/v2/summary.json">JSON</a>${safeUrl(s.page.support_url) ? html` · <a href="${safeUrl(s.page.support_url)}" rel="nofollow">Support</a>` : ''}</span>
+<span>${feeds ? html`Subscribe: <a href="${s.prefix}/history.rss${s.query}">RSS</a> · <a href="${s.prefix}/history.atom${s.query}">Atom</a> · ` : ''}<a href="${s.prefix}/api/v2/summary.json${s.query}">JSON</a>${safeUrl(s.page.support_url) ? html` · <a href="${safeUrl(s.page.support_url)}" rel="nofollow">Support</a>` : ''}</span>
 <span>Powered by Vigil</span>
 </footer>
 </div></body>
@@ -68,7 +68,7 @@ function incidentCard(s: Snapshot, i: StatusIncident, link = true): Markup {
   const kind = isMaintenance(i) ? 'maintenance' : i.impact;
   const affected = s.components.filter((c) => c.id in i.components).map((c) => c.name);
   return html`<article class="card incident ${kind}">
-<h3>${link ? html`<a href="${s.prefix}/incidents/${i.id}">${i.name}</a>` : i.name}</h3>
+<h3>${link ? html`<a href="${s.prefix}/incidents/${i.id}${s.query}">${i.name}</a>` : i.name}</h3>
 ${isMaintenance(i) ? html`<div class="muted">Scheduled ${when(i.scheduled_for as string, s.page.time_zone)} – ${when(i.scheduled_until as string, s.page.time_zone)}${isUnderWay(i) ? ' · in progress' : ''}</div>` : ''}
 ${affected.length > 0 ? html`<div class="muted">Affects ${affected.join(', ')}</div>` : ''}
 ${updates(s, i)}
@@ -159,7 +159,7 @@ function history(s: Snapshot): Markup {
           ? html`<p class="muted">No incidents reported.</p>`
           : on.map(
               (i) =>
-                html`<p><a href="${s.prefix}/incidents/${i.id}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
+                html`<p><a href="${s.prefix}/incidents/${i.id}${s.query}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
             )
       }</div>`,
     );
@@ -183,15 +183,17 @@ ${history(s)}`;
 }
 
 export function incidentPage(s: Snapshot, i: StatusIncident): string {
-  const body = html`<p><a href="${s.prefix || '/'}">← Current status</a></p>
+  const body = html`<p><a href="${s.prefix || '/'}${s.query}">← Current status</a></p>
 <h2>${isMaintenance(i) ? 'Maintenance' : `Incident · ${IMPACT_LABELS[i.impact]} impact`}</h2>
 ${incidentCard(s, i, false)}`;
   return layout(s, `${i.name} · ${s.page.name} Status`, body);
 }
 
-export function notFoundPage(message: string): string {
+export function errorPage(title: string, message: string): string {
   return `<!doctype html>\n${
-    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><style>${raw(CSS)}</style></head>
-<body><div class="wrap"><h1>Not found</h1><p>${message}</p></div></body></html>`.text
+    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title><style>${raw(CSS)}</style></head>
+<body><div class="wrap"><h1>${title}</h1><p>${message}</p></div></body></html>`.text
   }\n`;
 }
+
+export const notFoundPage = (message: string) => errorPage('Not found', message);

@@ -35,6 +35,8 @@ export interface Snapshot {
   url: string;
   /** The path prefix of the page's own links: `/status/<slug>`, or '' when served on its domain. */
   prefix: string;
+  /** Appended to the page's own links: `?key=…` on a private page opened with one, else ''. */
+  query: string;
 }
 
 export const isMaintenance = (i: StatusIncident) => i.scheduled_for !== null;
@@ -52,7 +54,7 @@ export const isUnderWay = (i: StatusIncident) => ACTIVE_STATUSES.includes(i.stat
 export async function loadSnapshot(
   port: StatusPagesPort,
   page: StatusPage,
-  opts: { now: number; url: string; prefix: string },
+  opts: { now: number; url: string; prefix: string; query: string },
 ): Promise<Snapshot> {
   const [components, incidents] = await Promise.all([
     port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),

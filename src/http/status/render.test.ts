@@ -55,6 +55,7 @@ function snapshot(
     now: NOW,
     url: 'http://x/status/acme',
     prefix: '/status/acme',
+    query: '',
   } satisfies Snapshot;
 }
 

@@ -117,7 +117,8 @@ export async function createEmbeddedProvider(opts: {
     clientUrl: opts.pagerduty?.clientUrl,
   });
   const alerts = new AlertRepository(db, clock);
-  const statusAutomation = new StatusAutomation(db, opts.log);
+  const statusPages = new StatusPagesRepository(db, clock);
+  const statusAutomation = new StatusAutomation(db, opts.log, () => statusPages.changed());
   const engine = new Engine(
     db,
     clock,
@@ -131,7 +132,6 @@ export async function createEmbeddedProvider(opts: {
     statusAutomation,
   );
   const ingest = createEventIngest({ directory, incidents });
-  const statusPages = new StatusPagesRepository(db, clock);
   let closed = false;
   return {
     name: 'embedded',

@@ -17,6 +17,8 @@ export class StatusAutomation {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: Logger,
+    /** Told after every change made here, as the status-pages repository's writes tell it. */
+    private readonly changed: () => void = () => {},
   ) {}
 
   /** Check status changes: the components linked to those checks start (or drop) their wait. */
@@ -27,8 +29,9 @@ export class StatusAutomation {
         const ids = await componentsOfChecks(this.db, [...new Set(changes.map((c) => c.checkId))]);
         if (ids.length === 0) return;
         const at = Math.max(...changes.map((c) => c.at));
-        for (const f of await reconcile(this.db, at, ids))
-          this.log.info(f, 'status-page component follows its checks');
+        const flips = await reconcile(this.db, at, ids);
+        for (const f of flips) this.log.info(f, 'status-page component follows its checks');
+        if (flips.length > 0) this.changed();
       });
     return this.serial;
   }
@@ -49,6 +52,7 @@ export class StatusAutomation {
     for (const f of flips) this.log.info(f, 'status-page component follows its checks');
     const moves = await moveDueMaintenance(this.db, now);
     for (const m of moves) this.log.info(m, 'maintenance moved on time');
+    if (flips.length + moves.length > 0) this.changed();
     return flips.length + moves.length;
   }
 

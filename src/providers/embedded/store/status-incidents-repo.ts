@@ -178,6 +178,7 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         deliver_notifications: input.deliver_notifications ?? true,
       });
     });
+    this.changed();
     return this.getIncident(pageRef, id);
   }
 
@@ -224,12 +225,14 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         });
       }
     });
+    this.changed();
     return this.getIncident(pageRef, id);
   }
 
   async deleteIncident(pageRef: string, id: string): Promise<StatusIncident> {
     const incident = await this.getIncident(pageRef, id);
     await this.store.deleteFrom('status_incidents').where('id', '=', id).execute();
+    this.changed();
     return incident;
   }
 
@@ -259,6 +262,7 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         deliver_notifications: input.deliver_notifications ?? true,
       });
     });
+    this.changed();
     return this.updateOf(pageRef, incidentId, updateId);
   }
 
@@ -274,12 +278,14 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
       .set({ ...patch, updated_at: this.now() })
       .where('id', '=', updateId)
       .execute();
+    this.changed();
     return this.updateOf(pageRef, incidentId, updateId);
   }
 
   async deleteIncidentUpdate(pageRef: string, incidentId: string, updateId: string): Promise<IncidentUpdate> {
     const update = await this.updateOf(pageRef, incidentId, updateId);
     await this.store.deleteFrom('status_incident_updates').where('id', '=', updateId).execute();
+    this.changed();
     return update;
   }
 

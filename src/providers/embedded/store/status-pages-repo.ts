@@ -186,8 +186,19 @@ export class StatusPageRepository {
     private readonly clock: Clock,
   ) {}
 
+  private readonly listeners = new Set<() => void>();
+
   protected now(): string {
     return new Date(this.clock.now()).toISOString();
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Tells the listeners something changed; called after every write, here and by the engine. */
+  changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   async listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>> {
@@ -244,6 +255,7 @@ export class StatusPageRepository {
         })
         .execute(),
     );
+    this.changed();
     return toStatusPage(await resolvePage(this.store, id));
   }
 
@@ -256,12 +268,14 @@ export class StatusPageRepository {
         .where('id', '=', row.id)
         .execute(),
     );
+    this.changed();
     return toStatusPage(await resolvePage(this.store, row.id));
   }
 
   async deletePage(ref: string): Promise<StatusPage> {
     const row = await resolvePage(this.store, ref);
     await this.store.deleteFrom('status_pages').where('id', '=', row.id).execute();
+    this.changed();
     return toStatusPage(row);
   }
 
@@ -335,6 +349,7 @@ export class StatusPageRepository {
         await reconcile(trx, this.clock.now(), [id]);
       }
     });
+    this.changed();
     return this.getComponent(pageRef, id);
   }
 
@@ -380,12 +395,14 @@ export class StatusPageRepository {
       // A new link or a new delay takes effect at once: the wait starts (or ends) now.
       if (checkIds.length > 0) await reconcile(trx, this.clock.now(), [id]);
     });
+    this.changed();
     return this.getComponent(pageRef, id);
   }
 
   async deleteComponent(pageRef: string, id: string): Promise<Component> {
     const component = await this.getComponent(pageRef, id);
     await this.store.deleteFrom('status_components').where('id', '=', id).execute();
+    this.changed();
     return component;
   }
 
