@@ -84,7 +84,9 @@ function bars(days: UptimeDay[]): Markup {
       d.uptime === null
         ? 'No data'
         : `${percent(d.uptime)} uptime${d.incidents.length > 0 ? ` — ${d.incidents.map((i) => i.name).join('; ')}` : ''}`;
-    return html`<rect class="${cls}" x="${n * (w + gap)}" y="0" width="${w}" height="34" rx="1"><title>${dayLabel(d.day)}: ${figure}</title></rect>`;
+    // Up is the bars' default colour and y is 0 by default: 900 bars a page, so bytes count.
+    const attrs = cls === 'operational' ? '' : html` class="${cls}"`;
+    return html`<rect${attrs} x="${n * (w + gap)}" width="${w}" height="34" rx="1"><title>${dayLabel(d.day)}: ${figure}</title></rect>`;
   });
   return html`<svg class="bars" viewBox="0 0 ${DAYS * (w + gap) - gap} 34" preserveAspectRatio="none" role="img" aria-label="Uptime over the last ${DAYS} days">${rects}</svg>`;
 }
