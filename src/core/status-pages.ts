@@ -45,6 +45,22 @@ export const SEVERITY: Record<ComponentStatus, number> = {
   major_outage: 4,
 };
 
+/**
+ * The status a check's own status calls for on a component linked to it: down (failed or
+ * timeout) is a major outage, degraded is degraded performance, ok is operational. A check that
+ * is paused or has not run yet says nothing.
+ */
+export const CHECK_COMPONENT_STATUS: Partial<Record<string, ComponentStatus>> = {
+  ok: 'operational',
+  degraded: 'degraded_performance',
+  failed: 'major_outage',
+  timeout: 'major_outage',
+};
+
+/** How long a linked component waits before it follows its checks, unless set. */
+export const DEFAULT_AUTOMATION_DELAY_SECONDS = 60;
+export const MAX_CHECKS_PER_COMPONENT = 20;
+
 export function worst(statuses: Iterable<ComponentStatus>): ComponentStatus {
   let out: ComponentStatus = 'operational';
   for (const s of statuses) if (SEVERITY[s] > SEVERITY[out]) out = s;
@@ -98,6 +114,9 @@ export interface Component {
   status: ComponentStatus;
   /** The status set on the component itself, shown when no active incident names it. */
   own_status: ComponentStatus;
+  /** Checks it follows: its own status is theirs (worst wins), `automation_delay_seconds` late. */
+  check_ids: string[];
+  automation_delay_seconds: number;
   created_at: string;
   updated_at: string;
 }
@@ -112,6 +131,20 @@ export interface ComponentInput {
   showcase?: boolean | undefined;
   start_date?: string | null | undefined;
   status?: ComponentStatus | undefined;
+  check_ids?: string[] | undefined;
+  automation_delay_seconds?: number | undefined;
+}
+
+/** One day of a component's uptime from its linked checks' daily rollups (the worst check's). */
+export interface CheckedDay {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  /** Percent of runs up (ok or degraded). */
+  uptime: number;
+  total: number;
+  degraded: number;
+  /** Runs failed or timed out. */
+  down: number;
 }
 
 export interface IncidentUpdate {
@@ -175,6 +208,8 @@ export interface IncidentUpdateInput {
 }
 
 export interface StatusPagesPort {
+  /** Calls `listener` after every change made in this process (for caches of rendered pages). */
+  onChange?(listener: () => void): void;
   listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>>;
   /** A page by its id or its subdomain. */
   getPage(ref: string): Promise<StatusPage | undefined>;
@@ -192,6 +227,11 @@ export interface StatusPagesPort {
   createComponent(pageRef: string, input: ComponentInput): Promise<Component>;
   updateComponent(pageRef: string, id: string, patch: Partial<ComponentInput>): Promise<Component>;
   deleteComponent(pageRef: string, id: string): Promise<Component>;
+  /**
+   * Daily uptime of the page's components that are linked to checks, from the checks' day
+   * rollups over [since, until): component id → its days with results, oldest first.
+   */
+  checkedUptime(pageRef: string, since: number, until: number): Promise<Map<string, CheckedDay[]>>;
 
   listIncidents(
     pageRef: string,

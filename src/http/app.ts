@@ -28,7 +28,7 @@ import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { SseSessions } from './legacy-sse.js';
 import { parsePingPath, receivePing } from './ping-route.js';
-import { pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
+import { type Access, clearStatusCache, pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
 
 export interface HttpDeps {
   config: Config;
@@ -73,7 +73,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     maxRequestBodySize: limit,
     onerror: (err) => log.error({ err }, 'mcp handler failed'),
   });
-  const status = deps.statusPages && { pages: deps.statusPages, publicUrl: config.publicUrl };
+  const status = deps.statusPages && {
+    pages: deps.statusPages,
+    publicUrl: config.publicUrl,
+    authorize: statusViewer,
+  };
+  // A change made here is on the page at once; one made by another process within a second.
+  deps.statusPages?.onChange?.(clearStatusCache);
   const sse = new SseSessions({
     maxSessions: config.maxSessions,
     idleMs: config.sessionIdleSeconds * 1000,
@@ -97,6 +103,31 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         ...(outcome.pingera && { pingera: outcome.pingera }),
       },
     };
+  }
+
+  /**
+   * Who may see a private status page: a caller with a real credential (an API key or JWT, as
+   * /mcp takes it — never an anonymous one, even where /mcp lets anonymous callers in) that is
+   * allowed the status_pages toolset. `key` is `?key=`, for browsers and feed readers.
+   */
+  async function statusViewer(req: IncomingMessage, key: string | undefined): Promise<Access> {
+    const header = req.headers.authorization || (key ? `Bearer ${key}` : undefined);
+    const outcome = header ? await auth.authenticate(header) : undefined;
+    if (outcome && !outcome.ok)
+      return { ok: false, status: 401, message: outcome.message, challenge: outcome.challenge };
+    if (!outcome || outcome.principal.kind === 'anonymous') {
+      return {
+        ok: false,
+        status: 401,
+        message:
+          'This status page is private: open it with a Vigil API key or JWT (an Authorization header, or ?key= in the URL).',
+        challenge: 'Bearer realm="vigil"',
+      };
+    }
+    const { toolsets } = outcome.principal;
+    if (toolsets && !toolsets.includes('status_pages'))
+      return { ok: false, status: 403, message: 'This credential is not allowed the status_pages toolset.' };
+    return { ok: true };
   }
 
   const ownerOf = (req: IncomingMessage) =>

@@ -408,6 +408,8 @@ export const componentItem = z.object({
   start_date: z.string().nullable(),
   status: componentStatus,
   own_status: z.string(),
+  check_ids: z.array(z.string()),
+  automation_delay_seconds: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
 });

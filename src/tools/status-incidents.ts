@@ -20,7 +20,7 @@ import { timestamp } from './time.js';
 const incidentId = p.id('incident_id');
 const updateId = p.id('update_id').describe('The incident update ID.');
 
-const status = z.enum(ALL_INCIDENT_STATUSES).describe('Incident status; maintenance takes the last four.');
+const status = z.enum(ALL_INCIDENT_STATUSES).describe('Maintenance takes the last four.');
 const fields = {
   name: z.string().trim().min(1, 'name cannot be empty').max(200).describe('Title.'),
   body: z.string().max(10_000).describe('Message; posted as an update.'),
@@ -93,7 +93,7 @@ export const getIncidentDetails = defineTool({
   resource: 'incidents',
   output: statusIncidentItem,
   annotations: READ,
-  description: 'One status-page incident or maintenance with its components and updates (newest first).',
+  description: 'One status-page incident or maintenance, with its updates.',
   input: z.strictObject({ page_id: pageId, incident_id: incidentId, include: p.include.optional() }),
   async handler(args, ctx) {
     return { items: [await ctx.ports.statusPages.getIncident(args.page_id, args.incident_id)] };
@@ -107,7 +107,7 @@ export const getIncidentUpdates = defineTool({
   resource: 'incident_updates',
   output: incidentUpdateItem,
   annotations: READ,
-  description: "A status-page incident's updates, newest first: status, message and components at the time.",
+  description: "A status-page incident's updates, newest first.",
   input: z.strictObject({ page_id: pageId, incident_id: incidentId, include: p.include.optional() }),
   async handler(args, ctx) {
     return { items: await ctx.ports.statusPages.listIncidentUpdates(args.page_id, args.incident_id) };
@@ -174,7 +174,7 @@ const changeIncident = (name: 'update_incident' | 'patch_incident', description:
 
 export const updateIncident = changeIncident(
   'update_incident',
-  'Change a status-page incident or maintenance; a new status or body is posted as an update (same as patch_incident).',
+  'Change a status-page incident or maintenance; a new status or body posts an update (as patch_incident).',
 );
 export const patchIncident = changeIncident(
   'patch_incident',
@@ -188,7 +188,7 @@ export const deleteIncident = defineTool({
   resource: 'incidents',
   output: statusIncidentItem,
   annotations: DELETE,
-  description: 'Delete a status-page incident and its updates; its components stop showing its status.',
+  description: 'Delete a status-page incident and its updates.',
   input: z.strictObject({ page_id: pageId, incident_id: incidentId }),
   async handler(args, ctx) {
     const deleted = await ctx.ports.statusPages.deleteIncident(args.page_id, args.incident_id);
@@ -203,8 +203,7 @@ export const addIncidentUpdate = defineTool({
   resource: 'incident_updates',
   output: incidentUpdateItem,
   annotations: CREATE,
-  description:
-    'Post an update on a status-page incident; its status becomes the incident’s, e.g. monitoring.',
+  description: 'Post an update on a status-page incident; its status becomes the incident’s.',
   input: z.strictObject({
     page_id: pageId,
     incident_id: incidentId,
@@ -272,7 +271,7 @@ export const deleteIncidentUpdate = defineTool({
   resource: 'incident_updates',
   output: incidentUpdateItem,
   annotations: DELETE,
-  description: 'Delete one update of a status-page incident. Returns the deleted update.',
+  description: 'Delete one update of a status-page incident.',
   input: z.strictObject({ page_id: pageId, incident_id: incidentId, update_id: updateId }),
   async handler(args, ctx) {
     const deleted = await ctx.ports.statusPages.deleteIncidentUpdate(

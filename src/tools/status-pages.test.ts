@@ -193,6 +193,42 @@ describe.each(STORES)('status page tools on $kind', (store) => {
     id.maintenance = m.id;
   });
 
+  it('links a component to checks, and unlinks it', async ({ skip: s }) => {
+    if (skip) s();
+    id.check = (
+      await h.ok('create_check', {
+        name: 'API health',
+        type: 'web',
+        url: 'http://127.0.0.1:9/',
+        interval: 60,
+      })
+    ).checks[0].id;
+    const linked = (
+      await h.ok('create_component', {
+        page_id: 'acme',
+        name: 'Linked',
+        check_ids: [id.check],
+        automation_delay_seconds: 30,
+      })
+    ).components[0];
+    expect(linked).toMatchObject({
+      check_ids: [id.check],
+      automation_delay_seconds: 30,
+      status: 'operational',
+    });
+    id.linked = linked.id;
+    const plain = (await h.ok('get_component_details', { page_id: 'acme', component_id: id.db }))
+      .components[0];
+    expect(plain).toMatchObject({ check_ids: [], automation_delay_seconds: 60 });
+    const patched = await h.ok('patch_component', {
+      page_id: 'acme',
+      component_id: id.linked,
+      check_ids: [],
+    });
+    expect(patched.components[0].check_ids).toEqual([]);
+    await h.ok('patch_component', { page_id: 'acme', component_id: id.linked, check_ids: [id.check] });
+  });
+
   it('refuses bad input with an error naming the parameter, and stores nothing', async ({ skip: s }) => {
     if (skip) s();
     const other = (await h.ok('create_page', { name: 'Other', subdomain: 'other' })).pages[0];
@@ -337,6 +373,34 @@ describe.each(STORES)('status page tools on $kind', (store) => {
         'NOT_FOUND',
         'incident_id',
         'No incident',
+      ],
+      [
+        'create_component',
+        { page_id: 'acme', name: 'x', check_ids: ['PNOPE'] },
+        'NOT_FOUND',
+        'check_ids',
+        'PNOPE',
+      ],
+      [
+        'create_component',
+        { page_id: 'acme', name: 'x', group: true, check_ids: [id.check] },
+        'VALIDATION_ERROR',
+        'check_ids',
+        'group cannot be linked',
+      ],
+      [
+        'patch_component',
+        { page_id: 'acme', component_id: id.linked, status: 'major_outage' },
+        'VALIDATION_ERROR',
+        'status',
+        'takes its status from them',
+      ],
+      [
+        'patch_component',
+        { page_id: 'acme', component_id: id.linked, automation_delay_seconds: -1 },
+        'VALIDATION_ERROR',
+        'automation_delay_seconds',
+        '',
       ],
       ['create_page', { name: 'Dup', subdomain: 'ACME' }, 'CONFLICT', 'subdomain', "subdomain 'ACME'"],
       ['patch_page', { page_id: 'other', subdomain: 'acme' }, 'CONFLICT', 'subdomain', 'already has'],

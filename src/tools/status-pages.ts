@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
-import { COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
+import { COMPONENT_STATUSES, MAX_CHECKS_PER_COMPONENT, PAGE_LANGUAGES } from '../core/status-pages.js';
 import { TimeZone } from '../core/time-zone.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { componentItem, statusPageItem } from './output.js';
@@ -21,7 +21,7 @@ export const pageId = z
     error: (iss) =>
       `Invalid page_id format: '${String(iss.input)}'. Give a page ID or subdomain (letters, digits, hyphens).`,
   })
-  .describe('The status page ID or subdomain.');
+  .describe('Page ID or subdomain.');
 
 export const componentId = p.id('component_id');
 
@@ -81,7 +81,7 @@ export const listPages = defineTool({
   resource: 'pages',
   output: statusPageItem,
   annotations: READ,
-  description: 'List public status pages: name, subdomain, domain and settings.',
+  description: 'List status pages, with their settings.',
   input: z.strictObject({
     page: page.optional(),
     per_page: pageSize.optional(),
@@ -119,7 +119,7 @@ export const createPage = defineTool({
   resource: 'pages',
   output: statusPageItem,
   annotations: CREATE,
-  description: 'Create a public status page; give it a subdomain to serve it at /status/<subdomain>.',
+  description: 'Create a status page; a subdomain serves it at /status/<subdomain>.',
   input: z.strictObject({ name: pageName, ...optionalPageFields }),
   async handler(args, ctx) {
     return { items: [await ctx.ports.statusPages.createPage(args)] };
@@ -144,12 +144,9 @@ const changePage = (name: 'update_page' | 'patch_page', description: string) =>
 
 export const updatePage = changePage(
   'update_page',
-  "Change a status page's name or settings; only the fields given change (same as patch_page).",
+  'Change a status page; only the fields given change (same as patch_page).',
 );
-export const patchPage = changePage(
-  'patch_page',
-  "Change some of a status page's fields (name, subdomain, domain, headline, flags…); others stay.",
-);
+export const patchPage = changePage('patch_page', 'Change some fields of a status page; others stay.');
 
 export const deletePage = defineTool({
   name: 'delete_page',
@@ -158,7 +155,7 @@ export const deletePage = defineTool({
   resource: 'pages',
   output: statusPageItem,
   annotations: DELETE,
-  description: 'Delete a status page with its components, incidents and updates. Returns the deleted page.',
+  description: 'Delete a status page with its components and incidents.',
   input: z.strictObject({ page_id: pageId }),
   async handler(args, ctx) {
     const deleted = await ctx.ports.statusPages.deletePage(args.page_id);
@@ -167,15 +164,25 @@ export const deletePage = defineTool({
 });
 
 const componentFields = {
-  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Component name, e.g. "API".'),
+  name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Name, e.g. API.'),
   description: z.string().max(1000).nullable().describe('What it is.'),
-  group: z.boolean().describe('true makes it a group that holds other components.'),
-  group_id: p.id('group_id').nullable().describe('The group (on the same page) it belongs to, or null.'),
-  only_show_if_degraded: z.boolean().describe('Show it only when not operational.'),
+  group: z.boolean().describe('A group of components.'),
+  group_id: z.string().max(64).nullable().describe('Its group, or null.'),
+  only_show_if_degraded: z.boolean().describe('Hide while operational.'),
   position: z.number().int().min(0).max(100_000).describe('Display order (default: last).'),
   showcase: z.boolean().describe('Show it on the page (default true).'),
-  start_date: z.string().max(64).nullable().describe('When it started being watched, ISO 8601.'),
-  status: z.enum(COMPONENT_STATUSES).describe('Its own status; an active incident naming it overrides.'),
+  start_date: z.string().max(64).nullable().describe('ISO 8601 date it started.'),
+  status: z.enum(COMPONENT_STATUSES).describe('Own status; an open incident naming it overrides.'),
+  check_ids: z
+    .array(z.string().max(64))
+    .max(MAX_CHECKS_PER_COMPONENT)
+    .describe('Checks its status follows (worst wins); [] unlinks.'),
+  automation_delay_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .describe('Seconds a check status must last to show (default 60).'),
 };
 
 /** Normalises start_date to UTC ISO text. */
@@ -194,7 +201,7 @@ export const listComponentGroups = defineTool({
   description: "A status page's component groups (components with group=true); status is the worst member's.",
   input: z.strictObject({
     page_id: pageId,
-    show_deleted: z.boolean().default(false).describe('Accepted for compatibility; deletions are final.'),
+    show_deleted: z.boolean().default(false).describe('Ignored.'),
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
@@ -214,7 +221,7 @@ export const listComponents = defineTool({
   resource: 'components',
   output: componentItem,
   annotations: READ,
-  description: "A status page's components and groups in display order, with the status the page shows.",
+  description: "A status page's components and groups, in display order.",
   input: z.strictObject({
     page_id: pageId,
     page: page.optional(),
@@ -240,7 +247,7 @@ export const getComponentDetails = defineTool({
   resource: 'components',
   output: componentItem,
   annotations: READ,
-  description: 'One component of a status page: its group, own status and the status the page shows.',
+  description: 'One component of a status page.',
   input: z.strictObject({ page_id: pageId, component_id: componentId, include: p.include.optional() }),
   async handler(args, ctx) {
     return { items: [await ctx.ports.statusPages.getComponent(args.page_id, args.component_id)] };
@@ -254,7 +261,7 @@ export const createComponent = defineTool({
   resource: 'components',
   output: componentItem,
   annotations: CREATE,
-  description: 'Add a component (or a group, with group=true) to a status page; group_id puts it in a group.',
+  description: 'Add a component or group (group=true) to a status page.',
   input: z.strictObject({
     page_id: pageId,
     name: componentFields.name,
@@ -266,6 +273,8 @@ export const createComponent = defineTool({
     showcase: componentFields.showcase.optional(),
     start_date: componentFields.start_date.optional(),
     status: componentFields.status.optional(),
+    check_ids: componentFields.check_ids.optional(),
+    automation_delay_seconds: componentFields.automation_delay_seconds.optional(),
   }),
   async handler({ page_id, ...fields }, ctx) {
     return { items: [await ctx.ports.statusPages.createComponent(page_id, withStartDate(fields))] };
@@ -299,11 +308,11 @@ const changeComponent = (name: 'update_component' | 'patch_component', descripti
 
 export const updateComponent = changeComponent(
   'update_component',
-  'Change a component: name, status, group, position…; only the fields given change (same as patch_component).',
+  'Change a component; only the fields given change (same as patch_component).',
 );
 export const patchComponent = changeComponent(
   'patch_component',
-  "Change some of a component's fields, e.g. status=degraded_performance; the others stay.",
+  'Change some fields of a component; others stay.',
 );
 
 export const deleteComponent = defineTool({
@@ -313,7 +322,7 @@ export const deleteComponent = defineTool({
   resource: 'components',
   output: componentItem,
   annotations: DELETE,
-  description: "Delete a component (a group's members leave the group). Returns the deleted component.",
+  description: "Delete a component; a group's members leave it.",
   input: z.strictObject({ page_id: pageId, component_id: componentId }),
   async handler(args, ctx) {
     const deleted = await ctx.ports.statusPages.deleteComponent(args.page_id, args.component_id);

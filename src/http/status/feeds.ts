@@ -19,7 +19,9 @@ function content(i: StatusIncident): string {
 }
 
 const recent = (s: Snapshot) => s.incidents.slice(0, RECENT);
-const link = (s: Snapshot, i: StatusIncident) => `${s.url}/incidents/${i.id}`;
+/** An incident's address: its id in the feed; with the visitor's key (a private page) as its link. */
+const address = (s: Snapshot, i: StatusIncident) => `${s.url}/incidents/${i.id}`;
+const link = (s: Snapshot, i: StatusIncident) => `${address(s, i)}${s.query}`;
 const xml = (m: Markup) => `<?xml version="1.0" encoding="UTF-8"?>\n${m.text}\n`;
 
 export function rssFeed(s: Snapshot): string {
@@ -30,15 +32,15 @@ export function rssFeed(s: Snapshot): string {
       <description>${content(i)}</description>
       <pubDate>${new Date(i.created_at).toUTCString()}</pubDate>
       <link>${link(s, i)}</link>
-      <guid isPermaLink="true">${link(s, i)}</guid>
+      <guid isPermaLink="true">${address(s, i)}</guid>
     </item>`,
   );
   return xml(html`<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
   <channel>
     <title>${s.page.name} Status - Incident History</title>
-    <link>${s.url}</link>
+    <link>${s.url}${s.query}</link>
     <description>Statuspage</description>
-    <atom:link href="${s.url}/history.rss" rel="self" type="application/rss+xml"/>
+    <atom:link href="${s.url}/history.rss${s.query}" rel="self" type="application/rss+xml"/>
     <lastBuildDate>${new Date(s.now).toUTCString()}</lastBuildDate>${items}
   </channel>
 </rss>`);
@@ -53,7 +55,7 @@ export function atomFeed(s: Snapshot): string {
   const entries = items.map(
     (i) => html`
   <entry>
-    <id>${link(s, i)}</id>
+    <id>${address(s, i)}</id>
     <published>${new Date(i.created_at).toISOString()}</published>
     <updated>${new Date(i.updated_at).toISOString()}</updated>
     <link rel="alternate" type="text/html" href="${link(s, i)}"/>
@@ -63,8 +65,8 @@ export function atomFeed(s: Snapshot): string {
   );
   return xml(html`<feed xml:lang="en-US" xmlns="http://www.w3.org/2005/Atom">
   <id>${s.url}/history</id>
-  <link rel="alternate" type="text/html" href="${s.url}"/>
-  <link rel="self" type="application/atom+xml" href="${s.url}/history.atom"/>
+  <link rel="alternate" type="text/html" href="${s.url}${s.query}"/>
+  <link rel="self" type="application/atom+xml" href="${s.url}/history.atom${s.query}"/>
   <title>${s.page.name} Status - Incident History</title>
   <author><name>${s.page.name}</name></author>
   <updated>${new Date(updated).toISOString()}</updated>${entries}

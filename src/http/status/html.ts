@@ -17,7 +17,8 @@ import {
 import { componentLabel, dayLabel, IMPACT_LABELS, statusLabel, when } from './text.js';
 import { DAYS, overallUptime, percent, type UptimeDay, uptimeDays } from './uptime.js';
 
-const HISTORY_DAYS = 14;
+/** Days of history shown one by one, quiet or not. */
+const EVERY_DAY = 7;
 const DAY_MS = 86_400_000;
 
 /** Only web addresses become links: never `javascript:` or `data:` from a page's settings. */
@@ -31,22 +32,22 @@ function layout(s: Snapshot, title: string, body: Markup): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-${s.page.hidden_from_search ? raw('<meta name="robots" content="noindex">') : ''}
+${s.page.hidden_from_search || s.page.viewers_must_be_team_members ? raw('<meta name="robots" content="noindex">') : ''}
 ${s.page.page_description ? html`<meta name="description" content="${s.page.page_description}">` : ''}
 ${
   feeds
-    ? html`<link rel="alternate" type="application/rss+xml" title="${s.page.name} incident history" href="${s.prefix}/history.rss">
-<link rel="alternate" type="application/atom+xml" title="${s.page.name} incident history" href="${s.prefix}/history.atom">`
+    ? html`<link rel="alternate" type="application/rss+xml" title="${s.page.name} incident history" href="${s.prefix}/history.rss${s.query}">
+<link rel="alternate" type="application/atom+xml" title="${s.page.name} incident history" href="${s.prefix}/history.atom${s.query}">`
     : ''
 }
 <style>${raw(CSS)}</style>
 </head>
 <body><div class="wrap">
-<header><h1><a href="${s.prefix || '/'}" style="color:inherit;text-decoration:none">${s.page.name}</a></h1>
+<header><h1><a href="${s.prefix || '/'}${s.query}" style="color:inherit;text-decoration:none">${s.page.name}</a></h1>
 ${s.page.headline ? html`<p>${s.page.headline}</p>` : ''}</header>
 ${body}
 <footer>
-<span>${feeds ? html`Subscribe: <a href="${s.prefix}/history.rss">RSS</a> · <a href="${s.prefix}/history.atom">Atom</a> · ` : ''}<a href="${s.prefix}/api/v2/summary.json">JSON</a>${safeUrl(s.page.support_url) ? html` · <a href="${safeUrl(s.page.support_url)}" rel="nofollow">Support</a>` : ''}</span>
+<span>${feeds ? html`Subscribe: <a href="${s.prefix}/history.rss${s.query}">RSS</a> · <a href="${s.prefix}/history.atom${s.query}">Atom</a> · ` : ''}<a href="${s.prefix}/api/v2/summary.json${s.query}">JSON</a>${safeUrl(s.page.support_url) ? html` · <a href="${safeUrl(s.page.support_url)}" rel="nofollow">Support</a>` : ''}</span>
 <span>Powered by Vigil</span>
 </footer>
 </div></body>
@@ -67,7 +68,7 @@ function incidentCard(s: Snapshot, i: StatusIncident, link = true): Markup {
   const kind = isMaintenance(i) ? 'maintenance' : i.impact;
   const affected = s.components.filter((c) => c.id in i.components).map((c) => c.name);
   return html`<article class="card incident ${kind}">
-<h3>${link ? html`<a href="${s.prefix}/incidents/${i.id}">${i.name}</a>` : i.name}</h3>
+<h3>${link ? html`<a href="${s.prefix}/incidents/${i.id}${s.query}">${i.name}</a>` : i.name}</h3>
 ${isMaintenance(i) ? html`<div class="muted">Scheduled ${when(i.scheduled_for as string, s.page.time_zone)} – ${when(i.scheduled_until as string, s.page.time_zone)}${isUnderWay(i) ? ' · in progress' : ''}</div>` : ''}
 ${affected.length > 0 ? html`<div class="muted">Affects ${affected.join(', ')}</div>` : ''}
 ${updates(s, i)}
@@ -83,7 +84,9 @@ function bars(days: UptimeDay[]): Markup {
       d.uptime === null
         ? 'No data'
         : `${percent(d.uptime)} uptime${d.incidents.length > 0 ? ` — ${d.incidents.map((i) => i.name).join('; ')}` : ''}`;
-    return html`<rect class="${cls}" x="${n * (w + gap)}" y="0" width="${w}" height="34" rx="1"><title>${dayLabel(d.day)}: ${figure}</title></rect>`;
+    // Up is the bars' default colour and y is 0 by default: 900 bars a page, so bytes count.
+    const attrs = cls === 'operational' ? '' : html` class="${cls}"`;
+    return html`<rect${attrs} x="${n * (w + gap)}" width="${w}" height="34" rx="1"><title>${dayLabel(d.day)}: ${figure}</title></rect>`;
   });
   return html`<svg class="bars" viewBox="0 0 ${DAYS * (w + gap) - gap} 34" preserveAspectRatio="none" role="img" aria-label="Uptime over the last ${DAYS} days">${rects}</svg>`;
 }
@@ -114,26 +117,57 @@ ${s.components.filter((m) => m.group_id === c.id && shown(m)).map((m) => compone
   )}</section>`;
 }
 
+/** A day's incidents in the history: those that began that day (maintenance once completed). */
+function historyByDay(s: Snapshot): Map<string, StatusIncident[]> {
+  const out = new Map<string, StatusIncident[]>();
+  for (const i of s.incidents) {
+    if (isMaintenance(i) && i.status !== 'completed') continue;
+    const day = (i.scheduled_for ?? i.created_at).slice(0, 10);
+    const list = out.get(day);
+    if (list) list.push(i);
+    else out.set(day, [i]);
+  }
+  return out;
+}
+
+/**
+ * The last 90 days of incidents by day, newest first. The last week shows every day, as
+ * Statuspage does; before that, days with incidents are shown and each run of quiet days is one
+ * line, so 90 days stay a short read.
+ */
 function history(s: Snapshot): Markup {
   const today = Math.floor(s.now / DAY_MS) * DAY_MS;
-  const days = Array.from({ length: HISTORY_DAYS }, (_, n) =>
-    new Date(today - n * DAY_MS).toISOString().slice(0, 10),
-  );
-  return html`<h2>Past incidents</h2><section class="card">${days.map((day) => {
-    const on = s.incidents.filter(
-      (i) =>
-        (i.scheduled_for ?? i.created_at).slice(0, 10) === day &&
-        (isMaintenance(i) ? i.status === 'completed' : true),
+  const byDay = historyByDay(s);
+  const rows: Markup[] = [];
+  let quiet: string[] = [];
+  const flush = () => {
+    if (quiet.length === 0) return;
+    const [newest, oldest] = [quiet[0] as string, quiet.at(-1) as string];
+    const span = quiet.length === 1 ? dayLabel(newest) : `${dayLabel(oldest)} – ${dayLabel(newest)}`;
+    rows.push(html`<div class="day quiet"><h3>${span}</h3><p class="muted">No incidents reported.</p></div>`);
+    quiet = [];
+  };
+  for (let n = 0; n < DAYS; n++) {
+    const day = new Date(today - n * DAY_MS).toISOString().slice(0, 10);
+    const on = byDay.get(day) ?? [];
+    if (on.length === 0 && n >= EVERY_DAY) {
+      quiet.push(day);
+      continue;
+    }
+    flush();
+    rows.push(
+      html`<div class="day"><h3>${dayLabel(day)}</h3>${
+        on.length === 0
+          ? html`<p class="muted">No incidents reported.</p>`
+          : on.map(
+              (i) =>
+                html`<p><a href="${s.prefix}/incidents/${i.id}${s.query}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
+            )
+      }</div>`,
     );
-    return html`<div class="day"><h3>${dayLabel(day)}</h3>${
-      on.length === 0
-        ? html`<p class="muted">No incidents reported.</p>`
-        : on.map(
-            (i) =>
-              html`<p><a href="${s.prefix}/incidents/${i.id}">${i.name}</a> <span class="muted">· ${statusLabel(i.status)}${isMaintenance(i) ? '' : ` · ${IMPACT_LABELS[i.impact]}`}</span></p>`,
-          )
-    }</div>`;
-  })}</section>`;
+  }
+  flush();
+  return html`<h2>Past incidents</h2><section class="card history">${rows}</section>`;
 }
 
 export function statusPage(s: Snapshot): string {
@@ -151,15 +185,17 @@ ${history(s)}`;
 }
 
 export function incidentPage(s: Snapshot, i: StatusIncident): string {
-  const body = html`<p><a href="${s.prefix || '/'}">← Current status</a></p>
+  const body = html`<p><a href="${s.prefix || '/'}${s.query}">← Current status</a></p>
 <h2>${isMaintenance(i) ? 'Maintenance' : `Incident · ${IMPACT_LABELS[i.impact]} impact`}</h2>
 ${incidentCard(s, i, false)}`;
   return layout(s, `${i.name} · ${s.page.name} Status`, body);
 }
 
-export function notFoundPage(message: string): string {
+export function errorPage(title: string, message: string): string {
   return `<!doctype html>\n${
-    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><style>${raw(CSS)}</style></head>
-<body><div class="wrap"><h1>Not found</h1><p>${message}</p></div></body></html>`.text
+    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title><style>${raw(CSS)}</style></head>
+<body><div class="wrap"><h1>${title}</h1><p>${message}</p></div></body></html>`.text
   }\n`;
 }
+
+export const notFoundPage = (message: string) => errorPage('Not found', message);

@@ -5,6 +5,7 @@
  */
 import {
   ACTIVE_STATUSES,
+  type CheckedDay,
   CLOSED_STATUSES,
   type Component,
   type ComponentStatus,
@@ -18,17 +19,24 @@ import {
 /** How many incidents (newest first) a page reads: 90 days of history on any sane page. */
 const MAX_INCIDENTS = 500;
 const MAX_COMPONENTS = 1000;
+const DAY_MS = 86_400_000;
+/** Days of uptime bars and of incident history. */
+export const DAYS = 90;
 
 export interface Snapshot {
   page: StatusPage;
   components: Component[];
   /** Newest first; incidents and maintenance together. */
   incidents: StatusIncident[];
+  /** Daily uptime of the components linked to checks, from the checks' rollups. */
+  checked: Map<string, CheckedDay[]>;
   now: number;
   /** The page's public address, without a trailing slash. */
   url: string;
   /** The path prefix of the page's own links: `/status/<slug>`, or '' when served on its domain. */
   prefix: string;
+  /** Appended to the page's own links: `?key=…` on a private page opened with one, else ''. */
+  query: string;
 }
 
 export const isMaintenance = (i: StatusIncident) => i.scheduled_for !== null;
@@ -46,13 +54,17 @@ export const isUnderWay = (i: StatusIncident) => ACTIVE_STATUSES.includes(i.stat
 export async function loadSnapshot(
   port: StatusPagesPort,
   page: StatusPage,
-  opts: { now: number; url: string; prefix: string },
+  opts: { now: number; url: string; prefix: string; query: string },
 ): Promise<Snapshot> {
   const [components, incidents] = await Promise.all([
     port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),
     port.listIncidents(page.id, { limit: MAX_INCIDENTS, offset: 0 }),
   ]);
-  return { page, components: components.items, incidents: incidents.items, ...opts };
+  const since = (Math.floor(opts.now / DAY_MS) - (DAYS - 1)) * DAY_MS;
+  const checked = components.items.some((c) => c.check_ids.length > 0)
+    ? await port.checkedUptime(page.id, since, opts.now + 1)
+    : new Map<string, CheckedDay[]>();
+  return { page, components: components.items, incidents: incidents.items, checked, ...opts };
 }
 
 export type Indicator = 'none' | 'minor' | 'major' | 'critical';

@@ -1,15 +1,17 @@
 /**
- * Public status pages, no authentication: `/status/<subdomain-or-id>` and everything under it
- * (the HTML page, a page per incident, RSS and Atom feeds, Statuspage's `api/v2/*.json`), and a
- * page on its own domain at `/` when the Host header names it. Host and Origin are not checked
- * here as they are for MCP: these answers are public, read-only and the same for every caller.
- * Pages visible to team members only are answered as unknown, never shown.
+ * Status pages: `/status/<subdomain-or-id>` and everything under it (the HTML page, a page per
+ * incident, RSS and Atom feeds, Statuspage's `api/v2/*.json`), and a page on its own domain at
+ * `/` when the Host header names it. Host and Origin are not checked here as they are for MCP:
+ * these answers are read-only and the same for every caller. A public page needs no
+ * authentication; a private one (`viewers_must_be_team_members`) needs what /mcp accepts — an
+ * API key or JWT in Authorization, or a key in `?key=` for browsers and feed readers — checked
+ * before any cached rendering is looked at, and is never stored by shared caches or indexed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError } from '../../core/errors.js';
 import type { StatusPage, StatusPagesPort } from '../../core/status-pages.js';
 import { atomFeed, rssFeed } from './feeds.js';
-import { incidentPage, notFoundPage, statusPage } from './html.js';
+import { errorPage, incidentPage, notFoundPage, statusPage } from './html.js';
 import { statuspageJson } from './json.js';
 import { loadSnapshot } from './model.js';
 
@@ -20,7 +22,14 @@ export interface StatusDeps {
   /** Where clients reach this server (VIGIL_PUBLIC_URL), for absolute links in feeds and JSON. */
   publicUrl: string;
   now?: () => number;
+  /**
+   * Whether a request may see a private page, by the credential in its Authorization header or
+   * else `key` (from `?key=`). Without it, private pages answer 401 to everyone.
+   */
+  authorize?: (req: IncomingMessage, key: string | undefined) => Promise<Access>;
 }
+
+export type Access = { ok: true } | { ok: false; status: 401 | 403; message: string; challenge?: string };
 
 const INCIDENT_PATH = /^\/incidents\/([A-Za-z0-9_-]{1,64})$/;
 const API_PATH = /^\/api\/v2\/([a-z/-]+\.json)$/;
@@ -61,6 +70,42 @@ function jsonText(body: unknown): string {
   return JSON.stringify(body).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A private page's answers: kept by no shared cache, indexed by no search engine, referred nowhere. */
+const PRIVATE: Record<string, string> = {
+  'cache-control': 'private, no-store',
+  'x-robots-tag': 'noindex',
+  'referrer-policy': 'no-referrer',
+};
+
+/** 401 or 403 for a private page, as HTML for the page routes and JSON for the rest. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rest: string,
+  denied: Exclude<Access, { ok: true }>,
+) {
+  const extra = { ...PRIVATE, ...(denied.challenge && { 'www-authenticate': denied.challenge }) };
+  if (rest === '' || rest === '/' || INCIDENT_PATH.test(rest))
+    return send(
+      req,
+      res,
+      denied.status,
+      'text/html; charset=utf-8',
+      errorPage(denied.status === 401 ? 'Private status page' : 'Not allowed', denied.message),
+      { 'content-security-policy': HTML_CSP, ...extra },
+    );
+  return send(
+    req,
+    res,
+    denied.status,
+    'application/json; charset=utf-8',
+    jsonText({
+      error: { code: denied.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message: denied.message },
+    }),
+    extra,
+  );
+}
+
 function notFound(req: IncomingMessage, res: ServerResponse, rest: string, message: string) {
   if (rest === '' || rest === '/' || INCIDENT_PATH.test(rest))
     return send(req, res, 404, 'text/html; charset=utf-8', notFoundPage(message), {
@@ -69,10 +114,13 @@ function notFound(req: IncomingMessage, res: ServerResponse, rest: string, messa
   return sendJson(req, res, 404, { error: { code: 'NOT_FOUND', message } });
 }
 
-const visible = (p: StatusPage | undefined) => (p && !p.viewers_must_be_team_members ? p : undefined);
-
 const RENDER_TTL_MS = 1000;
 const renders = new Map<string, { until: number; value: Promise<unknown> }>();
+
+/** Drops every rendering: a page, component or incident changed. */
+export function clearStatusCache(): void {
+  renders.clear();
+}
 
 /** A rendering shared by the requests of the next second (the page is the same for everyone). */
 function cached<T>(key: string, render: () => Promise<T>): Promise<T> {
@@ -90,7 +138,7 @@ function cached<T>(key: string, render: () => Promise<T>): Promise<T> {
 export async function pageForHost(deps: StatusDeps, host: string | undefined) {
   const name = host?.trim().toLowerCase().replace(/:\d+$/, '');
   if (!name || name.startsWith('[')) return undefined;
-  return visible(await deps.pages.getPageByDomain(name));
+  return deps.pages.getPageByDomain(name);
 }
 
 /**
@@ -114,16 +162,34 @@ export async function serveStatus(
     page = target.page;
     url = `${new URL(deps.publicUrl).protocol}//${page.domain}`;
   } else {
-    page = visible(await cached(`page|${target.ref}`, () => deps.pages.getPage(target.ref)));
-    if (!page) return notFound(req, res, rest, `No public status page '${target.ref}'.`);
+    page = await cached(`page|${target.ref}`, () => deps.pages.getPage(target.ref));
+    if (!page) return notFound(req, res, rest, `No status page '${target.ref}'.`);
     prefix = `/status/${encodeURIComponent(target.ref)}`;
     url = `${deps.publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
   }
+  // A private page: the credential first, before any rendering (cached or not) is looked at.
+  let query = '';
+  const isPrivate = page.viewers_must_be_team_members;
+  if (isPrivate) {
+    const key = new URL(req.url ?? '/', 'http://localhost').searchParams.get('key') || undefined;
+    const access: Access = deps.authorize
+      ? await deps.authorize(req, key)
+      : { ok: false, status: 401, message: 'This status page is private.' };
+    if (!access.ok) return refuse(req, res, rest, access);
+    // A browser that came with ?key= keeps it on the page's own links.
+    if (key && !req.headers.authorization) query = `?key=${encodeURIComponent(key)}`;
+  }
   const shown = page;
-  const snapshot = () => loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix });
-  // Every visitor gets the same answer: one rendering serves them all for a second.
-  const key = `${page.id}|${page.updated_at}|${url}|${prefix}|${rest}`;
-  const noindex: Record<string, string> = page.hidden_from_search ? { 'x-robots-tag': 'noindex' } : {};
+  const snapshot = () =>
+    loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix, query });
+  // Every visitor gets the same answer: one rendering serves them all for a second. The links of
+  // a private page may carry its visitor's key, so the key is part of what names the rendering.
+  const key = `${page.id}|${page.updated_at}|${url}|${prefix}|${query}|${rest}`;
+  const noindex: Record<string, string> = isPrivate
+    ? PRIVATE
+    : page.hidden_from_search
+      ? { 'x-robots-tag': 'noindex' }
+      : {};
 
   const api = API_PATH.exec(rest);
   if (api) {
@@ -132,9 +198,14 @@ export async function serveStatus(
       return json && Buffer.from(jsonText(json));
     });
     if (!body) return notFound(req, res, rest, `No endpoint api/v2/${api[1]}.`);
-    return send(req, res, 200, 'application/json; charset=utf-8', body, {
-      'access-control-allow-origin': '*',
-    });
+    return send(
+      req,
+      res,
+      200,
+      'application/json; charset=utf-8',
+      body,
+      isPrivate ? PRIVATE : { 'access-control-allow-origin': '*' },
+    );
   }
   if (rest === '/history.rss' || rest === '/history.atom') {
     if (!page.allow_rss_atom_feeds) return notFound(req, res, rest, 'This page has no feeds.');

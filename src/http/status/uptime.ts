@@ -1,16 +1,27 @@
 /**
  * Daily uptime of a component over the last 90 days, for the bars on the page.
  *
- * No check is linked to a component yet, so the figures come from incidents alone: a day since
- * the component's start is operational unless an incident that names the component was open
- * during it. Time under a major outage counts as down, under a partial outage as 30% down
- * (Statuspage's weighting), degraded performance as up. Maintenance is not downtime. Once
- * components follow checks, these figures should come from the checks' daily rollups.
+ * A component linked to checks shows its checks' daily rollups (the worst check's each day): the
+ * share of runs that were up, a day with no runs having no data. A bar is degraded when some runs
+ * were degraded and none down, a partial outage when some were down but 95% or more were up, a
+ * major outage below that.
+ *
+ * Otherwise the figures come from incidents alone: a day since the component's start is
+ * operational unless an incident that names the component was open during it. Time under a major
+ * outage counts as down, under a partial outage as 30% down (Statuspage's weighting), degraded
+ * performance as up. Maintenance is not downtime.
  */
-import { type Component, type ComponentStatus, type StatusIncident, worst } from '../../core/status-pages.js';
-import { isMaintenance, type Snapshot } from './model.js';
+import {
+  type CheckedDay,
+  type Component,
+  type ComponentStatus,
+  type StatusIncident,
+  worst,
+} from '../../core/status-pages.js';
+import { DAYS, isMaintenance, type Snapshot } from './model.js';
 
-export const DAYS = 90;
+export { DAYS };
+
 const DAY_MS = 86_400_000;
 const WEIGHT: Partial<Record<ComponentStatus, number>> = { major_outage: 1, partial_outage: 0.3 };
 
@@ -24,15 +35,33 @@ export interface UptimeDay {
   incidents: StatusIncident[];
 }
 
+/** The colour of a day of check runs. */
+function checkedWorst(d: CheckedDay): ComponentStatus | null {
+  if (d.down > 0) return d.uptime >= 95 ? 'partial_outage' : 'major_outage';
+  return d.degraded > 0 ? 'degraded_performance' : null;
+}
+
 export function uptimeDays(s: Snapshot, c: Component): UptimeDay[] {
   const today = Math.floor(s.now / DAY_MS) * DAY_MS;
   const since = Math.floor(Date.parse(c.start_date ?? c.created_at) / DAY_MS) * DAY_MS;
   const mine = s.incidents.filter((i) => !isMaintenance(i) && c.id in i.components);
+  const checked =
+    c.check_ids.length > 0 ? new Map((s.checked.get(c.id) ?? []).map((d) => [d.day, d])) : undefined;
   const out: UptimeDay[] = [];
   for (let n = DAYS - 1; n >= 0; n--) {
     const start = today - n * DAY_MS;
     const end = Math.min(start + DAY_MS, s.now);
     const day = new Date(start).toISOString().slice(0, 10);
+    if (checked) {
+      const d = checked.get(day);
+      const hit = d ? mine.filter((i) => overlaps(i, start, end, s.now)) : [];
+      out.push(
+        d
+          ? { day, uptime: d.uptime, worst: checkedWorst(d), incidents: hit }
+          : { day, uptime: null, worst: null, incidents: [] },
+      );
+      continue;
+    }
     if (start < since || end <= start) {
       out.push({ day, uptime: null, worst: null, incidents: [] });
       continue;
@@ -40,17 +69,23 @@ export function uptimeDays(s: Snapshot, c: Component): UptimeDay[] {
     let down = 0;
     const hit: StatusIncident[] = [];
     for (const i of mine) {
-      const from = Math.max(Date.parse(i.created_at), start);
-      const to = Math.min(i.resolved_at ? Date.parse(i.resolved_at) : s.now, end);
-      if (to <= from) continue;
+      const span = overlaps(i, start, end, s.now);
+      if (!span) continue;
       hit.push(i);
-      down += (to - from) * (WEIGHT[i.components[c.id] as ComponentStatus] ?? 0);
+      down += span * (WEIGHT[i.components[c.id] as ComponentStatus] ?? 0);
     }
     const uptime = Math.max(0, 100 * (1 - down / (end - start)));
     const statuses = hit.map((i) => i.components[c.id] as ComponentStatus);
     out.push({ day, uptime, worst: hit.length > 0 ? worst(statuses) : null, incidents: hit });
   }
   return out;
+}
+
+/** How long (ms) an incident was open within [start, end); 0 when not at all. */
+function overlaps(i: StatusIncident, start: number, end: number, now: number): number {
+  const from = Math.max(Date.parse(i.created_at), start);
+  const to = Math.min(i.resolved_at ? Date.parse(i.resolved_at) : now, end);
+  return Math.max(0, to - from);
 }
 
 /** The mean of the days with data, or null when there are none. */

@@ -12,6 +12,7 @@ import { createCheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
+import { StatusAutomation } from './engine/status-automation.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
@@ -56,6 +57,8 @@ export interface EmbeddedProvider {
   browser: SyntheticBrowser;
   /** Alert rule evaluation of check changes (which the scheduler starts); same process. */
   alerting: Alerting;
+  /** Status-page components following their checks, and maintenance on time; same process. */
+  statusAutomation: StatusAutomation;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
   /** The store itself, for the engine's own repositories. */
@@ -122,12 +125,18 @@ export async function createEmbeddedProvider(opts: {
         () => engine.nudge(),
         (err: unknown) => opts.log.error({ err }, 'alert evaluation failed'),
       );
+      statusAutomation.onCheckChanges(changes).then(
+        () => engine.nudge(),
+        (err: unknown) => opts.log.error({ err }, 'status page component update failed'),
+      );
     },
   });
   const alerting = new Alerting(db, clock, opts.log, incidents, {
     clientUrl: opts.pagerduty?.clientUrl,
   });
   const alerts = new AlertRepository(db, clock);
+  const statusPages = new StatusPagesRepository(db, clock);
+  const statusAutomation = new StatusAutomation(db, opts.log, () => statusPages.changed());
   const engine = new Engine(
     db,
     clock,
@@ -138,9 +147,9 @@ export async function createEmbeddedProvider(opts: {
     ),
     heartbeats,
     alerting,
+    statusAutomation,
   );
   const ingest = createEventIngest({ directory, incidents });
-  const statusPages = new StatusPagesRepository(db, clock);
   let closed = false;
   return {
     name: 'embedded',
@@ -178,6 +187,7 @@ export async function createEmbeddedProvider(opts: {
     scheduler,
     browser,
     alerting,
+    statusAutomation,
     ingest: async (event) => {
       const outcome = await ingest(event);
       engine.nudge();

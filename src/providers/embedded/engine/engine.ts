@@ -14,6 +14,7 @@ import type { Database, NotificationDeliveriesTable } from '../store/schema.js';
 import { deliverAlerts, nextAlertDelivery } from './alert-delivery.js';
 import type { Channel, Outgoing } from './channels.js';
 import { mapLimit } from './map-limit.js';
+import type { StatusAutomation } from './status-automation.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
@@ -43,6 +44,7 @@ export class Engine {
     private readonly channels: Partial<Record<string, Channel>>,
     private readonly heartbeats: HeartbeatRepository,
     private readonly alerting: Alerting,
+    private readonly status: StatusAutomation,
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
@@ -70,7 +72,7 @@ export class Engine {
 
   /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
   async nextDue(): Promise<number | undefined> {
-    const [escalation, delivery, snooze, heartbeat, alert] = await Promise.all([
+    const [escalation, delivery, snooze, heartbeat, alert, status] = await Promise.all([
       this.db
         .selectFrom('incident_escalations')
         .select((eb) => eb.fn.min('next_at').as('at'))
@@ -91,6 +93,7 @@ export class Engine {
         .select((eb) => eb.fn.min('check_at').as('at'))
         .executeTakeFirst(),
       nextAlertDelivery(this.db),
+      this.status.nextDue(),
     ]);
     const times = [
       escalation?.at,
@@ -98,6 +101,7 @@ export class Engine {
       snooze?.at,
       heartbeat?.at,
       alert,
+      status,
       this.lastSweep + SWEEP_MS,
     ].filter((t) => t !== null && t !== undefined);
     return times.length ? Math.min(...times.map(Number)) : undefined;
@@ -120,10 +124,15 @@ export class Engine {
       await this.alerting.onHeartbeatFlips(flips);
       await this.alerting.fireDownHeartbeats();
       await this.alerting.resolveRecoveredHeartbeats();
-      if (now - this.lastSweep >= SWEEP_MS) {
+      const sweep = now - this.lastSweep >= SWEEP_MS;
+      if (sweep) {
         this.lastSweep = now;
         await this.alerting.sweep();
       }
+      // Status pages: linked components whose delay is over, maintenance due to start or end.
+      await this.status.run(now, sweep).catch((err: unknown) => {
+        this.log.error({ err }, 'status page automation failed');
+      });
       const delivered = await this.deliverDue(now);
       const alerted = await deliverAlerts(this.db, this.channels, this.log, now, BATCH);
       if (woken < BATCH && !more && delivered < BATCH && flips.length < BATCH && alerted < BATCH)

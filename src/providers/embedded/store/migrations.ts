@@ -781,6 +781,34 @@ const m016: Migration = {
   },
 };
 
+/**
+ * Status-page components linked to checks: the links, how long a component waits before it
+ * follows its checks, and the status its checks call for while that wait runs (with its start).
+ */
+const m017: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('status_component_checks')
+      .addColumn('component_id', 'text', (c) =>
+        c.notNull().references('status_components.id').onDelete('cascade'),
+      )
+      .addColumn('check_id', 'text', (c) => c.notNull().references('checks.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('status_component_checks_pk', ['component_id', 'check_id'])
+      .execute();
+    await db.schema
+      .createIndex('status_component_checks_check')
+      .on('status_component_checks')
+      .column('check_id')
+      .execute();
+    await db.schema
+      .alterTable('status_components')
+      .addColumn('automation_delay_seconds', 'integer', (c) => c.notNull().defaultTo(60))
+      .execute();
+    await db.schema.alterTable('status_components').addColumn('check_status', 'text').execute();
+    await db.schema.alterTable('status_components').addColumn('check_status_since', 'bigint').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -798,6 +826,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '014_status_pages': m014,
   '015_alert_components': m015,
   '016_alert_pagerduty_events': m016,
+  '017_status_component_checks': m017,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -487,6 +487,11 @@ export interface StatusComponentsTable {
   showcase: number;
   start_date: string | null;
   status: string;
+  automation_delay_seconds: number;
+  /** What the linked checks call for while it differs from `status`; null otherwise. */
+  check_status: string | null;
+  /** Since when (ms) they have called for it: it is applied `automation_delay_seconds` later. */
+  check_status_since: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -571,4 +576,5 @@ export interface Database {
   status_incidents: StatusIncidentsTable;
   status_incident_components: { incident_id: string; component_id: string; status: string };
   status_incident_updates: StatusIncidentUpdatesTable;
+  status_component_checks: { component_id: string; check_id: string };
 }

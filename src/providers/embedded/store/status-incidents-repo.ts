@@ -36,7 +36,7 @@ const SCHEDULING_FLAGS = [
   'auto_transition_deliver_notifications_at_start',
   'auto_transition_deliver_notifications_at_end',
 ] as const;
-type Scheduling = Omit<MaintenanceFields, 'scheduled_for' | 'scheduled_until'>;
+export type Scheduling = Omit<MaintenanceFields, 'scheduled_for' | 'scheduled_until'>;
 const SCHEDULING_DEFAULTS: Scheduling = {
   scheduled_remind_prior: false,
   scheduled_auto_in_progress: true,
@@ -47,6 +47,12 @@ const SCHEDULING_DEFAULTS: Scheduling = {
   auto_transition_deliver_notifications_at_end: false,
   reminder_intervals: null,
 };
+
+/** A stored incident's maintenance flags, with the defaults for those never set. */
+export const schedulingOf = (r: Pick<StatusIncidentsTable, 'scheduling'>): Scheduling => ({
+  ...SCHEDULING_DEFAULTS,
+  ...(JSON.parse(r.scheduling) as Partial<Scheduling>),
+});
 
 const isMaintenance = (r: { scheduled_for: string | null; scheduled_until: string | null }) =>
   r.scheduled_for !== null || r.scheduled_until !== null;
@@ -172,6 +178,7 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         deliver_notifications: input.deliver_notifications ?? true,
       });
     });
+    this.changed();
     return this.getIncident(pageRef, id);
   }
 
@@ -191,7 +198,7 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         await trx.deleteFrom('status_incident_components').where('incident_id', '=', id).execute();
         await setComponents(trx, id, patch.components);
       }
-      const scheduling = { ...SCHEDULING_DEFAULTS, ...(JSON.parse(row.scheduling) as Partial<Scheduling>) };
+      const scheduling = schedulingOf(row);
       for (const k of SCHEDULING_FLAGS) if (patch[k] != null) scheduling[k] = patch[k] as boolean;
       if (patch.reminder_intervals !== undefined) scheduling.reminder_intervals = patch.reminder_intervals;
       const set: Partial<StatusIncidentsTable> = {
@@ -218,12 +225,14 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         });
       }
     });
+    this.changed();
     return this.getIncident(pageRef, id);
   }
 
   async deleteIncident(pageRef: string, id: string): Promise<StatusIncident> {
     const incident = await this.getIncident(pageRef, id);
     await this.store.deleteFrom('status_incidents').where('id', '=', id).execute();
+    this.changed();
     return incident;
   }
 
@@ -253,6 +262,7 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
         deliver_notifications: input.deliver_notifications ?? true,
       });
     });
+    this.changed();
     return this.updateOf(pageRef, incidentId, updateId);
   }
 
@@ -268,12 +278,14 @@ export class StatusPagesRepository extends StatusPageRepository implements Statu
       .set({ ...patch, updated_at: this.now() })
       .where('id', '=', updateId)
       .execute();
+    this.changed();
     return this.updateOf(pageRef, incidentId, updateId);
   }
 
   async deleteIncidentUpdate(pageRef: string, incidentId: string, updateId: string): Promise<IncidentUpdate> {
     const update = await this.updateOf(pageRef, incidentId, updateId);
     await this.store.deleteFrom('status_incident_updates').where('id', '=', updateId).execute();
+    this.changed();
     return update;
   }
 
@@ -327,7 +339,7 @@ async function setComponents(db: Db, incidentId: string, components: Record<stri
   if (rows.length > 0) await db.insertInto('status_incident_components').values(rows).execute();
 }
 
-async function componentsOf(db: Db, incidentId: string): Promise<Record<string, ComponentStatus>> {
+export async function componentsOf(db: Db, incidentId: string): Promise<Record<string, ComponentStatus>> {
   const rows = await db
     .selectFrom('status_incident_components')
     .select(['component_id', 'status'])
@@ -337,7 +349,7 @@ async function componentsOf(db: Db, incidentId: string): Promise<Record<string, 
   return Object.fromEntries(rows.map((r) => [r.component_id, r.status as ComponentStatus]));
 }
 
-async function addUpdate(
+export async function addUpdate(
   db: Db,
   incidentId: string,
   at: string,
@@ -394,8 +406,7 @@ export async function hydrateIncidents(
     metadata: JSON.parse(r.metadata) as Record<string, unknown>,
     scheduled_for: r.scheduled_for,
     scheduled_until: r.scheduled_until,
-    ...SCHEDULING_DEFAULTS,
-    ...(JSON.parse(r.scheduling) as Partial<Scheduling>),
+    ...schedulingOf(r),
     created_at: r.created_at,
     updated_at: r.updated_at,
     resolved_at: r.resolved_at,

@@ -9,13 +9,16 @@ import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
 import {
   ACTIVE_STATUSES,
+  type CheckedDay,
   type Component,
   type ComponentInput,
   type ComponentStatus,
+  DEFAULT_AUTOMATION_DELAY_SECONDS,
   type PageInput,
   type StatusPage,
   worst,
 } from '../../../core/status-pages.js';
+import { checkedUptime, linksOf, reconcile, setLinks } from './component-checks.js';
 import { newId } from './ids.js';
 import { type Db, page } from './repo-helpers.js';
 import type { Database, StatusComponentsTable, StatusPagesTable } from './schema.js';
@@ -43,6 +46,26 @@ const FLAG_DEFAULTS: Record<(typeof FLAGS)[number], boolean> = {
   allow_rss_atom_feeds: true,
 };
 const TEXTS = ['url', 'headline', 'page_description', 'country', 'city', 'state', 'support_url'] as const;
+
+/**
+ * Links go on components, not groups (a group shows its worst member); and a linked component's
+ * own status is its checks', so it is not set by hand.
+ */
+function checkLinks(group: boolean, checkIds: readonly string[], status: string | undefined) {
+  if (checkIds.length === 0) return;
+  if (group) {
+    throw new ValidationError(
+      'A group cannot be linked to checks: link its members, whose worst status it shows.',
+      { parameter: 'check_ids' },
+    );
+  }
+  if (status !== undefined) {
+    throw new ValidationError(
+      'A component linked to checks takes its status from them: drop status, post an incident naming it to show another, or unlink it with check_ids: [].',
+      { parameter: 'status' },
+    );
+  }
+}
 
 /** The page a reference (id or subdomain) names; NOT_FOUND naming `page_id` otherwise. */
 export async function resolvePage(db: Db, ref: string): Promise<StatusPagesTable> {
@@ -79,7 +102,13 @@ export async function hydrateComponents(
   pageId: string,
   rows: readonly StatusComponentsTable[],
 ): Promise<Component[]> {
-  const fromIncidents = await incidentStatuses(db, pageId);
+  const [fromIncidents, links] = await Promise.all([
+    incidentStatuses(db, pageId),
+    linksOf(
+      db,
+      rows.map((r) => r.id),
+    ),
+  ]);
   const shown = (r: StatusComponentsTable) => fromIncidents.get(r.id) ?? (r.status as ComponentStatus);
   const groupIds = rows.filter((r) => r.is_group === 1).map((r) => r.id);
   const members =
@@ -101,6 +130,8 @@ export async function hydrateComponents(
       start_date: r.start_date,
       status: mine.length > 0 ? worst(mine.map(shown)) : shown(r),
       own_status: r.status as ComponentStatus,
+      check_ids: links.get(r.id) ?? [],
+      automation_delay_seconds: r.automation_delay_seconds,
       created_at: r.created_at,
       updated_at: r.updated_at,
     };
@@ -155,8 +186,19 @@ export class StatusPageRepository {
     private readonly clock: Clock,
   ) {}
 
+  private readonly listeners = new Set<() => void>();
+
   protected now(): string {
     return new Date(this.clock.now()).toISOString();
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Tells the listeners something changed; called after every write, here and by the engine. */
+  changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   async listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>> {
@@ -213,6 +255,7 @@ export class StatusPageRepository {
         })
         .execute(),
     );
+    this.changed();
     return toStatusPage(await resolvePage(this.store, id));
   }
 
@@ -225,12 +268,14 @@ export class StatusPageRepository {
         .where('id', '=', row.id)
         .execute(),
     );
+    this.changed();
     return toStatusPage(await resolvePage(this.store, row.id));
   }
 
   async deletePage(ref: string): Promise<StatusPage> {
     const row = await resolvePage(this.store, ref);
     await this.store.deleteFrom('status_pages').where('id', '=', row.id).execute();
+    this.changed();
     return toStatusPage(row);
   }
 
@@ -271,6 +316,7 @@ export class StatusPageRepository {
       const p = await resolvePage(trx, pageRef);
       const group = input.group ?? false;
       await this.checkGroup(trx, p.id, id, group, input.group_id ?? null);
+      checkLinks(group, input.check_ids ?? [], input.status);
       const last = await trx
         .selectFrom('status_components')
         .select((eb) => eb.fn.max('position').as('max'))
@@ -291,11 +337,19 @@ export class StatusPageRepository {
           showcase: (input.showcase ?? true) ? 1 : 0,
           start_date: input.start_date ?? null,
           status: input.status ?? 'operational',
+          automation_delay_seconds: input.automation_delay_seconds ?? DEFAULT_AUTOMATION_DELAY_SECONDS,
+          check_status: null,
+          check_status_since: null,
           created_at: at,
           updated_at: at,
         })
         .execute();
+      if (input.check_ids?.length) {
+        await setLinks(trx, id, input.check_ids);
+        await reconcile(trx, this.clock.now(), [id]);
+      }
     });
+    this.changed();
     return this.getComponent(pageRef, id);
   }
 
@@ -306,6 +360,8 @@ export class StatusPageRepository {
       const group = patch.group ?? row.is_group === 1;
       const groupId = patch.group_id === undefined ? row.group_id : patch.group_id;
       await this.checkGroup(trx, p.id, id, group, groupId);
+      const checkIds = patch.check_ids ?? (await linksOf(trx, [id])).get(id) ?? [];
+      checkLinks(group, checkIds, patch.status);
       if (!group && row.is_group === 1) {
         const member = await trx
           .selectFrom('status_components')
@@ -328,19 +384,43 @@ export class StatusPageRepository {
       if (patch.showcase !== undefined) set.showcase = patch.showcase ? 1 : 0;
       if (patch.start_date !== undefined) set.start_date = patch.start_date;
       if (patch.status !== undefined) set.status = patch.status;
+      if (patch.automation_delay_seconds !== undefined)
+        set.automation_delay_seconds = patch.automation_delay_seconds;
       await trx
         .updateTable('status_components')
         .set({ ...set, updated_at: this.now() })
         .where('id', '=', id)
         .execute();
+      if (patch.check_ids !== undefined) await setLinks(trx, id, patch.check_ids);
+      // A new link or a new delay takes effect at once: the wait starts (or ends) now.
+      if (checkIds.length > 0) await reconcile(trx, this.clock.now(), [id]);
     });
+    this.changed();
     return this.getComponent(pageRef, id);
   }
 
   async deleteComponent(pageRef: string, id: string): Promise<Component> {
     const component = await this.getComponent(pageRef, id);
     await this.store.deleteFrom('status_components').where('id', '=', id).execute();
+    this.changed();
     return component;
+  }
+
+  async checkedUptime(pageRef: string, since: number, until: number): Promise<Map<string, CheckedDay[]>> {
+    const p = await resolvePage(this.store, pageRef);
+    const linked = await this.store
+      .selectFrom('status_component_checks as l')
+      .innerJoin('status_components as c', 'c.id', 'l.component_id')
+      .select('c.id')
+      .distinct()
+      .where('c.page_id', '=', p.id)
+      .execute();
+    return checkedUptime(
+      this.store,
+      linked.map((r) => r.id),
+      since,
+      until,
+    );
   }
 
   private async componentRow(db: Db, pageId: string, id: string): Promise<StatusComponentsTable> {
