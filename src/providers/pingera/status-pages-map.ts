@@ -1,0 +1,266 @@
+/**
+ * Pingera's status-page objects as Vigil's (src/core/status-pages.ts, modelled on them), and
+ * Vigil's inputs as Pingera's request bodies. Fields pass through; what Pingera leaves null or
+ * absent becomes what the embedded provider answers (its defaults, `null` texts, `none` impact),
+ * ids become strings and timestamps UTC ISO 8601. An answer without the object asked for is an
+ * UPSTREAM_ERROR, never a made-up item.
+ */
+import type { Page } from '../../core/directory.js';
+import { VigilError } from '../../core/errors.js';
+import {
+  ALL_INCIDENT_STATUSES,
+  COMPONENT_STATUSES,
+  type Component,
+  type ComponentInput,
+  type ComponentStatus,
+  INCIDENT_IMPACTS,
+  type IncidentInput,
+  type IncidentStatus,
+  type IncidentUpdate,
+  type MaintenanceFields,
+  PAGE_LANGUAGES,
+  type PageInput,
+  type StatusIncident,
+  type StatusPage,
+  worst,
+} from '../../core/status-pages.js';
+
+export type Raw = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Pingera's ids are 12-character strings; a number is taken as its text. */
+export const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+/** Text that is absent, null or empty is null, as the embedded provider stores it. */
+const text = (v: unknown): string | null => str(v) || null;
+const oneOf = <T extends string>(values: readonly T[], v: unknown): T | undefined =>
+  (values as readonly unknown[]).includes(v) ? (v as T) : undefined;
+
+/** A Pingera timestamp as UTC ISO 8601; one without a zone is taken as UTC (Python's naive times). */
+function iso(v: unknown): string | null {
+  const s = str(v);
+  if (!s) return null;
+  const zoned = /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(s) || !s.includes('T') ? s : `${s}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? s : new Date(ms).toISOString();
+}
+
+/** The object Pingera answered, or UPSTREAM_ERROR: an answer without one cannot be mapped. */
+export function must(body: unknown, what: string): Raw {
+  if (isObj(body) && idOf(body.id) !== undefined) return body;
+  throw new VigilError('UPSTREAM_ERROR', `Pingera answered without ${what} (no object with an id).`, {
+    provider: 'pingera',
+  });
+}
+
+/** The rows of an unpaginated list answer: a bare array or `{<collection>: [...]}`. */
+export function rowsOf(body: unknown, collection: string): Raw[] {
+  const list = Array.isArray(body) ? body : isObj(body) ? (body[collection] ?? body.data) : undefined;
+  return Array.isArray(list) ? list.filter(isObj) : [];
+}
+
+export function paged<T>(all: T[], f: { limit: number; offset: number }): Page<T> {
+  return { items: all.slice(f.offset, f.offset + f.limit), more: all.length > f.offset + f.limit };
+}
+
+const PAGE_TEXTS = [
+  'url',
+  'headline',
+  'page_description',
+  'country',
+  'city',
+  'state',
+  'support_url',
+] as const;
+/** The flags' defaults when Pingera leaves them null: the embedded provider's. */
+const PAGE_FLAGS = {
+  viewers_must_be_team_members: false,
+  hidden_from_search: false,
+  allow_page_subscribers: false,
+  allow_incident_subscribers: false,
+  allow_email_subscribers: false,
+  allow_sms_subscribers: false,
+  allow_webhook_subscribers: false,
+  allow_rss_atom_feeds: true,
+} as const;
+
+export function toPage(r: Raw): StatusPage {
+  const out = {
+    id: idOf(r.id) ?? '',
+    name: str(r.name) ?? '',
+    subdomain: text(r.subdomain),
+    domain: text(r.domain),
+    language: oneOf(PAGE_LANGUAGES, r.language) ?? 'en',
+    time_zone: str(r.time_zone) || 'UTC',
+    created_at: iso(r.created_at) ?? '',
+    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+  } as StatusPage;
+  for (const k of PAGE_TEXTS) out[k] = text(r[k]);
+  for (const [k, d] of Object.entries(PAGE_FLAGS)) out[k as keyof typeof PAGE_FLAGS] = bool(r[k], d);
+  return out;
+}
+
+/** A page body (Page / Page1): only the fields given; an empty text clears its field. */
+export function pageBody(input: Partial<PageInput>): Raw {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    out[k] = (PAGE_TEXTS as readonly string[]).includes(k) && v === '' ? null : v;
+  }
+  return out;
+}
+
+function componentStatus(v: unknown): ComponentStatus {
+  return oneOf(COMPONENT_STATUSES, isObj(v) ? v.status : v) ?? 'operational';
+}
+
+export function toComponent(r: Raw, pageId: string): Component {
+  const own = componentStatus(r.status);
+  return {
+    id: idOf(r.id) ?? '',
+    page_id: idOf(r.page_id) ?? pageId,
+    name: str(r.name) ?? '',
+    description: text(r.description),
+    group: bool(r.group, false),
+    group_id: idOf(r.group_id) || null,
+    only_show_if_degraded: bool(r.only_show_if_degraded, false),
+    position: typeof r.position === 'number' ? r.position : 0,
+    showcase: bool(r.showcase, true),
+    start_date: iso(r.start_date),
+    status: own,
+    own_status: own,
+    created_at: iso(r.created_at) ?? '',
+    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+  };
+}
+
+/** A group shows its worst member, as on the embedded provider (members of `all`). */
+export function withGroupStatus(c: Component, all: readonly Component[]): Component {
+  if (!c.group) return c;
+  const members = all.filter((m) => m.group_id === c.id);
+  return members.length > 0 ? { ...c, status: worst(members.map((m) => m.own_status)) } : c;
+}
+
+/** Display order, as the embedded provider lists: position, then name, then id. */
+export const byPosition = (a: Component, b: Component) =>
+  a.position - b.position || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+const COMPONENT_FIELDS = [
+  'name',
+  'description',
+  'group',
+  'group_id',
+  'only_show_if_degraded',
+  'position',
+  'showcase',
+  'start_date',
+  'status',
+] as const;
+
+export function componentBody(input: Partial<ComponentInput>): Raw {
+  const out: Raw = {};
+  for (const k of COMPONENT_FIELDS) if (input[k] !== undefined) out[k] = input[k];
+  return out;
+}
+
+/**
+ * `{component id: status}` from what Pingera sends: the map it takes on writes, or (the response
+ * schema types it loosely, "list of components affected … with their current status") a list of
+ * components, or a map to component objects. Sorted by id, as the embedded provider answers.
+ */
+function componentMap(v: unknown): Record<string, ComponentStatus> {
+  const pairs: [string, ComponentStatus][] = [];
+  if (Array.isArray(v)) {
+    for (const c of v.filter(isObj)) {
+      const id = idOf(c.id) ?? idOf(c.component_id);
+      if (id) pairs.push([id, componentStatus(c.status)]);
+    }
+  } else if (isObj(v)) {
+    for (const [id, s] of Object.entries(v)) pairs.push([id, componentStatus(s)]);
+  }
+  return Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Maintenance (it has a window) reads `scheduled` and an incident `investigating` when unsaid. */
+function incidentStatus(v: unknown, maintenance: boolean): IncidentStatus {
+  return oneOf(ALL_INCIDENT_STATUSES, v) ?? (maintenance ? 'scheduled' : 'investigating');
+}
+
+export function toUpdate(r: Raw, incidentId: string): IncidentUpdate {
+  return {
+    id: idOf(r.id) ?? '',
+    incident_id: idOf(r.incident_id) ?? incidentId,
+    status: incidentStatus(r.status, false),
+    body: str(r.body) ?? '',
+    components: componentMap(r.components),
+    deliver_notifications: bool(r.deliver_notifications, true),
+    created_at: iso(r.created_at) ?? '',
+    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+  };
+}
+
+/** Newest first, as Pingera documents `incident_updates` and the port answers. */
+export const newestFirst = <T extends { created_at: string; id: string }>(a: T, b: T) =>
+  b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id);
+
+/** The maintenance flags' defaults when Pingera leaves them null: the embedded provider's. */
+const MAINTENANCE_FLAGS = {
+  scheduled_remind_prior: false,
+  scheduled_auto_in_progress: true,
+  scheduled_auto_completed: true,
+  auto_transition_to_maintenance_state: true,
+  auto_transition_to_operational_state: true,
+  auto_transition_deliver_notifications_at_start: false,
+  auto_transition_deliver_notifications_at_end: false,
+} as const;
+
+export function toIncident(r: Raw, pageId: string, updates?: IncidentUpdate[]): StatusIncident {
+  const id = idOf(r.id) ?? '';
+  const scheduledFor = iso(r.scheduled_for);
+  const scheduledUntil = iso(r.scheduled_until);
+  const flags = Object.fromEntries(
+    Object.entries(MAINTENANCE_FLAGS).map(([k, d]) => [k, bool(r[k], d)]),
+  ) as Omit<MaintenanceFields, 'scheduled_for' | 'scheduled_until' | 'reminder_intervals'>;
+  return {
+    id,
+    page_id: idOf(r.page_id) ?? pageId,
+    name: str(r.name) ?? '',
+    status: incidentStatus(r.status, scheduledFor !== null || scheduledUntil !== null),
+    body: str(r.body) ?? null,
+    // Pingera's impacts are minor|major|critical; null is Vigil's `none`.
+    impact: oneOf(INCIDENT_IMPACTS, r.impact) ?? 'none',
+    deliver_notifications: bool(r.deliver_notifications, true),
+    components: componentMap(r.components),
+    metadata: isObj(r.metadata) ? r.metadata : {},
+    scheduled_for: scheduledFor,
+    scheduled_until: scheduledUntil,
+    ...flags,
+    reminder_intervals: text(r.reminder_intervals),
+    created_at: iso(r.created_at) ?? '',
+    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+    resolved_at: iso(r.resolved_at),
+    monitoring_at: iso(r.monitoring_at),
+    incident_updates: (
+      updates ??
+      (Array.isArray(r.incident_updates) ? r.incident_updates.filter(isObj).map((u) => toUpdate(u, id)) : [])
+    ).sort(newestFirst),
+  };
+}
+
+/**
+ * An incident body: IncidentCreate / IncidentUpdateSchemaEdit fields, plus the maintenance
+ * fields and metadata, which pass through for Pingera to run the maintenance itself.
+ * x-inferred: the reconstructed spec lists those only on the Incident answer (and the incident
+ * statuses only; maintenance statuses come from GET /v1/maintenance-statuses); Vigil assumes the
+ * API takes them on writes too, as the Pingera seed's update_incident sends them.
+ */
+export function incidentBody(input: Partial<IncidentInput>): Raw {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    out[k] = k === 'impact' && v === 'none' ? null : v;
+  }
+  return out;
+}
