@@ -9,6 +9,7 @@ import { isLoopbackHost } from '../core/config.js';
 import { Authenticator } from '../server/auth.js';
 import { buildServer } from '../server/build-server.js';
 import { StartupError } from './errors.js';
+import { upstreamAuth } from './providers.js';
 import { localPrincipal, type Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
@@ -123,7 +124,7 @@ function runLease(rt: Runtime): () => Promise<void> {
 
 export async function serveHttp(rt: Runtime): Promise<void> {
   const { config, log } = rt;
-  const auth = new Authenticator(config, rt.embedded.apiKeys);
+  const auth = new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config));
   if (!isLoopbackHost(config.httpHost) && !config.allowUnauthenticated && !(await auth.configured())) {
     throw new StartupError(
       `refusing to serve on ${config.httpHost} with no authentication configured: create an API key (vigil keys create), set VIGIL_JWT_SECRET or VIGIL_JWKS_URL, or set VIGIL_ALLOW_UNAUTHENTICATED=true`,

@@ -27,6 +27,8 @@ export interface MetaPort {
 export interface UpstreamCredentials {
   /** The `X-PagerDuty-Token` header. */
   pagerduty?: string | undefined;
+  /** An `Authorization` value that is not Vigil's: a Pingera API key or `Bearer <jwt>`. */
+  pingera?: string | undefined;
 }
 
 export interface Ports {

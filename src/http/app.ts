@@ -92,8 +92,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return {
       principal: outcome.principal,
       headerTools: parseToolList(Array.isArray(header) ? header.join(',') : header),
-      ...(typeof pagerduty === 'string' &&
-        pagerduty.trim() && { credentials: { pagerduty: pagerduty.trim() } }),
+      credentials: {
+        ...(typeof pagerduty === 'string' && pagerduty.trim() && { pagerduty: pagerduty.trim() }),
+        ...(outcome.pingera && { pingera: outcome.pingera }),
+      },
     };
   }
 

@@ -9,8 +9,21 @@ import type { Mode, Principal } from '../core/principal.js';
 import { type ApiKeyRepository, looksLikeApiKey } from '../providers/embedded/store/api-keys.js';
 
 export type AuthOutcome =
-  | { ok: true; principal: Principal }
+  | {
+      ok: true;
+      principal: Principal;
+      /** The Authorization value when it is a Pingera credential (not a Vigil key or JWT). */
+      pingera?: string;
+    }
   | { ok: false; status: 401; message: string; challenge: string };
+
+/** Where an Authorization that Vigil does not recognise may be a SaaS provider's own credential. */
+export interface UpstreamAuth {
+  /** Pingera is active: such a value is the caller's Pingera key or JWT. */
+  pingera: boolean;
+  /** The toolsets Pingera serves: all a Pingera credential reaches once Vigil's own auth is set up. */
+  pingeraToolsets: readonly string[];
+}
 
 const REALM = 'Bearer realm="vigil"';
 const HAS_KEYS_TTL_MS = 2000;
@@ -23,6 +36,7 @@ export class Authenticator {
   constructor(
     private readonly config: Pick<Config, 'mode' | 'jwt' | 'requireAuthHeader' | 'userEmail'>,
     private readonly apiKeys: ApiKeyRepository,
+    private readonly upstream: UpstreamAuth = { pingera: false, pingeraToolsets: [] },
   ) {}
 
   get jwtConfigured(): boolean {
@@ -74,7 +88,11 @@ export class Authenticator {
         },
       };
     }
-    if (this.jwtConfigured && token.split('.').length === 3) return this.verifyJwt(token);
+    if (this.jwtConfigured && token.split('.').length === 3) {
+      const outcome = await this.verifyJwt(token);
+      if (outcome.ok || !this.upstream.pingera) return outcome;
+    }
+    if (this.upstream.pingera) return this.pingeraCaller((header as string).trim());
     if (this.config.requireAuthHeader || (await this.configured())) {
       return deny(
         'The Authorization header is neither a Vigil API key nor a valid JWT.',
@@ -84,6 +102,26 @@ export class Authenticator {
     // No authentication configured here: an unrecognised credential (e.g. one meant for a SaaS
     // provider that is not active) does not grant or deny anything.
     return { ok: true, principal: this.anonymous() };
+  }
+
+  /**
+   * A request that brings its own Pingera credential. Without Vigil authentication set up it is
+   * anonymous, as any request is; with it, the credential reaches only what Pingera serves.
+   */
+  private async pingeraCaller(value: string): Promise<AuthOutcome> {
+    const guarded = this.config.requireAuthHeader || (await this.configured());
+    return {
+      ok: true,
+      pingera: value,
+      principal: guarded
+        ? {
+            kind: 'anonymous',
+            label: 'pingera-credential',
+            mode: this.config.mode,
+            toolsets: this.upstream.pingeraToolsets,
+          }
+        : this.anonymous(),
+    };
   }
 
   private anonymous(): Principal {

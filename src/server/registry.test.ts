@@ -141,13 +141,15 @@ describe('exposure', () => {
   });
 
   it('applies toolsets, tool lists, exclusions, key toolsets and missing ports', () => {
-    expect(visible(x({ VIGIL_TOOLSETS: 'meta' }))).toEqual(['test_connection']);
+    const meta = ['test_connection', 'test_pingera_connection'];
+    expect(visible(x({ VIGIL_TOOLSETS: 'meta' }))).toEqual(meta);
     expect(visible(x({ VIGIL_EXCLUDE_TOOLS: 'get_users,test_connection' }))).toEqual([
       'get_teams',
       'get_services',
       'build_user_context',
+      'test_pingera_connection',
     ]);
-    expect(visible(x({}, { ...rw, toolsets: ['meta'] }))).toEqual(['test_connection']);
-    expect(visible({ ...x({}), ports: new Set<PortName>(['meta']) })).toEqual(['test_connection']);
+    expect(visible(x({}, { ...rw, toolsets: ['meta'] }))).toEqual(meta);
+    expect(visible({ ...x({}), ports: new Set<PortName>(['meta']) })).toEqual(meta);
   });
 });

@@ -2,14 +2,17 @@
  * The meta toolset: whether the providers behind this server answer.
  */
 import { z } from 'zod';
+import { VigilError } from '../core/errors.js';
 import { defineTool, READ } from './define-tool.js';
+
+const connection = z.object({ provider: z.string(), connected: z.boolean(), details: z.object({}).loose() });
 
 export const testConnection = defineTool({
   name: 'test_connection',
   toolset: 'meta',
   port: 'meta',
   resource: 'connections',
-  output: z.object({ provider: z.string(), connected: z.boolean(), details: z.object({}).loose() }),
+  output: connection,
   annotations: READ,
   description: 'Check that the providers behind this server answer, and report what they run on.',
   input: z.strictObject({}),
@@ -18,4 +21,26 @@ export const testConnection = defineTool({
   },
 });
 
-export const metaTools = [testConnection];
+export const testPingeraConnection = defineTool({
+  name: 'test_pingera_connection',
+  toolset: 'meta',
+  port: 'meta',
+  resource: 'connections',
+  output: connection,
+  annotations: READ,
+  description: 'Check that the Pingera credential works, and which base URL is used.',
+  input: z.strictObject({}),
+  async handler(_args, ctx) {
+    const reports = (await ctx.ports.meta.testConnection()).filter((r) => r.provider === 'pingera');
+    if (reports.length === 0) {
+      throw new VigilError(
+        'NOT_SUPPORTED',
+        'The pingera provider is not active here: set PINGERA_API_KEY or PINGERA_JWT_TOKEN, or name it in VIGIL_PROVIDERS.',
+        { provider: 'pingera' },
+      );
+    }
+    return { items: reports };
+  },
+});
+
+export const metaTools = [testConnection, testPingeraConnection];

@@ -1,0 +1,105 @@
+/**
+ * Which providers serve which ports: the embedded engine, and the SaaS providers (PagerDuty for
+ * incident response, Pingera for monitoring and status pages) bound to each caller's credential.
+ */
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/log.js';
+import type { ConnectionReport, MetaPort, Ports } from '../core/ports.js';
+import type { EmbeddedProvider } from '../providers/embedded/index.js';
+import { PagerDutyProvider } from '../providers/pagerduty/index.js';
+import { PagerDutyOAuth } from '../providers/pagerduty/oauth.js';
+import { PINGERA_TOOLSETS, PingeraProvider } from '../providers/pingera/index.js';
+import type { UpstreamAuth } from '../server/auth.js';
+import type { Caller } from '../server/build-server.js';
+import { VERSION } from './version.js';
+
+const KNOWN = ['embedded', 'pagerduty', 'pingera'];
+
+/** Providers in use: VIGIL_PROVIDERS, else the embedded engine plus each SaaS provider with a credential. */
+export function activeProviders(config: Config): Set<string> {
+  if (config.providers) return new Set(config.providers);
+  const raw = config.raw;
+  const active = new Set(['embedded']);
+  if (raw.PAGERDUTY_API_TOKEN || raw.PAGERDUTY_CLIENT_ID) active.add('pagerduty');
+  if (raw.PINGERA_API_KEY || raw.PINGERA_JWT_TOKEN) active.add('pingera');
+  return active;
+}
+
+/** How HTTP authentication treats an Authorization value that is not Vigil's. */
+export function upstreamAuth(config: Config): UpstreamAuth {
+  return { pingera: activeProviders(config).has('pingera'), pingeraToolsets: [...PINGERA_TOOLSETS, 'meta'] };
+}
+
+function pagerDutyProvider(config: Config, log: Logger): PagerDutyProvider {
+  const raw = config.raw;
+  const clientId = raw.PAGERDUTY_CLIENT_ID as string | undefined;
+  return new PagerDutyProvider({
+    host: raw.PAGERDUTY_API_HOST as string,
+    token: raw.PAGERDUTY_API_TOKEN as string | undefined,
+    userEmail: raw.PAGERDUTY_USER_EMAIL as string | undefined,
+    oauth:
+      clientId === undefined
+        ? undefined
+        : new PagerDutyOAuth({
+            clientId,
+            clientSecret: raw.PAGERDUTY_CLIENT_SECRET as string | undefined,
+            callbackPort: raw.PAGERDUTY_OAUTH_CALLBACK_PORT as number,
+            dataDir: config.dataDir,
+            log,
+          }),
+    log,
+    version: VERSION,
+  });
+}
+
+function pingeraProvider(config: Config, log: Logger): PingeraProvider {
+  const raw = config.raw;
+  return new PingeraProvider({
+    baseUrl: raw.PINGERA_BASE_URL as string,
+    apiKey: raw.PINGERA_API_KEY as string | undefined,
+    jwt: raw.PINGERA_JWT_TOKEN as string | undefined,
+    timeoutMs: (raw.PINGERA_TIMEOUT as number) * 1000,
+    maxRetries: raw.PINGERA_MAX_RETRIES as number,
+    log,
+    version: VERSION,
+  });
+}
+
+/** The ports each call sees: SaaS providers bound to the caller's credential, over the embedded engine. */
+export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider) {
+  const active = activeProviders(config);
+  const unknown = [...active].filter((p) => !KNOWN.includes(p));
+  if (unknown.length)
+    log.warn({ providers: unknown }, 'unknown providers in VIGIL_PROVIDERS; they serve nothing');
+  const ports: Ports = active.has('embedded') ? { ...embedded.ports } : {};
+  const pagerduty = active.has('pagerduty') ? pagerDutyProvider(config, log) : undefined;
+  const pingera = active.has('pingera') ? pingeraProvider(config, log) : undefined;
+  if (!pagerduty && !pingera) return { ports, bind: undefined };
+  // Listing needs only which ports exist; each call gets ports bound to its caller.
+  if (pagerduty) Object.assign(ports, withoutMeta(pagerduty.portsFor({ local: true })));
+  if (pingera) Object.assign(ports, withoutMeta(pingera.portsFor(undefined)));
+  const embeddedMeta = active.has('embedded') ? embedded.ports.meta : undefined;
+  ports.meta ??= { testConnection: async () => [] };
+  const bind = (caller: Caller): Ports => {
+    const pd = pagerduty?.portsFor({
+      headerToken: caller.credentials?.pagerduty,
+      local: caller.principal.kind === 'local',
+    });
+    const pg = pingera?.portsFor(caller.credentials?.pingera);
+    const metas = [embeddedMeta, pd?.meta, pg?.meta].filter((m): m is MetaPort => m !== undefined);
+    return {
+      ...(pd && withoutMeta(pd)),
+      ...(pg && withoutMeta(pg)),
+      meta: {
+        testConnection: async (): Promise<ConnectionReport[]> =>
+          (await Promise.all(metas.map((m) => m.testConnection()))).flat(),
+      },
+    };
+  };
+  return { ports, bind };
+}
+
+function withoutMeta<P extends Ports>(ports: P): Omit<P, 'meta'> {
+  const { meta: _meta, ...rest } = ports;
+  return rest;
+}
