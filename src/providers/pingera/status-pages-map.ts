@@ -6,7 +6,7 @@
  * UPSTREAM_ERROR, never a made-up item.
  */
 import type { Page } from '../../core/directory.js';
-import { VigilError } from '../../core/errors.js';
+import { NotSupportedError, VigilError } from '../../core/errors.js';
 import {
   ALL_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
@@ -14,6 +14,7 @@ import {
   type ComponentInput,
   type ComponentStatus,
   INCIDENT_IMPACTS,
+  INCIDENT_STATUSES,
   type IncidentInput,
   type IncidentStatus,
   type IncidentUpdate,
@@ -102,14 +103,33 @@ export function toPage(r: Raw): StatusPage {
   return out;
 }
 
-/** A page body (Page / Page1): only the fields given; an empty text clears its field. */
-export function pageBody(input: Partial<PageInput>): Raw {
+/** Whether a request creates its object or changes one. */
+export type Write = 'create' | 'update';
+
+/**
+ * A request body of the fields given. Pingera's request schemas are closed and take no null (the
+ * assumptions of the contract in test/helpers/openapi-contract-apis.ts: marshmallow's `unknown=RAISE`,
+ * `allow_none` off), so an empty value is left out of a create (unset is the default), a text field
+ * is cleared with '' on an update, and a field with no empty value cannot be cleared: NOT_SUPPORTED.
+ */
+function bodyOf(input: Raw, write: Write, texts: readonly string[], what: string): Raw {
   const out: Raw = {};
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined) continue;
-    out[k] = (PAGE_TEXTS as readonly string[]).includes(k) && v === '' ? null : v;
+    if (v !== null && v !== '') out[k] = v;
+    else if (write === 'update') {
+      if (!texts.includes(k)) throw unsupported(`clearing ${what}'s ${k}: Pingera's API takes no null there`);
+      out[k] = '';
+    }
   }
   return out;
+}
+
+const unsupported = (operation: string) => new NotSupportedError(operation, 'pingera');
+
+/** A page body (Page / Page1); a domain, like a text, clears with ''; a subdomain has to match its pattern. */
+export function pageBody(input: Partial<PageInput>, write: Write): Raw {
+  return bodyOf(input, write, [...PAGE_TEXTS, 'domain'], 'a status page');
 }
 
 function componentStatus(v: unknown): ComponentStatus {
@@ -159,10 +179,10 @@ const COMPONENT_FIELDS = [
   'status',
 ] as const;
 
-export function componentBody(input: Partial<ComponentInput>): Raw {
-  const out: Raw = {};
-  for (const k of COMPONENT_FIELDS) if (input[k] !== undefined) out[k] = input[k];
-  return out;
+/** A component body (Component / Component1). */
+export function componentBody(input: Partial<ComponentInput>, write: Write): Raw {
+  const fields = Object.fromEntries(COMPONENT_FIELDS.map((k) => [k, input[k]]));
+  return bodyOf(fields, write, ['description'], 'a component');
 }
 
 /**
@@ -249,18 +269,41 @@ export function toIncident(r: Raw, pageId: string, updates?: IncidentUpdate[]): 
   };
 }
 
+/** What Pingera's incident bodies do not declare: the maintenance schedule and metadata. */
+const NOT_WRITABLE = [
+  'scheduled_for',
+  'scheduled_until',
+  'reminder_intervals',
+  'metadata',
+  ...Object.keys(MAINTENANCE_FLAGS),
+];
+
 /**
- * An incident body: IncidentCreate / IncidentUpdateSchemaEdit fields, plus the maintenance
- * fields and metadata, which pass through for Pingera to run the maintenance itself.
- * x-inferred: the reconstructed spec lists those only on the Incident answer (and the incident
- * statuses only; maintenance statuses come from GET /v1/maintenance-statuses); Vigil assumes the
- * API takes them on writes too, as the Pingera seed's update_incident sends them.
+ * An incident body (IncidentCreate / IncidentUpdateSchemaEdit: name, status, body, impact,
+ * deliver_notifications, components). Maintenance is read (Incident has every scheduled_* and
+ * auto_transition_* field, and Pingera runs the window itself) but not written: neither body
+ * declares those fields or metadata, and their `status` takes the incident statuses only (the
+ * maintenance ones come from GET /v1/maintenance-statuses, with no write that takes them). The
+ * seed's update_incident sent them anyway, and they were "rejected or dropped" (notes §1.5).
  */
-export function incidentBody(input: Partial<IncidentInput>): Raw {
-  const out: Raw = {};
-  for (const [k, v] of Object.entries(input)) {
-    if (v === undefined) continue;
-    out[k] = k === 'impact' && v === 'none' ? null : v;
+export function incidentBody(input: Partial<IncidentInput>, write: Write): Raw {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  for (const k of NOT_WRITABLE) {
+    if (k in given) {
+      throw unsupported(
+        `setting ${k} on a status-page incident: Pingera's API takes no maintenance schedule or metadata on incident writes (schedule maintenance in the Pingera app)`,
+      );
+    }
   }
-  return out;
+  if (given.status !== undefined && !oneOf(INCIDENT_STATUSES, given.status)) {
+    throw unsupported(
+      `the maintenance status '${String(given.status)}': Pingera's incident writes take ${INCIDENT_STATUSES.join(', ')}`,
+    );
+  }
+  if (given.impact === 'none') {
+    if (write === 'update')
+      throw unsupported("setting impact back to 'none': Pingera's impacts are minor, major and critical");
+    delete given.impact;
+  }
+  return bodyOf(given, write, ['body'], 'an incident');
 }

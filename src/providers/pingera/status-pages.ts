@@ -1,9 +1,9 @@
 /**
- * The statusPages port on Pingera: pages, components and component groups, incidents (and
- * maintenance, which Pingera runs itself) and their updates, at the endpoints the API really has
- * (reference/pingera-notes.md §2.2, §2.4; the seed called several that do not exist, §1.8).
- * Vigil's types were modelled on Pingera's, so fields pass through; nulls become the defaults the
- * embedded provider answers with, ids become strings and timestamps UTC ISO 8601 with a zone.
+ * The statusPages port on Pingera: pages, components and component groups, incidents and their
+ * updates, at the endpoints the API really has (reference/pingera-notes.md §2.2, §2.4; the seed
+ * called several that do not exist, §1.8). Vigil's types were modelled on Pingera's, so fields
+ * pass through (status-pages-map.ts); nulls become the defaults the embedded provider answers
+ * with, ids strings and timestamps UTC ISO 8601.
  *
  * Choices made here:
  * - A page is named by its id. When Pingera has no page with that id, the ref is looked up as a
@@ -16,10 +16,15 @@
  *   fields given.
  * - Groups: a group is a Component with `group: true`; it is created at `/component-groups`, and
  *   read, changed or deleted there when `/components/{id}` does not know it. Listings merge both
- *   collections, so they are right whether or not `/components` includes groups. A group shows
- *   its worst member's status, as on the embedded provider; `own_status` is Pingera's own.
+ *   collections, so they are right whether or not `/components` includes groups (the August 2025
+ *   spec excerpt has it list them only with `show_groups=true`). A group shows its worst member's
+ *   status, as on the embedded provider; `own_status` is Pingera's own.
  * - Components, incidents and updates are not paginated by Pingera: they are paged here.
- * - Deleting an incident update: Pingera has no such endpoint, so NOT_SUPPORTED.
+ * - Not supported, because the API has no way to do it (NOT_SUPPORTED naming the provider):
+ *   deleting an incident update (no DELETE endpoint); writing maintenance schedules, maintenance
+ *   statuses or metadata (maintenance is read, and Pingera runs it, but no incident body takes
+ *   them); clearing a field that takes no null and has no empty value (a subdomain, group_id,
+ *   start_date, impact back to none). See status-pages-map.ts.
  */
 import type { Page } from '../../core/directory.js';
 import { NotFoundError, NotSupportedError, VigilError } from '../../core/errors.js';
@@ -88,13 +93,18 @@ export class PingeraStatusPages implements StatusPagesPort {
   }
 
   async createPage(input: PageInput): Promise<StatusPage> {
-    return toPage(must(await this.client.send('POST', PAGES, pageBody(input)), 'the new status page'));
+    return toPage(
+      must(await this.client.send('POST', PAGES, pageBody(input, 'create')), 'the new status page'),
+    );
   }
 
   async updatePage(ref: string, patch: Partial<PageInput>): Promise<StatusPage> {
     return this.onPage(ref, async (pageId) =>
       toPage(
-        must(await this.client.send('PATCH', `${PAGES}/${enc(pageId)}`, pageBody(patch)), 'the status page'),
+        must(
+          await this.client.send('PATCH', `${PAGES}/${enc(pageId)}`, pageBody(patch, 'update')),
+          'the status page',
+        ),
       ),
     );
   }
@@ -128,10 +138,11 @@ export class PingeraStatusPages implements StatusPagesPort {
 
   async createComponent(pageRef: string, input: ComponentInput): Promise<Component> {
     const collection = input.group ? 'component-groups' : 'components';
+    const body = componentBody(input, 'create');
     return this.onPage(pageRef, async (pageId) =>
       toComponent(
         must(
-          await this.client.send('POST', `${PAGES}/${enc(pageId)}/${collection}`, componentBody(input)),
+          await this.client.send('POST', `${PAGES}/${enc(pageId)}/${collection}`, body),
           'the new component',
         ),
         pageId,
@@ -140,7 +151,7 @@ export class PingeraStatusPages implements StatusPagesPort {
   }
 
   async updateComponent(pageRef: string, id: string, patch: Partial<ComponentInput>): Promise<Component> {
-    const body = componentBody(patch);
+    const body = componentBody(patch, 'update');
     return this.onPage(
       pageRef,
       async (pageId) =>
@@ -214,22 +225,18 @@ export class PingeraStatusPages implements StatusPagesPort {
   }
 
   async createIncident(pageRef: string, input: IncidentInput): Promise<StatusIncident> {
+    const body = incidentBody(input, 'create');
     return this.onPage(pageRef, async (pageId) =>
-      this.complete(
-        pageId,
-        await this.client.send('POST', `${PAGES}/${enc(pageId)}/incidents`, incidentBody(input)),
-      ),
+      this.complete(pageId, await this.client.send('POST', `${PAGES}/${enc(pageId)}/incidents`, body)),
     );
   }
 
   async updateIncident(pageRef: string, id: string, patch: Partial<IncidentInput>): Promise<StatusIncident> {
+    const body = incidentBody(patch, 'update');
     return this.onPage(
       pageRef,
       async (pageId) =>
-        this.complete(
-          pageId,
-          await this.client.send('PATCH', this.incidentPath(pageId, id), incidentBody(patch)),
-        ),
+        this.complete(pageId, await this.client.send('PATCH', this.incidentPath(pageId, id), body)),
       () => missingIncident(id),
     );
   }
@@ -267,8 +274,8 @@ export class PingeraStatusPages implements StatusPagesPort {
     incidentId: string,
     input: IncidentUpdateInput,
   ): Promise<IncidentUpdate> {
-    const body: Raw = { body: input.body, status: input.status };
-    if (input.deliver_notifications !== undefined) body.deliver_notifications = input.deliver_notifications;
+    // IncidentUpdateCreate: the same incident statuses as an incident write.
+    const body = incidentBody(input, 'create');
     return this.onPage(
       pageRef,
       async (pageId) =>
@@ -306,7 +313,7 @@ export class PingeraStatusPages implements StatusPagesPort {
     );
   }
 
-  deleteIncidentUpdate(): Promise<IncidentUpdate> {
+  deleteIncidentUpdate(_pageRef: string, _incidentId: string, _updateId: string): Promise<IncidentUpdate> {
     // Pingera has GET/POST …/incident_updates and PUT/PATCH …/incident_updates/{id}, no DELETE.
     return unsupported('deleting an incident update (Pingera has no endpoint for it; edit its body instead)');
   }
