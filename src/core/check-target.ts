@@ -1,11 +1,12 @@
 /**
  * What each type of check needs beyond its parameters: a URL for web and api, a host and port
- * for tcp, a host for dns and icmp, a host or URL for ssl, steps or a script for the others.
- * Errors name the parameter at fault.
+ * for tcp, a host for dns and icmp, a host or URL for ssl, steps or a script for the others (a
+ * script that does not compile is refused here, with its line). Errors name the parameter at fault.
  */
 
 import { type CheckType, parametersOf } from './checks.js';
 import { ValidationError } from './errors.js';
+import { compileScript, ScriptError } from './pw-script.js';
 
 export interface TargetFields {
   type: CheckType;
@@ -66,10 +67,20 @@ export function checkTarget(t: TargetFields, prefix = ''): Record<string, unknow
         : `Invalid \`${parameter}\`: ${issue?.message ?? 'invalid'}`;
     throw new ValidationError(message, { parameter });
   }
-  if (t.type === 'multistep') {
-    const steps = (parsed.data as { steps: { request: { url: string } }[] }).steps;
-    for (const [i, s] of steps.entries())
-      httpUrl(s.request.url, `${prefix}parameters.steps[${i}].request.url`);
+  if ((t.type === 'synthetic' || t.type === 'multistep') && t.url) httpUrl(t.url, `${prefix}url`);
+  const { steps, pw_script } = parsed.data as { steps?: { request: { url: string } }[]; pw_script?: string };
+  for (const [i, s] of (steps ?? []).entries())
+    httpUrl(s.request.url, `${prefix}parameters.steps[${i}].request.url`);
+  if (pw_script !== undefined) {
+    try {
+      compileScript(pw_script);
+    } catch (err) {
+      if (!(err instanceof ScriptError)) throw err;
+      throw new ValidationError(`Invalid \`${prefix}parameters.pw_script\`: ${err.message}`, {
+        parameter: `${prefix}parameters.pw_script`,
+        ...(err.line && { line: err.line }),
+      });
+    }
   }
   return t.parameters ?? {};
 }

@@ -115,6 +115,9 @@ export const httpAssertions = z.strictObject({
   max_response_time_ms: z.number().int().min(1).max(180_000).optional(),
 });
 
+/** Playwright source (`@playwright/test` or a bare script using `page`), run by the synthetic runner. */
+const pwScript = z.string().min(1, 'pw_script cannot be empty').max(100_000);
+
 export const PARAMETERS = {
   web: z.strictObject({
     ...pingeraCommon,
@@ -147,26 +150,41 @@ export const PARAMETERS = {
     probe_timeout: z.number().min(0.1).max(30).optional(),
     assertions: z.strictObject({ max_packet_loss: z.number().min(0).max(100).optional() }).optional(),
   }),
-  multistep: z.strictObject({
+  multistep: z
+    .strictObject({
+      ...pingeraCommon,
+      steps: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1).max(100),
+            request: httpRequest.extend({ url: z.string().min(1).max(2048) }),
+            extract: z
+              .record(
+                z.string().regex(/^[A-Za-z_]\w*$/, 'variable names are letters, digits and _'),
+                z.union([jsonPath, z.strictObject({ header: z.string().min(1).max(256) })]),
+              )
+              .optional(),
+            assertions: httpAssertions.optional(),
+          }),
+        )
+        .min(1, 'a multistep check needs at least one step')
+        .max(20)
+        .optional(),
+      /** Pingera's multistep checks are Playwright scripts (its `request` fixture): run as synthetic ones. */
+      pw_script: pwScript.optional(),
+      screenshot_on_failure: z.boolean().optional(),
+    })
+    .refine((p) => (p.steps === undefined) !== (p.pw_script === undefined), {
+      error:
+        'a multistep check takes `steps` (HTTP requests) or `pw_script` (a Playwright script): one of them',
+      path: ['steps'],
+    }),
+  synthetic: z.strictObject({
     ...pingeraCommon,
-    steps: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1).max(100),
-          request: httpRequest.extend({ url: z.string().min(1).max(2048) }),
-          extract: z
-            .record(
-              z.string().regex(/^[A-Za-z_]\w*$/, 'variable names are letters, digits and _'),
-              z.union([jsonPath, z.strictObject({ header: z.string().min(1).max(256) })]),
-            )
-            .optional(),
-          assertions: httpAssertions.optional(),
-        }),
-      )
-      .min(1, 'a multistep check needs at least one step')
-      .max(20),
+    pw_script: pwScript,
+    /** A small JPEG of the page when the script fails, in the result (off by default: results stay small). */
+    screenshot_on_failure: z.boolean().optional(),
   }),
-  synthetic: z.strictObject({ ...pingeraCommon, pw_script: z.string().min(1).max(100_000) }),
 } as const;
 
 /** The parameter schema of a type (api shares web's). */
@@ -243,6 +261,8 @@ export interface CheckJob {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** Said when the job is answered before it finished (a provider's polling gave up waiting). */
+  note?: string;
 }
 
 export interface StatusPeriod {
@@ -260,7 +280,15 @@ export interface CheckStatistics {
   by_status: Record<ResultStatus, number>;
   /** Share of runs that were ok or degraded, in percent with two decimals; null without runs. */
   uptime_percentage: number | null;
-  response_time: { avg: number; min: number; max: number; p50: number; p95: number; p99: number } | null;
+  /** Milliseconds; a figure the provider does not report is null (Pingera gives no min, max or p50). */
+  response_time: {
+    avg: number;
+    min: number | null;
+    max: number | null;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+  } | null;
 }
 
 export interface ResultFilter {

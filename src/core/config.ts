@@ -164,6 +164,12 @@ export const VARIABLES = [
     description: 'Most scheduled checks running at once.',
   },
   {
+    name: 'VIGIL_CHROMIUM_PATH',
+    schema: z.string().min(1, 'accepts the path of a Chromium or Chrome binary'),
+    description:
+      'Browser for synthetic checks. Default: the first of chromium, chromium-browser, google-chrome on PATH.',
+  },
+  {
     name: 'VIGIL_PUBLIC_URL',
     schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
     description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
@@ -325,7 +331,12 @@ export interface Config {
   requireAuthHeader: boolean;
   serverName: string;
   smtp: { url?: string; from: string };
-  checks: { blockPrivate: boolean; retentionDays: number; concurrency: number };
+  checks: {
+    blockPrivate: boolean;
+    retentionDays: number;
+    concurrency: number;
+    chromiumPath: string | undefined;
+  };
   secretKey: string | undefined;
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
@@ -397,6 +408,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       blockPrivate: get('VIGIL_BLOCK_PRIVATE_TARGETS'),
       retentionDays: get('VIGIL_RESULT_RETENTION'),
       concurrency: get('VIGIL_CHECK_CONCURRENCY'),
+      chromiumPath: get('VIGIL_CHROMIUM_PATH'),
     },
     publicUrl: (
       get<string | undefined>('VIGIL_PUBLIC_URL') ??

@@ -16,10 +16,7 @@ import { timestamp } from './time.js';
 const DAY = 86_400_000;
 const fromDate = z.string().max(64).describe('From this time, ISO 8601.');
 const toDate = z.string().max(64).describe('Before this time, ISO 8601.');
-const wait = z
-  .boolean()
-  .default(true)
-  .describe('Answer once the run has finished (default), or at once with the job.');
+export const wait = z.boolean().default(true).describe('false: answer at once with the job.');
 
 function dates(args: { from_date?: string | undefined; to_date?: string | undefined }, defaultDays?: number) {
   const until = args.to_date === undefined ? undefined : Date.parse(timestamp(args.to_date, 'to_date'));
@@ -179,7 +176,11 @@ export const getCheckStatusHistory = defineTool({
   },
 });
 
-async function runCustom(ctx: ToolContext, target: CheckTarget & { name: string }, waitForIt: boolean) {
+export async function runCustom(
+  ctx: ToolContext,
+  target: CheckTarget & { name: string },
+  waitForIt: boolean,
+) {
   const job = await ctx.ports.checks.executeCustom(target, waitForIt);
   return { items: [job], description: `Job ${job.id}: ${job.result?.status ?? job.status}` };
 }

@@ -15,17 +15,17 @@ export const checkId = p.id('check_id').describe('The check ID.');
 
 export const fields = {
   name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('A name for the check.'),
-  type: z.enum(CHECK_TYPES).describe('web, api, ssl, tcp, dns, icmp or multistep.'),
-  url: z.string().max(2048).describe('URL to check (web, api; ssl may use it).'),
-  host: z.string().min(1).max(255).describe('Host name or address (tcp, ssl, dns, icmp).'),
+  type: z.enum(CHECK_TYPES).describe('Check type.'),
+  url: z.string().max(2048).describe('URL (web, api, ssl, synthetic).'),
+  host: z.string().min(1).max(255).describe('Host name or IP.'),
   port: z.number().int().min(1).max(65_535).describe('Port (tcp; ssl, default 443).'),
-  interval: z.number().int().min(30).max(86_400).describe('Seconds between runs, 30 to 86400 (default 300).'),
-  timeout: z.number().int().min(1).max(180).describe('Seconds a run may take (default 10).'),
+  interval: z.number().int().min(30).max(86_400).describe('Seconds between runs.'),
+  timeout: z.number().int().min(1).max(180).describe('Seconds a run may take.'),
   active: z.boolean().describe('false pauses the check.'),
   parameters: z
     .record(z.string(), z.unknown())
     .describe(
-      'Type-specific: web/api http_request{method,headers,body}, search_text, assertions{status_codes, body_contains, body_regex, json_path[{path, equals|exists}], max_response_time_ms}; dns record_type, dns_servers, expected_answers; icmp probe_count, assertions{max_packet_loss}; ssl expiry_threshold_days; multistep steps[{name, request, extract, assertions}].',
+      'Per type: web/api http_request{method,headers,body}, search_text, assertions{status_codes, body_contains, body_regex, json_path[{path, equals|exists}], max_response_time_ms}; dns record_type, dns_servers, expected_answers; icmp probe_count; ssl expiry_threshold_days; multistep steps[{name, request, extract, assertions}] or pw_script; synthetic pw_script.',
     ),
   group_id: p.id('group_id').nullable().describe('The check group, or null for none.'),
   position: z.number().int().min(0).max(100_000).describe('Order within its group.'),
@@ -100,7 +100,7 @@ export const createCheck = defineTool({
   output: checkItem,
   annotations: CREATE,
   description:
-    'Create a check that runs on its interval: web/api (URL), tcp (host, port), ssl, dns, icmp (host), multistep (steps).',
+    'Create a check that runs on its interval: web/api (URL), tcp (host, port), ssl, dns, icmp (host), multistep, synthetic.',
   input: z.strictObject({
     name: fields.name,
     type: fields.type,
@@ -237,7 +237,7 @@ export function icmpParameters(a: z.output<z.ZodObject<typeof icmpFields>>): Rec
   return { ...rest, ...(max_packet_loss !== undefined && { assertions: { max_packet_loss } }) };
 }
 
-async function createTyped(ctx: ToolContext, input: CheckInput) {
+export async function createTyped(ctx: ToolContext, input: CheckInput) {
   return { items: [await ctx.ports.checks.createCheck(input)] };
 }
 

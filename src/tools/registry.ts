@@ -5,6 +5,7 @@
 import { alertTools } from './alerts.js';
 import { checkGroupTools } from './check-groups.js';
 import { checkRunTools } from './check-runs.js';
+import { checkScriptTools } from './check-scripts.js';
 import { checkTools } from './checks.js';
 import type { ToolDefinition } from './define-tool.js';
 import { directoryReadTools } from './directory-read.js';
@@ -31,6 +32,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...heartbeatTools,
   ...checkTools,
   ...checkRunTools,
+  ...checkScriptTools,
   ...checkGroupTools,
   ...secretTools,
   ...alertTools,

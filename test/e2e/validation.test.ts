@@ -165,6 +165,23 @@ const base = (): Record<string, Record<string, unknown>> => ({
   get_on_demand_job_status: { job_id: ids.job },
   list_check_jobs: {},
   get_check_job_details: { job_id: ids.job },
+  create_synthetic_check: {
+    name: 'Zed browser',
+    url: 'http://127.0.0.1:9/',
+    pw_script: "await page.goto('/')",
+  },
+  execute_synthetic_check: {
+    name: 'Zed browser',
+    url: 'http://127.0.0.1:9/',
+    pw_script: "await page.goto('/')",
+    timeout: 1,
+  },
+  create_multistep_check: { name: 'Zed flow', pw_script: "await request.get('http://127.0.0.1:9/')" },
+  execute_multistep_check: {
+    name: 'Zed flow',
+    steps: [{ name: 'ping', request: { url: 'http://127.0.0.1:9/' } }],
+    timeout: 1,
+  },
   list_check_groups: {},
   get_check_group_details: { group_id: ids.group },
   get_checks_in_group: { group_id: ids.group },

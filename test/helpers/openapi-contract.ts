@@ -1,41 +1,42 @@
 /**
- * Checks HTTP requests (and, for fakes, responses) against PagerDuty's OpenAPI 3.0 document, so that
- * the PagerDuty provider's tests fail when it sends a path, parameter, header or body the real API
- * does not declare, and so that the fake it is tested against answers in the real API's shapes.
+ * Checks HTTP requests (and, for fakes, responses) against an API's OpenAPI 3.0 document, so that a
+ * provider's tests fail when it sends a path, parameter, header or body the real API does not declare,
+ * and so that the fake it is tested against answers in the real API's shapes. PagerDuty's and Pingera's
+ * documents are known (openapi-contract-apis.ts holds what each needs beyond its spec); another spec
+ * can be checked with options of its own.
  *
- * The spec (2.7 MB) is parsed once per path; body validators are compiled per operation on first use.
+ * A spec is parsed once per path and options; body validators are compiled per operation on first use.
  *
- * What is assumed where the spec is loose or wrong (each is a choice made here, not PagerDuty's word):
- * - `Content-Type` is declared required on every operation, GETs included; it is checked only when a
- *   request has a body (clients do not send it on GET, and PagerDuty does not ask for it there).
- * - `Accept` has only a default in the spec; it is checked to name `application/vnd.pagerduty+json;version=2`,
- *   the versioning header PagerDuty documents.
+ * What is assumed for every API (each is a choice made here, not a vendor's word):
  * - Query parameters whose name ends in `[]` or whose schema is an array may repeat; others may not.
  * - `readOnly` properties are not required in requests, nor `writeOnly` ones in responses, when the
  *   property and the `required` list sit in the same schema object (the spec often splits them across
  *   `allOf`, where this cannot be seen; those stay required).
  * - OpenAPI 3.0 ignores siblings of `$ref`; a `nullable: true` beside a `$ref` is honoured anyway.
  * - When a 2xx status is not declared but the operation declares exactly one 2xx response, that one
- *   is used (the spec declares `201` for GET /schedules/{id}/overrides, which answers 200).
- * - In responses, a property that its object does not list as `required` may be `null`: PagerDuty sends
- *   `null` for unset optional fields (description, incident_key, priority, resolve_reason, job_title,
- *   resolved_at, an on-call's start/end/schedule… — see the recorded fixtures) that the spec rarely
- *   marks `nullable`.
- * - ERRATA below replaces the schemas the spec contradicts (with its own examples or descriptions, or
- *   with what PagerDuty sends), and PARAMETER_ERRATA the parameter values it forgets to declare.
+ *   is used (PagerDuty's spec declares `201` for GET /schedules/{id}/overrides, which answers 200).
+ * - In responses, a property that its object does not list as `required` may be `null` (both APIs send
+ *   `null` for unset optional fields).
+ * - A declared `Content-Type` header is checked only when a request has a body.
  */
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import {
+  PAGERDUTY_CONTRACT,
+  PAGERDUTY_SPEC,
+  PINGERA_CONTRACT,
+  PINGERA_SPEC,
+} from './openapi-contract-apis.js';
 
-/** PagerDuty's REST API description (api-schema @ 91a06fb), kept in the repository beside its fixtures. */
-export const PAGERDUTY_SPEC = fileURLToPath(new URL('../contracts/pagerduty-openapi.json', import.meta.url));
-export const PAGERDUTY_ACCEPT = 'application/vnd.pagerduty+json;version=2';
+export { PAGERDUTY_ACCEPT, PAGERDUTY_SPEC, PINGERA_SPEC } from './openapi-contract-apis.js';
 
 export interface RecordedRequest {
   method: string;
-  /** Path relative to the API base, without the query string, e.g. `/incidents/PT4KHLK`. */
+  /**
+   * Path as the spec's paths spell it, without the query string: relative to PagerDuty's API base
+   * (`/incidents/PT4KHLK`), or from the host for Pingera, whose paths carry the version (`/v1/checks`).
+   */
   path: string;
   query: URLSearchParams;
   /** Header names in any case; node's lower-cased `IncomingMessage.headers` fit as they are. */
@@ -51,6 +52,8 @@ export interface OperationMatch {
   pathParams: Record<string, string>;
   /** The operation's parameters (path-level and operation-level, `$ref`s resolved). */
   parameters: Parameter[];
+  /** Whether the operation needs a credential: its `security` (or the document's) has no empty alternative. */
+  secured: boolean;
 }
 
 export interface Parameter {
@@ -58,14 +61,22 @@ export interface Parameter {
   in: string;
   required?: boolean;
   schema?: Record<string, unknown>;
+  description?: string;
 }
 
-/** What part of a request broke the contract; a fake answers `query-value` and `body` with 400. */
+/** What part of a request broke the contract; a fake answers `query-value` and `body` as invalid input. */
 export type ViolationKind = 'route' | 'query' | 'query-value' | 'header' | 'body';
 
 export interface Violation {
   kind: ViolationKind;
   message: string;
+  /**
+   * For `query` and `query-value`, the parameter; for `header`, the header as the spec names it
+   * (`Authorization` for a missing credential); for `body`, the dotted path of the offending field
+   * (`name`, `components.0.status`; a missing or undeclared property is named itself), or `_schema`
+   * for the body as a whole. Lets a fake key its error details by field, as the real API does.
+   */
+  field?: string;
 }
 
 export interface ContractChecker {
@@ -77,81 +88,38 @@ export interface ContractChecker {
   checkResponse(method: string, path: string, status: number, body: unknown): string[];
   /** The spec operation a request line maps to, if any. */
   match(method: string, path: string): OperationMatch | undefined;
+  /** The methods the spec declares for a path (upper case), empty when no path template matches it. */
+  methods(path: string): string[];
 }
 
-/**
- * Schemas replaced where the spec contradicts itself, by pointer and mode.
- * - IncidentBody.details: typed `object`, yet the spec's own POST /incidents example sends a string,
- *   as PagerDuty accepts.
- */
-const ERRATA: Record<Mode, Record<string, Json | ((original: Json) => Json)>> = {
-  request: {
-    '/components/schemas/IncidentBody/properties/details': {
-      type: ['object', 'string'],
-      description: 'Additional incident details.',
-    },
-  },
-  response: {
-    // AcknowledgeLogEntry narrows `type` to "acknowledgement_log_entry", which its base LogEntry's enum
-    // does not allow, so nothing could match; PagerDuty sends "acknowledge_log_entry".
-    '/components/schemas/AcknowledgeLogEntry/allOf/1/properties/type': {
-      type: 'string',
-      enum: ['acknowledge_log_entry'],
-    },
-    // PagerDuty returns full objects in place of these references when `include[]` names them (the
-    // include[] parameters say so); the spec types only the reference.
-    '/components/schemas/User/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
-    '/components/schemas/User/allOf/1/properties/contact_methods/items': refOrFull(
-      'ContactMethodReference',
-      'ContactMethod',
-    ),
-    '/components/schemas/User/allOf/1/properties/notification_rules/items': refOrFull(
-      'NotificationRuleReference',
-      'NotificationRule',
-    ),
-    '/components/schemas/Service/allOf/1/properties/escalation_policy': refOrFull(
-      'EscalationPolicyReference',
-      'EscalationPolicy',
-    ),
-    '/components/schemas/Service/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
-    '/components/schemas/EscalationPolicy/allOf/1/properties/services/items': refOrFull(
-      'ServiceReference',
-      'Service',
-    ),
-    '/components/schemas/EscalationPolicy/allOf/1/properties/teams/items': refOrFull('TeamReference', 'Team'),
-    '/components/schemas/EscalationRule/properties/targets/items': {
-      anyOf: ['EscalationTargetReference', 'User', 'Schedule'].map((n) => ({
-        $ref: `#/components/schemas/${n}`,
-      })),
-    },
-    '/paths/~1teams~1{id}~1members/get/responses/200/content/application~1json/schema/allOf/1/properties/members/items/properties/user':
-      refOrFull('UserReference', 'User'),
-    // Channel's `oneOf` branches differ only in descriptions ("Will be `api`"), so any channel matches
-    // several and none passes `oneOf`; read it as `anyOf`.
-    '/components/schemas/Channel': ({ oneOf, ...rest }) => ({ ...rest, anyOf: oneOf }),
-    '/components/schemas/Oncall/properties/user': refOrFull('UserReference', 'User'),
-    '/components/schemas/Oncall/properties/escalation_policy': refOrFull(
-      'EscalationPolicyReference',
-      'EscalationPolicy',
-    ),
-    // `null` for a permanent on-call from a direct user target (the description says so).
-    '/components/schemas/Oncall/properties/schedule': {
-      anyOf: [...refOrFull('ScheduleReference', 'Schedule').anyOf, { type: 'null' }],
-    },
-  },
-};
+/** A replacement schema, or a function of the original, at a JSON pointer into the spec. */
+export type Errata = Record<
+  string,
+  Record<string, unknown> | ((original: Record<string, unknown>) => Record<string, unknown>)
+>;
 
-/**
- * Query parameter values PagerDuty accepts that the spec does not declare, by `method template`.
- * - GET /incidents/{id} include[]=body: the Incident schema says `body` is "only returned if the
- *   `include[]=body` query parameter is provided", but include_incident's enum lacks `body`.
- */
-const PARAMETER_ERRATA: Record<string, Record<string, string[]>> = {
-  'get /incidents/{id}': { 'include[]': ['body'] },
-};
-
-function refOrFull(reference: string, full: string): { anyOf: Json[] } {
-  return { anyOf: [{ $ref: `#/components/schemas/${reference}` }, { $ref: `#/components/schemas/${full}` }] };
+/** What an API needs checked beyond (or instead of) what its OpenAPI document says. */
+export interface ContractOptions {
+  /** When an operation declares an `Accept` header, the media type it must name (PagerDuty's versioning). */
+  accept?: string;
+  /** A request to an operation with `security` (its own or the document's) must carry a credential. */
+  security?: boolean;
+  /** A request with a body must say `Content-Type: application/json` even where no header is declared. */
+  jsonContentType?: boolean;
+  /** Query values are checked against their schema's `format` (`date-time`) too. */
+  queryFormats?: boolean;
+  /** Request bodies may not carry `readOnly` properties (they are only exempt from `required` otherwise). */
+  refuseReadOnly?: boolean;
+  /** Request bodies may not carry properties their object schema does not declare. */
+  closedBodies?: boolean;
+  /** In requests, `nullable` is honoured only at these schema pointers; everywhere when absent. */
+  requestNullable?: readonly string[];
+  /** Schemas replaced where the spec contradicts the API, by pointer and direction. */
+  errata?: Partial<Record<Mode, Errata>>;
+  /** Query parameter values the spec forgets, by `method template` and parameter: added to its enum. */
+  parameterValues?: Record<string, Record<string, string[]>>;
+  /** Parameters the spec forgets altogether, by `method template`. */
+  extraParameters?: Record<string, Parameter[]>;
 }
 
 type Json = Record<string, unknown>;
@@ -173,13 +141,28 @@ interface Route {
   literals: number;
 }
 
-const cache = new Map<string, ContractChecker>();
+/** The options of the specs this repository keeps; another spec is checked by its document alone. */
+const KNOWN: Record<string, ContractOptions> = {
+  [PAGERDUTY_SPEC]: PAGERDUTY_CONTRACT,
+  [PINGERA_SPEC]: PINGERA_CONTRACT,
+};
 
-export function contractChecker(specPath: string = PAGERDUTY_SPEC): ContractChecker {
-  let checker = cache.get(specPath);
+const cache = new Map<string, Map<ContractOptions, ContractChecker>>();
+
+/** The checker of a spec (PagerDuty's by default) with its known options, or with the ones given. */
+export function contractChecker(
+  specPath: string = PAGERDUTY_SPEC,
+  options: ContractOptions = KNOWN[specPath] ?? {},
+): ContractChecker {
+  let bySpec = cache.get(specPath);
+  if (!bySpec) {
+    bySpec = new Map();
+    cache.set(specPath, bySpec);
+  }
+  let checker = bySpec.get(options);
   if (!checker) {
-    checker = buildChecker(JSON.parse(readFileSync(specPath, 'utf8')) as Json);
-    cache.set(specPath, checker);
+    checker = buildChecker(JSON.parse(readFileSync(specPath, 'utf8')) as Json, options);
+    bySpec.set(options, checker);
   }
   return checker;
 }
@@ -202,7 +185,7 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function buildChecker(spec: Json): ContractChecker {
+function buildChecker(spec: Json, options: ContractOptions): ContractChecker {
   const paths = (spec.paths ?? {}) as Record<string, Json>;
   const routes: Route[] = Object.keys(paths).map((template) => {
     const names: string[] = [];
@@ -238,7 +221,9 @@ function buildChecker(spec: Json): ContractChecker {
     for (const p of [...pathLevel, ...opLevel].map(resolveParam)) {
       if (p) byKey.set(`${p.in}:${p.name}`, p);
     }
-    for (const [name, extra] of Object.entries(PARAMETER_ERRATA[`${method} ${template}`] ?? {})) {
+    for (const p of options.extraParameters?.[`${method} ${template}`] ?? [])
+      byKey.set(`${p.in}:${p.name}`, p);
+    for (const [name, extra] of Object.entries(options.parameterValues?.[`${method} ${template}`] ?? {})) {
       const p = byKey.get(`query:${name}`);
       if (p?.schema && Array.isArray(p.schema.enum)) {
         byKey.set(`query:${name}`, { ...p, schema: { ...p.schema, enum: [...p.schema.enum, ...extra] } });
@@ -258,22 +243,38 @@ function buildChecker(spec: Json): ContractChecker {
       route.names.forEach((name, i) => {
         pathParams[name] = decodeURIComponent(hit[i + 1] ?? '');
       });
+      const op = operation(route.template, m);
+      const security = (op?.raw.security ?? spec.security) as unknown[] | undefined;
       return {
         template: route.template,
         method: m,
         pathParams,
-        parameters: operation(route.template, m)?.params ?? [],
+        parameters: op?.params ?? [],
+        secured:
+          Array.isArray(security) &&
+          security.length > 0 &&
+          security.every((alt) => isObject(alt) && Object.keys(alt).length > 0),
       };
     }
     return undefined;
+  };
+
+  const methods = (path: string): string[] => {
+    const found = new Set<string>();
+    for (const route of routes.filter((r) => r.regex.test(path))) {
+      const item = paths[route.template] ?? {};
+      for (const k of Object.keys(item))
+        if (HTTP_METHODS.has(k) && isObject(item[k])) found.add(k.toUpperCase());
+    }
+    return [...found].sort();
   };
 
   const ajv = {
     request: newAjv(),
     response: newAjv(),
   };
-  ajv.request.addSchema(openApiToJsonSchema(spec, 'request'), 'request');
-  ajv.response.addSchema(openApiToJsonSchema(spec, 'response'), 'response');
+  ajv.request.addSchema(openApiToJsonSchema(spec, 'request', options), 'request');
+  ajv.response.addSchema(openApiToJsonSchema(spec, 'response', options), 'response');
   const validators = new Map<string, ValidateFunction | null>();
   const validator = (mode: Mode, pointer: string): ValidateFunction | null => {
     const key = `${mode}#${pointer}`;
@@ -299,9 +300,14 @@ function buildChecker(spec: Json): ContractChecker {
     }
     const where = `${req.method.toUpperCase()} ${op.template}`;
     return [
-      ...checkQuery(where, op, req.query),
-      ...checkHeaders(where, op, req).map((message) => ({ kind: 'header' as const, message })),
-      ...checkBody(where, op, req.body, validator).map((message) => ({ kind: 'body' as const, message })),
+      ...checkQuery(where, op, req.query, options),
+      ...checkHeaders(where, op, req, options),
+      ...checkSecurity(where, spec, op, req, options).map((message) => ({
+        kind: 'header' as const,
+        field: 'Authorization',
+        message,
+      })),
+      ...checkBody(where, op, req.body, validator),
     ];
   };
   const check = (req: RecordedRequest): string[] => violations(req).map((v) => v.message);
@@ -325,10 +331,10 @@ function buildChecker(spec: Json): ContractChecker {
     if (!schemaPointer) return [];
     const v = validator('response', schemaPointer);
     if (!v || v(body)) return [];
-    return formatErrors(`${where}: response body`, v.errors);
+    return formatErrors(`${where}: response body`, v.errors).map((e) => e.message);
   };
 
-  return { check, violations, checkResponse, match };
+  return { check, violations, checkResponse, match, methods };
 }
 
 /** Pointer to the JSON schema of a response, following a `$ref` on the response object itself. */
@@ -348,40 +354,49 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-function checkQuery(where: string, op: Operation, query: URLSearchParams): Violation[] {
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+function checkQuery(
+  where: string,
+  op: Operation,
+  query: URLSearchParams,
+  options: ContractOptions,
+): Violation[] {
   const out: Violation[] = [];
-  const push = (kind: ViolationKind, message: string) => out.push({ kind, message });
+  const push = (kind: ViolationKind, message: string, field: string) => out.push({ kind, message, field });
   const declared = new Map(op.params.filter((p) => p.in === 'query').map((p) => [p.name, p]));
   for (const name of new Set(query.keys())) {
     const param = declared.get(name);
     if (!param) {
       const hint = declared.has(`${name}[]`) ? ` (did you mean '${name}[]'?)` : '';
       const names = [...declared.keys()].join(', ') || 'none';
-      push('query', `${where}: query parameter '${name}' is not declared${hint}; declared: ${names}`);
+      push('query', `${where}: query parameter '${name}' is not declared${hint}; declared: ${names}`, name);
       continue;
     }
     const values = query.getAll(name);
     const schema = param.schema ?? {};
     const isArray = schema.type === 'array' || name.endsWith('[]');
     if (!isArray && values.length > 1) {
-      push('query-value', `${where}: query parameter '${name}' given ${values.length} times`);
+      push('query-value', `${where}: query parameter '${name}' given ${values.length} times`, name);
     }
     const itemSchema = (schema.type === 'array' && isObject(schema.items) ? schema.items : schema) as Json;
     for (const value of values) {
-      const problem = scalarProblem(value, itemSchema);
+      const problem = scalarProblem(value, itemSchema, options.queryFormats === true);
       if (problem)
-        push('query-value', `${where}: query parameter '${name}'=${JSON.stringify(value)} ${problem}`);
+        push('query-value', `${where}: query parameter '${name}'=${JSON.stringify(value)} ${problem}`, name);
     }
   }
   for (const p of declared.values()) {
     if (p.required && !query.has(p.name))
-      push('query-value', `${where}: required query parameter '${p.name}' missing`);
+      push('query-value', `${where}: required query parameter '${p.name}' missing`, p.name);
   }
   return out;
 }
 
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i;
+
 /** Why a query or header string does not fit a scalar schema, or undefined when it does. */
-function scalarProblem(value: string, schema: Json): string | undefined {
+function scalarProblem(value: string, schema: Json, formats = false): string | undefined {
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
     return `is not one of ${schema.enum.join(', ')}`;
   }
@@ -394,6 +409,13 @@ function scalarProblem(value: string, schema: Json): string | undefined {
     if (typeof schema.minimum === 'number' && n < schema.minimum) return `is below ${schema.minimum}`;
     if (typeof schema.maximum === 'number' && n > schema.maximum) return `is above ${schema.maximum}`;
   }
+  if (
+    formats &&
+    schema.format === 'date-time' &&
+    !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+  ) {
+    return 'is not a date-time with a zone (e.g. 2025-03-17T18:00:00Z)';
+  }
   return undefined;
 }
 
@@ -405,31 +427,79 @@ function header(headers: RecordedRequest['headers'], name: string): string | und
   return undefined;
 }
 
-function checkHeaders(where: string, op: Operation, req: RecordedRequest): string[] {
-  const out: string[] = [];
+function checkHeaders(
+  where: string,
+  op: Operation,
+  req: RecordedRequest,
+  options: ContractOptions,
+): Violation[] {
+  const out: Violation[] = [];
+  const push = (field: string, message: string) => out.push({ kind: 'header', field, message });
   const hasBody = req.body !== undefined;
+  const declared = new Set(op.params.filter((q) => q.in === 'header').map((q) => q.name.toLowerCase()));
+  if (options.jsonContentType && hasBody && !declared.has('content-type')) {
+    const media = (header(req.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (media !== 'application/json') {
+      push(
+        'Content-Type',
+        `${where}: header 'Content-Type' is ${media ? `'${media}'` : 'missing'}; a JSON body needs application/json`,
+      );
+    }
+  }
   for (const p of op.params.filter((q) => q.in === 'header')) {
     const name = p.name.toLowerCase();
     const value = header(req.headers, p.name);
     if (name === 'content-type' && !hasBody) continue;
     if (value === undefined || value === '') {
-      if (p.required) out.push(`${where}: required header '${p.name}' missing`);
+      if (p.required) push(p.name, `${where}: required header '${p.name}' missing`);
       continue;
     }
-    if (name === 'accept') {
+    if (name === 'accept' && options.accept) {
       const media = value.split(',').map((m) => m.replace(/\s+/g, ''));
-      if (!media.includes(PAGERDUTY_ACCEPT)) out.push(`${where}: header 'Accept' is not ${PAGERDUTY_ACCEPT}`);
+      if (!media.includes(options.accept)) push(p.name, `${where}: header 'Accept' is not ${options.accept}`);
       continue;
     }
     // Media types are compared without their parameters (`application/json; charset=utf-8`).
     const compared = name === 'content-type' ? (value.split(';')[0] ?? '').trim() : value;
     const problem = scalarProblem(compared, p.schema ?? {});
-    if (problem) out.push(`${where}: header '${p.name}'=${JSON.stringify(value)} ${problem}`);
+    if (problem) push(p.name, `${where}: header '${p.name}'=${JSON.stringify(value)} ${problem}`);
     if (p.schema?.format === 'email' && !/^[^\s@]+@[^\s@]+$/.test(value)) {
-      out.push(`${where}: header '${p.name}'=${JSON.stringify(value)} is not an email address`);
+      push(p.name, `${where}: header '${p.name}'=${JSON.stringify(value)} is not an email address`);
     }
   }
   return out;
+}
+
+/**
+ * Whether a request carries a credential one of the operation's security alternatives accepts:
+ * an `apiKey` header, or `Authorization` with the scheme's prefix for `http` schemes (`Bearer …`).
+ */
+function checkSecurity(
+  where: string,
+  spec: Json,
+  op: Operation,
+  req: RecordedRequest,
+  options: ContractOptions,
+): string[] {
+  if (!options.security) return [];
+  const alternatives = (op.raw.security ?? spec.security) as Record<string, unknown>[] | undefined;
+  if (!Array.isArray(alternatives) || alternatives.length === 0) return [];
+  const schemes = (pointerGet(spec, '/components/securitySchemes') ?? {}) as Record<string, Json>;
+  const carries = (name: string): boolean => {
+    const scheme = schemes[name];
+    if (!scheme) return false;
+    if (scheme.type === 'apiKey') {
+      return scheme.in !== 'header' || Boolean(header(req.headers, String(scheme.name)));
+    }
+    const authorization = header(req.headers, 'authorization') ?? '';
+    if (scheme.type === 'http') {
+      return new RegExp(`^${String(scheme.scheme)}\\s+\\S`, 'i').test(authorization.trim());
+    }
+    return authorization !== '';
+  };
+  if (alternatives.some((alt) => Object.keys(alt).every(carries))) return [];
+  const names = alternatives.map((alt) => Object.keys(alt).join(' + ')).join(' or ');
+  return [`${where}: no credential for ${names}`];
 }
 
 function checkBody(
@@ -437,18 +507,34 @@ function checkBody(
   op: Operation,
   body: unknown,
   validator: (mode: Mode, pointer: string) => ValidateFunction | null,
-): string[] {
+): Violation[] {
+  const whole = (message: string): Violation[] => [{ kind: 'body', message, field: '_schema' }];
   const requestBody = op.raw.requestBody as Json | undefined;
-  if (!requestBody) return body === undefined ? [] : [`${where}: the operation takes no request body`];
-  if (body === undefined) return requestBody.required ? [`${where}: required request body missing`] : [];
+  if (!requestBody) return body === undefined ? [] : whole(`${where}: the operation takes no request body`);
+  if (body === undefined) return requestBody.required ? whole(`${where}: required request body missing`) : [];
   const v = validator('request', `${op.pointer}/requestBody/content/application~1json/schema`);
-  if (!v) return [`${where}: the operation declares no JSON request body`];
-  return v(body) ? [] : formatErrors(`${where}: request body`, v.errors);
+  if (!v) return whole(`${where}: the operation declares no JSON request body`);
+  if (v(body)) return [];
+  return formatErrors(`${where}: request body`, v.errors).map((e) => ({ kind: 'body', ...e }));
 }
 
-function formatErrors(prefix: string, errors: ErrorObject[] | null | undefined): string[] {
+/** The dotted field an Ajv error concerns: its instance path, plus the property a keyword names. */
+function fieldOf(e: ErrorObject): string {
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.keyword === 'required') path.push(String(e.params.missingProperty));
+  if (e.keyword === 'additionalProperties') path.push(String(e.params.additionalProperty));
+  return path.length > 0 ? path.join('.') : '_schema';
+}
+
+function formatErrors(
+  prefix: string,
+  errors: ErrorObject[] | null | undefined,
+): { message: string; field: string }[] {
   // anyOf/oneOf failures repeat every branch's complaint; keep the first few distinct messages.
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const all = errors ?? [];
   // A failed `anyOf [X, null]` also reports "must be null" and "must match a schema in anyOf":
   // keep only what X said, unless that is all there is.
@@ -458,20 +544,26 @@ function formatErrors(prefix: string, errors: ErrorObject[] | null | undefined):
   for (const e of useful.length > 0 ? useful : all) {
     const detail = e.keyword === 'additionalProperties' ? ` '${String(e.params.additionalProperty)}'` : '';
     const allowed = e.keyword === 'enum' ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
-    seen.add(`${prefix}${e.instancePath || ''} ${e.message}${detail}${allowed}`);
+    // A `false` schema is how a refused read-only property is compiled (see openApiToJsonSchema).
+    const said = e.keyword === 'false schema' ? 'is read-only and may not be sent' : e.message;
+    const message = `${prefix}${e.instancePath || ''} ${said}${detail}${allowed}`;
+    if (!seen.has(message)) seen.set(message, fieldOf(e));
     if (seen.size >= 8) break;
   }
-  return [...seen];
+  return [...seen].map(([message, field]) => ({ message, field }));
 }
 
 /**
  * A copy of the spec where every schema is JSON Schema that Ajv understands: `nullable` turned into
  * `anyOf [.., null]`, draft-4 boolean `exclusiveMinimum/Maximum` made numeric, `discriminator` dropped,
- * and `required` relaxed for readOnly (request) or writeOnly (response) properties. `$ref`s stay
+ * and `required` relaxed for readOnly (request) or writeOnly (response) properties; with the options,
+ * request objects closed, readOnly properties refused and `nullable` honoured only where listed. `$ref`s stay
  * local pointers into this copy, so they resolve against it once it is added to Ajv.
  */
-function openApiToJsonSchema(spec: Json, mode: Mode): Json {
-  const errata = ERRATA[mode];
+function openApiToJsonSchema(spec: Json, mode: Mode, options: ContractOptions): Json {
+  const errata = options.errata?.[mode] ?? {};
+  const refuseReadOnly = mode === 'request' && options.refuseReadOnly === true;
+  const closed = mode === 'request' && options.closedBodies === true;
   const lookup = (ref: string): Json | undefined => {
     const target = ref.startsWith('#') ? pointerGet(spec, ref.slice(1)) : undefined;
     return isObject(target) ? target : undefined;
@@ -487,7 +579,10 @@ function openApiToJsonSchema(spec: Json, mode: Mode): Json {
     const replaced = errata[pointer];
     if (typeof replaced === 'function') return schema(replaced(s), `${pointer}(erratum)`, optional);
     if (replaced) return replaced;
-    const orNull = s.nullable === true || (optional && mode === 'response');
+    const nullable =
+      s.nullable === true &&
+      (mode === 'response' || !options.requestNullable || options.requestNullable.includes(pointer));
+    const orNull = nullable || (optional && mode === 'response');
     if (typeof s.$ref === 'string') {
       const ref = { $ref: s.$ref };
       return orNull ? { anyOf: [ref, { type: 'null' }] } : ref;
@@ -507,7 +602,10 @@ function openApiToJsonSchema(spec: Json, mode: Mode): Json {
           out[k] = Object.fromEntries(
             Object.entries(v as Json).map(([name, sub]) => [
               name,
-              schema(sub, `${at}/${escapePointer(name)}`, !required.includes(name)),
+              // `false` refuses any value; formatErrors words it as "is read-only".
+              refuseReadOnly && isObject(sub) && skipRequired(sub)
+                ? false
+                : schema(sub, `${at}/${escapePointer(name)}`, !required.includes(name)),
             ]),
           );
           break;
@@ -549,6 +647,16 @@ function openApiToJsonSchema(spec: Json, mode: Mode): Json {
     }
     if (out.exclusiveMinimum !== undefined) delete out.minimum;
     if (out.exclusiveMaximum !== undefined) delete out.maximum;
+    if (
+      closed &&
+      isObject(out.properties) &&
+      !('additionalProperties' in out) &&
+      !out.allOf &&
+      !out.anyOf &&
+      !out.oneOf
+    ) {
+      out.additionalProperties = false;
+    }
     if (!orNull) return out;
     // A typed schema takes `null` in place, which keeps pointers into it valid; others are wrapped.
     if (typeof out.type === 'string') {

@@ -9,6 +9,7 @@ import type { Ports } from '../../core/ports.js';
 import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
+import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
 import { createEventIngest, type EventIngest } from './events.js';
@@ -51,6 +52,8 @@ export interface EmbeddedProvider {
   engine: Engine;
   /** Scheduled checks; run by the process that holds the engine lease. */
   scheduler: CheckScheduler;
+  /** Synthetic checks' browser (started at their first run). */
+  browser: SyntheticBrowser;
   /** Alert rule evaluation of check changes (which the scheduler starts); same process. */
   alerting: Alerting;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
@@ -68,7 +71,14 @@ export async function createEmbeddedProvider(opts: {
   smtp?: { url?: string | undefined; from: string } | undefined;
   /** Where this server is reached from outside: ping URLs start with it. */
   publicUrl?: string | undefined;
-  checks?: { blockPrivate: boolean; retentionDays: number; concurrency: number } | undefined;
+  checks?:
+    | {
+        blockPrivate: boolean;
+        retentionDays: number;
+        concurrency: number;
+        chromiumPath?: string | undefined;
+      }
+    | undefined;
   secretKey?: string | undefined;
   /** Alert rules with a routing key: where their events go, and the link back they carry. */
   pagerduty?: { eventsUrl: string; clientUrl?: string | undefined } | undefined;
@@ -82,16 +92,24 @@ export async function createEmbeddedProvider(opts: {
   const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
   const secrets = new SecretRepository(db, clock, () => secretKey(opts.secretKey, opts.dataDir));
   const variablesFor = (checkId: string) => secrets.variablesFor(checkId);
+  // Started at the first synthetic run, closed when the scheduler stops.
+  const browser = new SyntheticBrowser({
+    log: opts.log,
+    chromiumPath: checkOpts.chromiumPath,
+    blockPrivate: checkOpts.blockPrivate,
+  });
   const checks = createCheckService({
     db,
     clock,
     log: opts.log,
     blockPrivate: checkOpts.blockPrivate,
+    browser,
     variablesFor,
   });
   const scheduler = new CheckScheduler(db, clock, opts.log, checks.runs, {
     concurrency: checkOpts.concurrency,
     blockPrivate: checkOpts.blockPrivate,
+    browser,
     retentionMs: checkOpts.retentionDays * 86_400_000,
     variablesFor,
     onChanges: (changes) => {
@@ -158,6 +176,7 @@ export async function createEmbeddedProvider(opts: {
     },
     engine,
     scheduler,
+    browser,
     alerting,
     ingest: async (event) => {
       const outcome = await ingest(event);

@@ -115,9 +115,11 @@ export class PingeraClient {
         const all = rows.slice(offset, offset + limit);
         return { items: all, more: rows.length > offset + limit };
       }
-      items.push(...rows.slice(skip, skip + limit - items.length));
+      const taken = rows.slice(skip, skip + limit - items.length);
+      items.push(...taken);
+      const rest = rows.length - skip - taken.length;
       skip = 0;
-      if (items.length >= limit) return { items, more: hasNext || rows.length > items.length };
+      if (items.length >= limit) return { items, more: hasNext || rest > 0 };
       if (!hasNext || rows.length === 0) return { items, more: false };
       page++;
     }
@@ -169,14 +171,23 @@ function rowsOf<T>(body: unknown, collection: string, size: number) {
   return { rows, paginated: true, hasNext };
 }
 
+/** `errors` as `field: message` lines, however deeply Pingera nests them (`{json: {name: [...]}}`). */
+function fieldErrors(errors: unknown, at: string[] = []): string[] {
+  const where = at.join('.') || 'error';
+  if (Array.isArray(errors)) return [`${where}: ${errors.map(String).join(', ')}`];
+  if (errors && typeof errors === 'object') {
+    // Marshmallow keys errors by where the field was read first: `json`, `query`.
+    return Object.entries(errors).flatMap(([k, v]) =>
+      fieldErrors(v, at.length === 0 && ['json', 'query', 'headers'].includes(k) ? at : [...at, k]),
+    );
+  }
+  return errors === undefined || errors === null ? [] : [`${where}: ${String(errors)}`];
+}
+
 function said(body: Body): string {
   const parts: string[] = [];
   for (const key of ['message', 'error', 'detail']) if (typeof body[key] === 'string') parts.push(body[key]);
-  const errors = body.errors;
-  if (errors && typeof errors === 'object') {
-    for (const [field, v] of Object.entries(errors))
-      parts.push(`${field}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
-  }
+  parts.push(...fieldErrors(body.errors));
   return [...new Set(parts)].join('; ');
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../../../core/log.js';
 import type { CheckRuns, Run, StatusChange } from '../store/check-runs.js';
 import type { Database } from '../store/schema.js';
 import { runProbe } from './probes/index.js';
+import type { SyntheticBrowser } from './synthetic/browser.js';
 
 /** How far ahead checks are taken from the store, and how often it is asked. */
 const LOOKAHEAD_MS = 500;
@@ -21,6 +22,8 @@ const PRUNE_EVERY_MS = 3_600_000;
 export interface SchedulerOptions {
   concurrency: number;
   blockPrivate: boolean;
+  /** Synthetic checks' browser, closed when the scheduler stops. */
+  browser?: SyntheticBrowser | undefined;
   /** Raw results older than this are dropped. */
   retentionMs: number;
   /** A check's secrets, as `{{NAME}}` variables of its requests. */
@@ -63,6 +66,7 @@ export class CheckScheduler {
     clearInterval(this.flusher);
     await Promise.all(this.probes);
     await this.flush();
+    await this.opts.browser?.close();
   }
 
   /** Runs every check due by now and records the results: one pass, for tests and tools. */
@@ -186,7 +190,8 @@ export class CheckScheduler {
       parameters: JSON.parse(check.parameters) as Record<string, unknown>,
       variables,
     };
-    const probe = () => runProbe(target, { blockPrivate: this.opts.blockPrivate });
+    const probe = () =>
+      runProbe(target, { blockPrivate: this.opts.blockPrivate, browser: this.opts.browser });
     let result: ProbeResult = await probe();
     if (wantsRetry(check, result.status)) {
       const first = result;

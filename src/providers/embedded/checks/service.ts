@@ -12,12 +12,14 @@ import { CheckRuns } from '../store/check-runs.js';
 import { CheckRepository } from '../store/checks-repo.js';
 import type { Database } from '../store/schema.js';
 import { runProbe } from './probes/index.js';
+import type { SyntheticBrowser } from './synthetic/browser.js';
 
 export interface CheckServiceOptions {
   db: Kysely<Database>;
   clock: Clock;
   log: Logger;
   blockPrivate: boolean;
+  browser?: SyntheticBrowser | undefined;
   variablesFor?: (checkId: string) => Promise<Record<string, string>>;
 }
 
@@ -38,7 +40,7 @@ export function createCheckService(
       opts.clock.now(),
     );
     const done = (async () => {
-      const result = await runProbe(target, { blockPrivate: opts.blockPrivate });
+      const result = await runProbe(target, { blockPrivate: opts.blockPrivate, browser: opts.browser });
       const at = opts.clock.now();
       if (job.check_id) await runs.recordOnDemand(job.check_id, at, result);
       await runs.finishJob(id, at, result);

@@ -1,10 +1,14 @@
 /**
- * What every probe gets besides its target: the moment it must give up, and the address policy.
+ * What every probe gets besides its target: the moment it must give up, the address policy, and
+ * the browser of synthetic checks (shared by every run of the process).
  */
+import type { SyntheticBrowser } from '../synthetic/browser.js';
+
 export interface ProbeEnv {
   /** Epoch milliseconds by which the probe must have answered. */
   deadline: number;
   blockPrivate: boolean;
+  browser?: SyntheticBrowser | undefined;
 }
 
 /** `{{NAME}}` in text replaced by the variable's value (secrets, extracted values). */

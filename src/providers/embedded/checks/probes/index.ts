@@ -10,6 +10,7 @@ import { httpProbe } from './http.js';
 import { icmpProbe } from './icmp.js';
 import { multistepProbe } from './multistep.js';
 import { sslProbe } from './ssl.js';
+import { syntheticProbe } from './synthetic.js';
 import { tcpProbe } from './tcp.js';
 
 type Probe = (t: CheckTarget, env: ProbeEnv) => Promise<ProbeResult>;
@@ -22,16 +23,14 @@ const PROBES: Record<CheckType, Probe> = {
   dns: dnsProbe,
   icmp: icmpProbe,
   multistep: multistepProbe,
-  synthetic: async () => {
-    throw new Error('Synthetic (Playwright) checks are not available on this server yet.');
-  },
+  synthetic: syntheticProbe,
 };
 
-export async function runProbe(target: CheckTarget, opts: { blockPrivate: boolean }): Promise<ProbeResult> {
+export async function runProbe(target: CheckTarget, opts: Omit<ProbeEnv, 'deadline'>): Promise<ProbeResult> {
   const start = performance.now();
   const deadline = Date.now() + target.timeout * 1000;
   try {
-    return await PROBES[target.type](target, { deadline, blockPrivate: opts.blockPrivate });
+    return await PROBES[target.type](target, { ...opts, deadline });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const timedOut = err instanceof TimeoutError || Date.now() >= deadline;

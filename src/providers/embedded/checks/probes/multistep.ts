@@ -1,7 +1,8 @@
 /**
  * `multistep` checks: HTTP steps in order, each with its assertions, passing values on — a
  * JSONPath into one step's JSON body, or one of its headers, becomes `{{name}}` in the steps
- * after it (beside the check's secrets). The first failing step fails the check.
+ * after it (beside the check's secrets). The first failing step fails the check. A multistep
+ * check written as a Playwright script (`pw_script`, Pingera's form) runs as a synthetic one.
  */
 import { lazy } from '../../../../core/lazy.js';
 
@@ -12,9 +13,11 @@ import { PARAMETERS } from '../../../../core/checks.js';
 import { describeFailure, evaluate } from '../assertions.js';
 import { timedRequest } from '../http-request.js';
 import { type ProbeEnv, substitute } from './context.js';
+import { syntheticProbe } from './synthetic.js';
 
 export async function multistepProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = PARAMETERS.multistep.parse(t.parameters);
+  if (!p.steps) return syntheticProbe(t, env);
   const variables: Record<string, string> = { ...t.variables };
   const steps: Record<string, unknown>[] = [];
   let total = 0;

@@ -1,0 +1,397 @@
+/**
+ * Synthetic checks' browser, one per Vigil process, started at the first run and kept: launching
+ * Chromium takes about a second, a run in a fresh context a fraction of that. Three parts, so a
+ * script (user-supplied code) gets no further than a web page would:
+ *
+ * - the browser host (host.ts): a child process owning Chromium as a Playwright server, confined
+ *   by Node's permission model to its temporary directory;
+ * - one script runner per run (runner.ts): a child process with no file, process or network
+ *   access beyond its relay connection, killed at the check's timeout — the browser lives on;
+ * - here, in Vigil: the relay between runners and the host, which screens each call
+ *   (protocol-filter.ts), and a guard proxy per run (guard-proxy.ts) that is the browser's only
+ *   route to the network, so the target guard judges the browser's requests too.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../../../core/log.js';
+import { type GuardProxy, startGuardProxy } from './guard-proxy.js';
+import { type ProtocolMessage, refusal, screen } from './protocol-filter.js';
+import type { RunnerMessage, RunReport, RunRequest } from './runner.js';
+import { permissionFlags } from './sandbox.js';
+
+const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+const HOST_START_MS = 30_000;
+/** Runs at once per process; more wait their turn (within their own timeout). */
+const PARALLEL_RUNS = 2;
+const RUNNER_MEMORY_MB = 256;
+
+export class BrowserMissingError extends Error {}
+
+/** The browser to drive: VIGIL_CHROMIUM_PATH, else the first Chromium or Chrome on PATH. */
+export function findChromium(configured: string | undefined, path = process.env.PATH ?? ''): string {
+  if (configured) {
+    if (executable(configured)) return configured;
+    throw new BrowserMissingError(
+      `VIGIL_CHROMIUM_PATH is ${configured}, which is not an executable file; point it at a Chromium or Chrome binary.`,
+    );
+  }
+  for (const name of CANDIDATES) {
+    for (const dir of path.split(delimiter).filter(Boolean)) {
+      if (executable(join(dir, name))) return join(dir, name);
+    }
+  }
+  throw new BrowserMissingError(
+    'Synthetic checks need Chromium, and none is installed here: install it (Debian and Ubuntu: apt install chromium) or set VIGIL_CHROMIUM_PATH to a Chromium or Chrome binary.',
+  );
+}
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the compiled children are: beside this file, or in dist/ when running from the sources. */
+function childFile(name: string): string {
+  const here = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  try {
+    accessSync(here);
+    return realpathSync(here);
+  } catch {
+    // Under vitest this module is src/…/browser.ts; the children must be compiled (npm run build).
+    const built = here.replace(/([/\\])src([/\\])/, '$1dist$2');
+    try {
+      accessSync(built);
+      return realpathSync(built);
+    } catch {
+      throw new Error(`The synthetic check runner is not built (${built}); run npm run build.`);
+    }
+  }
+}
+
+interface WsLike {
+  readyState: number;
+  send(data: string): void;
+  close(): void;
+  terminate(): void;
+  on(event: 'message', cb: (data: Buffer) => void): void;
+  on(event: 'close' | 'open', cb: () => void): void;
+  on(event: 'error', cb: (err: Error) => void): void;
+}
+interface WsServerLike {
+  on(
+    event: 'connection',
+    cb: (ws: WsLike, req: { url?: string; headers: Record<string, unknown> }) => void,
+  ): void;
+  on(event: 'listening', cb: () => void): void;
+  address(): { port: number };
+  close(cb?: () => void): void;
+}
+// playwright-core ships `ws`; its bundle is a public export of the package.
+type WsModule = {
+  ws: new (url: string, opts?: { headers?: Record<string, string> }) => WsLike;
+  wsServer: new (opts: { host: string; port: number }) => WsServerLike;
+};
+
+interface Host {
+  child: ReturnType<typeof spawn>;
+  wsEndpoint: string;
+  relay: WsServerLike;
+  relayPort: number;
+  defaultProxy: GuardProxy;
+  tmp: string;
+}
+
+interface ActiveRun {
+  proxy: GuardProxy;
+  sockets: Set<WsLike>;
+}
+
+export interface SyntheticRun {
+  script: string;
+  variables: Record<string, string>;
+  baseURL?: string | undefined;
+  /** Epoch milliseconds by which the run must be over. */
+  deadline: number;
+  blockPrivate: boolean;
+  screenshot: boolean;
+}
+
+export type SyntheticOutcome =
+  | { kind: 'report'; report: RunReport; refused: GuardProxy['refused'] }
+  | { kind: 'timeout'; step: string | undefined; refused: GuardProxy['refused'] }
+  | { kind: 'crashed'; message: string; refused: GuardProxy['refused'] };
+
+export class SyntheticBrowser {
+  private host: Promise<Host> | undefined;
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly runners = new Set<ReturnType<typeof spawn>>();
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+  private readonly playwrightDir: string;
+  /** The browser host's process id while it runs (tests check that it outlives a killed run). */
+  pid: number | undefined;
+
+  constructor(
+    private readonly opts: { log: Logger; chromiumPath?: string | undefined; blockPrivate: boolean },
+  ) {
+    const require = createRequire(import.meta.url);
+    this.playwrightDir = realpathSync(dirname(require.resolve('playwright-core/package.json')));
+  }
+
+  /** Runs a script in a fresh context; resolves with its report, or how it ended without one. */
+  async run(r: SyntheticRun): Promise<SyntheticOutcome> {
+    const executablePath = findChromium(this.opts.chromiumPath);
+    await this.slot(r.deadline);
+    const token = randomUUID();
+    let proxy: GuardProxy | undefined;
+    try {
+      proxy = await startGuardProxy(r.blockPrivate);
+      this.runs.set(token, { proxy, sockets: new Set() });
+      const host = await this.start(executablePath);
+      return await this.runner(host, token, r, proxy);
+    } finally {
+      for (const s of this.runs.get(token)?.sockets ?? []) s.terminate();
+      this.runs.delete(token);
+      await proxy?.close();
+      this.release();
+    }
+  }
+
+  /** Closes the browser and every run; the next run starts a new one. */
+  async close(): Promise<void> {
+    for (const child of this.runners) child.kill('SIGKILL');
+    const host = this.host;
+    this.host = undefined;
+    const h = await host?.catch(() => undefined);
+    if (!h || h.child.exitCode !== null || h.child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => h.child.kill('SIGKILL'), 5000);
+      h.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (h.child.connected) h.child.send('close');
+      else h.child.kill('SIGKILL');
+    });
+  }
+
+  private async slot(deadline: number): Promise<void> {
+    if (this.active < PARALLEL_RUNS) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.queue.indexOf(go);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(new Error('Timed out waiting for the browser: too many synthetic checks at once.'));
+      }, deadline - Date.now());
+      const go = () => {
+        clearTimeout(timer);
+        this.active++;
+        resolve();
+      };
+      this.queue.push(go);
+    });
+  }
+
+  private release(): void {
+    this.active--;
+    this.queue.shift()?.();
+  }
+
+  private start(executablePath: string): Promise<Host> {
+    this.host ??= this.launch(executablePath).catch((err: unknown) => {
+      this.host = undefined;
+      throw err;
+    });
+    return this.host;
+  }
+
+  private async launch(executablePath: string): Promise<Host> {
+    const tmp = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
+    const defaultProxy = await startGuardProxy(this.opts.blockPrivate);
+    const hostFile = childFile('host');
+    const child = spawn(
+      process.execPath,
+      [
+        ...permissionFlags({
+          read: [dirname(hostFile), `${this.playwrightDir}/`, realpathSync(executablePath), `${tmp}/`],
+          write: [`${tmp}/`],
+          childProcess: true,
+        }),
+        hostFile,
+        join(this.playwrightDir, 'index.mjs'),
+        executablePath,
+        defaultProxy.url,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const wsEndpoint = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Chromium did not start within 30 s.')), HOST_START_MS);
+      child.once('message', (m: { wsEndpoint?: string }) => {
+        clearTimeout(timer);
+        if (m.wsEndpoint) resolve(m.wsEndpoint);
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(
+          new Error(`Chromium could not be started (${executablePath}, exit ${code}): ${stderr.trim()}`),
+        );
+      });
+    }).catch(async (err: unknown) => {
+      child.kill('SIGKILL');
+      await defaultProxy.close();
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    });
+    const { ws, wsServer } = createRequire(import.meta.url)('playwright-core/lib/utilsBundle') as WsModule;
+    const relay = new wsServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => relay.on('listening', resolve));
+    relay.on('connection', (client, req) => this.relayConnection(ws, wsEndpoint, client, req));
+    this.pid = child.pid;
+    child.once('exit', (code) => {
+      if (code !== 0)
+        this.opts.log.warn({ code, stderr: stderr.slice(-500) }, 'the synthetic checks browser exited');
+      if (this.pid === child.pid) {
+        this.pid = undefined;
+        this.host = undefined;
+      }
+      relay.close();
+      void defaultProxy.close();
+      rmSync(tmp, { recursive: true, force: true });
+    });
+    this.opts.log.info({ executablePath }, 'synthetic checks browser started');
+    return { child, wsEndpoint, relay, relayPort: relay.address().port, defaultProxy, tmp };
+  }
+
+  /** Joins a runner's connection to the host's, screening what the runner sends. */
+  private relayConnection(
+    ws: WsModule['ws'],
+    wsEndpoint: string,
+    client: WsLike,
+    req: { url?: string; headers: Record<string, unknown> },
+  ): void {
+    const run = this.runs.get((req.url ?? '').replace(/^\//, ''));
+    if (!run) {
+      client.close();
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if ((k.startsWith('x-playwright') || k === 'user-agent') && typeof v === 'string') headers[k] = v;
+    }
+    const upstream = new ws(wsEndpoint, { headers });
+    run.sockets.add(client).add(upstream);
+    const pending: string[] = [];
+    upstream.on('open', () => {
+      for (const m of pending.splice(0)) upstream.send(m);
+    });
+    upstream.on('message', (data) => client.readyState === 1 && client.send(data.toString()));
+    client.on('message', (data) => {
+      let message: ProtocolMessage;
+      try {
+        message = JSON.parse(data.toString()) as ProtocolMessage;
+      } catch {
+        return client.close();
+      }
+      const verdict = screen(message, run.proxy.url);
+      if ('refuse' in verdict) return client.send(refusal(message.id, verdict.refuse));
+      const text = JSON.stringify(verdict.forward);
+      if (upstream.readyState === 1) upstream.send(text);
+      else pending.push(text);
+    });
+    const end = () => {
+      client.terminate();
+      upstream.terminate();
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  }
+
+  private runner(host: Host, token: string, r: SyntheticRun, proxy: GuardProxy): Promise<SyntheticOutcome> {
+    const runnerFile = childFile('runner');
+    const codeDir = dirname(dirname(dirname(dirname(dirname(runnerFile)))));
+    // A scratch directory, the runner's working directory: scripts written for @playwright/test
+    // save screenshots (`page.screenshot({ path })`); they land here and are dropped after the run.
+    const scratch = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+    const child = spawn(
+      process.execPath,
+      [
+        ...permissionFlags({
+          read: [
+            dirname(runnerFile),
+            join(codeDir, 'core', 'pw-script.js'),
+            `${this.playwrightDir}/`,
+            `${scratch}/`,
+          ],
+          write: [`${scratch}/`],
+        }),
+        `--max-old-space-size=${RUNNER_MEMORY_MB}`,
+        runnerFile,
+      ],
+      { cwd: scratch, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    );
+    this.runners.add(child);
+    child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    let step: string | undefined;
+    return new Promise<SyntheticOutcome>((resolve) => {
+      let settled = false;
+      const finish = (outcome: SyntheticOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        this.runners.delete(child);
+        resolve(outcome);
+      };
+      const timer = setTimeout(
+        () => finish({ kind: 'timeout', step, refused: proxy.refused }),
+        Math.max(0, r.deadline - Date.now()),
+      );
+      child.on('message', (m: RunnerMessage) => {
+        if ('step' in m) step = m.step;
+        else finish({ kind: 'report', report: m.report, refused: proxy.refused });
+      });
+      child.once('exit', (code, signal) =>
+        finish({
+          kind: 'crashed',
+          message: `The script runner ended without a result (${signal ?? `exit ${code}`}): ${stderr.trim().slice(-500)}`,
+          refused: proxy.refused,
+        }),
+      );
+      const request: RunRequest = {
+        playwright: join(this.playwrightDir, 'index.mjs'),
+        endpoint: `ws://127.0.0.1:${host.relayPort}/${token}`,
+        script: r.script,
+        variables: r.variables,
+        baseURL: r.baseURL,
+        timeoutMs: Math.max(1, r.deadline - Date.now()),
+        screenshot: r.screenshot,
+      };
+      child.send(request);
+    });
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The script runner: one child process per synthetic run, started by browser.ts under Node's
+ * permission model (it reads only its own code and playwright-core; it writes nothing, spawns
+ * nothing, and connects only to Vigil's relay), with no environment but the check's secrets.
+ * It receives the run over IPC, opens a fresh browser context, runs the script with `page`,
+ * `context`, `request`, `expect`, `test` and `process.env` (the secrets), and answers with what
+ * happened. It reports each test and step as it starts, so a run killed at its timeout still
+ * says where it was.
+ */
+import { createContext } from 'node:vm';
+import { compileScript, SCRIPT_MODULES } from '../../../../core/pw-script.js';
+import { expect } from './expect.js';
+import { allowProbes, confineNetwork } from './sandbox.js';
+
+export interface RunRequest {
+  /** playwright-core's entry file. */
+  playwright: string;
+  /** The relay's WebSocket URL for this run. */
+  endpoint: string;
+  script: string;
+  variables: Record<string, string>;
+  baseURL?: string | undefined;
+  /** Milliseconds the whole run may take. */
+  timeoutMs: number;
+  screenshot: boolean;
+}
+
+export interface RunReport {
+  passed: boolean;
+  error?: string;
+  /** The test and step path that failed, e.g. "Login > Submit the form". */
+  step?: string;
+  line?: number;
+  steps: { name: string; duration_ms: number; passed: boolean }[];
+  console_errors: string[];
+  logs: string[];
+  screenshot?: string;
+}
+
+/** IPC from runner to Vigil: progress, then one report. */
+export type RunnerMessage = { step: string } | { report: RunReport };
+
+const MAX_LINES = 10;
+const MAX_LINE = 300;
+const MAX_SCREENSHOT_BYTES = 120_000;
+const clip = (s: string) => (s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}…` : s);
+
+type TestBody = (fixtures: Record<string, unknown>) => unknown;
+
+/** A promise the script did not await that failed (an `expect` without `await`): the run fails. */
+let unawaited: unknown;
+process.on('unhandledRejection', (err) => {
+  unawaited ??= err;
+});
+
+process.once('message', (req: RunRequest) => {
+  run(req).then(
+    (report) => process.send?.({ report } satisfies RunnerMessage, () => process.exit(0)),
+    (err: unknown) =>
+      process.send?.(
+        {
+          report: {
+            passed: false,
+            error: (err as Error).message,
+            steps: [],
+            console_errors: [],
+            logs: [],
+          },
+        } satisfies RunnerMessage,
+        () => process.exit(0),
+      ),
+  );
+});
+
+async function run(req: RunRequest): Promise<RunReport> {
+  const started = Date.now();
+  const remaining = () => Math.max(1, req.timeoutMs - (Date.now() - started));
+  allowProbes();
+  const relay = new URL(req.endpoint);
+  confineNetwork(relay.hostname, Number(relay.port));
+  const { chromium } = (await import(req.playwright)) as typeof import('playwright-core');
+  const browser = await chromium.connect(req.endpoint, { timeout: remaining() });
+  const context = await browser.newContext({
+    baseURL: req.baseURL,
+    viewport: { width: 1280, height: 720 },
+  });
+  context.setDefaultTimeout(remaining());
+  context.setDefaultNavigationTimeout(remaining());
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  const logs: string[] = [];
+  const note = (list: string[], line: string) => list.length < MAX_LINES && list.push(clip(line));
+  page.on('console', (m) => m.type() === 'error' && note(consoleErrors, m.text()));
+  page.on('pageerror', (e) => note(consoleErrors, `${e.name}: ${e.message}`));
+
+  // @playwright/test's shape: tests registered by the script, run in order after its body.
+  const tests: { name: string; body: TestBody }[] = [];
+  const hooks = { beforeEach: [] as TestBody[], afterEach: [] as TestBody[] };
+  const steps: RunReport['steps'] = [];
+  const path: string[] = [];
+  const describe: string[] = [];
+  let failedAt: string | undefined;
+  const fixtures = { page, context, request: context.request, browserName: 'chromium', baseURL: req.baseURL };
+  const inStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    path.push(name);
+    const label = path.join(' > ');
+    process.send?.({ step: label } satisfies RunnerMessage);
+    const t0 = Date.now();
+    try {
+      const value = await body();
+      steps.push({ name: label, duration_ms: Date.now() - t0, passed: true });
+      return value;
+    } catch (err) {
+      steps.push({ name: label, duration_ms: Date.now() - t0, passed: false });
+      failedAt ??= label;
+      throw err;
+    } finally {
+      path.pop();
+    }
+  };
+  const test = Object.assign(
+    (name: string, a: unknown, b?: unknown) => {
+      const body = (typeof a === 'function' ? a : b) as TestBody;
+      tests.push({ name: [...describe, name].join(' > '), body });
+    },
+    {
+      step: <T>(name: string, body: () => Promise<T>) => inStep(name, body),
+      describe: Object.assign(
+        (name: string, body: () => void) => {
+          describe.push(name);
+          try {
+            body();
+          } finally {
+            describe.pop();
+          }
+        },
+        { configure: () => undefined, serial: undefined as unknown, parallel: undefined as unknown },
+      ),
+      beforeEach: (body: TestBody) => hooks.beforeEach.push(body),
+      afterEach: (body: TestBody) => hooks.afterEach.push(body),
+      beforeAll: (body: TestBody) => hooks.beforeEach.push(body),
+      afterAll: (body: TestBody) => hooks.afterEach.push(body),
+      use: () => undefined,
+      setTimeout: () => undefined,
+      slow: () => undefined,
+      skip: () => undefined,
+      fixme: () => undefined,
+      info: () => ({ annotations: [], attach: async () => undefined }),
+      expect,
+    },
+  );
+  test.describe.serial = test.describe;
+  test.describe.parallel = test.describe;
+  const testModule = { test, expect, devices: {} };
+  const sandbox = createContext({
+    page,
+    context,
+    request: context.request,
+    expect,
+    test,
+    baseURL: req.baseURL,
+    process: { env: { ...req.variables } },
+    require: (name: string) => {
+      if ((SCRIPT_MODULES as readonly string[]).includes(name)) return testModule;
+      throw new Error(`Cannot use '${name}' in a synthetic check: only @playwright/test is available.`);
+    },
+    console: {
+      log: (...a: unknown[]) => note(logs, a.map(String).join(' ')),
+      info: (...a: unknown[]) => note(logs, a.map(String).join(' ')),
+      warn: (...a: unknown[]) => note(logs, a.map(String).join(' ')),
+      error: (...a: unknown[]) => note(logs, a.map(String).join(' ')),
+    },
+    setTimeout,
+    clearTimeout,
+    setInterval,
+    clearInterval,
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    TextDecoder,
+    Buffer,
+  });
+
+  let error: unknown;
+  try {
+    await (compileScript(req.script).runInContext(sandbox) as Promise<unknown>);
+    for (const t of tests) {
+      await inStep(t.name, async () => {
+        for (const h of hooks.beforeEach) await h(fixtures);
+        await t.body(fixtures);
+        for (const h of hooks.afterEach) await h(fixtures);
+      });
+    }
+  } catch (err) {
+    error = err;
+  }
+  error ??= unawaited;
+  const report: RunReport = { passed: error === undefined, steps, console_errors: consoleErrors, logs };
+  if (error !== undefined) {
+    const e = error as NodeJS.ErrnoException & { resource?: string };
+    const denied =
+      e?.code === 'ERR_ACCESS_DENIED'
+        ? `Synthetic scripts have no files (beyond their working directory), processes or Node internals: ${e.resource ?? e.message}`
+        : undefined;
+    report.error = String(denied ?? e?.message ?? e)
+      .replace(/\n\s*Call log:[\s\S]*$/, '')
+      .slice(0, 2000);
+    if (failedAt) report.step = failedAt;
+    const line = Number(/pw_script\.js:(\d+)/.exec(String(e?.stack))?.[1]);
+    if (line) report.line = line;
+    if (req.screenshot) {
+      const shot = await page.screenshot({ type: 'jpeg', quality: 40, timeout: 2000 }).catch(() => undefined);
+      if (shot && shot.length <= MAX_SCREENSHOT_BYTES) report.screenshot = shot.toString('base64');
+    }
+  }
+  await browser.close().catch(() => undefined);
+  return report;
+}

@@ -1,0 +1,83 @@
+/**
+ * The confinement of the synthetic check's child processes (the browser host and the script
+ * runners): Node's permission model flags, a clean environment, and, inside a runner, a network
+ * limited to the one relay connection. Node 20 to 24 have no network permission, so the runner
+ * seals `net.Socket#connect` and UDP itself before any script runs.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+
+/** Node flags confining a child to reading `read`, writing `write`, and (when asked) spawning. */
+export function permissionFlags(opts: {
+  read: string[];
+  write?: string[];
+  childProcess?: boolean;
+}): string[] {
+  // --permission since Node 22.13/23.5; --experimental-permission before (the same model).
+  const flag = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
+  return [
+    flag,
+    ...opts.read.map((p) => `--allow-fs-read=${p}`),
+    ...(opts.write ?? []).map((p) => `--allow-fs-write=${p}`),
+    ...(opts.childProcess ? ['--allow-child-process'] : []),
+    '--no-warnings',
+  ];
+}
+
+/**
+ * Playwright probes a few system files at load (WSL detection); under the permission model Node
+ * 20 throws for those instead of answering false. A denied probe is a missing file.
+ */
+export function allowProbes(): void {
+  const existsSync = fs.existsSync;
+  fs.existsSync = (path) => {
+    try {
+      return existsSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_ACCESS_DENIED') return false;
+      throw err;
+    }
+  };
+}
+
+/** From now on this process connects only to `host:port`, and sends no UDP. Cannot be undone. */
+export function confineNetwork(host: string, port: number): void {
+  const connect = net.Socket.prototype.connect;
+  const sealed = function (this: net.Socket, ...args: unknown[]) {
+    // net.connect passes its normalized arguments as one array: [options, callback].
+    const first = Array.isArray(args[0]) ? (args[0][0] as unknown) : args[0];
+    const options = (
+      typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }
+    ) as {
+      port?: unknown;
+      host?: unknown;
+      path?: unknown;
+    };
+    if (
+      options.path != null ||
+      String(options.host ?? 'localhost') !== host ||
+      Number(options.port) !== port
+    ) {
+      throw new Error('Synthetic scripts cannot open network connections of their own; use page or request.');
+    }
+    return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+  };
+  Object.defineProperty(net.Socket.prototype, 'connect', {
+    value: sealed,
+    writable: false,
+    configurable: false,
+  });
+  const refuse = () => {
+    throw new Error('Synthetic scripts cannot send UDP.');
+  };
+  for (const method of ['send', 'connect', 'bind'] as const) {
+    Object.defineProperty(dgram.Socket.prototype, method, {
+      value: refuse,
+      writable: false,
+      configurable: false,
+    });
+  }
+}

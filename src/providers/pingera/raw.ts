@@ -1,0 +1,82 @@
+/**
+ * Reading what Pingera sends back: readers that take `unknown` and never guess a value, ISO
+ * timestamps normalised the way Vigil answers them, and a 404 turned into the NOT_FOUND a tool
+ * expects (naming the parameter) instead of the client's "Pingera has no <path>".
+ *
+ * Pingera's SDK marks nearly every field Optional, so `null` and absent are read the same.
+ */
+import { NotFoundError, VigilError } from '../../core/errors.js';
+
+export type Raw = Record<string, unknown>;
+
+export const obj = (v: unknown): Raw | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
+export const arr = (v: unknown): Raw[] =>
+  Array.isArray(v) ? v.map(obj).filter((x): x is Raw => x !== undefined) : [];
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+export const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+
+/**
+ * A timestamp as ISO 8601 in UTC, or null. Pingera's API is Python: `isoformat()` of a naive
+ * datetime carries no zone, and those are UTC (the zone of everything else it sends).
+ */
+export function iso(v: unknown): string | null {
+  const s = str(v);
+  if (!s) return null;
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) || !s.includes('T') ? s : `${s}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/** A timestamp every Vigil object has (`created_at`): the first of the candidates that reads. */
+export function isoOr(...candidates: unknown[]): string {
+  for (const c of candidates) {
+    const t = iso(c);
+    if (t) return t;
+  }
+  return '';
+}
+
+/** A window bound as Pingera's date-time query parameters take it. */
+export const at = (ms: number | undefined): string | undefined =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
+
+/** Keys whose value is undefined dropped: a body says only what it means to set. */
+export function defined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** An object Pingera must have sent with an id; anything else is Pingera's fault, said as such. */
+export function record(v: unknown, what: string): Raw & { id: string } {
+  const o = obj(v);
+  const id = str(o?.id);
+  if (!o || !id) {
+    throw new VigilError('UPSTREAM_ERROR', `Pingera answered ${what} without an id; try again later.`, {
+      provider: 'pingera',
+    });
+  }
+  return o as Raw & { id: string };
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof VigilError && err.code === 'NOT_FOUND';
+
+/** Runs a request; its 404 becomes "No <resource> with id '<id>' (parameter `<parameter>`)". */
+export async function orNotFound<T>(
+  request: Promise<T>,
+  resource: string,
+  id: string,
+  parameter: string,
+): Promise<T> {
+  try {
+    return await request;
+  } catch (err) {
+    if (isNotFound(err)) throw new NotFoundError(resource, id, parameter);
+    throw err;
+  }
+}
+
+/** A path segment: ids come from callers, so they are escaped. */
+export const seg = (id: string): string => encodeURIComponent(id);
