@@ -2,11 +2,10 @@
  * Pingera's status-page objects as Vigil's (src/core/status-pages.ts, modelled on them), and
  * Vigil's inputs as Pingera's request bodies. Fields pass through; what Pingera leaves null or
  * absent becomes what the embedded provider answers (its defaults, `null` texts, `none` impact),
- * ids become strings and timestamps UTC ISO 8601. An answer without the object asked for is an
- * UPSTREAM_ERROR, never a made-up item.
+ * and timestamps UTC ISO 8601 (raw.ts reads them).
  */
 import type { Page } from '../../core/directory.js';
-import { NotSupportedError, VigilError } from '../../core/errors.js';
+import { NotSupportedError } from '../../core/errors.js';
 import {
   ALL_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
@@ -25,41 +24,18 @@ import {
   type StatusPage,
   worst,
 } from '../../core/status-pages.js';
+import { arr, bool, iso, isoOr, obj, type Raw, str } from './raw.js';
 
-export type Raw = Record<string, unknown>;
-
-export const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-/** Pingera's ids are 12-character strings; a number is taken as its text. */
-export const idOf = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+const flag = (v: unknown, fallback: boolean): boolean => bool(v) ?? fallback;
 /** Text that is absent, null or empty is null, as the embedded provider stores it. */
 const text = (v: unknown): string | null => str(v) || null;
 const oneOf = <T extends string>(values: readonly T[], v: unknown): T | undefined =>
   (values as readonly unknown[]).includes(v) ? (v as T) : undefined;
 
-/** A Pingera timestamp as UTC ISO 8601; one without a zone is taken as UTC (Python's naive times). */
-function iso(v: unknown): string | null {
-  const s = str(v);
-  if (!s) return null;
-  const zoned = /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(s) || !s.includes('T') ? s : `${s}Z`;
-  const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? s : new Date(ms).toISOString();
-}
-
-/** The object Pingera answered, or UPSTREAM_ERROR: an answer without one cannot be mapped. */
-export function must(body: unknown, what: string): Raw {
-  if (isObj(body) && idOf(body.id) !== undefined) return body;
-  throw new VigilError('UPSTREAM_ERROR', `Pingera answered without ${what} (no object with an id).`, {
-    provider: 'pingera',
-  });
-}
-
 /** The rows of an unpaginated list answer: a bare array or `{<collection>: [...]}`. */
 export function rowsOf(body: unknown, collection: string): Raw[] {
-  const list = Array.isArray(body) ? body : isObj(body) ? (body[collection] ?? body.data) : undefined;
-  return Array.isArray(list) ? list.filter(isObj) : [];
+  const o = obj(body);
+  return arr(Array.isArray(body) ? body : (o?.[collection] ?? o?.data));
 }
 
 export function paged<T>(all: T[], f: { limit: number; offset: number }): Page<T> {
@@ -89,17 +65,17 @@ const PAGE_FLAGS = {
 
 export function toPage(r: Raw): StatusPage {
   const out = {
-    id: idOf(r.id) ?? '',
+    id: str(r.id) ?? '',
     name: str(r.name) ?? '',
     subdomain: text(r.subdomain),
     domain: text(r.domain),
     language: oneOf(PAGE_LANGUAGES, r.language) ?? 'en',
     time_zone: str(r.time_zone) || 'UTC',
-    created_at: iso(r.created_at) ?? '',
-    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+    created_at: isoOr(r.created_at),
+    updated_at: isoOr(r.updated_at, r.created_at),
   } as StatusPage;
   for (const k of PAGE_TEXTS) out[k] = text(r[k]);
-  for (const [k, d] of Object.entries(PAGE_FLAGS)) out[k as keyof typeof PAGE_FLAGS] = bool(r[k], d);
+  for (const [k, d] of Object.entries(PAGE_FLAGS)) out[k as keyof typeof PAGE_FLAGS] = flag(r[k], d);
   return out;
 }
 
@@ -133,26 +109,26 @@ export function pageBody(input: Partial<PageInput>, write: Write): Raw {
 }
 
 function componentStatus(v: unknown): ComponentStatus {
-  return oneOf(COMPONENT_STATUSES, isObj(v) ? v.status : v) ?? 'operational';
+  return oneOf(COMPONENT_STATUSES, obj(v)?.status ?? v) ?? 'operational';
 }
 
 export function toComponent(r: Raw, pageId: string): Component {
   const own = componentStatus(r.status);
   return {
-    id: idOf(r.id) ?? '',
-    page_id: idOf(r.page_id) ?? pageId,
+    id: str(r.id) ?? '',
+    page_id: str(r.page_id) ?? pageId,
     name: str(r.name) ?? '',
     description: text(r.description),
-    group: bool(r.group, false),
-    group_id: idOf(r.group_id) || null,
-    only_show_if_degraded: bool(r.only_show_if_degraded, false),
+    group: flag(r.group, false),
+    group_id: str(r.group_id) || null,
+    only_show_if_degraded: flag(r.only_show_if_degraded, false),
     position: typeof r.position === 'number' ? r.position : 0,
-    showcase: bool(r.showcase, true),
+    showcase: flag(r.showcase, true),
     start_date: iso(r.start_date),
     status: own,
     own_status: own,
-    created_at: iso(r.created_at) ?? '',
-    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+    created_at: isoOr(r.created_at),
+    updated_at: isoOr(r.updated_at, r.created_at),
   };
 }
 
@@ -193,12 +169,12 @@ export function componentBody(input: Partial<ComponentInput>, write: Write): Raw
 function componentMap(v: unknown): Record<string, ComponentStatus> {
   const pairs: [string, ComponentStatus][] = [];
   if (Array.isArray(v)) {
-    for (const c of v.filter(isObj)) {
-      const id = idOf(c.id) ?? idOf(c.component_id);
+    for (const c of arr(v)) {
+      const id = str(c.id) ?? str(c.component_id);
       if (id) pairs.push([id, componentStatus(c.status)]);
     }
-  } else if (isObj(v)) {
-    for (const [id, s] of Object.entries(v)) pairs.push([id, componentStatus(s)]);
+  } else if (obj(v)) {
+    for (const [id, s] of Object.entries(v as Raw)) pairs.push([id, componentStatus(s)]);
   }
   return Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -210,14 +186,14 @@ function incidentStatus(v: unknown, maintenance: boolean): IncidentStatus {
 
 export function toUpdate(r: Raw, incidentId: string): IncidentUpdate {
   return {
-    id: idOf(r.id) ?? '',
-    incident_id: idOf(r.incident_id) ?? incidentId,
+    id: str(r.id) ?? '',
+    incident_id: str(r.incident_id) ?? incidentId,
     status: incidentStatus(r.status, false),
     body: str(r.body) ?? '',
     components: componentMap(r.components),
-    deliver_notifications: bool(r.deliver_notifications, true),
-    created_at: iso(r.created_at) ?? '',
-    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+    deliver_notifications: flag(r.deliver_notifications, true),
+    created_at: isoOr(r.created_at),
+    updated_at: isoOr(r.updated_at, r.created_at),
   };
 }
 
@@ -237,34 +213,34 @@ const MAINTENANCE_FLAGS = {
 } as const;
 
 export function toIncident(r: Raw, pageId: string, updates?: IncidentUpdate[]): StatusIncident {
-  const id = idOf(r.id) ?? '';
+  const id = str(r.id) ?? '';
   const scheduledFor = iso(r.scheduled_for);
   const scheduledUntil = iso(r.scheduled_until);
   const flags = Object.fromEntries(
-    Object.entries(MAINTENANCE_FLAGS).map(([k, d]) => [k, bool(r[k], d)]),
+    Object.entries(MAINTENANCE_FLAGS).map(([k, d]) => [k, flag(r[k], d)]),
   ) as Omit<MaintenanceFields, 'scheduled_for' | 'scheduled_until' | 'reminder_intervals'>;
   return {
     id,
-    page_id: idOf(r.page_id) ?? pageId,
+    page_id: str(r.page_id) ?? pageId,
     name: str(r.name) ?? '',
     status: incidentStatus(r.status, scheduledFor !== null || scheduledUntil !== null),
     body: str(r.body) ?? null,
     // Pingera's impacts are minor|major|critical; null is Vigil's `none`.
     impact: oneOf(INCIDENT_IMPACTS, r.impact) ?? 'none',
-    deliver_notifications: bool(r.deliver_notifications, true),
+    deliver_notifications: flag(r.deliver_notifications, true),
     components: componentMap(r.components),
-    metadata: isObj(r.metadata) ? r.metadata : {},
+    metadata: obj(r.metadata) ?? {},
     scheduled_for: scheduledFor,
     scheduled_until: scheduledUntil,
     ...flags,
     reminder_intervals: text(r.reminder_intervals),
-    created_at: iso(r.created_at) ?? '',
-    updated_at: iso(r.updated_at) ?? iso(r.created_at) ?? '',
+    created_at: isoOr(r.created_at),
+    updated_at: isoOr(r.updated_at, r.created_at),
     resolved_at: iso(r.resolved_at),
     monitoring_at: iso(r.monitoring_at),
     incident_updates: (
       updates ??
-      (Array.isArray(r.incident_updates) ? r.incident_updates.filter(isObj).map((u) => toUpdate(u, id)) : [])
+      (Array.isArray(r.incident_updates) ? arr(r.incident_updates).map((u) => toUpdate(u, id)) : [])
     ).sort(newestFirst),
   };
 }

@@ -27,7 +27,7 @@
  *   start_date, impact back to none). See status-pages-map.ts.
  */
 import type { Page } from '../../core/directory.js';
-import { NotFoundError, NotSupportedError, VigilError } from '../../core/errors.js';
+import { NotFoundError, NotSupportedError, type VigilError } from '../../core/errors.js';
 import type {
   Component,
   ComponentInput,
@@ -41,19 +41,15 @@ import type {
   StatusPagesPort,
 } from '../../core/status-pages.js';
 import type { PingeraClient } from './client.js';
+import { arr, isNotFound, type Raw, record, seg, str } from './raw.js';
 import {
   byPosition,
   componentBody,
-  idOf,
   incidentBody,
-  isObj,
-  must,
   newestFirst,
   pageBody,
   paged,
-  type Raw,
   rowsOf,
-  str,
   toComponent,
   toIncident,
   toPage,
@@ -61,12 +57,10 @@ import {
   withGroupStatus,
 } from './status-pages-map.js';
 
-const enc = encodeURIComponent;
 const PAGES = '/v1/pages';
 /** How many pages a subdomain lookup reads at most (Pingera pages are few per account). */
 const SCAN_LIMIT = 1000;
 
-const isNotFound = (err: unknown) => err instanceof VigilError && err.code === 'NOT_FOUND';
 const unsupported = (what: string) => Promise.reject(new NotSupportedError(what, 'pingera'));
 
 export class PingeraStatusPages implements StatusPagesPort {
@@ -78,41 +72,37 @@ export class PingeraStatusPages implements StatusPagesPort {
     // GET /v1/pages answers `{pages, pagination}` or (the Aug 2025 spec excerpt) a bare array:
     // client.list() takes both.
     const got = await this.client.list<unknown>(PAGES, 'pages', {}, 'page_size', f.limit, f.offset);
-    return { items: got.items.filter(isObj).map(toPage), more: got.more };
+    return { items: arr(got.items).map(toPage), more: got.more };
   }
 
   async getPage(ref: string): Promise<StatusPage | undefined> {
-    const byId = await this.client.find<unknown>(`${PAGES}/${enc(ref)}`);
-    if (byId !== undefined) return toPage(must(byId, 'a status page'));
+    const byId = await this.client.find<unknown>(`${PAGES}/${seg(ref)}`);
+    if (byId !== undefined) return toPage(record(byId, 'a status page'));
     return this.bySubdomain(ref);
   }
 
   async getPageByDomain(domain: string): Promise<StatusPage | undefined> {
-    const found = await this.client.find<unknown>(`${PAGES}/by-domain/${enc(domain.toLowerCase())}`);
-    return found === undefined ? undefined : toPage(must(found, 'a status page'));
+    const found = await this.client.find<unknown>(`${PAGES}/by-domain/${seg(domain.toLowerCase())}`);
+    return found === undefined ? undefined : toPage(record(found, 'a status page'));
   }
 
   async createPage(input: PageInput): Promise<StatusPage> {
     return toPage(
-      must(await this.client.send('POST', PAGES, pageBody(input, 'create')), 'the new status page'),
+      record(await this.client.send('POST', PAGES, pageBody(input, 'create')), 'the new status page'),
     );
   }
 
   async updatePage(ref: string, patch: Partial<PageInput>): Promise<StatusPage> {
+    const body = pageBody(patch, 'update');
     return this.onPage(ref, async (pageId) =>
-      toPage(
-        must(
-          await this.client.send('PATCH', `${PAGES}/${enc(pageId)}`, pageBody(patch, 'update')),
-          'the status page',
-        ),
-      ),
+      toPage(record(await this.client.send('PATCH', `${PAGES}/${seg(pageId)}`, body), 'the status page')),
     );
   }
 
   async deletePage(ref: string): Promise<StatusPage> {
     const page = await this.getPage(ref);
     if (!page) throw new NotFoundError('status page', ref, 'page_id');
-    await this.client.send('DELETE', `${PAGES}/${enc(page.id)}`);
+    await this.client.send('DELETE', `${PAGES}/${seg(page.id)}`);
     return page;
   }
 
@@ -141,8 +131,8 @@ export class PingeraStatusPages implements StatusPagesPort {
     const body = componentBody(input, 'create');
     return this.onPage(pageRef, async (pageId) =>
       toComponent(
-        must(
-          await this.client.send('POST', `${PAGES}/${enc(pageId)}/${collection}`, body),
+        record(
+          await this.client.send('POST', `${PAGES}/${seg(pageId)}/${collection}`, body),
           'the new component',
         ),
         pageId,
@@ -171,13 +161,13 @@ export class PingeraStatusPages implements StatusPagesPort {
 
   /** A component as the page shows it: a group needs its members for that. */
   private async shown(pageId: string, body: unknown): Promise<Component> {
-    const c = toComponent(must(body, 'a component'), pageId);
+    const c = toComponent(record(body, 'a component'), pageId);
     return c.group ? withGroupStatus(c, await this.allComponents(pageId)) : c;
   }
 
   /** Components and groups of a page, merged by id, in display order. */
   private async allComponents(pageId: string): Promise<Component[]> {
-    const base = `${PAGES}/${enc(pageId)}`;
+    const base = `${PAGES}/${seg(pageId)}`;
     const [components, groups] = await Promise.all([
       this.client.get<unknown>(`${base}/components`),
       this.client.get<unknown>(`${base}/component-groups`),
@@ -192,12 +182,12 @@ export class PingeraStatusPages implements StatusPagesPort {
 
   /** `call` on the component's path, or on the group's when `/components/{id}` does not know it. */
   private async componentAt<T>(pageId: string, id: string, call: (path: string) => Promise<T>): Promise<T> {
-    const base = `${PAGES}/${enc(pageId)}`;
+    const base = `${PAGES}/${seg(pageId)}`;
     try {
-      return await call(`${base}/components/${enc(id)}`);
+      return await call(`${base}/components/${seg(id)}`);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      return call(`${base}/component-groups/${enc(id)}`);
+      return call(`${base}/component-groups/${seg(id)}`);
     }
   }
 
@@ -208,7 +198,7 @@ export class PingeraStatusPages implements StatusPagesPort {
     f: { status?: IncidentStatus | undefined; limit: number; offset: number },
   ): Promise<Page<StatusIncident>> {
     const rows = await this.onPage(pageRef, async (pageId) =>
-      rowsOf(await this.client.get<unknown>(`${PAGES}/${enc(pageId)}/incidents`), 'incidents').map((r) =>
+      rowsOf(await this.client.get<unknown>(`${PAGES}/${seg(pageId)}/incidents`), 'incidents').map((r) =>
         toIncident(r, pageId),
       ),
     );
@@ -227,7 +217,7 @@ export class PingeraStatusPages implements StatusPagesPort {
   async createIncident(pageRef: string, input: IncidentInput): Promise<StatusIncident> {
     const body = incidentBody(input, 'create');
     return this.onPage(pageRef, async (pageId) =>
-      this.complete(pageId, await this.client.send('POST', `${PAGES}/${enc(pageId)}/incidents`, body)),
+      this.complete(pageId, await this.client.send('POST', `${PAGES}/${seg(pageId)}/incidents`, body)),
     );
   }
 
@@ -248,15 +238,14 @@ export class PingeraStatusPages implements StatusPagesPort {
   }
 
   private incidentPath(pageId: string, id: string): string {
-    return `${PAGES}/${enc(pageId)}/incidents/${enc(id)}`;
+    return `${PAGES}/${seg(pageId)}/incidents/${seg(id)}`;
   }
 
   /** An incident with its updates, read from `/incident_updates` when the answer lacks them. */
   private async complete(pageId: string, body: unknown): Promise<StatusIncident> {
-    const raw = must(body, 'an incident');
+    const raw = record(body, 'an incident');
     if (Array.isArray(raw.incident_updates)) return toIncident(raw, pageId);
-    const id = idOf(raw.id) ?? '';
-    return toIncident(raw, pageId, await this.updates(pageId, id));
+    return toIncident(raw, pageId, await this.updates(pageId, raw.id));
   }
 
   // Incident updates
@@ -280,7 +269,7 @@ export class PingeraStatusPages implements StatusPagesPort {
       pageRef,
       async (pageId) =>
         toUpdate(
-          must(
+          record(
             await this.client.send('POST', `${this.incidentPath(pageId, incidentId)}/incident_updates`, body),
             'the new incident update',
           ),
@@ -302,8 +291,11 @@ export class PingeraStatusPages implements StatusPagesPort {
     return this.onPage(
       pageRef,
       async (pageId) => {
-        const path = `${this.incidentPath(pageId, incidentId)}/incident_updates/${enc(updateId)}`;
-        return toUpdate(must(await this.client.send('PATCH', path, body), 'the incident update'), incidentId);
+        const path = `${this.incidentPath(pageId, incidentId)}/incident_updates/${seg(updateId)}`;
+        return toUpdate(
+          record(await this.client.send('PATCH', path, body), 'the incident update'),
+          incidentId,
+        );
       },
       // The 404 does not say whether the incident or its update is missing: ask.
       async (pageId) =>
@@ -331,7 +323,7 @@ export class PingeraStatusPages implements StatusPagesPort {
   private async bySubdomain(ref: string): Promise<StatusPage | undefined> {
     const wanted = ref.toLowerCase();
     const got = await this.client.list<unknown>(PAGES, 'pages', {}, 'page_size', SCAN_LIMIT, 0);
-    const found = got.items.filter(isObj).find((p) => str(p.subdomain)?.toLowerCase() === wanted);
+    const found = arr(got.items).find((p) => str(p.subdomain)?.toLowerCase() === wanted);
     return found && toPage(found);
   }
 
@@ -352,7 +344,7 @@ export class PingeraStatusPages implements StatusPagesPort {
       if (!isNotFound(err)) throw err;
       first = err;
     }
-    const byId = await this.client.find<unknown>(`${PAGES}/${enc(ref)}`);
+    const byId = await this.client.find<unknown>(`${PAGES}/${seg(ref)}`);
     const pageId = byId !== undefined ? ref : (await this.bySubdomain(ref))?.id;
     if (pageId === undefined) throw new NotFoundError('status page', ref, 'page_id');
     if (pageId === ref) throw missing ? await missing(pageId) : first;
