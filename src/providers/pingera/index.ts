@@ -15,6 +15,7 @@ import { PingeraChecks } from './checks.js';
 import { credentialOf, PingeraClient, type PingeraCredential } from './client.js';
 import { PingeraHeartbeats } from './heartbeats.js';
 import { PingeraSecrets } from './secrets.js';
+import { PingeraStatusPages } from './status-pages.js';
 
 export interface PingeraOptions {
   baseUrl: string;
@@ -64,12 +65,13 @@ export class PingeraProvider {
 
   /** The ports for one call, bound to that caller's credential. */
   portsFor(header: string | undefined): Required<
-    Pick<Ports, 'checks' | 'heartbeats' | 'alerts' | 'secrets'>
+    Pick<Ports, 'statusPages' | 'checks' | 'heartbeats' | 'alerts' | 'secrets'>
   > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
     const client = this.client(header);
     return {
+      statusPages: new PingeraStatusPages(client),
       checks: new PingeraChecks(client, this.opts.sleep ? { sleep: this.opts.sleep } : {}),
       heartbeats: new PingeraHeartbeats(client),
       alerts: new PingeraAlerts(client),

@@ -127,6 +127,9 @@ export function toComponent(r: Raw, pageId: string): Component {
     start_date: iso(r.start_date),
     status: own,
     own_status: own,
+    // Following checks is Vigil's own engine's: a Pingera component follows none.
+    check_ids: [],
+    automation_delay_seconds: 0,
     created_at: isoOr(r.created_at),
     updated_at: isoOr(r.updated_at, r.created_at),
   };
@@ -157,6 +160,9 @@ const COMPONENT_FIELDS = [
 
 /** A component body (Component / Component1). */
 export function componentBody(input: Partial<ComponentInput>, write: Write): Raw {
+  if (input.check_ids !== undefined || input.automation_delay_seconds !== undefined) {
+    throw unsupported('components that follow checks (check_ids; the embedded engine links them)');
+  }
   const fields = Object.fromEntries(COMPONENT_FIELDS.map((k) => [k, input[k]]));
   return bodyOf(fields, write, ['description'], 'a component');
 }

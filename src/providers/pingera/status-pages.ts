@@ -29,6 +29,7 @@
 import type { Page } from '../../core/directory.js';
 import { NotFoundError, NotSupportedError, type VigilError } from '../../core/errors.js';
 import type {
+  CheckedDay,
   Component,
   ComponentInput,
   IncidentInput,
@@ -79,6 +80,11 @@ export class PingeraStatusPages implements StatusPagesPort {
     const byId = await this.client.find<unknown>(`${PAGES}/${seg(ref)}`);
     if (byId !== undefined) return toPage(record(byId, 'a status page'));
     return this.bySubdomain(ref);
+  }
+
+  /** Uptime bars from linked checks are the embedded engine's; Pingera draws its own pages. */
+  async checkedUptime(): Promise<Map<string, CheckedDay[]>> {
+    return new Map();
   }
 
   async getPageByDomain(domain: string): Promise<StatusPage | undefined> {

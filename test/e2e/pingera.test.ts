@@ -1,0 +1,131 @@
+/**
+ * One Vigil HTTP server with `VIGIL_PROVIDERS=pingera,embedded` and no key: each request's
+ * Authorization (a Pingera key or a Bearer JWT) answers from that client's Pingera account (the
+ * loopback fake), concurrently and without leaks, while the embedded engine serves the rest.
+ */
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vigil as cli } from '../helpers/cli.js';
+import { callJson, connect, HTTP_TRANSPORTS, toolNames } from '../helpers/clients.js';
+import { type FakePingera, startFakePingera } from '../helpers/fake-pingera.js';
+import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
+
+describe('Pingera per request over HTTP', () => {
+  let fake: FakePingera;
+  let vigil: RunningVigil;
+
+  beforeAll(async () => {
+    fake = await startFakePingera();
+    fake.addAccount('key-ann');
+    fake.addAccount('Bearer jwt-bob');
+    vigil = await startVigil({
+      VIGIL_DATA_DIR: tempDir(),
+      VIGIL_PROVIDERS: 'pingera,embedded',
+      PINGERA_BASE_URL: fake.url,
+      VIGIL_MODE: 'read_write',
+    });
+  });
+  afterAll(async () => {
+    await vigil?.stop();
+    await fake?.close();
+  });
+
+  it.each(HTTP_TRANSPORTS)('a key and a JWT client over %s each see only their own pages', async (kind) => {
+    const [ann, bob] = await Promise.all(
+      ['key-ann', 'Bearer jwt-bob'].map((auth) =>
+        connect(kind, { base: vigil.base, headers: { Authorization: auth } }),
+      ),
+    );
+    try {
+      const who = (i: number) =>
+        i % 2 ? { client: bob as Client, name: 'Bob' } : { client: ann as Client, name: 'Ann' };
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          callJson(who(i).client, 'create_page', { name: `${who(i).name} ${kind} ${i}` }).then((r) =>
+            expect(r.isError).toBe(false),
+          ),
+        ),
+      );
+      const lists = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => callJson(who(i).client, 'list_pages')),
+      );
+      lists.forEach((r, i) => {
+        const names = r.body.pages.map((p: { name: string }) => p.name);
+        expect(names.length).toBeGreaterThanOrEqual(3);
+        for (const n of names) expect(n).toMatch(new RegExp(`^${who(i).name} `));
+      });
+    } finally {
+      await Promise.all([ann?.close(), bob?.close()]);
+    }
+  });
+
+  it('test_pingera_connection says which credential and base URL; a request without one gets a clear error', async () => {
+    const ann = await connect('http-modern', { base: vigil.base, headers: { Authorization: 'key-ann' } });
+    const none = await connect('http-modern', { base: vigil.base });
+    try {
+      const ok = await callJson(ann, 'test_pingera_connection');
+      expect(ok.body.connections).toEqual([
+        expect.objectContaining({
+          provider: 'pingera',
+          connected: true,
+          details: expect.objectContaining({
+            base_url: fake.url,
+            credential: 'Authorization header',
+            authentication: 'API key',
+          }),
+        }),
+      ]);
+      const denied = await callJson(none, 'list_pages');
+      expect(denied.body.error).toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: expect.stringContaining('PINGERA_API_KEY'),
+      });
+      expect(
+        (await callJson(none, 'get_users', { current_user_context: false, team_ids: ['x'] })).isError,
+      ).toBe(false);
+      const wrong = await connect('http-modern', {
+        base: vigil.base,
+        headers: { Authorization: 'key-nobody' },
+      });
+      const rejected = await callJson(wrong, 'list_pages');
+      expect(rejected.body.error).toMatchObject({
+        code: 'UNAUTHORIZED',
+        details: { provider: 'pingera', status: 401 },
+      });
+      await wrong.close();
+    } finally {
+      await Promise.all([ann.close(), none.close()]);
+    }
+    expect(fake.violations()).toEqual([]);
+  });
+
+  it('once Vigil keys exist, a Pingera credential reaches only what Pingera serves', async () => {
+    const dataDir = tempDir();
+    const made = cli(['keys', 'create', '--name', 'ops', '--mode', 'read_write'], {
+      VIGIL_DATA_DIR: dataDir,
+    });
+    expect(made.code).toBe(0);
+    const guarded = await startVigil({
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_PROVIDERS: 'pingera,embedded',
+      PINGERA_BASE_URL: fake.url,
+      VIGIL_MODE: 'read_write',
+    });
+    try {
+      const client = await connect('http-modern', {
+        base: guarded.base,
+        headers: { Authorization: 'key-ann' },
+      });
+      const names = await toolNames(client);
+      expect(names).toContain('list_pages');
+      expect(names).not.toContain('get_incidents');
+      expect(
+        (await callJson(client, 'get_users', { current_user_context: false, team_ids: ['x'] })).body.error
+          .code,
+      ).toBe('FORBIDDEN');
+      await client.close();
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
