@@ -14,6 +14,7 @@ import { compileTools, type ExposureInput, verdict } from './registry.js';
 const compiled = compileTools(ALL_TOOLS);
 const VERBS = [
   'get',
+  'generate',
   'list',
   'create',
   'update',

@@ -315,6 +315,13 @@ export const listCheckJobs = defineTool({
   },
 });
 
+/** The seed's other name for the same list (it called an endpoint that does not exist). */
+export const listOnDemandChecks = defineTool({
+  ...listCheckJobs,
+  name: 'list_on_demand_checks',
+  description: 'On-demand runs, newest first (the same as list_check_jobs).',
+});
+
 export const checkRunTools = [
   getCheckResults,
   getCheckStatistics,
@@ -327,5 +334,6 @@ export const checkRunTools = [
   executeDnsCheck,
   getOnDemandJobStatus,
   listCheckJobs,
+  listOnDemandChecks,
   getCheckJobDetails,
 ];

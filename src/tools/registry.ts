@@ -17,6 +17,7 @@ import { metaTools } from './meta.js';
 import { getStatusOverview } from './overview.js';
 import { scheduleWriteTools } from './schedule-write.js';
 import { scheduleReadTools } from './schedules.js';
+import { scriptTemplateTools } from './script-templates.js';
 import { secretTools } from './secrets.js';
 import { statusIncidentTools } from './status-incidents.js';
 import { statusPageTools } from './status-pages.js';
@@ -33,6 +34,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...checkTools,
   ...checkRunTools,
   ...checkScriptTools,
+  ...scriptTemplateTools,
   ...checkGroupTools,
   ...secretTools,
   ...alertTools,

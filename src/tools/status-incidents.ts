@@ -4,6 +4,7 @@
  * and parameters. Maintenance is an incident with scheduled_for and scheduled_until.
  */
 import { z } from 'zod';
+import { NotFoundError } from '../core/errors.js';
 import {
   ALL_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
@@ -111,6 +112,28 @@ export const getIncidentUpdates = defineTool({
   input: z.strictObject({ page_id: pageId, incident_id: incidentId, include: p.include.optional() }),
   async handler(args, ctx) {
     return { items: await ctx.ports.statusPages.listIncidentUpdates(args.page_id, args.incident_id) };
+  },
+});
+
+export const getIncidentUpdateDetails = defineTool({
+  name: 'get_incident_update_details',
+  toolset: 'status_pages',
+  port: 'statusPages',
+  resource: 'incident_updates',
+  output: incidentUpdateItem,
+  annotations: READ,
+  description: 'One update of a status-page incident.',
+  input: z.strictObject({
+    page_id: pageId,
+    incident_id: incidentId,
+    update_id: updateId,
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const updates = await ctx.ports.statusPages.listIncidentUpdates(args.page_id, args.incident_id);
+    const update = updates.find((u) => u.id === args.update_id);
+    if (!update) throw new NotFoundError('incident update', args.update_id, 'update_id');
+    return { items: [update] };
   },
 });
 
@@ -287,6 +310,7 @@ export const statusIncidentTools = [
   listIncidents,
   getIncidentDetails,
   getIncidentUpdates,
+  getIncidentUpdateDetails,
   createIncident,
   updateIncident,
   patchIncident,

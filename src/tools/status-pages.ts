@@ -167,7 +167,7 @@ const componentFields = {
   name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Name, e.g. API.'),
   description: z.string().max(1000).nullable().describe('What it is.'),
   group: z.boolean().describe('A group of components.'),
-  group_id: z.string().max(64).nullable().describe('Its group, or null.'),
+  group_id: p.id('group_id').nullable().describe('Its group, or null.'),
   only_show_if_degraded: z.boolean().describe('Hide while operational.'),
   position: z.number().int().min(0).max(100_000).describe('Display order (default: last).'),
   showcase: z.boolean().describe('Show it on the page (default true).'),

@@ -71,6 +71,13 @@ describe.each([
     expect(updates.incident_updates.map((u: { body: string }) => u.body)).toContain(
       'Fix deployed, monitoring',
     );
+    const first = updates.incident_updates[0];
+    const one = await w.ok('get_incident_update_details', {
+      page_id: id.page,
+      incident_id: incident.id,
+      update_id: first.id,
+    });
+    expect(one.incident_updates).toEqual([first]);
     const resolved = await w.ok('patch_incident', {
       page_id: id.page,
       incident_id: incident.id,
@@ -132,6 +139,8 @@ describe.each([
     expect(['completed', 'failed']).toContain(job.status);
     const again = await w.ok('get_on_demand_job_status', { job_id: job.id });
     expect(again.jobs[0]).toMatchObject({ id: job.id, status: job.status });
+    const listed = await w.ok('list_on_demand_checks');
+    expect(listed.jobs.map((j: { id: string }) => j.id)).toContain(job.id);
   });
 
   it('heartbeats: create, ping, read the ping log', async () => {

@@ -164,6 +164,9 @@ const base = (): Record<string, Record<string, unknown>> => ({
   execute_dns_check: { name: 'Zed dns', host: 'localhost', timeout: 1 },
   get_on_demand_job_status: { job_id: ids.job },
   list_check_jobs: {},
+  list_on_demand_checks: {},
+  generate_synthetic_check_script: { description: 'Home page', target_url: 'https://example.com/' },
+  generate_api_check_script: { url: 'https://example.com/health', description: 'Health' },
   get_check_job_details: { job_id: ids.job },
   create_synthetic_check: {
     name: 'Zed browser',
@@ -228,6 +231,7 @@ const base = (): Record<string, Record<string, unknown>> => ({
   list_incidents: { page_id: ids.page },
   get_incident_details: { page_id: ids.page, incident_id: ids.statusIncident },
   get_incident_updates: { page_id: ids.page, incident_id: ids.statusIncident },
+  get_incident_update_details: { page_id: ids.page, incident_id: ids.statusIncident, update_id: ids.update },
   create_incident: { page_id: ids.page, name: 'Zed outage', status: 'investigating' },
   update_incident: { page_id: ids.page, incident_id: ids.statusIncident, status: 'identified' },
   patch_incident: { page_id: ids.page, incident_id: ids.statusIncident, name: 'Zed outage 2' },
