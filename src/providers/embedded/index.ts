@@ -91,7 +91,12 @@ export async function createEmbeddedProvider(opts: {
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
-  const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000');
+  const heartbeats = new HeartbeatRepository(
+    db,
+    clock,
+    opts.publicUrl ?? 'http://127.0.0.1:5000',
+    kind === 'postgres',
+  );
   const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
   const secrets = new SecretRepository(db, clock, () => secretKey(opts.secretKey, opts.dataDir));
   const variablesFor = (checkId: string) => secrets.variablesFor(checkId);

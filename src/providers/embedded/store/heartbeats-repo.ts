@@ -45,6 +45,11 @@ export class HeartbeatRepository implements HeartbeatsPort {
     private readonly clock: Clock,
     /** Where this server is reached from outside, for ping URLs. */
     private readonly publicUrl: string,
+    /**
+     * On PostgreSQL, several nodes may ping one heartbeat at once: its row is read under a lock,
+     * so each ping's state change starts from the last one's. SQLite has one writer anyway.
+     */
+    private readonly lockRows = false,
   ) {}
 
   async getHeartbeat(id: string): Promise<Heartbeat | undefined> {
@@ -102,7 +107,9 @@ export class HeartbeatRepository implements HeartbeatsPort {
 
   async updateHeartbeat(id: string, patch: Partial<HeartbeatInput>): Promise<Heartbeat> {
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('heartbeats').selectAll().where('id', '=', id).executeTakeFirst();
+      let q = trx.selectFrom('heartbeats').selectAll().where('id', '=', id);
+      if (this.lockRows) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       if (!row) throw new NotFoundError('heartbeat', id, 'heartbeat_id');
       // A new period or cron replaces the schedule; otherwise the stored one stays.
       const replaced = patch.period_seconds != null || patch.cron != null;
@@ -166,7 +173,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
   ): Promise<(PingOutcome | undefined)[]> {
     const ids = [...new Set(batch.flatMap((r) => ('id' in r.by ? [r.by.id] : [])))];
     const tokens = [...new Set(batch.flatMap((r) => ('token' in r.by ? [r.by.token] : [])))];
-    const rows = await trx
+    let q = trx
       .selectFrom('heartbeats')
       .selectAll()
       .where((eb) =>
@@ -174,8 +181,10 @@ export class HeartbeatRepository implements HeartbeatsPort {
           ...(ids.length ? [eb('id', 'in', ids)] : []),
           ...(tokens.length ? [eb('token', 'in', tokens)] : []),
         ]),
-      )
-      .execute();
+      );
+    // Locked in id order, so two nodes' batches over the same heartbeats queue rather than deadlock.
+    if (this.lockRows) q = q.orderBy('id').forUpdate();
+    const rows = await q.execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const byToken = new Map(rows.map((r) => [r.token, r]));
     const states = new Map<string, HeartbeatState>();
@@ -251,6 +260,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
   ): Promise<PingOutcome | undefined> {
     let q = trx.selectFrom('heartbeats').selectAll();
     q = 'id' in by ? q.where('id', '=', by.id) : q.where('token', '=', by.token);
+    if (this.lockRows) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     if (!row) return undefined;
     const { state, flip: change } = afterPing(stateOf(row), input.kind, now, input.exitCode);
