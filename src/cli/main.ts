@@ -122,6 +122,12 @@ async function withRuntime(config: Config, fn: (rt: Runtime) => Promise<number> 
   }
 }
 
+// SIGUSR1 would open Node's inspector on 127.0.0.1:9229 (code execution in Vigil for anything
+// local that can send it a signal); a listener of our own keeps it closed.
+process.on('SIGUSR1', () => {
+  process.stderr.write('vigil: SIGUSR1 ignored (the inspector stays closed)\n');
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;

@@ -4,7 +4,7 @@
  * garbage JSON (a JSON-RPC parse error) — and the server serving the next good request.
  */
 import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as netConnect } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/cli.js';
@@ -330,5 +330,31 @@ describe('start-up rules', () => {
     }
     await client.close();
     await again.stop();
+  });
+});
+
+describe('signals', () => {
+  it("SIGUSR1 does not open Node's inspector, and the server keeps serving", async () => {
+    const server = await startVigil({ VIGIL_DATA_DIR: tempDir() });
+    const inspector = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = netConnect(9229, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    try {
+      const before = await inspector();
+      server.child.kill('SIGUSR1');
+      await new Promise((r) => setTimeout(r, 500));
+      if (!before) expect(await inspector()).toBe(false);
+      expect(server.stderr()).toContain('SIGUSR1 ignored');
+      expect(server.stderr()).not.toContain('Debugger listening');
+      expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -10,7 +10,7 @@
 import { createContext } from 'node:vm';
 import { compileScript, SCRIPT_MODULES } from '../../../../core/pw-script.js';
 import { expect } from './expect.js';
-import { allowProbes, confineNetwork } from './sandbox.js';
+import { allowProbes, confineNetwork, confineProcess } from './sandbox.js';
 
 export interface RunRequest {
   /** playwright-core's entry file. */
@@ -80,6 +80,7 @@ async function run(req: RunRequest): Promise<RunReport> {
   confineNetwork(relay.hostname, Number(relay.port));
   const { chromium } = (await import(req.playwright)) as typeof import('playwright-core');
   const browser = await chromium.connect(req.endpoint, { timeout: remaining() });
+  confineProcess();
   const context = await browser.newContext({
     baseURL: req.baseURL,
     viewport: { width: 1280, height: 720 },

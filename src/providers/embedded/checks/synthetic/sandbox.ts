@@ -6,7 +6,9 @@
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 
 /** Node flags confining a child to reading `read`, writing `write`, and (when asked) spawning. */
 export function permissionFlags(opts: {
@@ -80,4 +82,27 @@ export function confineNetwork(host: string, port: number): void {
       configurable: false,
     });
   }
+}
+
+/**
+ * From now on this process sends no signals, debugs no process and reprioritises none. A script
+ * can reach the runner's real `process` (any object from the runner's realm leads to its Function
+ * constructor), and signals are outside the permission model (files, child processes, workers
+ * and native code are inside it): without this it could kill Vigil. Cannot be undone.
+ */
+export function confineProcess(): void {
+  const refuse = (what: string) => () => {
+    throw new Error(`Synthetic scripts cannot ${what}.`);
+  };
+  const sealed: [object, string, string][] = [
+    [process, 'kill', 'send signals'],
+    [process, '_kill', 'send signals'],
+    [process, '_debugProcess', 'debug other processes'],
+    [os, 'setPriority', 'change process priorities'],
+  ];
+  for (const [owner, name, what] of sealed) {
+    Object.defineProperty(owner, name, { value: refuse(what), writable: false, configurable: false });
+  }
+  // `import('node:os')` hands out named exports; make them the sealed ones too.
+  syncBuiltinESMExports();
 }

@@ -283,5 +283,15 @@ test('Page loads', async ({ page }) => {
       `${outOfRealm}const net = host.getBuiltinModule?.('node:net');\nif (net) net.connect(80, '169.254.169.254');\nelse throw new Error('no builtins');`,
     );
     expect(socket.error_message).toMatch(/cannot open network connections of their own|no builtins/);
+    // Signals are outside the permission model: the runner seals them itself.
+    const signal = await execute(`${outOfRealm}host.kill(host.ppid, 'SIGKILL')`);
+    expect(signal.error_message).toContain('cannot send signals');
+    const debug = await execute(`${outOfRealm}host._debugProcess(host.ppid)`);
+    expect(debug.error_message).toContain('cannot debug other processes');
+    const nice = await execute(
+      'const os = await page.constructor.constructor(\'return import("node:os")\')();\nos.setPriority(1, 19);',
+    );
+    // (Function-made code has no dynamic import here; were it given one, setPriority is sealed too.)
+    expect(nice.error_message).toMatch(/cannot change process priorities|dynamic import callback/);
   });
 });
