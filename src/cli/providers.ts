@@ -86,13 +86,22 @@ export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider
       local: caller.principal.kind === 'local',
     });
     const pg = pingera?.portsFor(caller.credentials?.pingera);
-    const metas = [embeddedMeta, pd?.meta, pg?.meta].filter((m): m is MetaPort => m !== undefined);
+    // A caller known only by its Pingera credential learns nothing of this server's own providers.
+    const metas: [string, MetaPort | undefined][] = caller.principal.upstreamOnly
+      ? [['pingera', pg?.meta]]
+      : [
+          ['embedded', embeddedMeta],
+          ['pagerduty', pd?.meta],
+          ['pingera', pg?.meta],
+        ];
     return {
       ...(pd && withoutMeta(pd)),
       ...(pg && withoutMeta(pg)),
       meta: {
-        testConnection: async (): Promise<ConnectionReport[]> =>
-          (await Promise.all(metas.map((m) => m.testConnection()))).flat(),
+        testConnection: async (only?: string): Promise<ConnectionReport[]> => {
+          const asked = metas.filter(([name, m]) => m && (only === undefined || name === only));
+          return (await Promise.all(asked.map(([, m]) => (m as MetaPort).testConnection()))).flat();
+        },
       },
     };
   };

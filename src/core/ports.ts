@@ -19,8 +19,8 @@ export interface ConnectionReport {
 }
 
 export interface MetaPort {
-  /** One report per provider behind this server. */
-  testConnection(): Promise<ConnectionReport[]>;
+  /** One report per provider behind this server, or only for the one named. */
+  testConnection(provider?: string): Promise<ConnectionReport[]>;
 }
 
 /** Credentials a caller brings for SaaS providers, used for that call only. */

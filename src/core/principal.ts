@@ -14,6 +14,11 @@ export interface Principal {
   mode: Mode;
   /** Toolsets this credential is limited to; undefined means no limit. */
   toolsets?: readonly string[];
+  /**
+   * A caller known only by a SaaS provider's credential of its own (a Pingera key once Vigil's
+   * auth is set up): it reaches only what that provider answers, never this server's own state.
+   */
+  upstreamOnly?: boolean;
   /** The user this credential acts as, by id or by email. */
   userId?: string;
   userEmail?: string;

@@ -15,7 +15,14 @@ export type AuthOutcome =
       /** The Authorization value when it is a Pingera credential (not a Vigil key or JWT). */
       pingera?: string;
     }
-  | { ok: false; status: 401; message: string; challenge: string };
+  | {
+      ok: false;
+      status: 401;
+      message: string;
+      challenge: string;
+      /** For a JWT: true when no key of Vigil's signed it (it may be someone else's token). */
+      foreign?: boolean;
+    };
 
 /** Where an Authorization that Vigil does not recognise may be a SaaS provider's own credential. */
 export interface UpstreamAuth {
@@ -26,6 +33,13 @@ export interface UpstreamAuth {
 }
 
 const REALM = 'Bearer realm="vigil"';
+/** jose's codes for a token that none of Vigil's keys signed (or that is not a JWS at all). */
+const NOT_SIGNED_BY_VIGIL = new Set([
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWS_INVALID',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+]);
 const HAS_KEYS_TTL_MS = 2000;
 
 export class Authenticator {
@@ -90,7 +104,9 @@ export class Authenticator {
     }
     if (this.jwtConfigured && token.split('.').length === 3) {
       const outcome = await this.verifyJwt(token);
-      if (outcome.ok || !this.upstream.pingera) return outcome;
+      // Only a JWT that Vigil's keys did not sign may be Pingera's; an expired Vigil JWT, or one
+      // for another audience, is refused here and never sent on to a third party.
+      if (outcome.ok || !this.upstream.pingera || !outcome.foreign) return outcome;
     }
     if (this.upstream.pingera) return this.pingeraCaller((header as string).trim());
     if (this.config.requireAuthHeader || (await this.configured())) {
@@ -117,6 +133,7 @@ export class Authenticator {
         ? {
             kind: 'anonymous',
             label: 'pingera-credential',
+            upstreamOnly: true,
             mode: this.config.mode,
             toolsets: this.upstream.pingeraToolsets,
           }
@@ -143,7 +160,11 @@ export class Authenticator {
         ...(this.config.jwt.secret && { algorithms: ['HS256'] }),
       }));
     } catch (err) {
-      return deny(`The JWT was rejected: ${(err as Error).message}.`, `${REALM}, error="invalid_token"`);
+      return deny(
+        `The JWT was rejected: ${(err as Error).message}.`,
+        `${REALM}, error="invalid_token"`,
+        NOT_SIGNED_BY_VIGIL.has((err as { code?: string }).code ?? ''),
+      );
     }
     const claims = payload as JWTPayload & { email?: unknown; mode?: unknown; toolsets?: unknown };
     const mode: Mode =
@@ -172,6 +193,6 @@ export class Authenticator {
   }
 }
 
-function deny(message: string, challenge: string): AuthOutcome {
-  return { ok: false, status: 401, message, challenge };
+function deny(message: string, challenge: string, foreign = false): AuthOutcome {
+  return { ok: false, status: 401, message, challenge, ...(foreign && { foreign }) };
 }

@@ -31,7 +31,7 @@ export const testPingeraConnection = defineTool({
   description: 'Check that the Pingera credential works, and which base URL is used.',
   input: z.strictObject({}),
   async handler(_args, ctx) {
-    const reports = (await ctx.ports.meta.testConnection()).filter((r) => r.provider === 'pingera');
+    const reports = (await ctx.ports.meta.testConnection('pingera')).filter((r) => r.provider === 'pingera');
     if (reports.length === 0) {
       throw new VigilError(
         'NOT_SUPPORTED',

@@ -4,6 +4,7 @@
  * loopback fake), concurrently and without leaks, while the embedded engine serves the rest.
  */
 import type { Client } from '@modelcontextprotocol/client';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil as cli } from '../helpers/cli.js';
 import { callJson, connect, HTTP_TRANSPORTS, toolNames } from '../helpers/clients.js';
@@ -123,6 +124,51 @@ describe('Pingera per request over HTTP', () => {
         (await callJson(client, 'get_users', { current_user_context: false, team_ids: ['x'] })).body.error
           .code,
       ).toBe('FORBIDDEN');
+      // It learns nothing of this server's own store or other providers.
+      const conn = await callJson(client, 'test_connection');
+      expect(conn.body.connections.map((c: { provider: string }) => c.provider)).toEqual(['pingera']);
+      await client.close();
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it("a JWT signed by Vigil's key is never sent to Pingera, even when rejected; another's is the caller's Pingera JWT", async () => {
+    const secret = 'vigil-jwt-secret-for-this-test-0123456789';
+    const signed = (key: string, exp: string) =>
+      new SignJWT({ sub: 'ann@acme.test' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(key));
+    const expired = await signed(secret, '-1h');
+    const foreign = await signed('someone-elses-secret-0123456789abcdef', '1h');
+    fake.addAccount(`Bearer ${foreign}`);
+    const guarded = await startVigil({
+      VIGIL_DATA_DIR: tempDir(),
+      VIGIL_PROVIDERS: 'pingera,embedded',
+      PINGERA_BASE_URL: fake.url,
+      VIGIL_JWT_SECRET: secret,
+    });
+    try {
+      const refused = await fetch(`${guarded.base}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${expired}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(refused.status).toBe(401);
+      expect(fake.requests.some((r) => JSON.stringify(r.headers).includes(expired))).toBe(false);
+      const client = await connect('http-modern', {
+        base: guarded.base,
+        headers: { Authorization: `Bearer ${foreign}` },
+      });
+      const pages = await callJson(client, 'list_pages');
+      expect(pages.isError).toBe(false);
+      expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${foreign}`);
       await client.close();
     } finally {
       await guarded.stop();
