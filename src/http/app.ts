@@ -289,7 +289,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     });
     route(req, res).catch((err: unknown) => {
       if (err instanceof BodyTooLargeError) return refuseTooLarge(req, res);
-      log.error({ err, url: req.url }, 'HTTP request failed');
+      // The path only: a query may carry `?key=` (private status pages, calendars).
+      log.error({ err, path: (req.url ?? '').split('?')[0] }, 'HTTP request failed');
       sendJson(res, 500, rpcError(-32603, 'Internal error; the server log has the details.'));
     });
   });

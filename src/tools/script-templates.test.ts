@@ -42,7 +42,8 @@ describe('generate_synthetic_check_script and generate_api_check_script', () => 
 
   it('writes a browser script that compiles, with the description as comments only', async () => {
     const body = await h.ok('generate_synthetic_check_script', {
-      description: 'Shop front page loads */ process.exit(1) /*\nsecond line',
+      description:
+        'Shop front page loads */ process.exit(1) /*\nsecond line\rglobalThis.a=1\u2028globalThis.b=2',
       target_url: `${base}/?q="quoted"`,
     });
     const [script] = body.scripts;
@@ -50,13 +51,15 @@ describe('generate_synthetic_check_script and generate_api_check_script', () => 
       script_type: 'synthetic_browser_check',
       target_url: `${base}/?q="quoted"`,
     });
-    expect(script.script_name).toBe('shop-front-page-loads-process-exit-1-second-line');
+    expect(script.script_name).toBe('shop-front-page-loads-process-exit-1-second-line-globalthis');
     expect(() => compileScript(script.script_content)).not.toThrow();
+    // Every way JavaScript ends a line: none may end a comment early.
     const code = script.script_content
-      .split('\n')
+      .split(/\r\n|[\n\r\u2028\u2029]/)
       .filter((l: string) => !l.startsWith('//'))
       .join('\n');
     expect(code).not.toContain('process.exit');
+    expect(code).not.toContain('globalThis');
     expect(code).toContain(JSON.stringify(`${base}/?q="quoted"`));
   });
 

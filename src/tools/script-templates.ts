@@ -26,7 +26,7 @@ const lit = (v: unknown) => JSON.stringify(v);
 /** Free text as `//` comment lines: a line break cannot end the comment early. */
 const comment = (text: string) =>
   text
-    .split(/\r?\n|\u2028|\u2029/)
+    .split(/\r\n|[\n\r\u2028\u2029]/)
     .map((l) => `// ${l}`)
     .join('\n');
 const slug = (text: string) =>
@@ -34,7 +34,8 @@ const slug = (text: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
-    .slice(0, 60) || 'check';
+    .slice(0, 60)
+    .replace(/-$/, '') || 'check';
 
 function instructions(type: string) {
   return {

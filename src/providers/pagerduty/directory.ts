@@ -13,7 +13,7 @@ import type {
 } from '../../core/directory.js';
 import { NotSupportedError } from '../../core/errors.js';
 import type { ListPage } from './client.js';
-import { type Raw, service, team, user } from './parse.js';
+import { one, type Raw, service, team, user } from './parse.js';
 import { enc, type Session } from './session.js';
 
 /** A page of PagerDuty's listing, saying so when its 10,000 cap stops it. */
@@ -44,7 +44,7 @@ export class PagerDutyDirectory implements DirectoryPort {
     const body = await this.s.client.find<{ user: Raw }>(`/users/${enc(id)}`, {
       include: ['contact_methods'],
     });
-    return body && user(body.user);
+    return body && user(one(body, 'user'));
   }
 
   findUserByEmail(email: string): Promise<User | undefined> {
@@ -66,7 +66,7 @@ export class PagerDutyDirectory implements DirectoryPort {
     const body = await this.s.client.find<{ team: Raw }>(`/teams/${enc(id)}`);
     if (!body) return undefined;
     const members = await this.s.client.all<Raw>(`/teams/${enc(id)}/members`, 'members', {});
-    return team(body.team, members);
+    return team(one(body, 'team'), members);
   }
 
   async listTeams(q: ListQuery & { teamIds?: string[] }): Promise<Page<Team>> {
@@ -80,7 +80,7 @@ export class PagerDutyDirectory implements DirectoryPort {
     const body = await this.s.client.find<{ service: Raw }>(`/services/${enc(id)}`, {
       include: ['escalation_policies', 'teams'],
     });
-    return body && service(body.service);
+    return body && service(one(body, 'service'));
   }
 
   findServiceByIntegrationKey(): Promise<Service | undefined> {

@@ -3,6 +3,8 @@
  * answer, malformed JSON, a 401. Each becomes a clear tool error within the timeout, with a
  * bounded number of attempts, and the next call works.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakePagerDuty, startFakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
 import { type Harness, openHarness } from '../../../test/helpers/harness.js';
@@ -218,5 +220,33 @@ describe('PagerDuty faults', () => {
       message: expect.stringContaining('since/until'),
     });
     expect(fake.violations()).toEqual([]);
+  });
+
+  it('an answer without what it must hold is UPSTREAM_ERROR, not an internal error', async () => {
+    const odd = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":1}'),
+    );
+    await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+    try {
+      const provider = new PagerDutyProvider({
+        host: `http://127.0.0.1:${(odd.address() as AddressInfo).port}`,
+        token: 'good',
+        log: silentLogger(),
+        version: 'test',
+      });
+      const ports = provider.portsFor({ local: true });
+      for (const call of [
+        () => ports.incidents.get('PINC001'),
+        () => ports.incidents.notes('PINC001'),
+        () => ports.directory.getUser('PANN001'),
+      ]) {
+        expect(await call().catch((e: unknown) => e)).toMatchObject({
+          code: 'UPSTREAM_ERROR',
+          details: { provider: 'pagerduty' },
+        });
+      }
+    } finally {
+      await new Promise((r) => odd.close(r));
+    }
   });
 });

@@ -15,7 +15,7 @@ import type {
   TriggerInput,
 } from '../../core/incidents.js';
 import { pageOf } from './directory.js';
-import { incident, logEntry, note, pastIncident, type Raw, relatedIncident } from './parse.js';
+import { incident, logEntry, many, note, one, pastIncident, type Raw, relatedIncident } from './parse.js';
 import { enc, type Session } from './session.js';
 
 const OPEN = ['triggered', 'acknowledged'];
@@ -32,7 +32,7 @@ export class PagerDutyIncidents implements IncidentsPort {
     const body = await this.s.client.find<{ incident: Raw }>(`/incidents/${enc(idOrNumber)}`, {
       include: ['body'],
     });
-    return body && incident(body.incident);
+    return body && incident(one(body, 'incident'));
   }
 
   async list(f: IncidentFilter): Promise<Page<Incident>> {
@@ -60,7 +60,7 @@ export class PagerDutyIncidents implements IncidentsPort {
       statuses: OPEN,
       date_range: 'all',
     });
-    const found = body.incidents[0];
+    const found = many(body, 'incidents')[0];
     return found && incident(found);
   }
 
@@ -84,7 +84,7 @@ export class PagerDutyIncidents implements IncidentsPort {
       },
       await this.s.from(),
     );
-    return { id: String(body.incident.id), created: true };
+    return { id: String(one(body, 'incident').id), created: true };
   }
 
   private async put(id: string, change: Record<string, unknown>): Promise<Incident> {
@@ -94,7 +94,7 @@ export class PagerDutyIncidents implements IncidentsPort {
       { incident: { type: 'incident_reference', ...change } },
       await this.s.from(),
     );
-    return incident(body.incident);
+    return incident(one(body, 'incident'));
   }
 
   acknowledge(id: string): Promise<Incident> {
@@ -122,7 +122,7 @@ export class PagerDutyIncidents implements IncidentsPort {
       { duration: seconds },
       await this.s.from(),
     );
-    return incident(body.incident);
+    return incident(one(body, 'incident'));
   }
 
   async addNote(id: string, n: { content: string }): Promise<IncidentNote> {
@@ -132,12 +132,12 @@ export class PagerDutyIncidents implements IncidentsPort {
       { note: { content: n.content } },
       await this.s.from(),
     );
-    return note(body.note);
+    return note(one(body, 'note'));
   }
 
   async notes(id: string): Promise<IncidentNote[]> {
     const body = await this.s.client.get<{ notes: Raw[] }>(`/incidents/${enc(id)}/notes`);
-    return body.notes.map(note);
+    return many(body, 'notes').map(note);
   }
 
   /** PagerDuty lists log entries newest first; the timeline reads oldest first, so all are read. */
@@ -155,7 +155,9 @@ export class PagerDutyIncidents implements IncidentsPort {
           limit,
         },
       );
-      return body.past_incidents.map(pastIncident).sort((a, b) => b.similarity_score - a.similarity_score);
+      return many(body, 'past_incidents')
+        .map(pastIncident)
+        .sort((a, b) => b.similarity_score - a.similarity_score);
     } catch (err) {
       if (unavailable(err)) return [];
       throw err;
@@ -167,7 +169,7 @@ export class PagerDutyIncidents implements IncidentsPort {
       const body = await this.s.client.get<{ related_incidents: Raw[] }>(
         `/incidents/${enc(id)}/related_incidents`,
       );
-      return body.related_incidents.slice(0, limit).map(relatedIncident);
+      return many(body, 'related_incidents').slice(0, limit).map(relatedIncident);
     } catch (err) {
       if (unavailable(err)) return [];
       throw err;

@@ -17,7 +17,7 @@ import type {
   Window,
 } from '../../core/schedules.js';
 import { pageOf } from './directory.js';
-import { escalationPolicy, oncall, override, type Raw, schedule, user } from './parse.js';
+import { escalationPolicy, many, oncall, one, override, type Raw, schedule, user } from './parse.js';
 import { enc, type Session } from './session.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -28,7 +28,7 @@ export class PagerDutyEscalation implements EscalationPort {
 
   async getPolicy(id: string): Promise<EscalationPolicy | undefined> {
     const body = await this.s.client.find<{ escalation_policy: Raw }>(`/escalation_policies/${enc(id)}`);
-    return body && escalationPolicy(body.escalation_policy);
+    return body && escalationPolicy(one(body, 'escalation_policy'));
   }
 
   async listPolicies(f: EscalationPolicyFilter): Promise<Page<EscalationPolicy>> {
@@ -54,9 +54,9 @@ export class PagerDutySchedules implements SchedulesPort {
     const range = window && { since: iso(window.since), until: iso(window.until) };
     const body = await this.s.client.find<{ schedule: Raw }>(`/schedules/${enc(id)}`, range);
     if (!body) return undefined;
-    if (!range) return schedule(body.schedule);
+    if (!range) return schedule(one(body, 'schedule'));
     const overrides = await this.s.client.get<{ overrides: Raw[] }>(`/schedules/${enc(id)}/overrides`, range);
-    return schedule(body.schedule, overrides.overrides);
+    return schedule(one(body, 'schedule'), many(overrides, 'overrides'));
   }
 
   async listSchedules(f: ScheduleFilter): Promise<Page<Schedule>> {
@@ -86,7 +86,7 @@ export class PagerDutySchedules implements SchedulesPort {
       },
     );
     // PagerDuty answers one result per requested override, each with its own status.
-    const result = body[0];
+    const result = Array.isArray(body) ? body[0] : undefined;
     const made = result?.override;
     if (!made?.id || (result?.status ?? 201) >= 400) {
       throw new ValidationError(
@@ -111,7 +111,7 @@ export class PagerDutySchedules implements SchedulesPort {
       until: iso(window.until),
     });
     // list_users_oncall reads each user next: they are known already.
-    return body.users.map((raw) => {
+    return many(body, 'users').map((raw) => {
       const u = user(raw);
       this.s.users.set(u.id, u);
       return u.id;

@@ -6,6 +6,7 @@
  * users their contact addresses.
  */
 import type { ContactMethod, Reference, Service, Team, User } from '../../core/directory.js';
+import { VigilError } from '../../core/errors.js';
 import type { EscalationPolicy, TargetType } from '../../core/escalation.js';
 import type {
   Incident,
@@ -26,6 +27,27 @@ const arr = (v: unknown): Raw[] =>
   Array.isArray(v) ? v.map(obj).filter((x): x is Raw => x !== undefined) : [];
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** PagerDuty's answer lacks what it must hold: PagerDuty's fault, reported as such. */
+function malformed(key: string): VigilError {
+  return new VigilError('UPSTREAM_ERROR', `PagerDuty's answer has no \`${key}\`; try again, or report it.`, {
+    provider: 'pagerduty',
+  });
+}
+
+/** The object an answer holds under `key` (`{"incident": {...}}`). */
+export function one(body: unknown, key: string): Raw {
+  const v = obj(obj(body)?.[key]);
+  if (!v) throw malformed(key);
+  return v;
+}
+
+/** The list an answer holds under `key` (`{"notes": [...]}`). */
+export function many(body: unknown, key: string): Raw[] {
+  const v = obj(body)?.[key];
+  if (!Array.isArray(v)) throw malformed(key);
+  return arr(v);
+}
 
 /** Keys whose value is undefined are dropped, so absent fields stay absent in answers. */
 function defined<T extends object>(o: T): T {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { User, UserContext } from '../../core/directory.js';
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { PagerDutyClient } from './client.js';
-import { type Raw, user } from './parse.js';
+import { many, one, type Raw, user } from './parse.js';
 
 const CONTEXT_TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 1000;
@@ -26,7 +26,9 @@ export class ContextCache {
     this.entries.delete(key);
     this.entries.set(key, { value, expires: this.now() + CONTEXT_TTL_MS });
     // A failure is not remembered: the next call asks again.
-    value.catch(() => this.entries.delete(key));
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
     while (this.entries.size > MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -62,7 +64,7 @@ export class Session {
     return this.cached('me', async () => {
       try {
         const body = await this.client.get<{ user: Raw }>('/users/me');
-        return user(body.user);
+        return user(one(body, 'user'));
       } catch (err) {
         const noUser =
           err instanceof VigilError && ['VALIDATION_ERROR', 'FORBIDDEN', 'NOT_FOUND'].includes(err.code);
@@ -80,7 +82,9 @@ export class Session {
 
   async findByEmail(email: string): Promise<User | undefined> {
     const body = await this.client.get<{ users: Raw[] }>('/users', { query: email, limit: 25 });
-    const found = body.users.map(user).find((u) => u.email.toLowerCase() === email.toLowerCase());
+    const found = many(body, 'users')
+      .map(user)
+      .find((u) => u.email.toLowerCase() === email.toLowerCase());
     if (found) this.users.set(found.id, found);
     return found;
   }
@@ -95,8 +99,7 @@ export class Session {
   userContext(userId: string): Promise<UserContext> {
     return this.cached(`context:${userId}`, async () => {
       const me = await this.me();
-      const u =
-        me.id === userId ? me : user((await this.client.get<{ user: Raw }>(`/users/${enc(userId)}`)).user);
+      const u = me.id === userId ? me : user(one(await this.client.get(`/users/${enc(userId)}`), 'user'));
       const team_ids = u.teams.map((t) => t.id);
       const [services, policies] = await Promise.all([
         team_ids.length

@@ -39,6 +39,8 @@ import {
 
 /** Pingera's largest page: a status filter (which Pingera lacks) reads pages of this size. */
 const SCAN_PAGE = 100;
+/** The most heartbeats a status-filtered listing reads from Pingera. */
+const MAX_SCAN = 5_000;
 
 export class PingeraHeartbeats implements HeartbeatsPort {
   constructor(private readonly client: PingeraClient) {}
@@ -62,7 +64,13 @@ export class PingeraHeartbeats implements HeartbeatsPort {
       return { items: listed.items.map((h) => toHeartbeat(h, false)), more: listed.more };
     }
     const matching: Heartbeat[] = [];
+    let unread = false;
     for (let offset = 0; ; offset += SCAN_PAGE) {
+      // Pingera cannot filter by status: the scan reads at most MAX_SCAN heartbeats.
+      if (offset >= MAX_SCAN) {
+        unread = true;
+        break;
+      }
       const listed = await this.client.list('/v1/heartbeats', 'checks', {}, 'per_page', SCAN_PAGE, offset);
       for (const raw of listed.items) {
         const h = toHeartbeat(raw, false);
@@ -73,6 +81,9 @@ export class PingeraHeartbeats implements HeartbeatsPort {
     return {
       items: matching.slice(f.offset, f.offset + f.limit),
       more: matching.length > f.offset + f.limit,
+      ...(unread && {
+        notice: `Pingera cannot filter heartbeats by status; only the first ${MAX_SCAN} were searched. List without \`status\` to page through all.`,
+      }),
     };
   }
 

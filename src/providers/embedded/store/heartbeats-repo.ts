@@ -185,6 +185,8 @@ export class HeartbeatRepository implements HeartbeatsPort {
     // Locked in id order, so two nodes' batches over the same heartbeats queue rather than deadlock.
     if (this.lockRows) q = q.orderBy('id').forUpdate();
     const rows = await q.execute();
+    // A batch that waited for another node's locks is later than when it was taken up.
+    if (this.lockRows) now = this.clock.now();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const byToken = new Map(rows.map((r) => [r.token, r]));
     const states = new Map<string, HeartbeatState>();
@@ -263,6 +265,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
     if (this.lockRows) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     if (!row) return undefined;
+    if (this.lockRows) now = this.clock.now();
     const { state, flip: change } = afterPing(stateOf(row), input.kind, now, input.exitCode);
     await this.save(trx, row.id, state, now);
     if (change) await flip(trx, row.id, now, change);
