@@ -18,11 +18,30 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { Logger } from '../../../../core/log.js';
 import { type GuardProxy, startGuardProxy } from './guard-proxy.js';
 import { type ProtocolMessage, refusal, screen } from './protocol-filter.js';
-import type { RunnerMessage, RunReport, RunRequest } from './runner.js';
+import type { RunReport, RunRequest } from './runner.js';
 import { permissionFlags } from './sandbox.js';
+
+/** What a runner may report (runner.ts RunnerMessage), with the sizes it keeps to itself. */
+const line = z.string().max(2_000);
+export const runnerMessage = z.union([
+  z.object({ step: line }),
+  z.object({
+    report: z.object({
+      passed: z.boolean(),
+      error: z.string().max(10_000).optional(),
+      step: line.optional(),
+      line: z.number().int().optional(),
+      steps: z.array(z.object({ name: line, duration_ms: z.number(), passed: z.boolean() })).max(200),
+      console_errors: z.array(line).max(20),
+      logs: z.array(line).max(20),
+      screenshot: z.string().max(200_000).optional(),
+    }),
+  }),
+]);
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 const HOST_START_MS = 30_000;
@@ -245,8 +264,13 @@ export class SyntheticBrowser {
     });
     const wsEndpoint = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('Chromium did not start within 30 s.')), HOST_START_MS);
-      child.once('message', (m: { wsEndpoint?: string }) => {
+      child.once('message', (m: { wsEndpoint?: string; sandboxed?: boolean }) => {
         clearTimeout(timer);
+        if (m.sandboxed === false) {
+          this.opts.log.warn(
+            "Chromium's sandbox could not start here (running as root, or no user namespaces); synthetic checks run the browser without it",
+          );
+        }
         if (m.wsEndpoint) resolve(m.wsEndpoint);
       });
       child.once('exit', (code) => {
@@ -371,9 +395,17 @@ export class SyntheticBrowser {
         () => finish({ kind: 'timeout', step, refused: proxy.refused }),
         Math.max(0, r.deadline - Date.now()),
       );
-      child.on('message', (m: RunnerMessage) => {
-        if ('step' in m) step = m.step;
-        else finish({ kind: 'report', report: m.report, refused: proxy.refused });
+      child.on('message', (raw: unknown) => {
+        // The runner hosts the script, so what it says is checked like any input.
+        const m = runnerMessage.safeParse(raw);
+        if (!m.success) {
+          finish({
+            kind: 'crashed',
+            message: 'The script runner sent a malformed report.',
+            refused: proxy.refused,
+          });
+        } else if ('step' in m.data) step = m.data.step;
+        else finish({ kind: 'report', report: m.data.report as RunReport, refused: proxy.refused });
       });
       child.once('exit', (code, signal) =>
         finish({

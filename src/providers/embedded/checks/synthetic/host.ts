@@ -14,22 +14,31 @@ allowProbes();
 const [entry, executablePath, proxy] = process.argv.slice(2) as [string, string, string];
 const { chromium } = (await import(entry)) as typeof import('playwright-core');
 
-const server = await chromium.launchServer({
-  executablePath,
-  headless: true,
-  proxy: { server: proxy },
-  handleSIGINT: false,
-  handleSIGTERM: false,
-  handleSIGHUP: false,
-  args: [
-    // Only through the proxy: no direct UDP for WebRTC, no QUIC.
-    '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
-    '--webrtc-ip-handling-policy=disable_non_proxied_udp',
-    '--disable-quic',
-    '--disable-dev-shm-usage',
-  ],
+const launch = (chromiumSandbox: boolean) =>
+  chromium.launchServer({
+    executablePath,
+    headless: true,
+    chromiumSandbox,
+    proxy: { server: proxy },
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: [
+      // Only through the proxy: no direct UDP for WebRTC, no QUIC.
+      '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+      '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+      '--disable-quic',
+      '--disable-dev-shm-usage',
+    ],
+  });
+// Chromium's own sandbox confines a renderer that a hostile page exploits; it needs user
+// namespaces and refuses to run as root, so where it cannot start the browser runs without it.
+let sandboxed = true;
+const server = await launch(true).catch(() => {
+  sandboxed = false;
+  return launch(false);
 });
-process.send?.({ wsEndpoint: server.wsEndpoint() });
+process.send?.({ wsEndpoint: server.wsEndpoint(), sandboxed });
 
 let closing = false;
 const close = () => {

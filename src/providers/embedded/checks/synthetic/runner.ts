@@ -41,6 +41,7 @@ export interface RunReport {
 export type RunnerMessage = { step: string } | { report: RunReport };
 
 const MAX_LINES = 10;
+const MAX_STEPS = 200;
 const MAX_LINE = 300;
 const MAX_SCREENSHOT_BYTES = 120_000;
 const clip = (s: string) => (s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}…` : s);
@@ -104,15 +105,15 @@ async function run(req: RunRequest): Promise<RunReport> {
   const fixtures = { page, context, request: context.request, browserName: 'chromium', baseURL: req.baseURL };
   const inStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     path.push(name);
-    const label = path.join(' > ');
+    const label = clip(path.join(' > '));
     process.send?.({ step: label } satisfies RunnerMessage);
     const t0 = Date.now();
     try {
       const value = await body();
-      steps.push({ name: label, duration_ms: Date.now() - t0, passed: true });
+      if (steps.length < MAX_STEPS) steps.push({ name: label, duration_ms: Date.now() - t0, passed: true });
       return value;
     } catch (err) {
-      steps.push({ name: label, duration_ms: Date.now() - t0, passed: false });
+      if (steps.length < MAX_STEPS) steps.push({ name: label, duration_ms: Date.now() - t0, passed: false });
       failedAt ??= label;
       throw err;
     } finally {
