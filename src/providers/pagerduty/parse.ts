@@ -18,15 +18,9 @@ import type {
   Urgency,
 } from '../../core/incidents.js';
 import type { Oncall, Schedule, ScheduleLayer, ScheduleOverride, ShiftEntry } from '../../core/schedules.js';
+import { arr, defined, num, obj, type Raw, str } from '../shared/read.js';
 
-export type Raw = Record<string, unknown>;
-
-const obj = (v: unknown): Raw | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
-const arr = (v: unknown): Raw[] =>
-  Array.isArray(v) ? v.map(obj).filter((x): x is Raw => x !== undefined) : [];
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+export type { Raw } from '../shared/read.js';
 
 /** PagerDuty's answer lacks what it must hold: PagerDuty's fault, reported as such. */
 function malformed(key: string): VigilError {
@@ -47,12 +41,6 @@ export function many(body: unknown, key: string): Raw[] {
   const v = obj(body)?.[key];
   if (!Array.isArray(v)) throw malformed(key);
   return arr(v);
-}
-
-/** Keys whose value is undefined are dropped, so absent fields stay absent in answers. */
-function defined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }
 
 /** `{id, summary}` of a reference (PagerDuty's `Reference` as the seed keeps it). */

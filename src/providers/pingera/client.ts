@@ -143,9 +143,17 @@ export class PingeraClient {
       maxRetries: IDEMPOTENT.has(method) ? this.opts.maxRetries : 0,
       sleep: this.opts.sleep ?? sleeper,
       retryAfter: (answer, attempt) => {
-        if ('error' in answer) return backoff(attempt);
-        if (answer.status === 429) return Math.min(resetAfterMs(answer.headers) ?? backoff(attempt), 30_000);
-        return answer.status >= 500 ? backoff(attempt) : undefined;
+        const wait =
+          'error' in answer
+            ? backoff(attempt)
+            : answer.status === 429
+              ? Math.min(resetAfterMs(answer.headers) ?? backoff(attempt), 30_000)
+              : answer.status >= 500
+                ? backoff(attempt)
+                : undefined;
+        if (wait !== undefined)
+          this.opts.log.debug({ method, path, wait, attempt }, 'Pingera request retried');
+        return wait;
       },
     });
     if (res.status >= 200 && res.status < 300) return (res.status === 204 ? undefined : res.body) as T;

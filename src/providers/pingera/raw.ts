@@ -7,16 +7,9 @@
  */
 import { NotFoundError, VigilError } from '../../core/errors.js';
 
-export type Raw = Record<string, unknown>;
+import { obj, type Raw, str } from '../shared/read.js';
 
-export const obj = (v: unknown): Raw | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : undefined;
-export const arr = (v: unknown): Raw[] =>
-  Array.isArray(v) ? v.map(obj).filter((x): x is Raw => x !== undefined) : [];
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-export const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+export { arr, bool, defined, num, obj, type Raw, str } from '../shared/read.js';
 
 /**
  * A timestamp as ISO 8601 in UTC, or null. Pingera's API is Python: `isoformat()` of a naive
@@ -42,12 +35,6 @@ export function isoOr(...candidates: unknown[]): string {
 /** A window bound as Pingera's date-time query parameters take it. */
 export const at = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
-
-/** Keys whose value is undefined dropped: a body says only what it means to set. */
-export function defined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 /** An object Pingera must have sent with an id; anything else is Pingera's fault, said as such. */
 export function record(v: unknown, what: string): Raw & { id: string } {
