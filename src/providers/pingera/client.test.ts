@@ -132,4 +132,19 @@ describe('Pingera client', () => {
     });
     expect(Date.now() - started).toBeLessThan(1500);
   });
+
+  it('a DELETE retried after a 500 finds the item gone: done, not NOT_FOUND', async () => {
+    const made = await client().send<{ id: string }>('POST', '/v1/check-groups', { name: 'Doomed' });
+    const path = `/v1/check-groups/${made.id}`;
+    // As when the first attempt deleted it but its answer was lost: gone before the retry.
+    await client().send('DELETE', path);
+    fake.fail({ kind: '500', method: 'DELETE', path, times: 1 });
+    await expect(client().send('DELETE', path)).resolves.toBeUndefined();
+    // Without a retry, a 404 is still NOT_FOUND.
+    expect(
+      await client()
+        .send('DELETE', path)
+        .catch((e: unknown) => e),
+    ).toMatchObject({ code: 'NOT_FOUND' });
+  });
 });

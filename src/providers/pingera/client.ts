@@ -127,6 +127,7 @@ export class PingeraClient {
 
   private async request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
     const credential = await this.credential();
+    let retried = false;
     const res = await requestJson({
       provider: 'Pingera',
       method,
@@ -151,12 +152,16 @@ export class PingeraClient {
               : answer.status >= 500
                 ? backoff(attempt)
                 : undefined;
-        if (wait !== undefined)
+        if (wait !== undefined) {
+          retried = true;
           this.opts.log.debug({ method, path, wait, attempt }, 'Pingera request retried');
+        }
         return wait;
       },
     });
     if (res.status >= 200 && res.status < 300) return (res.status === 204 ? undefined : res.body) as T;
+    // A DELETE retried after a failed answer may have worked the first time: gone is done.
+    if (method === 'DELETE' && retried && res.status === 404) return undefined as T;
     throw errorOf(res.status, res.headers, res.body as Body, method, path);
   }
 }
