@@ -6,9 +6,9 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { ConnectionReport, MetaPort, Ports } from '../core/ports.js';
 import type { EmbeddedProvider } from '../providers/embedded/index.js';
-import { PagerDutyProvider } from '../providers/pagerduty/index.js';
+import { PAGERDUTY_UNSUPPORTED_TOOLS, PagerDutyProvider } from '../providers/pagerduty/index.js';
 import { PagerDutyOAuth } from '../providers/pagerduty/oauth.js';
-import { PINGERA_TOOLSETS, PingeraProvider } from '../providers/pingera/index.js';
+import { PINGERA_TOOLSETS, PINGERA_UNSUPPORTED_TOOLS, PingeraProvider } from '../providers/pingera/index.js';
 import type { UpstreamAuth } from '../server/auth.js';
 import type { Caller } from '../server/build-server.js';
 import { VERSION } from './version.js';
@@ -74,7 +74,11 @@ export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider
   const ports: Ports = active.has('embedded') ? { ...embedded.ports } : {};
   const pagerduty = active.has('pagerduty') ? pagerDutyProvider(config, log) : undefined;
   const pingera = active.has('pingera') ? pingeraProvider(config, log) : undefined;
-  if (!pagerduty && !pingera) return { ports, bind: undefined };
+  if (!pagerduty && !pingera) return { ports, bind: undefined, unsupported: undefined };
+  const unsupported = new Map<string, string>([
+    ...(pagerduty ? PAGERDUTY_UNSUPPORTED_TOOLS.map((t): [string, string] => [t, 'pagerduty']) : []),
+    ...(pingera ? PINGERA_UNSUPPORTED_TOOLS.map((t): [string, string] => [t, 'pingera']) : []),
+  ]);
   // Listing needs only which ports exist; each call gets ports bound to its caller.
   if (pagerduty) Object.assign(ports, withoutMeta(pagerduty.portsFor({ local: true })));
   if (pingera) Object.assign(ports, withoutMeta(pingera.portsFor(undefined)));
@@ -105,7 +109,7 @@ export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider
       },
     };
   };
-  return { ports, bind };
+  return { ports, bind, unsupported };
 }
 
 function withoutMeta<P extends Ports>(ports: P): Omit<P, 'meta'> {

@@ -42,12 +42,13 @@ export async function openRuntime(
     },
     clock: opts.clock,
   });
-  const { ports, bind } = assemble(config, log, embedded);
+  const { ports, bind, unsupported } = assemble(config, log, embedded);
   const service = new ToolService({
     config,
     log,
     ports,
     bind,
+    unsupported,
     tools: compileTools(ALL_TOOLS, loadListings()),
     version: VERSION,
   });

@@ -23,6 +23,8 @@ export interface ServerDeps {
   ports: Ports;
   /** Ports bound to one caller (a SaaS provider with that caller's credential), over `ports`. */
   bind?: ((caller: Caller) => Ports) | undefined;
+  /** Tools the active providers cannot carry out at all (tool → provider): not listed. */
+  unsupported?: ReadonlyMap<string, string> | undefined;
   tools: ReadonlyMap<string, CompiledTool>;
   version: string;
 }
@@ -62,7 +64,7 @@ export class ToolService {
   private readonly ports: Required<Ports>;
 
   constructor(readonly deps: ServerDeps) {
-    this.exposure = { config: deps.config, ports: presentPorts(deps.ports) };
+    this.exposure = { config: deps.config, ports: presentPorts(deps.ports), unsupported: deps.unsupported };
     this.ports = completePorts(deps.ports);
   }
 
@@ -88,6 +90,10 @@ export class ToolService {
     }
     const v = verdict(tool, { ...this.exposure, ...caller });
     if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
+    if (v === 'unsupported') {
+      const provider = this.deps.unsupported?.get(name) as string;
+      return toErrorResult(new NotSupportedError(name, provider), ctx, name);
+    }
     if (v === 'hidden') {
       const err = new ForbiddenError(
         `Tool '${name}' is not available to this client (narrowed by VIGIL_TOOLSETS, VIGIL_TOOLS, VIGIL_EXCLUDE_TOOLS, the API key's toolsets or X-MCP-Tools).`,

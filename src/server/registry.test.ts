@@ -123,6 +123,14 @@ describe('exposure', () => {
   const visible = (input: ExposureInput) =>
     [...compiled.values()].filter((t) => verdict(t, input) === 'exposed').map((t) => t.def.name);
 
+  it('does not list what the serving provider cannot do at all, in any mode', () => {
+    const unsupported = new Map([['create_user', 'pagerduty']]);
+    const input = { ...x({ VIGIL_MODE: 'read_write' }), unsupported };
+    expect(verdict(compiled.get('create_user')!, input)).toBe('unsupported');
+    expect(visible(input)).not.toContain('create_user');
+    expect(visible(input)).toContain('update_user');
+  });
+
   it('hides write tools in read-only mode, and a read_write key cannot widen it', () => {
     expect(visible(x({}))).not.toContain('create_user');
     expect(verdict(compiled.get('create_user')!, x({}))).toBe('read_only');

@@ -90,14 +90,17 @@ export interface ExposureInput {
   principal: Principal;
   /** The X-MCP-Tools header, parsed; undefined when absent. */
   headerTools?: readonly string[] | undefined;
+  /** Tools the provider serving their port cannot carry out at all: tool name → provider. */
+  unsupported?: ReadonlyMap<string, string> | undefined;
 }
 
-export type Verdict = 'exposed' | 'read_only' | 'hidden';
+export type Verdict = 'exposed' | 'read_only' | 'hidden' | 'unsupported';
 
 /** Whether one client may see and call `tool`, and if not, why. */
 export function verdict(tool: CompiledTool, x: ExposureInput): Verdict {
   const { def } = tool;
   if (!x.ports.has(def.port)) return 'hidden';
+  if (x.unsupported?.has(def.name)) return 'unsupported';
   if (x.config.toolsets && !x.config.toolsets.includes(def.toolset)) return 'hidden';
   if (x.config.tools && !x.config.tools.includes(def.name)) return 'hidden';
   if (x.config.excludeTools.includes(def.name)) return 'hidden';

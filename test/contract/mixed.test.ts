@@ -60,6 +60,17 @@ describe('PagerDuty and Pingera together', () => {
       ['pagerduty', true],
       ['pingera', true],
     ]);
+    // What a provider cannot do at all is not listed; called anyway, it says which provider lacks it.
+    const listed = (await h.client.listTools()).tools.map((t) => t.name);
+    expect(listed).not.toContain('create_user');
+    expect(listed).not.toContain('delete_incident_update');
+    expect(listed).toContain('update_incident_update');
+    const gone = await h.call('delete_incident_update', {
+      page_id: 'pg0000000001',
+      incident_id: 'in0000000001',
+      update_id: 'up0000000001',
+    });
+    expect(gone.body.error).toMatchObject({ code: 'NOT_SUPPORTED', details: { provider: 'pingera' } });
     expect([...pd.violations(), ...pg.violations()]).toEqual([]);
   });
 });

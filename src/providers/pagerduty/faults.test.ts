@@ -182,7 +182,11 @@ describe('PagerDuty faults', () => {
     ]);
   });
 
-  it('what PagerDuty is not asked to do answers NOT_SUPPORTED naming the provider', async () => {
+  it('what PagerDuty is not asked to do is not listed, and a call answers NOT_SUPPORTED naming the provider', async () => {
+    const listed = (await h.client.listTools()).tools.map((t) => t.name);
+    expect(listed).toEqual(expect.arrayContaining(['get_teams', 'create_schedule_override', 'list_pages']));
+    expect(listed).not.toContain('create_team');
+    expect(listed).not.toContain('delete_schedule');
     const r = await h.call('create_team', { name: 'New team' });
     expect(r.body.error).toMatchObject({ code: 'NOT_SUPPORTED', details: { provider: 'pagerduty' } });
     expect(r.body.error.message).toContain('pagerduty');

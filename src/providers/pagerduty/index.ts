@@ -36,6 +36,18 @@ export interface PagerDutyCaller {
 
 type Source = 'X-PagerDuty-Token header' | 'PAGERDUTY_API_TOKEN' | 'OAuth login';
 
+/**
+ * Tools whose port this provider serves but whose operation it leaves to PagerDuty's own UI:
+ * not listed, and a call answers NOT_SUPPORTED naming the provider.
+ */
+export const PAGERDUTY_UNSUPPORTED_TOOLS = [
+  'user',
+  'team',
+  'service',
+  'escalation_policy',
+  'schedule',
+].flatMap((thing) => ['create', 'update', 'delete'].map((verb) => `${verb}_${thing}`));
+
 export class PagerDutyProvider {
   readonly name = 'pagerduty';
   private readonly cache = new ContextCache();

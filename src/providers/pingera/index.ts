@@ -33,6 +33,9 @@ export const PINGERA_TOOLSETS = ['status_pages', 'checks', 'heartbeats', 'alerts
 
 type Source = 'Authorization header' | 'PINGERA_API_KEY' | 'PINGERA_JWT_TOKEN';
 
+/** Tools Pingera's API has no operation for: not listed; a call answers NOT_SUPPORTED. */
+export const PINGERA_UNSUPPORTED_TOOLS = ['delete_incident_update'];
+
 export class PingeraProvider {
   readonly name = 'pingera';
 
