@@ -24,8 +24,8 @@
  *   schema are answered 400 with the violations as `errors`.
  * - Operations the spec has but the fake does not implement answer 404 and record a violation.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type FaultMatch, FaultQueue, listenFake, parseJson, readBody } from './fake-http.js';
 import { INCIDENT_ROUTES } from './fake-pagerduty-incidents.js';
 import { DIRECTORY_ROUTES, FakeHttpError, type Reply } from './fake-pagerduty-routes.js';
 import { FakeAccount, type PagerDutySeed } from './fake-pagerduty-state.js';
@@ -36,14 +36,9 @@ export { FakeAccount } from './fake-pagerduty-state.js';
 
 export type FaultKind = '429' | '500' | 'hang' | 'malformed' | '401';
 
-export interface Fault {
+/** A fault for the requests FaultMatch names (method, path or template, times). */
+export interface Fault extends FaultMatch {
   kind: FaultKind;
-  /** Any method when absent; compared case-insensitively. */
-  method?: string;
-  /** The request path (`/incidents/P1`) or the spec's template (`/incidents/{id}`), or a RegExp on the path. */
-  path?: string | RegExp;
-  /** How many matching requests fail; 1 when absent. */
-  times?: number;
   /** `ratelimit-reset` of a 429, in seconds; 1 when absent. */
   resetSeconds?: number;
 }
@@ -96,24 +91,13 @@ function tokenOf(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Promise<FakePagerDuty> {
   const checker = contractChecker(options.specPath ?? PAGERDUTY_SPEC);
   const clock = () => (options.now ? options.now() : new Date()).getTime();
   const checkResponses = options.checkResponses ?? true;
   const accounts = new Map<string, FakeAccount>();
   const requests: FakeRequest[] = [];
-  const faults: (Fault & { left: number })[] = [];
-  const hanging = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
+  const faults = new FaultQueue<Fault>();
 
   const send = (
     rec: FakeRequest,
@@ -135,27 +119,9 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
     res.end(text);
   };
 
-  const fault = (rec: FakeRequest): (Fault & { left: number }) | undefined =>
-    faults.find((f) => {
-      if (f.left <= 0) return false;
-      if (f.method && f.method.toUpperCase() !== rec.method) return false;
-      if (f.path === undefined) return true;
-      if (f.path instanceof RegExp) return f.path.test(rec.path);
-      return f.path === rec.path || f.path === rec.template;
-    });
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    const raw = await readBody(req);
-    let body: unknown;
-    let unparsable = false;
-    if (raw.trim() !== '') {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        unparsable = true;
-      }
-    }
+    const { body, unparsable } = parseJson(await readBody(req));
     const method = (req.method ?? 'GET').toUpperCase();
     const hit = checker.match(method, url.pathname);
     const authorization = req.headers.authorization;
@@ -176,12 +142,11 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
       found.push({ kind: 'body', message: `${method} ${url.pathname}: request body is not JSON` });
     rec.violations.push(...found.map((v) => v.message));
 
-    const f = fault(rec);
+    const f = faults.take(rec);
     if (f) {
-      f.left -= 1;
       switch (f.kind) {
         case 'hang':
-          hanging.add(res);
+          server.hang(res);
           return;
         case 'malformed':
           rec.status = 200;
@@ -248,17 +213,8 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenFake(handle);
+  const { port } = server;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -273,17 +229,8 @@ export async function startFakePagerDuty(options: FakePagerDutyOptions = {}): Pr
       const all = requests.flatMap((r) => r.violations);
       if (all.length > 0) throw new Error(`PagerDuty contract violations:\n- ${all.join('\n- ')}`);
     },
-    fail(f) {
-      faults.push({ ...f, left: f.times ?? 1 });
-    },
-    clearFaults() {
-      faults.length = 0;
-    },
-    async close() {
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    fail: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    close: () => server.close(),
   };
 }

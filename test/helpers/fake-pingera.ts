@@ -31,8 +31,8 @@
  *   component uptime, heartbeat channels and ping counts, execution groups, the public lookups and
  *   templates) answer 404 and record a violation.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type FaultMatch, FaultQueue, listenFake, parseJson, readBody } from './fake-http.js';
 import { ALERT_ROUTES } from './fake-pingera-alerts.js';
 import { CHECK_ROUTES } from './fake-pingera-checks.js';
 import { HEARTBEAT_ROUTES } from './fake-pingera-heartbeats.js';
@@ -72,14 +72,9 @@ export { PingeraAccount } from './fake-pingera-state.js';
 
 export type FaultKind = '429' | '500' | 'hang' | 'malformed' | '401' | '403';
 
-export interface Fault {
+/** A fault for the requests FaultMatch names (method, path or template, times). */
+export interface Fault extends FaultMatch {
   kind: FaultKind;
-  /** Any method when absent; compared case-insensitively. */
-  method?: string;
-  /** The request path (`/v1/checks/ck1`) or the spec's template (`/v1/checks/{check_id}`), or a RegExp on the path. */
-  path?: string | RegExp;
-  /** How many matching requests fail; 1 when absent. */
-  times?: number;
   /** `Retry-After` of a 429, in seconds; 1 when absent. */
   retryAfterSeconds?: number;
   /** The `message` of a 403 (default: a plan-limit message) or 401. */
@@ -160,15 +155,6 @@ function normalise(value: string | undefined): string | undefined {
   return bearer ? `Bearer ${bearer[1]}` : v;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** Refused violations as webargs keys them: `{json: {field: [...]}, query: {…}, headers: {…}}`. */
 function fieldErrors(refused: Violation[]): FieldErrors {
   const out: FieldErrors = {};
@@ -194,9 +180,7 @@ export async function startFakePingera(options: FakePingeraOptions = {}): Promis
   const ids = new IdSource();
   const accounts = new Map<string, PingeraAccount>();
   const requests: FakeRequest[] = [];
-  const faults: (Fault & { left: number })[] = [];
-  const hanging = new Set<ServerResponse>();
-  const sockets = new Set<Socket>();
+  const faults = new FaultQueue<Fault>();
   let baseUrl = '';
   let nobody: PingeraAccount | undefined;
 
@@ -224,27 +208,9 @@ export async function startFakePingera(options: FakePingeraOptions = {}): Promis
     errors?: FieldErrors,
   ) => send(rec, res, { status, body: errorBody(status, message, errors) });
 
-  const fault = (rec: FakeRequest): (Fault & { left: number }) | undefined =>
-    faults.find((f) => {
-      if (f.left <= 0) return false;
-      if (f.method && f.method.toUpperCase() !== rec.method) return false;
-      if (f.path === undefined) return true;
-      if (f.path instanceof RegExp) return f.path.test(rec.path);
-      return f.path === rec.path || f.path === rec.template;
-    });
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
-    const raw = await readBody(req);
-    let body: unknown;
-    let unparsable = false;
-    if (raw.trim() !== '') {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        unparsable = true;
-      }
-    }
+    const { body, unparsable } = parseJson(await readBody(req));
     const method = (req.method ?? 'GET').toUpperCase();
     const hit = checker.match(method, url.pathname);
     const rec: FakeRequest = {
@@ -267,12 +233,11 @@ export async function startFakePingera(options: FakePingeraOptions = {}): Promis
     }
     rec.violations.push(...found.map((v) => v.message));
 
-    const f = fault(rec);
+    const f = faults.take(rec);
     if (f) {
-      f.left -= 1;
       switch (f.kind) {
         case 'hang':
-          hanging.add(res);
+          server.hang(res);
           return;
         case 'malformed':
           rec.status = 200;
@@ -355,17 +320,8 @@ export async function startFakePingera(options: FakePingeraOptions = {}): Promis
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenFake(handle);
+  const { port } = server;
   baseUrl = `http://127.0.0.1:${port}/v1`;
 
   return {
@@ -385,17 +341,8 @@ export async function startFakePingera(options: FakePingeraOptions = {}): Promis
       const all = requests.flatMap((r) => r.violations);
       if (all.length > 0) throw new Error(`Pingera contract violations:\n- ${all.join('\n- ')}`);
     },
-    fail(f) {
-      faults.push({ ...f, left: f.times ?? 1 });
-    },
-    clearFaults() {
-      faults.length = 0;
-    },
-    async close() {
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-    },
+    fail: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    close: () => server.close(),
   };
 }
