@@ -10,7 +10,14 @@
  */
 import { VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { backoff, requestJson, resetAfterMs, sleeper } from '../shared/rest.js';
+import {
+  backoff,
+  requestJson,
+  resetAfterMs,
+  sleeper,
+  unlessNotFound,
+  upstreamError,
+} from '../shared/rest.js';
 
 /** How a credential is sent: REST API keys as `Token token=`, OAuth tokens as `Bearer`. */
 export interface Credential {
@@ -88,13 +95,8 @@ export class PagerDutyClient {
   }
 
   /** A GET that answers undefined for a 404. */
-  async find<T>(path: string, query?: Query): Promise<T | undefined> {
-    try {
-      return await this.get<T>(path, query);
-    } catch (err) {
-      if (err instanceof VigilError && err.code === 'NOT_FOUND') return undefined;
-      throw err;
-    }
+  find<T>(path: string, query?: Query): Promise<T | undefined> {
+    return unlessNotFound(this.get<T>(path, query));
   }
 
   send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, from?: string): Promise<T> {
@@ -187,50 +189,15 @@ function errorOf(
   path: string,
 ): VigilError {
   const upstream = body.error ?? {};
-  const said = [upstream.message, ...(upstream.errors ?? [])].filter(Boolean).join(': ');
-  const details = {
-    provider: 'pagerduty',
+  return upstreamError({
+    provider: 'PagerDuty',
     status,
-    ...(body.error && { pagerduty: body.error }),
-  };
-  const suffix = said ? ` PagerDuty said: ${said}.` : '';
-  const retryAfter = Math.ceil((resetAfterMs(headers) ?? 1000) / 1000);
-  switch (status) {
-    case 400:
-    case 422:
-      return new VigilError('VALIDATION_ERROR', `PagerDuty refused ${method} ${path}.${suffix}`, details);
-    case 401:
-      return new VigilError(
-        'UNAUTHORIZED',
-        `PagerDuty rejected the credential (401).${suffix} Check PAGERDUTY_API_TOKEN or the X-PagerDuty-Token header.`,
-        details,
-      );
-    case 402:
-    case 403:
-      return new VigilError(
-        'FORBIDDEN',
-        `PagerDuty does not allow ${method} ${path} for this account or token (${status}).${suffix}`,
-        details,
-      );
-    case 404:
-      return new VigilError('NOT_FOUND', `PagerDuty has no ${path}.${suffix}`, details);
-    case 409:
-      return new VigilError(
-        'CONFLICT',
-        `PagerDuty refused ${method} ${path} as a conflict.${suffix}`,
-        details,
-      );
-    case 429:
-      return new VigilError(
-        'RATE_LIMITED',
-        `PagerDuty's rate limit is reached; try again in ${retryAfter} s.`,
-        { ...details, retry_after_seconds: retryAfter },
-      );
-    default:
-      return new VigilError(
-        'UPSTREAM_ERROR',
-        `PagerDuty failed ${method} ${path} with ${status}.${suffix} Try again later.`,
-        details,
-      );
-  }
+    headers,
+    method,
+    path,
+    said: [upstream.message, ...(upstream.errors ?? [])].filter(Boolean).join(': '),
+    details: { provider: 'pagerduty', status, ...(body.error && { pagerduty: body.error }) },
+    credentialHint: 'Check PAGERDUTY_API_TOKEN or the X-PagerDuty-Token header.',
+    forbiddenWhy: `or token (${status})`,
+  });
 }

@@ -7,9 +7,16 @@
  *
  * A client holds one credential and nothing that changes: each HTTP request gets its own.
  */
-import { VigilError } from '../../core/errors.js';
+import type { VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { backoff, requestJson, resetAfterMs, sleeper } from '../shared/rest.js';
+import {
+  backoff,
+  requestJson,
+  resetAfterMs,
+  sleeper,
+  unlessNotFound,
+  upstreamError,
+} from '../shared/rest.js';
 
 export interface PingeraCredential {
   kind: 'api_key' | 'jwt';
@@ -77,13 +84,8 @@ export class PingeraClient {
   }
 
   /** A GET that answers undefined for a 404. */
-  async find<T>(path: string, query?: Query): Promise<T | undefined> {
-    try {
-      return await this.get<T>(path, query);
-    } catch (err) {
-      if (err instanceof VigilError && err.code === 'NOT_FOUND') return undefined;
-      throw err;
-    }
+  find<T>(path: string, query?: Query): Promise<T | undefined> {
+    return unlessNotFound(this.get<T>(path, query));
   }
 
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -205,42 +207,15 @@ function said(body: Body): string {
 }
 
 function errorOf(status: number, headers: Headers, body: Body, method: string, path: string): VigilError {
-  const text = said(body);
-  const suffix = text ? ` Pingera said: ${text}.` : '';
-  const details = { provider: 'pingera', status, pingera: body };
-  switch (status) {
-    case 400:
-    case 422:
-      return new VigilError('VALIDATION_ERROR', `Pingera refused ${method} ${path}.${suffix}`, details);
-    case 401:
-      return new VigilError(
-        'UNAUTHORIZED',
-        `Pingera rejected the credential (401).${suffix} Check PINGERA_API_KEY / PINGERA_JWT_TOKEN or the Authorization header.`,
-        details,
-      );
-    case 402:
-    case 403:
-      return new VigilError(
-        'FORBIDDEN',
-        `Pingera does not allow ${method} ${path} for this account (${status}; a plan limit or a missing permission).${suffix}`,
-        details,
-      );
-    case 404:
-      return new VigilError('NOT_FOUND', `Pingera has no ${path}.${suffix}`, details);
-    case 409:
-      return new VigilError('CONFLICT', `Pingera refused ${method} ${path} as a conflict.${suffix}`, details);
-    case 429: {
-      const seconds = Math.ceil((resetAfterMs(headers) ?? 1000) / 1000);
-      return new VigilError('RATE_LIMITED', `Pingera's rate limit is reached; try again in ${seconds} s.`, {
-        ...details,
-        retry_after_seconds: seconds,
-      });
-    }
-    default:
-      return new VigilError(
-        'UPSTREAM_ERROR',
-        `Pingera failed ${method} ${path} with ${status}.${suffix} Try again later.`,
-        details,
-      );
-  }
+  return upstreamError({
+    provider: 'Pingera',
+    status,
+    headers,
+    method,
+    path,
+    said: said(body),
+    details: { provider: 'pingera', status, pingera: body },
+    credentialHint: 'Check PINGERA_API_KEY / PINGERA_JWT_TOKEN or the Authorization header.',
+    forbiddenWhy: `(${status}; a plan limit or a missing permission)`,
+  });
 }

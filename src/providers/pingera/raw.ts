@@ -8,8 +8,10 @@
 import { NotFoundError, VigilError } from '../../core/errors.js';
 
 import { obj, type Raw, str } from '../shared/read.js';
+import { isNotFound } from '../shared/rest.js';
 
 export { arr, bool, defined, num, obj, type Raw, str } from '../shared/read.js';
+export { isNotFound } from '../shared/rest.js';
 
 /**
  * A timestamp as ISO 8601 in UTC, or null. Pingera's API is Python: `isoformat()` of a naive
@@ -47,8 +49,6 @@ export function record(v: unknown, what: string): Raw & { id: string } {
   }
   return o as Raw & { id: string };
 }
-
-export const isNotFound = (err: unknown): boolean => err instanceof VigilError && err.code === 'NOT_FOUND';
 
 /** Runs a request; its 404 becomes "No <resource> with id '<id>' (parameter `<parameter>`)". */
 export async function orNotFound<T>(

@@ -110,3 +110,79 @@ export async function requestJson(call: RestCall): Promise<RestResponse> {
     }
   }
 }
+
+export const isNotFound = (err: unknown): boolean => err instanceof VigilError && err.code === 'NOT_FOUND';
+
+/** A request's answer, or undefined when the API answered 404. */
+export async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export interface UpstreamFailure {
+  provider: string;
+  status: number;
+  headers: Headers;
+  method: string;
+  path: string;
+  /** What the API said about it, in one line; '' when nothing. */
+  said: string;
+  details: Record<string, unknown>;
+  /** What to check when the credential is rejected. */
+  credentialHint: string;
+  /** Why a 402/403 may happen, after "for this account". */
+  forbiddenWhy: string;
+}
+
+/** A failed answer as the VigilError a tool reports, the API's own words kept. */
+export function upstreamError(f: UpstreamFailure): VigilError {
+  const { provider, status, method, path, details } = f;
+  const suffix = f.said ? ` ${provider} said: ${f.said}.` : '';
+  switch (status) {
+    case 400:
+    case 422:
+      return new VigilError('VALIDATION_ERROR', `${provider} refused ${method} ${path}.${suffix}`, details);
+    case 401:
+      return new VigilError(
+        'UNAUTHORIZED',
+        `${provider} rejected the credential (401).${suffix} ${f.credentialHint}`,
+        details,
+      );
+    case 402:
+    case 403:
+      return new VigilError(
+        'FORBIDDEN',
+        `${provider} does not allow ${method} ${path} for this account ${f.forbiddenWhy}.${suffix}`,
+        details,
+      );
+    case 404:
+      return new VigilError('NOT_FOUND', `${provider} has no ${path}.${suffix}`, details);
+    case 409:
+      return new VigilError(
+        'CONFLICT',
+        `${provider} refused ${method} ${path} as a conflict.${suffix}`,
+        details,
+      );
+    case 429: {
+      const seconds = Math.ceil((resetAfterMs(f.headers) ?? 1000) / 1000);
+      return new VigilError(
+        'RATE_LIMITED',
+        `${provider}'s rate limit is reached; try again in ${seconds} s.`,
+        {
+          ...details,
+          retry_after_seconds: seconds,
+        },
+      );
+    }
+    default:
+      return new VigilError(
+        'UPSTREAM_ERROR',
+        `${provider} failed ${method} ${path} with ${status}.${suffix} Try again later.`,
+        details,
+      );
+  }
+}
