@@ -103,7 +103,7 @@ export const listAlerts = defineTool({
       limit: pages.limit,
       offset: pages.offset,
     });
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 
@@ -153,7 +153,7 @@ export const listAlertRules = defineTool({
   async handler(args, ctx) {
     const pages = paging(args, {});
     const result = await ctx.ports.alerts.listRules(pages.limit, pages.offset);
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 
@@ -169,7 +169,7 @@ export const listAlertChannels = defineTool({
   async handler(args, ctx) {
     const pages = paging(args, {});
     const result = await ctx.ports.alerts.listChannels(pages.limit, pages.offset);
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 

@@ -40,7 +40,7 @@ export const listCheckGroups = defineTool({
   async handler(args, ctx) {
     const pages = paging(args, {});
     const result = await ctx.ports.checks.listGroups(pages.limit, pages.offset);
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 
@@ -79,7 +79,7 @@ export const getChecksInGroup = defineTool({
       limit: pages.limit,
       offset: pages.offset,
     });
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 

@@ -59,7 +59,7 @@ export const getCheckResults = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
@@ -101,7 +101,7 @@ export const getUnifiedResults = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
@@ -172,7 +172,7 @@ export const getCheckStatusHistory = defineTool({
   async handler(args, ctx) {
     const paged = paging(args, { check_id: args.check_id });
     const result = await ctx.ports.checks.statusHistory(args.check_id, paged.limit, paged.offset);
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
@@ -311,7 +311,7 @@ export const listCheckJobs = defineTool({
   async handler(args, ctx) {
     const paged = paging(args, {});
     const result = await ctx.ports.checks.listJobs(paged.limit, paged.offset);
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 

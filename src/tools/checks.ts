@@ -72,7 +72,7 @@ export const listChecks = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 

@@ -74,7 +74,7 @@ export const listHeartbeats = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
@@ -232,7 +232,7 @@ export const getHeartbeatLogs = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 

@@ -22,7 +22,7 @@ export interface PagingArgs {
   cursor?: string | undefined;
 }
 
-/** The offset and limit a call asks for, and the page info its answer carries. */
+/** The offset and limit a call asks for, and the page info its answer carries (with the port's notice, if any). */
 export function paging(args: PagingArgs, filters: Record<string, unknown>) {
   if (args.cursor !== undefined && args.page !== undefined) {
     throw new ValidationError('Pass `page` or `cursor`, not both.', { parameter: 'cursor' });
@@ -39,6 +39,11 @@ export function paging(args: PagingArgs, filters: Record<string, unknown>) {
   return {
     limit,
     offset,
-    info: (more: boolean): PageInfo => ({ offset, more, fingerprint: print }),
+    info: (page: { more: boolean; notice?: string | undefined }): PageInfo => ({
+      offset,
+      more: page.more,
+      fingerprint: print,
+      notice: page.notice,
+    }),
   };
 }

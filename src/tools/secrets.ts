@@ -42,7 +42,7 @@ export const listSecrets = defineTool({
   async handler(args, ctx) {
     const pages = paging(args, {});
     const result = await ctx.ports.secrets.listSecrets(pages.limit, pages.offset);
-    return { items: result.items, page: pages.info(result.more) };
+    return { items: result.items, page: pages.info(result) };
   },
 });
 

@@ -83,7 +83,7 @@ export const listIncidents = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 

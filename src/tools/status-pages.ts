@@ -92,7 +92,7 @@ export const listPages = defineTool({
   async handler(args, ctx) {
     const paged = paging({ ...args, page_size: args.per_page }, {});
     const result = await ctx.ports.statusPages.listPages({ limit: paged.limit, offset: paged.offset });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
@@ -236,7 +236,7 @@ export const listComponents = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result.more) };
+    return { items: result.items, page: paged.info(result) };
   },
 });
 
