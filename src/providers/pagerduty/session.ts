@@ -47,13 +47,12 @@ export class Session {
     private readonly userEmail: string | undefined,
   ) {}
 
+  private key: Promise<string> | undefined;
+
   /** Cache entries are per credential, named by a hash of it (the token itself is not kept as a key). */
   private async cached<T>(what: string, load: () => Promise<T>): Promise<T> {
-    const key = createHash('sha256')
-      .update(await this.credential())
-      .digest('hex')
-      .slice(0, 32);
-    return this.cache.get(`${key}:${what}`, load);
+    this.key ??= this.credential().then((c) => createHash('sha256').update(c).digest('hex').slice(0, 32));
+    return this.cache.get(`${await this.key}:${what}`, load);
   }
 
   /**
