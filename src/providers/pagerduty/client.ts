@@ -12,8 +12,10 @@ import { VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import {
   backoff,
+  type Query,
   requestJson,
   resetAfterMs,
+  searchOf,
   sleeper,
   unlessNotFound,
   upstreamError,
@@ -30,8 +32,6 @@ export function credentialOf(token: string): Credential {
   const value = token.trim();
   return { kind: value.startsWith('pdus+_') ? 'bearer' : 'token', value };
 }
-
-export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 export interface ClientOptions {
   /** API host, e.g. https://api.pagerduty.com or https://api.eu.pagerduty.com. */
@@ -61,17 +61,6 @@ export interface ListPage<T> {
 
 interface PagerDutyErrorBody {
   error?: { code?: number; message?: string; errors?: string[] };
-}
-
-function searchOf(query: Query | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) params.append(`${key}[]`, String(v));
-    else params.append(key, String(value));
-  }
-  const s = params.toString();
-  return s ? `?${s}` : '';
 }
 
 export class PagerDutyClient {
@@ -150,7 +139,7 @@ export class PagerDutyClient {
       provider: 'PagerDuty',
       method,
       path,
-      url: `${this.opts.host.replace(/\/+$/, '')}${path}${searchOf(query)}`,
+      url: `${this.opts.host.replace(/\/+$/, '')}${path}${searchOf(query, '[]')}`,
       headers: {
         accept: 'application/vnd.pagerduty+json;version=2',
         authorization:

@@ -11,8 +11,10 @@ import type { VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import {
   backoff,
+  type Query,
   requestJson,
   resetAfterMs,
+  searchOf,
   sleeper,
   unlessNotFound,
   upstreamError,
@@ -29,8 +31,6 @@ export function credentialOf(header: string): PingeraCredential {
   const bearer = /^Bearer\s+(.+)$/i.exec(value);
   return bearer?.[1] ? { kind: 'jwt', value: bearer[1].trim() } : { kind: 'api_key', value };
 }
-
-export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 export interface PingeraClientOptions {
   /** PINGERA_BASE_URL, e.g. https://api.pingera.ru/v1 (the `/v1` is part of every path here). */
@@ -55,17 +55,6 @@ export interface Listing<T> {
 
 /** RFC 9110's idempotent methods: the only ones sent twice. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
-
-function searchOf(query: Query | undefined): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
-    else params.append(key, String(value));
-  }
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
 
 type Body = Record<string, unknown>;
 
@@ -134,7 +123,7 @@ export class PingeraClient {
       provider: 'Pingera',
       method,
       path,
-      url: `${this.root}${path}${searchOf(query)}`,
+      url: `${this.root}${path}${searchOf(query, '')}`,
       headers: {
         accept: 'application/json',
         authorization: credential.kind === 'jwt' ? `Bearer ${credential.value}` : credential.value,

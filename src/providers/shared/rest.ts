@@ -31,6 +31,23 @@ export interface RestCall {
   sleep: (ms: number) => Promise<void>;
 }
 
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+/**
+ * `?a=1&b=2`, or '' for no parameters. Arrays repeat their key, with `arraySuffix` appended:
+ * PagerDuty spells them `statuses[]`, Pingera `check_ids`.
+ */
+export function searchOf(query: Query | undefined, arraySuffix: '' | '[]'): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(`${key}${arraySuffix}`, String(v));
+    else params.append(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
 export const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Exponential backoff with jitter: ~0.5 s, 1 s, 2 s… */
