@@ -75,7 +75,8 @@ export class ToolService {
 
   async call(caller: Caller, name: string, args: unknown): Promise<ToolCallResult> {
     const { bind } = this.deps;
-    const ports = bind ? completePorts({ ...this.deps.ports, ...bind(caller) }) : this.ports;
+    // The caller's bound ports over the stand-ins made once; bind returns only ports it serves.
+    const ports = bind ? ({ ...this.ports, ...bind(caller) } as Required<Ports>) : this.ports;
     const ctx: ToolContext = { ports, principal: caller.principal, log: this.deps.log };
     const tool = this.deps.tools.get(name);
     if (!tool) {
