@@ -3,6 +3,8 @@
  * The `vigil` command. Without a command it serves MCP over stdio (what MCP clients spawn);
  * `serve` runs the HTTP server; `call`, `tools` and `keys` are one-shot commands.
  */
+// First, before other modules allocate: it sizes V8's young generation.
+import './heap.js';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
