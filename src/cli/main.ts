@@ -3,14 +3,13 @@
  * The `vigil` command. Without a command it serves MCP over stdio (what MCP clients spawn);
  * `serve` runs the HTTP server; `call`, `tools` and `keys` are one-shot commands.
  */
-// First, before other modules allocate: it sizes V8's young generation.
-import './heap.js';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import { type FlagName, readEnv, withFlags } from './env.js';
 import { StartupError, UsageError } from './errors.js';
+import { favourMemory } from './heap.js';
 import type { Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
@@ -65,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'serve': {
       const http = command === 'serve' || config.transport === 'sse' || config.transport === 'http';
+      if (!http) favourMemory();
       const [{ serveHttp, serveStdioMode }, { openRuntime }] = await Promise.all([
         import('./serve.js'),
         import('./runtime.js'),
