@@ -9,7 +9,6 @@ import { VigilError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
 import { type FlagName, readEnv, withFlags } from './env.js';
 import { StartupError, UsageError } from './errors.js';
-import { favourMemory } from './heap.js';
 import type { Runtime } from './runtime.js';
 import { VERSION } from './version.js';
 
@@ -64,7 +63,6 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
     case 'serve': {
       const http = command === 'serve' || config.transport === 'sse' || config.transport === 'http';
-      if (!http) favourMemory();
       const [{ serveHttp, serveStdioMode }, { openRuntime }] = await Promise.all([
         import('./serve.js'),
         import('./runtime.js'),

@@ -9,6 +9,7 @@ import { isLoopbackHost } from '../core/config.js';
 import { Authenticator } from '../server/auth.js';
 import { buildServer } from '../server/build-server.js';
 import { StartupError } from './errors.js';
+import { favourMemory } from './heap.js';
 import { upstreamAuth } from './providers.js';
 import { localPrincipal, type Runtime } from './runtime.js';
 import { VERSION } from './version.js';
@@ -183,4 +184,5 @@ export async function serveStdioMode(rt: Runtime): Promise<void> {
     await rt.close();
   };
   process.stdin.once('end', () => void shutdown().then(() => process.exit(0)));
+  favourMemory();
 }
