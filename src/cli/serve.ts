@@ -9,7 +9,7 @@ import { isLoopbackHost } from '../core/config.js';
 import { Authenticator } from '../server/auth.js';
 import { buildServer } from '../server/build-server.js';
 import { StartupError } from './errors.js';
-import { favourMemory } from './heap.js';
+import { favourMemory, holdYoungGeneration } from './heap.js';
 import { upstreamAuth } from './providers.js';
 import { localPrincipal, type Runtime } from './runtime.js';
 import { VERSION } from './version.js';
@@ -125,6 +125,7 @@ function runLease(rt: Runtime): () => Promise<void> {
 
 export async function serveHttp(rt: Runtime): Promise<void> {
   const { config, log } = rt;
+  holdYoungGeneration();
   const auth = new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config));
   if (!isLoopbackHost(config.httpHost) && !config.allowUnauthenticated && !(await auth.configured())) {
     throw new StartupError(
