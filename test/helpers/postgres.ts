@@ -30,9 +30,12 @@ export function postgresAvailable(): Promise<boolean> {
   return available;
 }
 
-/** A database URL whose connections use a new, empty schema. */
+/** The schemas of this test run (test/global-setup.ts sets the id). */
+const runPrefix = () => `vigil_t_${process.env.VIGIL_TEST_RUN ?? 'adhoc'}_`;
+
+/** A database URL whose connections use a new, empty schema, dropped when the test run ends. */
 export async function freshPostgresUrl(): Promise<string> {
-  const schema = `vigil_t_${randomBytes(6).toString('hex')}`;
+  const schema = `${runPrefix()}${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
@@ -42,4 +45,25 @@ export async function freshPostgresUrl(): Promise<string> {
   }
   // encodeURIComponent, not URLSearchParams: the driver does not read '+' as a space.
   return `${ADMIN_URL}${ADMIN_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** Drops every schema this test run created; a server that is not there has none. */
+export async function dropRunSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch {
+    return;
+  }
+  try {
+    // A schema some leftover connection still locks is left for a later run rather than waited on.
+    await client.query("set lock_timeout = '5s'");
+    const { rows } = await client.query<{ name: string }>(
+      "select schema_name as name from information_schema.schemata where schema_name like $1 escape '!'",
+      [`${runPrefix().replaceAll('_', '!_')}%`],
+    );
+    for (const { name } of rows) await client.query(`drop schema "${name}" cascade`).catch(() => undefined);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
