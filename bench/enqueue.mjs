@@ -32,19 +32,34 @@
  * Prints a markdown table and writes the raw numbers to bench/results/enqueue.json.
  * BENCH_QUICK=1 shortens every stage, for checking the script. docs/BENCHMARKS.md section 5.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, createServer } from 'node:http';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadSqlite, log, pgAdmin, post, sleep } from './shared.mjs';
+import {
+  closedLoop,
+  ingestRow,
+  ingestServer,
+  ingestSummary,
+  interleaved,
+  listenAsBaseline,
+  loadPlan,
+  log,
+  markdownTable,
+  openBaselineDb,
+  PG_URL,
+  pgAnswers,
+  post,
+  storedLiveAndAfterStop,
+  unit,
+  withServer,
+} from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 export const DEDUP_KEYS = 200;
 const PROCESSED = { status: 'success', message: 'Event processed' };
+const EVENTS = unit('events', 'Event');
 
 // ---------------------------------------------------------------------------------------------
 // The baseline server (`node bench/enqueue.mjs serve`, cwd = its scratch directory).
@@ -54,11 +69,7 @@ async function serveBaseline() {
   let insert;
   let db;
   if (process.env.ENQUEUE_BASELINE_STORE === 'sqlite') {
-    const SQLite = await loadSqlite();
-    db = new SQLite('baseline.db');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(
+    db = await openBaselineDb(
       'create table if not exists events (id integer primary key, dedup_key text not null, payload text not null)',
     );
     insert = db.prepare('insert into events (dedup_key, payload) values (?, ?)');
@@ -84,15 +95,7 @@ async function serveBaseline() {
     insert?.run(dedupKey, JSON.stringify(event.payload)); // autocommit: fsync'd before the answer
     send(res, 202, { ...PROCESSED, dedup_key: dedupKey });
   });
-  server.listen(Number(process.env.HTTP_PORT ?? 0), '127.0.0.1', () => {
-    const { port } = server.address();
-    process.stderr.write(`${JSON.stringify({ level: 30, mcp: `http://127.0.0.1:${port}/mcp` })}\n`);
-  });
-  process.on('SIGTERM', () => {
-    server.closeAllConnections();
-    db?.close();
-    process.exit(0);
-  });
+  listenAsBaseline(server, () => db?.close());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,186 +134,75 @@ function accepted(answer) {
  */
 export async function loadRun(url, pid, nextBody, opts) {
   const { clients = 32, seconds = 10, warmupS = 2 } = opts;
-  const { cpuMs, memoryMb, percentile } = await import('./lib.mjs');
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const latencies = [];
-  const refused = {}; // status (or 'error') -> count, over the whole run
   let accepted202 = 0;
-  let refusedInWindow = 0;
-  let phase = 'warmup';
-  const loop = async () => {
-    while (phase !== 'done') {
-      const start = performance.now();
-      let answer;
-      try {
-        answer = await post(url, agent, nextBody());
-      } catch (err) {
-        if (!refused.error) process.stderr.write(`bench: POST ${url} failed: ${err.message}\n`);
-        refused.error = (refused.error ?? 0) + 1;
-        if (phase === 'measure') refusedInWindow++;
-        await sleep(10);
-        continue;
-      }
-      if (accepted(answer)) {
-        accepted202++;
-        if (phase === 'measure') latencies.push(performance.now() - start);
-      } else {
-        if (!refused[answer.status])
-          process.stderr.write(`bench: ${answer.status} ${answer.text.slice(0, 300)}\n`);
-        refused[answer.status] = (refused[answer.status] ?? 0) + 1;
-        if (phase === 'measure') refusedInWindow++;
-      }
+  const attempt = async (agent) => {
+    let answer;
+    try {
+      answer = await post(url, agent, nextBody());
+    } catch (err) {
+      return ['error', `POST ${url} failed: ${err.message}`];
     }
+    if (!accepted(answer)) return [answer.status, `${answer.status} ${answer.text.slice(0, 300)}`];
+    accepted202++;
+    return true;
   };
-  const loops = Array.from({ length: clients }, loop);
-  await sleep(warmupS * 1000);
-  phase = 'measure';
-  const cpu0 = cpuMs(pid);
-  const self0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  phase = 'done';
-  const elapsedS = (performance.now() - t0) / 1000;
-  const measured = latencies.length; // requests still in flight at the end are not counted
-  const serverCpuMs = cpuMs(pid) - cpu0;
-  const self = process.cpuUsage(self0);
-  const serverRssMb = memoryMb(pid).rss;
-  await Promise.all(loops);
-  agent.destroy();
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    eventsPerSecond: measured / elapsedS,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    events: measured,
+  return closedLoop(pid, { clients, seconds, warmupS }, EVENTS, attempt, ({ refused, refusedInWindow }) => ({
     refusedInWindow,
     refused,
     accepted202,
-    serverCpuUsPerEvent: (serverCpuMs * 1000) / measured,
-    serverCpuShare: serverCpuMs / 1000 / elapsedS,
-    loadGeneratorCpuShare: (self.user + self.system) / 1e6 / elapsedS,
-    serverRssMb,
-  };
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // One run per server kind: start it on a fresh store, load it, check what it stored.
-
-/** Counts rows in a SQLite file without writing to it (safe beside the running server). */
-async function sqliteCounts(file, tables) {
-  const SQLite = await loadSqlite();
-  const db = new SQLite(file, { readonly: true, fileMustExist: true });
-  try {
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`select count(*) as n from ${t}`).get().n]));
-  } finally {
-    db.close();
-  }
-}
-
-async function pgCounts(url, tables) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    const out = {};
-    for (const t of tables) out[t] = Number((await client.query(`select count(*) as n from ${t}`)).rows[0].n);
-    return out;
-  } finally {
-    await client.end();
-  }
-}
-
-const withSchema = (base, schema) =>
-  `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 
 /**
  * Runs one server kind once: `bare`, `sqliteInsert`, `vigilSqlite` or `vigilPostgres` (with
  * `pgUrl`). `nodeArgs` go to the server's node (e.g. `--cpu-prof`).
  */
 export async function enqueueRun(kind, workload, opts = {}) {
-  const { pgUrl, nodeArgs = [] } = opts;
-  const { call, scratchDir, startHttp, TARGETS } = await import('./lib.mjs');
-  const store = scratchDir();
+  const { call, withHttpClient } = await import('./lib.mjs');
   const isVigil = kind.startsWith('vigil');
-  const schema = kind === 'vigilPostgres' ? `vigil_bench_${randomBytes(4).toString('hex')}` : undefined;
-  const dbUrl = schema && withSchema(pgUrl, schema);
-  const env = isVigil
-    ? { VIGIL_MODE: 'read_write', ...(dbUrl && { VIGIL_DATABASE_URL: dbUrl }) }
-    : { ENQUEUE_BASELINE_STORE: kind === 'sqliteInsert' ? 'sqlite' : 'none' };
-  writeFileSync(
-    join(store.dir, '.env'),
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(''),
-  );
-  if (schema) await pgAdmin(pgUrl, `create schema ${schema}`);
-  let server;
-  try {
-    server = await startHttp({ script: isVigil ? TARGETS.vigil.script : SELF }, store.dir, nodeArgs);
-    let routingKey = randomBytes(16).toString('hex'); // the baselines take any key
-    if (isVigil) {
-      const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-      const client = new Client({ name: 'vigil-bench', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(server.url));
-      try {
-        const out = await call(client, 'create_service', { name: 'Bench Databases' });
-        routingKey = out.services[0].integration_key;
-      } finally {
-        await client.close();
-      }
-    }
+  const start = await ingestServer(kind, SELF, 'ENQUEUE_BASELINE_STORE', opts);
+  return withServer(start, async (server, store) => {
+    const routingKey = isVigil
+      ? await withHttpClient(server.url, async (client) => {
+          const out = await call(client, 'create_service', { name: 'Bench Databases' });
+          return out.services[0].integration_key;
+        })
+      : randomBytes(16).toString('hex'); // the baselines take any key
     const url = new URL('/v2/enqueue', server.url);
     const result = await loadRun(url, server.pid, eventSource(routingKey, workload), opts);
-    // What was stored, while the server runs and after it has stopped.
+    // What was stored, while the server runs and after it has stopped: rows per table.
     const tables = isVigil ? ['incident_alerts', 'incidents'] : ['events'];
-    const count =
-      kind === 'bare'
-        ? async () => undefined
-        : kind === 'vigilPostgres'
-          ? () => pgCounts(dbUrl, tables)
-          : () => sqliteCounts(join(store.dir, isVigil ? 'vigil.db' : 'baseline.db'), tables);
-    const storedLive = await count();
-    await server.stop();
-    server = undefined;
-    const storedAfterStop = await count();
+    const queries = tables.map((t) => `select count(*) as n from ${t}`);
+    const counts = (rows) => Object.fromEntries(tables.map((t, i) => [t, Number(rows[i][0].n)]));
+    const stored = await storedLiveAndAfterStop(kind, server, store, queries, counts);
     const alerts = (c) => c?.[tables[0]];
     return {
       kind,
       workload,
       ...result,
-      storedLive,
-      storedAfterStop,
+      ...stored,
       durable:
         kind === 'bare'
           ? null
-          : alerts(storedLive) === result.accepted202 && alerts(storedAfterStop) === result.accepted202,
+          : alerts(stored.storedLive) === result.accepted202 &&
+            alerts(stored.storedAfterStop) === result.accepted202,
     };
-  } finally {
-    await server?.stop();
-    if (schema) await pgAdmin(pgUrl, `drop schema if exists ${schema} cascade`).catch(() => undefined);
-    store.remove();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The whole benchmark.
 
 async function main() {
-  const { median, TARGETS } = await import('./lib.mjs');
-  const QUICK = process.env.BENCH_QUICK === '1';
-  const PLAN = QUICK
-    ? { clients: 32, warmupS: 1, seconds: 2, reps: 1 }
-    : { clients: 32, warmupS: 2, seconds: 7, reps: 3 };
-  const pgUrl = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const { writeResults } = await import('./lib.mjs');
+  const PLAN = loadPlan(32);
+  const pgUrl = PG_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0];
-  const withPg = await pgAdmin(pgUrl, 'select 1').then(
-    () => true,
-    (err) => {
-      log(`PostgreSQL at ${pgUrl} does not answer (${err.message}); SQLite only`);
-      return false;
-    },
-  );
+  const withPg = await pgAnswers(pgUrl);
   const runs = [
     ['bare', 'dedup'],
     ['sqliteInsert', 'dedup'],
@@ -323,55 +215,22 @@ async function main() {
         ]
       : []),
   ];
-  // Repetitions interleave the servers, so a noisy spell on the machine hits them alike.
   const nameOf = (kind, workload) => (kind.startsWith('vigil') ? `${kind}/${workload}` : kind);
-  const reps = Object.fromEntries(runs.map(([kind, workload]) => [nameOf(kind, workload), []]));
-  for (let rep = 0; rep < PLAN.reps; rep++) {
-    for (const [kind, workload] of runs) {
-      const name = nameOf(kind, workload);
-      log(`${name} rep ${rep + 1}/${PLAN.reps}: ${PLAN.clients} in flight for ${PLAN.seconds} s`);
-      reps[name].push(await enqueueRun(kind, workload, { ...PLAN, pgUrl }));
-    }
-  }
-  // Ratios pair each Vigil run with the baselines of the same repetition.
-  const paired = (name, base) =>
-    median(reps[name].map((r, i) => r.eventsPerSecond / reps[base][i].eventsPerSecond));
-  const summary = {};
-  for (const [name, list] of Object.entries(reps)) {
-    const med = (key) => median(list.map((r) => r[key]));
-    summary[name] = {
-      eventsPerSecond: med('eventsPerSecond'),
-      p50Ms: med('p50Ms'),
-      p99Ms: med('p99Ms'),
-      serverCpuUsPerEvent: med('serverCpuUsPerEvent'),
-      serverCpuShare: med('serverCpuShare'),
-      loadGeneratorCpuShare: med('loadGeneratorCpuShare'),
-      serverRssMb: med('serverRssMb'),
-      refused: list.reduce((n, r) => n + Object.values(r.refused).reduce((a, b) => a + b, 0), 0),
-      accepted202: list.reduce((n, r) => n + r.accepted202, 0),
-      durable: list.every((r) => r.durable !== false),
-      ...(name !== 'bare' && { vsBare: paired(name, 'bare') }),
-      ...(name.startsWith('vigil') && { vsSqliteInsert: paired(name, 'sqliteInsert') }),
-      reps: list,
-    };
-  }
-  const results = {
-    date: new Date().toISOString(),
-    // The numbers belong to the build in dist/, which may be older than the checked-out source.
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    distBuiltAt: statSync(TARGETS.vigil.script).mtime.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      node: process.version,
-      loadAverage1m: { before: loadBefore, after: loadavg()[0] }, // other work on the machine
-    },
+  const reps = await interleaved(
+    Object.fromEntries(
+      runs.map(([kind, workload]) => [
+        nameOf(kind, workload),
+        () => enqueueRun(kind, workload, { ...PLAN, pgUrl }),
+      ]),
+    ),
+    PLAN,
+  );
+  const summary = await ingestSummary(reps, EVENTS, 'accepted202');
+  const results = writeResults('enqueue.json', loadBefore, {
     plan: { ...PLAN, dedupKeys: DEDUP_KEYS, pg: withPg ? pgUrl : null },
     summary,
     durationS: (Date.now() - started) / 1000,
-  };
-  const out = new URL('results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('enqueue.json', out), `${JSON.stringify(results, null, 2)}\n`);
+  });
   console.log(table(summary));
   const refused = Object.values(summary).reduce((n, s) => n + s.refused, 0);
   if (refused) log(`warning: ${refused} requests were not answered 202 success`);
@@ -381,29 +240,12 @@ async function main() {
 }
 
 function table(summary) {
-  const lines = [
+  const head = [
     '| Server / workload | events/s | p50 | p99 | server CPU / event | server CPU | RSS | vs bare | vs SQLite insert | ≥ 2,000/s | not 202 | stored = 202s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
   ];
-  for (const [name, s] of Object.entries(summary)) {
-    const ratio = (r) => (r === undefined ? '' : `${r.toFixed(2)}x`);
-    const cells = [
-      name,
-      s.eventsPerSecond.toFixed(0),
-      `${s.p50Ms.toFixed(2)} ms`,
-      `${s.p99Ms.toFixed(1)} ms`,
-      `${s.serverCpuUsPerEvent.toFixed(0)} µs`,
-      `${(100 * s.serverCpuShare).toFixed(0)}%`,
-      `${s.serverRssMb.toFixed(0)} MB`,
-      ratio(s.vsBare),
-      ratio(s.vsSqliteInsert),
-      name.startsWith('vigil') ? (s.eventsPerSecond >= 2000 ? 'yes' : '**no**') : '',
-      s.refused,
-      name === 'bare' ? '' : s.durable ? `yes (${s.accepted202})` : '**no**',
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
+  const rows = Object.entries(summary).map(([name, s]) => ingestRow(name, s, EVENTS, 2000, 'accepted202'));
+  return markdownTable(head, rows);
 }
 
 if (process.argv[1] === SELF) {

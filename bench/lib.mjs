@@ -1,13 +1,14 @@
 /**
  * Shared benchmark plumbing: the two servers under test, starting them over stdio or HTTP,
- * seeding Vigil's store, and reading a server process's memory and CPU time from /proc.
+ * seeding Vigil's store, reading a server process's memory and CPU time from /proc, the
+ * statistics over repetitions, and writing a benchmark's results.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -108,6 +109,17 @@ export async function call(client, name, args) {
   return result.structuredContent ?? result;
 }
 
+/** Runs `fn(client)` with an MCP client connected over Streamable HTTP to `url`; closes it after. */
+export async function withHttpClient(url, fn) {
+  const client = new Client({ name: 'vigil-bench', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Seeds `dataDir` with SEED_USERS users in one team, through Vigil's own write tools. */
 export async function seedVigil(dataDir) {
   const server = await startStdio(TARGETS.vigil, dataDir, { VIGIL_MODE: 'read_write' });
@@ -170,4 +182,41 @@ export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The median of each of `keys` over a server's repetitions. */
+export function medians(list, keys) {
+  return Object.fromEntries(keys.map((key) => [key, median(list.map((r) => r[key]))]));
+}
+
+/**
+ * The median of `key`'s ratios between runs and the base's runs of the same repetition: pairing
+ * them keeps a noisy spell on the machine, which hits both, out of the ratio.
+ */
+export function pairedRatio(list, baseList, key) {
+  return median(list.map((r, i) => r[key] / baseList[i][key]));
+}
+
+/**
+ * Writes a benchmark's results to bench/results/`file`, after when and on what they were taken:
+ * the commit, when dist/ was built (the numbers belong to that build, which may be older than
+ * the checked-out source), and the machine with its load average before the run and now (other
+ * work on the machine). Returns what it wrote.
+ */
+export function writeResults(file, loadBefore, fields) {
+  const results = {
+    date: new Date().toISOString(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+    distBuiltAt: statSync(TARGETS.vigil.script).mtime.toISOString(),
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+    },
+    ...fields,
+  };
+  const dir = new URL('results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(file, dir), `${JSON.stringify(results, null, 2)}\n`);
+  return results;
 }

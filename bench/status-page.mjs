@@ -28,19 +28,29 @@
  * Prints a markdown table and writes the raw numbers to bench/results/status-page.json.
  * BENCH_QUICK=1 shortens every stage, for checking the script. docs/BENCHMARKS.md section 11.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, get } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { log, sleep } from './shared.mjs';
+import {
+  closedLoop,
+  listenAsBaseline,
+  loadCells,
+  loadPlan,
+  log,
+  markdownTable,
+  ratioCell,
+  refusedTotal,
+  unit,
+  withServer,
+} from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const SUBDOMAIN = 'acme';
 const TARGETS_PER_S = { page: 3_000, json: 5_000 };
 const TARGET_P99_MS = 25;
+const REQUESTS = unit('requests', 'Request');
 
 // ---------------------------------------------------------------------------------------------
 // The baseline server (`node bench/status-page.mjs serve`, cwd = its scratch directory).
@@ -64,15 +74,7 @@ function serveBaseline() {
     res.writeHead(200, { 'content-type': hit.type, 'content-length': String(hit.body.length) });
     res.end(hit.body);
   });
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    // The line lib.mjs's startHttp waits for.
-    process.stderr.write(`${JSON.stringify({ level: 30, mcp: `http://127.0.0.1:${port}/mcp` })}\n`);
-  });
-  process.on('SIGTERM', () => {
-    server.closeAllConnections();
-    process.exit(0);
-  });
+  listenAsBaseline(server);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,11 +86,8 @@ function serveBaseline() {
  * incidents (2 updates each) as history.
  */
 async function seedPage(mcpUrl) {
-  const { call } = await import('./lib.mjs');
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-  const client = new Client({ name: 'vigil-bench', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(mcpUrl));
-  try {
+  const { call, withHttpClient } = await import('./lib.mjs');
+  await withHttpClient(mcpUrl, async (client) => {
     await call(client, 'create_page', { name: 'Acme', subdomain: SUBDOMAIN, headline: 'Acme services' });
     const component = async (args) =>
       (await call(client, 'create_component', { page_id: SUBDOMAIN, ...args })).components[0].id;
@@ -139,9 +138,7 @@ async function seedPage(mcpUrl) {
       scheduled_until: new Date(start.getTime() + 7_200_000).toISOString(),
       components: { [components[5]]: 'under_maintenance' },
     });
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 function fetchOnce(url, agent) {
@@ -172,88 +169,23 @@ async function probe(url) {
 // The load generator.
 
 /** One closed-loop run of GETs of `url` against a started server. */
-async function loadRun(url, pid, expectBytes, opts) {
-  const { clients, seconds, warmupS } = opts;
-  const { cpuMs, memoryMb, percentile } = await import('./lib.mjs');
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const latencies = [];
-  const refused = {}; // status (or 'error' / 'size') -> count, over the whole run
-  let phase = 'warmup';
-  const loop = async () => {
-    while (phase !== 'done') {
-      const start = performance.now();
-      let answer;
-      try {
-        answer = await fetchOnce(url, agent);
-      } catch (err) {
-        if (!refused.error) log(`GET ${url} failed: ${err.message}`);
-        refused.error = (refused.error ?? 0) + 1;
-        await sleep(10);
-        continue;
-      }
-      if (answer.status === 200 && answer.bytes === expectBytes) {
-        if (phase === 'measure') latencies.push(performance.now() - start);
-      } else {
-        const key = answer.status === 200 ? 'size' : answer.status;
-        if (!refused[key]) log(`GET ${url}: ${answer.status}, ${answer.bytes} bytes (want ${expectBytes})`);
-        refused[key] = (refused[key] ?? 0) + 1;
-      }
+function loadRun(url, pid, expectBytes, opts) {
+  const attempt = async (agent) => {
+    let answer;
+    try {
+      answer = await fetchOnce(url, agent);
+    } catch (err) {
+      return ['error', `GET ${url} failed: ${err.message}`];
     }
+    if (answer.status === 200 && answer.bytes === expectBytes) return true;
+    const key = answer.status === 200 ? 'size' : answer.status;
+    return [key, `GET ${url}: ${answer.status}, ${answer.bytes} bytes (want ${expectBytes})`];
   };
-  const loops = Array.from({ length: clients }, loop);
-  await sleep(warmupS * 1000);
-  phase = 'measure';
-  const cpu0 = cpuMs(pid);
-  const self0 = process.cpuUsage();
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  phase = 'done';
-  const elapsedS = (performance.now() - t0) / 1000;
-  const measured = latencies.length; // requests still in flight at the end are not counted
-  const serverCpuMs = cpuMs(pid) - cpu0;
-  const self = process.cpuUsage(self0);
-  const serverRssMb = memoryMb(pid).rss;
-  await Promise.all(loops);
-  agent.destroy();
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    requestsPerSecond: measured / elapsedS,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    requests: measured,
-    bytes: expectBytes,
-    refused,
-    serverCpuUsPerRequest: (serverCpuMs * 1000) / measured,
-    serverCpuShare: serverCpuMs / 1000 / elapsedS,
-    loadGeneratorCpuShare: (self.user + self.system) / 1e6 / elapsedS,
-    serverRssMb,
-  };
+  return closedLoop(pid, opts, REQUESTS, attempt, ({ refused }) => ({ bytes: expectBytes, refused }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // One repetition: Vigil (page, then JSON), then the bare server with the same sizes.
-
-async function withServer(script, env, nodeArgs, fn) {
-  const { scratchDir, startHttp } = await import('./lib.mjs');
-  const store = scratchDir();
-  writeFileSync(
-    join(store.dir, '.env'),
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(''),
-  );
-  let server;
-  try {
-    server = await startHttp({ script }, store.dir, nodeArgs);
-    const out = await fn(server, store.dir);
-    await server.stop();
-    server = undefined;
-    return out;
-  } finally {
-    await server?.stop();
-    store.remove();
-  }
-}
 
 const vigilUrls = (mcpUrl) => ({
   page: new URL(`/status/${SUBDOMAIN}`, mcpUrl),
@@ -263,7 +195,8 @@ const vigilUrls = (mcpUrl) => ({
 /** Vigil on a fresh store: seeds the page, then loads the page and the JSON in turn. */
 async function vigilRun(opts, nodeArgs = [], only = undefined) {
   const { TARGETS } = await import('./lib.mjs');
-  return withServer(TARGETS.vigil.script, { VIGIL_MODE: 'read_write' }, nodeArgs, async (server) => {
+  const start = { script: TARGETS.vigil.script, env: { VIGIL_MODE: 'read_write' }, nodeArgs };
+  return withServer(start, async (server) => {
     await seedPage(server.url);
     const urls = vigilUrls(server.url);
     const page = await probe(urls.page);
@@ -281,7 +214,7 @@ async function vigilRun(opts, nodeArgs = [], only = undefined) {
 
 async function bareRun(opts, sizes) {
   const env = { BARE_PAGE_BYTES: sizes.page, BARE_JSON_BYTES: sizes.json };
-  return withServer(SELF, env, [], async (server) => ({
+  return withServer({ script: SELF, env }, async (server) => ({
     page: await loadRun(new URL('/page', server.url), server.pid, sizes.page, opts),
     json: await loadRun(new URL('/json', server.url), server.pid, sizes.json, opts),
   }));
@@ -291,11 +224,8 @@ async function bareRun(opts, sizes) {
 // The whole benchmark.
 
 async function main() {
-  const { median, TARGETS } = await import('./lib.mjs');
-  const QUICK = process.env.BENCH_QUICK === '1';
-  const PLAN = QUICK
-    ? { clients: 50, warmupS: 1, seconds: 2, reps: 1 }
-    : { clients: 50, warmupS: 2, seconds: 7, reps: 3 };
+  const { medians, pairedRatio, writeResults } = await import('./lib.mjs');
+  const PLAN = loadPlan(50);
   const started = Date.now();
   const loadBefore = loadavg()[0];
   const reps = { vigilPage: [], barePage: [], vigilJson: [], bareJson: [] };
@@ -315,44 +245,26 @@ async function main() {
   }
   const summary = {};
   for (const [name, list] of Object.entries(reps)) {
-    const med = (key) => median(list.map((r) => r[key]));
+    const med = medians(list, REQUESTS.window);
     const base = name.startsWith('vigil') && reps[name.replace('vigil', 'bare')];
     const kind = name.endsWith('Page') ? 'page' : 'json';
     summary[name] = {
-      requestsPerSecond: med('requestsPerSecond'),
-      p50Ms: med('p50Ms'),
-      p99Ms: med('p99Ms'),
-      serverCpuUsPerRequest: med('serverCpuUsPerRequest'),
-      serverCpuShare: med('serverCpuShare'),
-      loadGeneratorCpuShare: med('loadGeneratorCpuShare'),
-      serverRssMb: med('serverRssMb'),
+      ...med,
       bytes: list[0].bytes,
-      refused: list.reduce((n, r) => n + Object.values(r.refused).reduce((a, b) => a + b, 0), 0),
+      refused: refusedTotal(list),
       // Ratios pair each run with the bare run of the same repetition.
-      ...(base && { vsBare: median(list.map((r, i) => r.requestsPerSecond / base[i].requestsPerSecond)) }),
+      ...(base && { vsBare: pairedRatio(list, base, REQUESTS.rate) }),
       ...(base && {
-        targetMet: med('requestsPerSecond') >= TARGETS_PER_S[kind] && med('p99Ms') < TARGET_P99_MS,
+        targetMet: med.requestsPerSecond >= TARGETS_PER_S[kind] && med.p99Ms < TARGET_P99_MS,
       }),
       reps: list,
     };
   }
-  const results = {
-    date: new Date().toISOString(),
-    // The numbers belong to the build in dist/, which may be older than the checked-out source.
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    distBuiltAt: statSync(TARGETS.vigil.script).mtime.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      node: process.version,
-      loadAverage1m: { before: loadBefore, after: loadavg()[0] }, // other work on the machine
-    },
+  const results = writeResults('status-page.json', loadBefore, {
     plan: { ...PLAN, sizes, targets: { perSecond: TARGETS_PER_S, p99Ms: TARGET_P99_MS } },
     summary,
     durationS: (Date.now() - started) / 1000,
-  };
-  const out = new URL('results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('status-page.json', out), `${JSON.stringify(results, null, 2)}\n`);
+  });
   console.log(table(summary));
   const refused = Object.values(summary).reduce((n, s) => n + s.refused, 0);
   if (refused) log(`warning: ${refused} requests were not answered 200 with the expected body`);
@@ -368,27 +280,19 @@ function table(summary) {
     vigilJson: 'Vigil, summary.json',
     bareJson: 'bare, same size',
   };
-  const lines = [
+  const head = [
     '| Server | bytes | req/s | p50 | p99 | server CPU / req | server CPU | RSS | vs bare | target met | not 200 |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
-  for (const [name, s] of Object.entries(summary)) {
-    const cells = [
-      label[name],
-      s.bytes,
-      s.requestsPerSecond.toFixed(0),
-      `${s.p50Ms.toFixed(2)} ms`,
-      `${s.p99Ms.toFixed(1)} ms`,
-      `${s.serverCpuUsPerRequest.toFixed(0)} µs`,
-      `${(100 * s.serverCpuShare).toFixed(0)}%`,
-      `${s.serverRssMb.toFixed(0)} MB`,
-      s.vsBare === undefined ? '' : `${s.vsBare.toFixed(2)}x`,
-      s.targetMet === undefined ? '' : s.targetMet ? 'yes' : '**no**',
-      s.refused,
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
+  const rows = Object.entries(summary).map(([name, s]) => [
+    label[name],
+    s.bytes,
+    ...loadCells(s, REQUESTS),
+    ratioCell(s.vsBare),
+    s.targetMet === undefined ? '' : s.targetMet ? 'yes' : '**no**',
+    s.refused,
+  ]);
+  return markdownTable(head, rows);
 }
 
 // ---------------------------------------------------------------------------------------------
