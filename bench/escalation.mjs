@@ -31,15 +31,23 @@
  * BENCH_QUICK=1 → 100 incidents, for checking the script. ESCALATION_TIMEOUT_S (default 240)
  * is how long to wait for pages after the last 202. docs/BENCHMARKS.md section 6.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Agent, createServer } from 'node:http';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { loadSqlite, log, post, sleep } from './shared.mjs';
+import {
+  listenAsBaseline,
+  log,
+  markdownTable,
+  PG_URL,
+  pgAnswers,
+  post,
+  sleep,
+  storeRows,
+  withServer,
+} from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const LEVEL_DELAY_MS = 60_000; // escalation_delay_in_minutes: 1, the smallest Vigil takes
@@ -87,15 +95,7 @@ function serveBaseline() {
     page(1, incident);
     setTimeout(() => page(2, incident), LEVEL_DELAY_MS);
   });
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    // The line lib.mjs's startHttp waits for.
-    process.stderr.write(`${JSON.stringify({ level: 30, mcp: `http://127.0.0.1:${port}/mcp` })}\n`);
-  });
-  process.on('SIGTERM', () => {
-    server.closeAllConnections();
-    process.exit(0);
-  });
+  listenAsBaseline(server);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,20 +159,6 @@ function countServerLogs() {
 // ---------------------------------------------------------------------------------------------
 // One run: start a server on a fresh store, set up the pages, trigger, wait, measure.
 
-const withSchema = (base, schema) =>
-  `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-
-async function pgQuery(url, statement) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return (await client.query(statement)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 // What the engine recorded: deliveries by level and status, and how many needed a retry.
 const DELIVERIES_SQL = `select level, status, count(*) as n,
   sum(case when attempts > 1 then 1 else 0 end) as retried
@@ -183,22 +169,8 @@ const STARTED_SQL = `select i.title, d.created_at from notification_deliveries d
   join incidents i on i.id = d.incident_id where d.level = 0`;
 
 /** Deliveries by level and status, and per incident (by title) when escalation started. */
-async function storeReport(kind, dir, dbUrl) {
-  let rows;
-  let started;
-  if (kind === 'vigilPostgres') {
-    rows = await pgQuery(dbUrl, DELIVERIES_SQL);
-    started = await pgQuery(dbUrl, STARTED_SQL);
-  } else {
-    const SQLite = await loadSqlite();
-    const db = new SQLite(join(dir, 'vigil.db'), { readonly: true, fileMustExist: true });
-    try {
-      rows = db.prepare(DELIVERIES_SQL).all();
-      started = db.prepare(STARTED_SQL).all();
-    } finally {
-      db.close();
-    }
-  }
+async function storeReport(store) {
+  const [rows, started] = await storeRows(store, 'vigil.db', [DELIVERIES_SQL, STARTED_SQL]);
   return {
     deliveries: rows.map((r) => ({
       level: Number(r.level) + 1,
@@ -212,11 +184,8 @@ async function storeReport(kind, dir, dbUrl) {
 
 /** Users A and B, the two-level policy and its service, through MCP; returns the routing key. */
 async function setUpPaging(mcpUrl, receiverUrl) {
-  const { call } = await import('./lib.mjs');
-  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
-  const client = new Client({ name: 'vigil-bench', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(mcpUrl));
-  try {
+  const { call, withHttpClient } = await import('./lib.mjs');
+  return withHttpClient(mcpUrl, async (client) => {
     const user = async (name, path) =>
       (
         await call(client, 'create_user', {
@@ -242,9 +211,7 @@ async function setUpPaging(mcpUrl, receiverUrl) {
       escalation_policy_id: policy.escalation_policies[0].id,
     });
     return service.services[0].integration_key;
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 /**
@@ -322,159 +289,147 @@ function latenessOf(accepted, pagesAtLevel, due, arrival) {
 
 async function escalationRun(kind, opts) {
   const { count, pgUrl, receiver, timeoutS, serverLogs } = opts;
-  const { cpuMs, memoryMb, percentile, scratchDir, startHttp, TARGETS } = await import('./lib.mjs');
-  const store = scratchDir();
+  const { cpuMs, memoryMb, percentile, TARGETS } = await import('./lib.mjs');
   const isVigil = kind.startsWith('vigil');
-  const schema = kind === 'vigilPostgres' ? `vigil_bench_${randomBytes(4).toString('hex')}` : undefined;
-  const dbUrl = schema && withSchema(pgUrl, schema);
-  const env = isVigil
-    ? { VIGIL_MODE: 'read_write', ...(dbUrl && { VIGIL_DATABASE_URL: dbUrl }) }
-    : { ESCALATION_RECEIVER_URL: receiver.url };
-  writeFileSync(
-    join(store.dir, '.env'),
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(''),
-  );
-  if (schema) await pgQuery(pgUrl, `create schema ${schema}`);
-  let server;
-  let sampler;
-  try {
-    server = await startHttp({ script: isVigil ? TARGETS.vigil.script : SELF }, store.dir);
-    const { pid } = server;
-    const rssSamples = [];
-    const sample = () => rssSamples.push({ t: performance.now(), rssMb: memoryMb(pid).rss });
-    sample();
-    sampler = setInterval(sample, SAMPLE_MS);
-    const routingKey = isVigil
-      ? await setUpPaging(server.url, receiver.url)
-      : randomBytes(16).toString('hex');
-    receiver.take();
-    serverLogs();
-    const cpu0 = cpuMs(pid);
+  const start = {
+    script: isVigil ? TARGETS.vigil.script : SELF,
+    env: isVigil ? { VIGIL_MODE: 'read_write' } : { ESCALATION_RECEIVER_URL: receiver.url },
+    pgUrl: kind === 'vigilPostgres' ? pgUrl : undefined,
+  };
+  return withServer(start, async (server, store) => {
+    let sampler;
+    try {
+      const { pid } = server;
+      const rssSamples = [];
+      const sample = () => rssSamples.push({ t: performance.now(), rssMb: memoryMb(pid).rss });
+      sample();
+      sampler = setInterval(sample, SAMPLE_MS);
+      const routingKey = isVigil
+        ? await setUpPaging(server.url, receiver.url)
+        : randomBytes(16).toString('hex');
+      receiver.take();
+      serverLogs();
+      const cpu0 = cpuMs(pid);
 
-    const tag = randomBytes(4).toString('hex');
-    const keys = Array.from({ length: count }, (_, i) => `esc-${tag}-${i}`);
-    const t0 = performance.now();
-    const { sent, accepted, refused } = await triggerAll(
-      new URL('/v2/enqueue', server.url),
-      routingKey,
-      keys,
-    );
-    const tLast = Math.max(...accepted.values());
-    log(`${kind}: ${accepted.size} of ${count} triggers accepted in ${((tLast - t0) / 1000).toFixed(1)} s`);
+      const tag = randomBytes(4).toString('hex');
+      const keys = Array.from({ length: count }, (_, i) => `esc-${tag}-${i}`);
+      const t0 = performance.now();
+      const { sent, accepted, refused } = await triggerAll(
+        new URL('/v2/enqueue', server.url),
+        routingKey,
+        keys,
+      );
+      const tLast = Math.max(...accepted.values());
+      log(`${kind}: ${accepted.size} of ${count} triggers accepted in ${((tLast - t0) / 1000).toFixed(1)} s`);
 
-    // Wait for every page (2 per accepted incident), then a grace period for late duplicates.
-    const expected = new Set([...accepted.keys()].flatMap((k) => [`/l1 ${k}`, `/l2 ${k}`]));
-    const deadline = tLast + timeoutS * 1000;
-    const seen = new Set();
-    let scanned = 0;
-    let lastReport = 0;
-    while (performance.now() < deadline) {
-      const arrivals = receiver.peek();
-      for (; scanned < arrivals.length; scanned++) {
-        const a = arrivals[scanned];
-        const id = `${a.path} ${a.body?.incident?.title}`;
-        if (expected.has(id)) seen.add(id);
+      // Wait for every page (2 per accepted incident), then a grace period for late duplicates.
+      const expected = new Set([...accepted.keys()].flatMap((k) => [`/l1 ${k}`, `/l2 ${k}`]));
+      const deadline = tLast + timeoutS * 1000;
+      const seen = new Set();
+      let scanned = 0;
+      let lastReport = 0;
+      while (performance.now() < deadline) {
+        const arrivals = receiver.peek();
+        for (; scanned < arrivals.length; scanned++) {
+          const a = arrivals[scanned];
+          const id = `${a.path} ${a.body?.incident?.title}`;
+          if (expected.has(id)) seen.add(id);
+        }
+        if (seen.size === expected.size) break;
+        if (performance.now() - lastReport > 15_000) {
+          lastReport = performance.now();
+          log(
+            `${kind}: ${seen.size} of ${expected.size} pages after ${((lastReport - t0) / 1000).toFixed(0)} s`,
+          );
+        }
+        await sleep(100);
       }
-      if (seen.size === expected.size) break;
-      if (performance.now() - lastReport > 15_000) {
-        lastReport = performance.now();
-        log(
-          `${kind}: ${seen.size} of ${expected.size} pages after ${((lastReport - t0) / 1000).toFixed(0)} s`,
-        );
-      }
-      await sleep(100);
-    }
-    const complete = seen.size === expected.size;
-    if (complete) await sleep(GRACE_MS);
-    else log(`${kind}: timed out with ${seen.size} of ${expected.size} pages`);
-    const tEnd = performance.now();
-    const arrivals = receiver.take();
-    clearInterval(sampler);
-    sample();
-    const memory = memoryMb(pid);
-    const serverCpuMs = cpuMs(pid) - cpu0;
-    await server.stop();
-    server = undefined;
-    const { pages, unknown, wrongLevel } = groupPages(accepted, arrivals);
-    // Due times on the server's clock: from the store (Vigil), or as the baseline's pages say.
-    const { deliveries, startedAt } = isVigil
-      ? await storeReport(kind, store.dir, dbUrl)
-      : {
-          deliveries: null,
-          startedAt: new Map([...pages[1]].map(([k, [a]]) => [k, a.body.incident.triggered_at])),
+      const complete = seen.size === expected.size;
+      if (complete) await sleep(GRACE_MS);
+      else log(`${kind}: timed out with ${seen.size} of ${expected.size} pages`);
+      const tEnd = performance.now();
+      const arrivals = receiver.take();
+      clearInterval(sampler);
+      sample();
+      const memory = memoryMb(pid);
+      const serverCpuMs = cpuMs(pid) - cpu0;
+      await server.stop();
+      const { pages, unknown, wrongLevel } = groupPages(accepted, arrivals);
+      // Due times on the server's clock: from the store (Vigil), or as the baseline's pages say.
+      const { deliveries, startedAt } = isVigil
+        ? await storeReport(store)
+        : {
+            deliveries: null,
+            startedAt: new Map([...pages[1]].map(([k, [a]]) => [k, a.body.incident.triggered_at])),
+          };
+      const stats = (values) => {
+        const sorted = Float64Array.from(values).sort();
+        return {
+          p50Ms: percentile(sorted, 50),
+          p90Ms: percentile(sorted, 90),
+          p99Ms: percentile(sorted, 99),
+          maxMs: sorted[sorted.length - 1],
         };
-    const stats = (values) => {
-      const sorted = Float64Array.from(values).sort();
-      return {
-        p50Ms: percentile(sorted, 50),
-        p90Ms: percentile(sorted, 90),
-        p99Ms: percentile(sorted, 99),
-        maxMs: sorted[sorted.length - 1],
       };
-    };
-    const level = (n) => {
-      const delay = n === 2 ? LEVEL_DELAY_MS : 0;
-      const latenessMs = latenessOf(
-        accepted,
-        pages[n],
-        (k) => accepted.get(k) + delay,
-        (a) => a.at,
-      );
-      const exactMs = latenessOf(
-        accepted,
-        pages[n],
-        (k) => (startedAt.has(k) ? startedAt.get(k) + delay : undefined),
-        (a) => a.wall,
-      );
-      return {
-        expected: accepted.size,
-        received: pages[n].size,
-        duplicates: [...pages[n].values()].filter((list) => list.length > 1).length,
-        ...stats(latenessMs),
-        serverClock: stats(exactMs),
-        latenessMs,
-        serverClockLatenessMs: exactMs,
+      const level = (n) => {
+        const delay = n === 2 ? LEVEL_DELAY_MS : 0;
+        const latenessMs = latenessOf(
+          accepted,
+          pages[n],
+          (k) => accepted.get(k) + delay,
+          (a) => a.at,
+        );
+        const exactMs = latenessOf(
+          accepted,
+          pages[n],
+          (k) => (startedAt.has(k) ? startedAt.get(k) + delay : undefined),
+          (a) => a.wall,
+        );
+        return {
+          expected: accepted.size,
+          received: pages[n].size,
+          duplicates: [...pages[n].values()].filter((list) => list.length > 1).length,
+          ...stats(latenessMs),
+          serverClock: stats(exactMs),
+          latenessMs,
+          serverClockLatenessMs: exactMs,
+        };
       };
-    };
-    const enqueueMs = [...accepted].map(([k, at]) => at - sent.get(k)).sort((a, b) => a - b);
-    const peakSampledMb = Math.max(...rssSamples.map((s) => s.rssMb));
-    return {
-      kind,
-      incidents: count,
-      accepted: accepted.size,
-      refused,
-      triggerSeconds: (tLast - t0) / 1000,
-      enqueueP50Ms: percentile(enqueueMs, 50),
-      enqueueMaxMs: enqueueMs[enqueueMs.length - 1],
-      complete,
-      waitedSeconds: (tEnd - tLast) / 1000,
-      level1: level(1),
-      level2: level(2),
-      unknownPages: unknown,
-      wrongLevelPages: wrongLevel,
-      rssPeakSampledMb: peakSampledMb,
-      rssFinalMb: memory.rss,
-      vmHwmMb: memory.peak,
-      serverCpuSeconds: serverCpuMs / 1000,
-      serverLogs: serverLogs(),
-      deliveries,
-      rssSamples: rssSamples.map((s) => ({ s: +((s.t - t0) / 1000).toFixed(1), mb: +s.rssMb.toFixed(1) })),
-    };
-  } finally {
-    clearInterval(sampler);
-    await server?.stop();
-    if (schema) await pgQuery(pgUrl, `drop schema if exists ${schema} cascade`).catch(() => undefined);
-    store.remove();
-  }
+      const enqueueMs = [...accepted].map(([k, at]) => at - sent.get(k)).sort((a, b) => a - b);
+      const peakSampledMb = Math.max(...rssSamples.map((s) => s.rssMb));
+      return {
+        kind,
+        incidents: count,
+        accepted: accepted.size,
+        refused,
+        triggerSeconds: (tLast - t0) / 1000,
+        enqueueP50Ms: percentile(enqueueMs, 50),
+        enqueueMaxMs: enqueueMs[enqueueMs.length - 1],
+        complete,
+        waitedSeconds: (tEnd - tLast) / 1000,
+        level1: level(1),
+        level2: level(2),
+        unknownPages: unknown,
+        wrongLevelPages: wrongLevel,
+        rssPeakSampledMb: peakSampledMb,
+        rssFinalMb: memory.rss,
+        vmHwmMb: memory.peak,
+        serverCpuSeconds: serverCpuMs / 1000,
+        serverLogs: serverLogs(),
+        deliveries,
+        rssSamples: rssSamples.map((s) => ({ s: +((s.t - t0) / 1000).toFixed(1), mb: +s.rssMb.toFixed(1) })),
+      };
+    } finally {
+      clearInterval(sampler);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // The whole benchmark.
 
 async function main() {
-  const { TARGETS } = await import('./lib.mjs');
+  const { TARGETS, writeResults } = await import('./lib.mjs');
   if (!existsSync(TARGETS.vigil.script)) {
     log('dist/ is missing; run `npm run build` first.');
     process.exit(2);
@@ -482,16 +437,10 @@ async function main() {
   const QUICK = process.env.BENCH_QUICK === '1';
   const count = QUICK ? 100 : 1000;
   const timeoutS = Number(process.env.ESCALATION_TIMEOUT_S ?? 240);
-  const pgUrl = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const pgUrl = PG_URL;
   const started = Date.now();
   const loadBefore = loadavg()[0];
-  const withPg = await pgQuery(pgUrl, 'select 1').then(
-    () => true,
-    (err) => {
-      log(`PostgreSQL at ${pgUrl} does not answer (${err.message}); SQLite only`);
-      return false;
-    },
-  );
+  const withPg = await pgAnswers(pgUrl);
   const receiver = await startReceiver();
   const serverLogs = countServerLogs();
   const runs = {};
@@ -503,16 +452,7 @@ async function main() {
   } finally {
     await receiver.close();
   }
-  const results = {
-    date: new Date().toISOString(),
-    // The numbers belong to the build in dist/, which may be older than the checked-out source.
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    distBuiltAt: statSync(TARGETS.vigil.script).mtime.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      node: process.version,
-      loadAverage1m: { before: loadBefore, after: loadavg()[0] },
-    },
+  const results = writeResults('escalation.json', loadBefore, {
     plan: {
       incidents: count,
       inFlight: IN_FLIGHT,
@@ -522,10 +462,7 @@ async function main() {
     },
     runs,
     durationS: (Date.now() - started) / 1000,
-  };
-  const out = new URL('results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('escalation.json', out), `${JSON.stringify(results, null, 2)}\n`);
+  });
   console.log(table(runs));
   for (const [kind, r] of Object.entries(runs)) {
     const problems = [
@@ -548,14 +485,14 @@ function table(runs) {
       : ms < 1000
         ? `${ms.toFixed(0)} ms`
         : `${(ms / 1000).toFixed(1)} s`;
-  const lines = [
+  const head = [
     '| Server | L1 p50 | L1 p90 | L1 p99 | L1 max | L2 p50 | L2 p90 | L2 p99 | L2 max | p99 by server clock (L1 / L2) | pages received | duplicates | RSS peak (sampled / VmHWM) | RSS final | p99 < 1 s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
-  for (const [kind, r] of Object.entries(runs)) {
+  const rows = Object.entries(runs).map(([kind, r]) => {
     const { level1: l1, level2: l2 } = r;
     const met = Math.max(l1.p99Ms, l2.p99Ms, l1.serverClock.p99Ms, l2.serverClock.p99Ms) < TARGET_P99_MS;
-    const cells = [
+    return [
       kind,
       ...[l1, l2].flatMap((l) => [time(l.p50Ms), time(l.p90Ms), time(l.p99Ms), time(l.maxMs)]),
       `${time(l1.serverClock.p99Ms)} / ${time(l2.serverClock.p99Ms)}`,
@@ -565,9 +502,8 @@ function table(runs) {
       `${r.rssFinalMb.toFixed(0)} MB`,
       kind === 'baseline' ? '' : met ? 'yes' : '**no**',
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return lines.join('\n');
+  });
+  return markdownTable(head, rows);
 }
 
 if (process.argv[1] === SELF) {
