@@ -33,13 +33,14 @@
  * `baseline,vigil`) picks the servers; CHECKS_CPU_PROF_DIR runs Vigil under `--cpu-prof`.
  * docs/BENCHMARKS.md section 8.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect, createServer as createTcpServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSqlite, log, markdownTable, sleep, storeRows, writeEnv } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const INTERVAL_S = 60;
@@ -49,9 +50,6 @@ const TAIL_S = 20;
 const SAMPLE_MS = 1_000;
 const TARGET_P99_MS = 1_000;
 const TARGET_RSS_MB = 400;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
 /** Vigil's rule (store/check-runs.ts): an interval after the last due time, skipping any passed. */
 function nextRun(dueAt, intervalS, now) {
@@ -185,9 +183,7 @@ function makePlan(perType, targets, concurrency) {
 
 /** Writes the plan's checks into a migrated Vigil store, as CheckRepository.createCheck would. */
 async function insertChecks(dbFile, plan) {
-  const SQLite = (
-    await (Number(process.versions.napi) >= 10 ? import('better-sqlite3-13') : import('better-sqlite3'))
-  ).default;
+  const SQLite = await loadSqlite();
   const db = new SQLite(dbFile);
   const at = new Date().toISOString();
   const insert = db.prepare(
@@ -309,22 +305,15 @@ function analyse(plan, runsByCheck, from, to, percentile) {
 }
 
 /** Vigil's runs per check, each with its due time rebuilt by the scheduler's own rule. */
-async function vigilRuns(dbFile, ids) {
-  const SQLite = (
-    await (Number(process.versions.napi) >= 10 ? import('better-sqlite3-13') : import('better-sqlite3'))
-  ).default;
-  const db = new SQLite(dbFile, { readonly: true, fileMustExist: true });
+async function vigilRuns(dir, ids) {
   const index = new Map(ids.map((id, i) => [id, i]));
-  const rows = db
-    .prepare(
-      `select check_id, created_at, response_time, status from check_results
+  const [rows, byStatus] = await storeRows({ dir }, 'vigil.db', [
+    `select check_id, created_at, response_time, status from check_results
        where result_type = 'regular' order by check_id, created_at`,
-    )
-    .all();
+    'select status, count(*) as n from check_results group by status',
+  ]);
   const statuses = {};
-  for (const r of db.prepare('select status, count(*) as n from check_results group by status').all())
-    statuses[r.status] = r.n;
-  db.close();
+  for (const r of byStatus) statuses[r.status] = r.n;
   return { rows, index, statuses };
 }
 
@@ -334,7 +323,7 @@ async function vigilRuns(dbFile, ids) {
 async function runVigil(plan, windowEnd, concurrency) {
   const { scratchDir, startHttp, TARGETS } = await import('./lib.mjs');
   const store = scratchDir();
-  writeFileSync(join(store.dir, '.env'), `VIGIL_MODE=read_write\nVIGIL_CHECK_CONCURRENCY=${concurrency}\n`);
+  writeEnv(store.dir, { VIGIL_MODE: 'read_write', VIGIL_CHECK_CONCURRENCY: concurrency });
   try {
     // One start migrates the store; the rows go in while no server runs.
     const migrate = await startHttp(TARGETS.vigil, store.dir);
@@ -351,7 +340,7 @@ async function runVigil(plan, windowEnd, concurrency) {
     await sleep(windowEnd + TAIL_S * 1000 - Date.now());
     const mem = probe.stop();
     await server.stop();
-    const { rows, index, statuses } = await vigilRuns(join(store.dir, 'vigil.db'), ids);
+    const { rows, index, statuses } = await vigilRuns(store.dir, ids);
     // Due times rebuilt per check: the first from the plan, each next by nextRun at the finish.
     const runsByCheck = plan.checks.map(() => []);
     let current = -1;
@@ -409,7 +398,7 @@ async function runBaseline(plan, windowEnd) {
 }
 
 async function main() {
-  const { percentile, TARGETS } = await import('./lib.mjs');
+  const { percentile, writeResults } = await import('./lib.mjs');
   const QUICK = process.env.BENCH_QUICK === '1';
   const perType = QUICK ? 500 : 10_000;
   const minutes = QUICK ? 1 : 3;
@@ -456,15 +445,7 @@ async function main() {
   }
   targets.stop();
   process.stderr.write = write;
-  const results = {
-    date: new Date().toISOString(),
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    distBuiltAt: statSync(TARGETS.vigil.script).mtime.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      node: process.version,
-      loadAverage1m: { before: loadBefore, after: loadavg()[0] },
-    },
+  const results = writeResults('checks.json', loadBefore, {
     plan: {
       perType,
       minutes,
@@ -476,10 +457,7 @@ async function main() {
     serverLog: serverLines,
     summary: out,
     durationS: (Date.now() - started) / 1000,
-  };
-  const dir = new URL('results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL('checks.json', dir), `${JSON.stringify(results, null, 2)}\n`);
+  });
   console.log(table(out));
   log(`server log: ${serverLines.warn} warnings, ${serverLines.error} errors`);
   log(`done in ${results.durationS.toFixed(0)} s; raw results in bench/results/checks.json`);
@@ -488,31 +466,29 @@ async function main() {
 function table(summary) {
   const ms = (v) =>
     v === undefined ? '—' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
-  const lines = [
+  const head = [
     '| Server | lag p50 | lag p90 | lag p99 | lag max | runs / expected | missed | dupl. | results/s | CPU | RSS peak (sampled / VmHWM) | p99 < 1 s, 0 missed, < 400 MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
-  for (const [name, s] of Object.entries(summary)) {
+  const rows = Object.entries(summary).map(([name, s]) => {
     const met =
       s.lagP99Ms < TARGET_P99_MS && s.missed === 0 && (s.peakHwmMb ?? s.rssPeakSampledMb) < TARGET_RSS_MB;
-    lines.push(
-      `| ${[
-        name,
-        ms(s.lagP50Ms),
-        ms(s.lagP90Ms),
-        ms(s.lagP99Ms),
-        ms(s.lagMaxMs),
-        `${s.runs} / ${s.expected}`,
-        s.missed,
-        s.duplicates,
-        s.resultsPerSecond.toFixed(0),
-        s.cpuShare === null ? '—' : `${(100 * s.cpuShare).toFixed(0)}%`,
-        `${s.rssPeakSampledMb.toFixed(0)} / ${s.peakHwmMb?.toFixed(0) ?? '—'} MB`,
-        name === 'vigil' ? (met ? 'yes' : '**no**') : '',
-      ].join(' | ')} |`,
-    );
-  }
-  return lines.join('\n');
+    return [
+      name,
+      ms(s.lagP50Ms),
+      ms(s.lagP90Ms),
+      ms(s.lagP99Ms),
+      ms(s.lagMaxMs),
+      `${s.runs} / ${s.expected}`,
+      s.missed,
+      s.duplicates,
+      s.resultsPerSecond.toFixed(0),
+      s.cpuShare === null ? '—' : `${(100 * s.cpuShare).toFixed(0)}%`,
+      `${s.rssPeakSampledMb.toFixed(0)} / ${s.peakHwmMb?.toFixed(0) ?? '—'} MB`,
+      name === 'vigil' ? (met ? 'yes' : '**no**') : '',
+    ];
+  });
+  return markdownTable(head, rows);
 }
 
 if (process.argv[1] === SELF) {
