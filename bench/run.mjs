@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { cpus, loadavg, totalmem } from 'node:os';
 import { coldStart } from './cold-start.mjs';
 import { httpRun } from './http.mjs';
-import { keyedCopy, median, SEED_USERS, scratchDir, seedVigil, TARGETS } from './lib.mjs';
+import { keyedCopy, medians, pairedRatio, SEED_USERS, scratchDir, seedVigil, TARGETS } from './lib.mjs';
+import { log, unit } from './shared.mjs';
 import { stdioRun } from './stdio.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -35,7 +36,6 @@ if (!existsSync(TARGETS.vigil.script)) {
   process.exit(2);
 }
 
-const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 // The numbers belong to the build in dist/, which may be older than the checked-out source.
 const distBuiltAt = statSync(TARGETS.vigil.script).mtime;
 const srcDir = new URL('../src/', import.meta.url);
@@ -76,25 +76,19 @@ try {
       httpReps[name].push(await run());
     }
   }
-  // Each repetition's Vigil run sits beside a baseline run, so their ratios pair up.
-  const pairedRatio = (name) =>
-    median(httpReps[name].map((r, i) => r.callsPerSecond / httpReps.baseline[i].callsPerSecond));
+  const calls = unit('calls', 'Call');
   const failed = Object.values(httpReps)
     .flat()
     .reduce((n, r) => n + r.failures, 0);
   if (failed) log(`warning: ${failed} HTTP calls failed; their numbers are suspect`);
   const http = {};
   for (const [name, reps] of Object.entries(httpReps)) {
-    const med = (key) => median(reps.map((r) => r[key]));
     http[name] = {
-      callsPerSecond: med('callsPerSecond'),
-      p50Ms: med('p50Ms'),
-      p99Ms: med('p99Ms'),
-      serverCpuUsPerCall: med('serverCpuUsPerCall'),
-      serverCpuShare: med('serverCpuShare'),
-      loadGeneratorCpuShare: med('loadGeneratorCpuShare'),
-      serverRssMb: med('serverRssMb'),
-      ...(name !== 'baseline' && { throughputRatioPairedMedian: pairedRatio(name) }),
+      ...medians(reps, calls.window),
+      // Each repetition's Vigil run sits beside a baseline run, so their ratios pair up.
+      ...(name !== 'baseline' && {
+        throughputRatioPairedMedian: pairedRatio(reps, httpReps.baseline, calls.rate),
+      }),
       reps,
     };
   }
