@@ -97,9 +97,7 @@ export class PingeraChecks implements ChecksPort {
     const body = defined({
       name: input.name,
       type: input.type,
-      url: input.url ?? undefined,
-      host: input.host ?? undefined,
-      port: input.port ?? undefined,
+      ...targetOf(input),
       interval: input.interval,
       timeout: input.timeout,
       active: input.active,
@@ -117,14 +115,7 @@ export class PingeraChecks implements ChecksPort {
   async updateCheck(id: string, patch: Partial<CheckInput>): Promise<Check> {
     noThresholds(patch);
     const { group_id, failure_threshold: _f, recovery_threshold: _r, url, host, port, ...fields } = patch;
-    // Pingera refuses null in a body (it documents none for these): a null url, host or port
-    // leaves the value as it is, which a check of a type that does not use it ignores.
-    const body = defined({
-      ...fields,
-      url: url ?? undefined,
-      host: host ?? undefined,
-      port: port ?? undefined,
-    });
+    const body = defined({ ...fields, ...targetOf({ url, host, port }) });
     let updated: unknown;
     if (Object.keys(body).length > 0) {
       updated = await orNotFound(
@@ -283,9 +274,7 @@ export class PingeraChecks implements ChecksPort {
     const body = defined({
       name: target.name,
       type: target.type,
-      url: target.url ?? undefined,
-      host: target.host ?? undefined,
-      port: target.port ?? undefined,
+      ...targetOf(target),
       timeout: target.timeout,
       parameters: target.parameters,
     });
@@ -392,6 +381,15 @@ export class PingeraChecks implements ChecksPort {
     const path = `/v1/check-groups/${seg(id)}`;
     await orNotFound(this.client.send('DELETE', path), 'check group', id, 'group_id');
   }
+}
+
+/**
+ * A check's target fields for a request body. Pingera refuses null in a body (it documents none
+ * for these), so a null url, host or port is left out: on an update that keeps the value, which a
+ * check of a type that does not use it ignores.
+ */
+function targetOf(t: Pick<CheckTarget, 'url' | 'host' | 'port'>) {
+  return { url: t.url ?? undefined, host: t.host ?? undefined, port: t.port ?? undefined };
 }
 
 function groupBody(g: Partial<CheckGroupInput>) {
