@@ -35,7 +35,8 @@ export interface HttpDeps {
   log: Logger;
   service: ToolService;
   auth: Authenticator;
-  health: () => Promise<Record<string, unknown>>;
+  /** What /healthz reports; `ok: false` (with the reason) answers 503, anything else 200. */
+  health: () => Promise<Health>;
   /** Events API v2 ingestion; without it `/v2/enqueue` is not served. */
   ingest?: EventIngest | undefined;
   /** Schedules for iCalendar feeds; without them `/schedules/<id>.ics` is not served. */
@@ -44,11 +45,16 @@ export interface HttpDeps {
   heartbeats?: HeartbeatsPort | undefined;
   /** Status pages, served publicly at `/status/<slug>` and on their own domains; optional. */
   statusPages?: StatusPagesPort | undefined;
+  /** Serve only the public routes (pings, events, status pages, calendars): a stdio process's listener. */
+  publicOnly?: boolean | undefined;
 }
+
+export type Health = Record<string, unknown> & ({ ok?: true } | { ok: false; reason: string });
 
 export interface HttpApp {
   server: NodeServer;
-  listen(): Promise<AddressInfo>;
+  /** Listens on the configured address, or on `port` instead (0: any free port). */
+  listen(port?: number): Promise<AddressInfo>;
   close(): Promise<void>;
 }
 
@@ -200,14 +206,18 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendJson(res, 200, { status: 'ok', sse_sessions: sse.size, ...(await deps.health()) });
+      const { ok, ...health } = await deps.health();
+      // 503 while the store refuses writes, so a load balancer or orchestrator turns away from it.
+      if (ok === false)
+        return sendJson(res, 503, { status: 'unavailable', sse_sessions: sse.size, ...health });
+      return sendJson(res, 200, { status: 'ok', sse_sessions: sse.size, ...health });
     }
     if (path === '/v2/enqueue' && deps.ingest) {
       const reason = rejectReason(req, guard);
       if (reason) return sendJson(res, 403, { status: 'forbidden', message: reason });
       if (req.method !== 'POST')
         return sendJson(res, 405, { status: 'method not allowed', message: 'Use POST.' }, { allow: 'POST' });
-      return enqueue(req, res, deps.ingest);
+      return enqueue(req, res, deps.ingest, log);
     }
     const ping = deps.heartbeats ? parsePingPath(path) : undefined;
     if (ping && deps.heartbeats) {
@@ -215,7 +225,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (reason) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: reason } });
       if ('error' in ping)
         return sendJson(res, 400, { error: { code: 'VALIDATION_ERROR', message: ping.error } });
-      return receivePing(req, res, deps.heartbeats, ping, limit);
+      return receivePing(req, res, { heartbeats: deps.heartbeats, log, maxBodyBytes: limit }, ping);
     }
     const calendar = CALENDAR_PATH.exec(path);
     if (calendar && deps.schedules)
@@ -230,6 +240,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (!isMcp)
       return sendJson(res, 404, {
         error: { code: 'NOT_FOUND', message: `No route ${req.method} ${url.pathname}.` },
+      });
+    if (deps.publicOnly)
+      return sendJson(res, 404, {
+        error: {
+          code: 'NOT_FOUND',
+          message: 'This process serves MCP over stdio only; run `vigil serve` for MCP over HTTP.',
+        },
       });
     const reason = rejectReason(req, guard);
     if (reason) return sendJson(res, 403, rpcError(-32000, reason));
@@ -302,10 +319,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   return {
     server,
-    listen: () =>
+    listen: (port?: number) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.httpPort, config.httpHost, () => {
+        server.listen(port ?? config.httpPort, config.httpHost, () => {
           server.off('error', reject);
           resolve(server.address() as AddressInfo);
         });

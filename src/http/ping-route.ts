@@ -2,10 +2,17 @@
  * Heartbeat pings: `/ping/<token>` (success), `/ping/<token>/start`, `/ping/<token>/fail`,
  * `/ping/<token>/<exit-code>` (0 is a success), and Pingera's `/v1/heartbeats/<id>/ping`.
  * GET, POST or HEAD; the first 10 KB of a body are kept as the ping's log. The answer comes
- * only once the ping is committed.
+ * only once the ping is committed; a ping the store could not write is answered 503 with why.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HeartbeatsPort, MAX_PING_BODY_BYTES, type PingInput } from '../core/heartbeats.js';
+import {
+  type HeartbeatsPort,
+  MAX_PING_BODY_BYTES,
+  type PingInput,
+  type PingOutcome,
+} from '../core/heartbeats.js';
+import type { Logger } from '../core/log.js';
+import { storageFault } from '../providers/embedded/store/sql-errors.js';
 import { discardRest, sendJson } from './guards.js';
 
 export const PING_PATH = /^\/ping\/([A-Za-z0-9_-]{1,64})(?:\/(start|fail|\d{1,3}))?$/;
@@ -51,12 +58,17 @@ async function readLog(
   return { text: Buffer.concat(kept).toString('utf8'), truncated: size > MAX_PING_BODY_BYTES };
 }
 
+export interface PingDeps {
+  heartbeats: HeartbeatsPort;
+  log: Logger;
+  maxBodyBytes: number;
+}
+
 export async function receivePing(
   req: IncomingMessage,
   res: ServerResponse,
-  heartbeats: HeartbeatsPort,
+  { heartbeats, log, maxBodyBytes }: PingDeps,
   ping: Ping,
-  maxBodyBytes: number,
 ): Promise<void> {
   const text = (status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -71,14 +83,26 @@ export async function receivePing(
     discardRest(req);
     return text(413, `Ping body over ${maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES); nothing was recorded.`);
   }
-  const outcome = await heartbeats.ping(ping.by, {
-    kind: ping.kind,
-    exitCode: ping.exitCode,
-    sourceIp: req.socket.remoteAddress,
-    userAgent: req.headers['user-agent'],
-    body: body.text || undefined,
-    truncated: body.truncated,
-  });
+  let outcome: PingOutcome | undefined;
+  try {
+    outcome = await heartbeats.ping(ping.by, {
+      kind: ping.kind,
+      exitCode: ping.exitCode,
+      sourceIp: req.socket.remoteAddress,
+      userAgent: req.headers['user-agent'],
+      body: body.text || undefined,
+      truncated: body.truncated,
+    });
+  } catch (err) {
+    const fault = storageFault(err);
+    if (!fault) throw err;
+    // Not stored, so never a 2xx: the sender's retry (curl --retry, a job's next run) is what counts.
+    log.error({ err }, 'ping not recorded: the store refused the write');
+    res.setHeader('retry-after', '5');
+    const message = `Ping not recorded: ${fault}`;
+    if (ping.pingera) return sendJson(res, 503, { error: { code: 'UNAVAILABLE', message } });
+    return text(503, message);
+  }
   if (!outcome) {
     if (ping.pingera)
       return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No heartbeat with this id.' } });

@@ -37,7 +37,7 @@ describe.each(STORES)('alert tools on $kind', (store) => {
         configuration: { url: 'https://hooks.example.com/x' },
       })
     ).channels[0];
-    expect(hook.configuration.signing_secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(hook.configuration.signing_secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     const mail = (
       await h.ok('create_alert_channel', { name: 'Mail', type: 'email', configuration: { to: ['ops@x.io'] } })
     ).channels[0];

@@ -17,10 +17,10 @@ import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
 import { parseConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createHttpApp, type HttpApp } from '../../src/http/app.js';
-import { signature } from '../../src/providers/embedded/engine/channels.js';
 import { Authenticator } from '../../src/server/auth.js';
 import { callJson, connect } from '../helpers/clients.js';
 import { STORES, storeAvailable } from '../helpers/stores.js';
+import { verifyWebhook } from '../helpers/webhooks.js';
 
 const MINUTE = 60_000;
 
@@ -163,8 +163,7 @@ describe.each(STORES)('on-call scenario on $kind', (store) => {
     expect(await tick()).toEqual(['/ann']);
     const ann = received[0] as Received;
     expect(JSON.parse(ann.body)).toMatchObject({ event: 'incident.triggered', level: 1 });
-    const ts = ann.headers['x-vigil-timestamp'] as string;
-    expect(ann.headers['x-vigil-signature']).toBe(signature(secrets.Ann as string, ts, ann.body));
+    verifyWebhook(secrets.Ann as string, ann.headers, ann.body);
 
     await between?.();
 
@@ -174,9 +173,7 @@ describe.each(STORES)('on-call scenario on $kind', (store) => {
     expect(await tick()).toEqual([`/${onCallAtLevel2.toLowerCase()}`]);
     const page = received[0] as Received;
     expect(JSON.parse(page.body)).toMatchObject({ event: 'incident.escalated', level: 2 });
-    expect(page.headers['x-vigil-signature']).toBe(
-      signature(secrets[onCallAtLevel2] as string, page.headers['x-vigil-timestamp'] as string, page.body),
-    );
+    verifyWebhook(secrets[onCallAtLevel2] as string, page.headers, page.body);
 
     // Bob acknowledges through the MCP tool, as himself; escalation stops.
     const found = (

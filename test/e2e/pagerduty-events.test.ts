@@ -151,7 +151,6 @@ describe.each(STORES)('alert rules paging PagerDuty through Events API v2 on $ki
   const at = async (ms: number) => {
     t = ms;
     await vigil.rt.embedded.scheduler.runDue();
-    await vigil.rt.embedded.alerting.idle();
     await vigil.rt.embedded.engine.tick();
   };
   const tool = async (name: string, args: Record<string, unknown>) => {

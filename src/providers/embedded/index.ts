@@ -12,13 +12,16 @@ import { createCheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
+import { EngineRunner } from './engine/runner.js';
 import { StatusAutomation } from './engine/status-automation.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DirectoryRepository } from './store/directory-repo.js';
+import { EngineEvents } from './store/engine-events.js';
 import { EscalationRepository } from './store/escalation-repo.js';
+import { type StoreHealth, storeWritable } from './store/health.js';
 import { HeartbeatRepository } from './store/heartbeats-repo.js';
 import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
@@ -49,18 +52,24 @@ export interface EmbeddedProvider {
   > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
-  /** Escalation and notifications; run by the process that holds the engine lease. */
+  /** One pass of the engine's work (tests run passes by hand). */
   engine: Engine;
-  /** Scheduled checks; run by the process that holds the engine lease. */
+  /** Scheduled checks. */
   scheduler: CheckScheduler;
+  /** Runs the engine and the scheduler in this process, sharing the work with others on the store. */
+  runner: EngineRunner;
   /** Synthetic checks' browser (started at their first run). */
   browser: SyntheticBrowser;
-  /** Alert rule evaluation of check changes (which the scheduler starts); same process. */
+  /** Alert rule evaluation (the engine works the outbox of check changes through it). */
   alerting: Alerting;
   /** Status-page components following their checks, and maintenance on time; same process. */
   statusAutomation: StatusAutomation;
   /** Events API v2 ingestion (`POST /v2/enqueue`). */
   ingest: EventIngest;
+  /** Whether the store takes writes now, and if not why (for /healthz). */
+  health(): Promise<StoreHealth>;
+  /** Names the store, so processes can tell whether they share one. */
+  storeId(): Promise<string>;
   /** The store itself, for the engine's own repositories. */
   db: Kysely<Database>;
   close(): Promise<void>;
@@ -88,15 +97,11 @@ export async function createEmbeddedProvider(opts: {
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
+  const postgres = kind === 'postgres';
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
-  const heartbeats = new HeartbeatRepository(
-    db,
-    clock,
-    opts.publicUrl ?? 'http://127.0.0.1:5000',
-    kind === 'postgres',
-  );
+  const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000', postgres);
   const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
   const secrets = new SecretRepository(db, clock, () => secretKey(opts.secretKey, opts.dataDir));
   const variablesFor = (checkId: string) => secrets.variablesFor(checkId);
@@ -113,6 +118,7 @@ export async function createEmbeddedProvider(opts: {
     blockPrivate: checkOpts.blockPrivate,
     browser,
     variablesFor,
+    postgres,
   });
   const scheduler = new CheckScheduler(db, clock, opts.log, checks.runs, {
     concurrency: checkOpts.concurrency,
@@ -120,20 +126,15 @@ export async function createEmbeddedProvider(opts: {
     browser,
     retentionMs: checkOpts.retentionDays * 86_400_000,
     variablesFor,
+    prunes: () => runner.leads,
     onChanges: (changes) => {
       // A check's first result is news only at debug level; a change after that is worth a line.
       for (const c of changes) {
         if (c.from === 'pending') opts.log.debug(c, 'check status set');
         else opts.log.info(c, 'check status changed');
       }
-      alerting.onCheckChanges(changes).then(
-        () => engine.nudge(),
-        (err: unknown) => opts.log.error({ err }, 'alert evaluation failed'),
-      );
-      statusAutomation.onCheckChanges(changes).then(
-        () => engine.nudge(),
-        (err: unknown) => opts.log.error({ err }, 'status page component update failed'),
-      );
+      // Their work is in the outbox already; the engine takes it at once rather than at its next poll.
+      engine.nudge();
     },
   });
   const alerting = new Alerting(db, clock, opts.log, incidents, {
@@ -153,7 +154,10 @@ export async function createEmbeddedProvider(opts: {
     heartbeats,
     alerting,
     statusAutomation,
+    new EngineEvents(db, postgres),
+    postgres,
   );
+  const runner = new EngineRunner({ engine, scheduler, lease, log: opts.log, shared: postgres });
   const ingest = createEventIngest({ directory, incidents });
   let closed = false;
   return {
@@ -190,6 +194,7 @@ export async function createEmbeddedProvider(opts: {
     },
     engine,
     scheduler,
+    runner,
     browser,
     alerting,
     statusAutomation,
@@ -198,12 +203,22 @@ export async function createEmbeddedProvider(opts: {
       engine.nudge();
       return outcome;
     },
+    health: () => storeWritable(db, kind),
+    async storeId() {
+      const row = await db
+        .selectFrom('store_meta')
+        .select('value')
+        .where('name', '=', 'id')
+        .executeTakeFirst();
+      return row?.value ?? '';
+    },
     apiKeys: new ApiKeyRepository(db),
     lease,
     db,
     async close() {
       if (closed) return;
       closed = true;
+      await runner.stop();
       await scheduler.stop();
       await db.destroy();
     },

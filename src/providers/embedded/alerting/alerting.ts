@@ -22,6 +22,8 @@ import { isUniqueViolation } from '../store/sql-errors.js';
 import { type EventsOptions, queueEvent, queueResolves, triggerEvent } from './pagerduty-events.js';
 
 const MINUTE = 60_000;
+/** Conditions over several runs or a window, which the sweep evaluates. */
+const WINDOW_CONDITIONS = ['uptime_below_threshold', 'certificate_expiring', 'consecutive_failures'];
 
 export class Alerting {
   constructor(
@@ -32,54 +34,79 @@ export class Alerting {
     private readonly events: EventsOptions = {},
   ) {}
 
-  /** Evaluations one after another, so a resolve never overtakes the firing before it. */
-  private serial: Promise<void> = Promise.resolve();
-
-  /** Resolves once the check evaluations started so far have finished. */
-  async idle(): Promise<void> {
-    await this.serial.catch(() => undefined);
+  /**
+   * Check status changes: conditions on the new status start or stop holding. Answers the checks
+   * whose evaluation failed (their facts are worked again later); the others' rules are done.
+   * Evaluating a change again is harmless: what was done already is not done twice.
+   */
+  async onCheckChanges(changes: readonly StatusChange[]): Promise<Set<string>> {
+    // One query for the rules of every changed check, not one per change (a burst can be thousands).
+    const ids = [...new Set(changes.map((c) => c.checkId))];
+    const rules: AlertRulesTable[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      rules.push(
+        ...(await this.db
+          .selectFrom('alert_rules')
+          .selectAll()
+          .where('check_id', 'in', ids.slice(i, i + 500))
+          .where('enabled', '=', 1)
+          .execute()),
+      );
+    }
+    const byCheck = groupBy(rules, (r) => r.check_id as string);
+    const failed = new Set<string>();
+    for (const c of changes) {
+      for (const rule of byCheck.get(c.checkId) ?? []) {
+        const ok = await this.guarded(rule, async () => {
+          const holds = checkConditionHolds(rule, c.to);
+          if (holds === undefined) return;
+          const what = `${await this.checkName(c.checkId)} is ${c.to}: ${c.reason}`;
+          if (holds) await this.fire(rule, what, { check_status: c.to, reason: c.reason });
+          else await this.resolve(rule, `the check is ${c.to} again`);
+        });
+        if (!ok) failed.add(c.checkId);
+      }
+    }
+    return failed;
   }
 
-  /** Check status changes: conditions on the new status start or stop holding. */
-  onCheckChanges(changes: readonly StatusChange[]): Promise<void> {
-    this.serial = this.serial
-      .catch(() => undefined)
-      .then(async () => {
-        // One query for the rules of every changed check, not one per change (a burst can be thousands).
-        const ids = [...new Set(changes.map((c) => c.checkId))];
-        const rules: AlertRulesTable[] = [];
-        for (let i = 0; i < ids.length; i += 500) {
-          rules.push(
-            ...(await this.db
-              .selectFrom('alert_rules')
-              .selectAll()
-              .where('check_id', 'in', ids.slice(i, i + 500))
-              .where('enabled', '=', 1)
-              .execute()),
-          );
-        }
-        const byCheck = groupBy(rules, (r) => r.check_id as string);
-        for (const c of changes) {
-          for (const rule of byCheck.get(c.checkId) ?? []) {
-            await this.guarded(rule, async () => {
-              const holds = checkConditionHolds(rule, c.to);
-              if (holds === undefined) return;
-              const what = `${await this.checkName(c.checkId)} is ${c.to}: ${c.reason}`;
-              if (holds) await this.fire(rule, what, { check_status: c.to, reason: c.reason });
-              else await this.resolve(rule, `the check is ${c.to} again`);
-            });
-          }
-        }
-      });
-    return this.serial;
+  /**
+   * A rule created or changed, against the current state: a check rule whose check is already
+   * in its condition fires now, one whose condition no longer holds resolves. Heartbeat rules
+   * are compared with their heartbeat on every pass; window conditions are swept here too.
+   * Answers whether the evaluation succeeded.
+   */
+  async onRuleChanged(ruleId: string): Promise<boolean> {
+    const rule = await this.db
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where('id', '=', ruleId)
+      .where('enabled', '=', 1)
+      .executeTakeFirst();
+    if (!rule?.check_id) return true;
+    const checkId = rule.check_id;
+    return this.guarded(rule, async () => {
+      if (WINDOW_CONDITIONS.includes(rule.condition)) return this.sweepRule(rule);
+      const check = await this.db
+        .selectFrom('checks')
+        .select(['name', 'status'])
+        .where('id', '=', checkId)
+        .executeTakeFirst();
+      if (!check || check.status === 'pending' || check.status === 'paused') return;
+      const holds = checkConditionHolds(rule, check.status);
+      if (holds) await this.fire(rule, `${check.name} is ${check.status}`, { check_status: check.status });
+      else if (holds === false) await this.resolve(rule, `the check is ${check.status}`);
+    });
   }
 
-  /** One rule's evaluation; its failure is logged and does not stop the others. */
-  private async guarded(rule: AlertRulesTable, evaluate: () => Promise<void>): Promise<void> {
+  /** One rule's evaluation; its failure is logged and does not stop the others. Answers whether it succeeded. */
+  private async guarded(rule: AlertRulesTable, evaluate: () => Promise<void>): Promise<boolean> {
     try {
       await evaluate();
+      return true;
     } catch (err) {
       this.log.error({ err, rule: rule.id }, 'alert rule evaluation failed');
+      return false;
     }
   }
 
@@ -150,13 +177,61 @@ export class Alerting {
     }
   }
 
+  /**
+   * What a crash cut short between steps of a firing or a resolve: active alerts of rules with a
+   * service but no incident, and incidents still open behind alerts that resolved. Alerts
+   * younger than `graceMs` are left to the evaluation that may still be under way.
+   */
+  async completeCutShort(graceMs: number): Promise<void> {
+    const before = this.clock.now() - graceMs;
+    const unopened = await this.db
+      .selectFrom('alerts')
+      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
+      .selectAll('alert_rules')
+      .select(['alerts.id as alert_id', 'alerts.description', 'alerts.metadata'])
+      .where('alerts.status', '<>', 'resolved')
+      .where('alerts.incident_id', 'is', null)
+      .where('alert_rules.service_id', 'is not', null)
+      .where('alerts.fired_at', '<', before)
+      .execute();
+    for (const { alert_id, description, metadata, ...rule } of unopened) {
+      await this.guarded(rule, () => this.openIncident(rule, alert_id, description, JSON.parse(metadata)));
+    }
+    const open = await this.db
+      .selectFrom('alerts')
+      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
+      .innerJoin('incidents', 'incidents.id', 'alerts.incident_id')
+      .selectAll('alert_rules')
+      .select('alerts.incident_id')
+      .where('alerts.status', '=', 'resolved')
+      .where('alerts.resolved_at', '<', before)
+      .where('alert_rules.auto_resolve', '=', 1)
+      .where('incidents.status', '<>', 'resolved')
+      // The alert must still be its rule's latest: a later firing owns the incident now.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('alerts as later')
+              .select('later.id')
+              .whereRef('later.rule_id', '=', 'alerts.rule_id')
+              .whereRef('later.fired_at', '>', 'alerts.fired_at'),
+          ),
+        ),
+      )
+      .execute();
+    for (const { incident_id, ...rule } of open) {
+      await this.guarded(rule, () => this.resolveIncident(rule, incident_id as string));
+    }
+  }
+
   /** Conditions over a window (uptime, certificate expiry), evaluated once a minute. */
   async sweep(): Promise<void> {
     const rules = await this.db
       .selectFrom('alert_rules')
       .selectAll()
       .where('enabled', '=', 1)
-      .where('condition', 'in', ['uptime_below_threshold', 'certificate_expiring', 'consecutive_failures'])
+      .where('condition', 'in', WINDOW_CONDITIONS)
       .execute();
     for (const rule of rules) await this.guarded(rule, () => this.sweepRule(rule));
   }
@@ -238,14 +313,13 @@ export class Alerting {
     metadata: Record<string, unknown>,
   ): Promise<void> {
     const now = this.clock.now();
-    const last = await this.db
-      .selectFrom('alerts')
-      .select(['status', 'fired_at'])
-      .where('rule_id', '=', rule.id)
-      .orderBy('fired_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (last && (last.status !== 'resolved' || now - last.fired_at < rule.cooldown_period * 1000)) return;
+    const last = await this.latestAlert(rule.id);
+    // Already firing: only what a crash may have cut short is left to do.
+    if (last && last.status !== 'resolved') {
+      if (rule.service_id && !last.incident_id) await this.openIncident(rule, last.id, description, metadata);
+      return;
+    }
+    if (last && now - last.fired_at < rule.cooldown_period * 1000) return;
     const id = newId();
     // Built before the transaction: it reads the source's latest facts.
     const event = rule.routing_key
@@ -269,27 +343,27 @@ export class Alerting {
           .execute();
         await this.queue(trx, rule.id, id, 'alert_fired', now);
         if (event) await queueEvent(trx, id, rule.routing_key as string, event, now);
+        if (rule.component_id)
+          await setComponent(trx, rule.component_id, rule.component_status ?? 'major_outage', now);
       });
     } catch (err) {
       if (isUniqueViolation(err)) return; // another firing of this rule won
       throw err;
     }
     this.log.info({ alert: id, rule: rule.id, description }, 'alert fired');
-    if (rule.component_id)
-      await this.setComponent(rule.component_id, rule.component_status ?? 'major_outage', now);
     if (rule.service_id) await this.openIncident(rule, id, description, metadata);
   }
 
   private async resolve(rule: AlertRulesTable, why: string): Promise<void> {
     if (rule.auto_resolve !== 1) return;
     const now = this.clock.now();
-    const active = await this.db
-      .selectFrom('alerts')
-      .select(['id', 'incident_id'])
-      .where('rule_id', '=', rule.id)
-      .where('status', '<>', 'resolved')
-      .executeTakeFirst();
+    const active = await this.latestAlert(rule.id);
     if (!active) return;
+    if (active.status === 'resolved') {
+      // Resolved before a crash cut the rest short: its incident may still be open.
+      if (active.incident_id) await this.resolveIncident(rule, active.incident_id);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('alerts')
@@ -299,25 +373,35 @@ export class Alerting {
       await this.queue(trx, rule.id, active.id, 'alert_resolved', now);
       // To wherever the trigger went, even if the rule's routing key has changed since.
       await queueResolves(trx, active.id, this.events, now);
+      if (rule.component_id) await setComponent(trx, rule.component_id, 'operational', now);
     });
     this.log.info({ alert: active.id, rule: rule.id, why }, 'alert resolved');
-    if (rule.component_id) await this.setComponent(rule.component_id, 'operational', now);
-    if (active.incident_id) {
-      await this.incidents
-        .resolve(active.incident_id, { type: 'service', id: rule.service_id ?? 'vigil' })
-        .catch((err) => {
-          if (!(err instanceof ConflictError)) throw err; // already resolved by someone
-        });
-    }
+    if (active.incident_id) await this.resolveIncident(rule, active.incident_id);
   }
 
-  /** A status-page component's own status (an open page incident naming it still shows over it). */
-  private async setComponent(componentId: string, status: string, now: number) {
-    await this.db
-      .updateTable('status_components')
-      .set({ status, updated_at: new Date(now).toISOString() })
-      .where('id', '=', componentId)
-      .execute();
+  /** The rule's latest alert: the active one, if any (one at most). */
+  private latestAlert(ruleId: string) {
+    return this.db
+      .selectFrom('alerts')
+      .select(['id', 'status', 'fired_at', 'incident_id'])
+      .where('rule_id', '=', ruleId)
+      .orderBy('fired_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  private async resolveIncident(rule: AlertRulesTable, incidentId: string): Promise<void> {
+    const incident = await this.db
+      .selectFrom('incidents')
+      .select('status')
+      .where('id', '=', incidentId)
+      .executeTakeFirst();
+    if (!incident || incident.status === 'resolved') return;
+    await this.incidents
+      .resolve(incidentId, { type: 'service', id: rule.service_id ?? 'vigil' })
+      .catch((err) => {
+        if (!(err instanceof ConflictError)) throw err; // already resolved by someone
+      });
   }
 
   private async openIncident(
@@ -378,10 +462,20 @@ export class Alerting {
         next_attempt_at: now,
         last_error: null,
         delivered_at: null,
+        claimed_until: 0,
       }));
     });
     if (rows.length) await trx.insertInto('alert_deliveries').values(rows).execute();
   }
+}
+
+/** A status-page component's own status (an open page incident naming it still shows over it). */
+async function setComponent(trx: Kysely<Database>, componentId: string, status: string, now: number) {
+  await trx
+    .updateTable('status_components')
+    .set({ status, updated_at: new Date(now).toISOString() })
+    .where('id', '=', componentId)
+    .execute();
 }
 
 function urgencyOf(severity: Severity): 'high' | 'low' {

@@ -108,6 +108,7 @@ export async function queueEvent(
       kind: EVENTS_API_KIND,
       address: routingKey,
       secret: null,
+      claimed_until: 0,
       status: 'pending',
       attempts: 0,
       next_attempt_at: now,

@@ -1,15 +1,18 @@
 /**
- * Runs every active check on its interval, on the process that holds the engine lease. Checks
- * are taken from the store shortly before they are due and each starts at its due time; at most
- * `concurrency` run at once. A failure that would take a healthy check down is run once more
- * before it counts. Results are recorded together, a few times a second, in one transaction.
+ * Runs active checks on their interval. Checks are claimed from the store shortly before they are
+ * due (several processes on one PostgreSQL database each claim their share) and each starts at
+ * its due time; at most `concurrency` run at once. Claims are short and renewed while a check
+ * runs, so a dead process's checks run elsewhere within seconds; a result whose claim lapsed is
+ * dropped when recorded. A failure that would take a healthy check down is run once more before
+ * it counts. Results are recorded together, a few times a second, in one transaction.
  */
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
 import type { CheckType, ProbeResult } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
-import type { CheckRuns, Run, StatusChange } from '../store/check-runs.js';
+import type { CheckRuns, ClaimedCheck, Run, StatusChange } from '../store/check-runs.js';
 import type { Database } from '../store/schema.js';
 import { runProbe } from './probes/index.js';
 import type { SyntheticBrowser } from './synthetic/browser.js';
@@ -18,6 +21,9 @@ import type { SyntheticBrowser } from './synthetic/browser.js';
 const LOOKAHEAD_MS = 500;
 const FLUSH_MS = 200;
 const PRUNE_EVERY_MS = 3_600_000;
+/** A claim lasts this long unless renewed; renewed this often while its check runs. */
+export const CLAIM_MS = 8_000;
+const RENEW_MS = 2_000;
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -29,14 +35,18 @@ export interface SchedulerOptions {
   /** A check's secrets, as `{{NAME}}` variables of its requests. */
   variablesFor?: (checkId: string) => Promise<Record<string, string>>;
   onChanges?: (changes: StatusChange[]) => void;
+  /** Old results are pruned by one process only: this answers whether it is this one. */
+  prunes?: () => boolean;
 }
 
 export class CheckScheduler {
-  private readonly inFlight = new Set<string>();
+  /** Checks claimed and not yet recorded, with the token of their claim. */
+  private readonly inFlight = new Map<string, string>();
   private readonly probes = new Set<Promise<void>>();
   private done: Run[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flusher: NodeJS.Timeout | undefined;
+  private renewer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private running = false;
   /** Each start begins a new loop; a loop from before a stop ends when it sees a newer one. */
@@ -56,6 +66,8 @@ export class CheckScheduler {
     this.running = true;
     this.flusher = setInterval(() => void this.flush(), FLUSH_MS);
     this.flusher.unref();
+    this.renewer = setInterval(() => void this.renew(), RENEW_MS);
+    this.renewer.unref();
     void this.loop(++this.generation);
   }
 
@@ -64,6 +76,7 @@ export class CheckScheduler {
     this.running = false;
     clearTimeout(this.timer);
     clearInterval(this.flusher);
+    clearInterval(this.renewer);
     await Promise.all(this.probes);
     await this.flush();
     await this.opts.browser?.close();
@@ -81,7 +94,7 @@ export class CheckScheduler {
     if (!this.running || generation !== this.generation) return;
     try {
       await this.take(this.clock.now() + LOOKAHEAD_MS, true);
-      if (this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      if ((this.opts.prunes?.() ?? true) && this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = this.clock.now();
         const cutoff = this.clock.now() - this.opts.retentionMs;
         const pruned = await this.runs.prune(cutoff);
@@ -106,40 +119,18 @@ export class CheckScheduler {
     }
   }
 
-  /** Starts the checks due by `until` that are not running; each waits for its due time when `timed`. */
+  /** Claims the checks due by `until` and starts them; each waits for its due time when `timed`. */
   private async take(until: number, timed: boolean): Promise<number> {
     const room = this.opts.concurrency - this.inFlight.size;
     if (room <= 0) return 0;
-    const due = await this.db
-      .selectFrom('checks')
-      .select([
-        'id',
-        'type',
-        'url',
-        'host',
-        'port',
-        'timeout',
-        'parameters',
-        'next_run_at',
-        'status',
-        'consecutive',
-        'failure_threshold',
-        'recovery_threshold',
-      ])
-      .where('active', '=', 1)
-      .where('next_run_at', '<=', until)
-      .orderBy('next_run_at')
-      .limit(room + this.inFlight.size)
-      .execute();
-    let started = 0;
+    const token = randomBytes(12).toString('base64url');
+    const due = await this.runs.claimDue(token, this.clock.now(), until, room, CLAIM_MS);
     for (const check of due) {
-      if (this.inFlight.has(check.id) || this.inFlight.size >= this.opts.concurrency) continue;
-      this.inFlight.add(check.id);
-      started++;
+      this.inFlight.set(check.id, token);
       const dueAt = check.next_run_at as number;
       const wait = timed ? Math.max(0, dueAt - this.clock.now()) : 0;
       const probe = new Promise<void>((resolve) => setTimeout(resolve, wait))
-        .then(() => this.run({ ...check, status: check.status as CheckState['status'] }, dueAt))
+        .then(() => this.run({ ...check, status: check.status as CheckState['status'] }, dueAt, token))
         .catch((err: unknown) => {
           this.log.error({ err, check: check.id }, 'check run failed');
           this.inFlight.delete(check.id);
@@ -147,21 +138,26 @@ export class CheckScheduler {
         .finally(() => this.probes.delete(probe));
       this.probes.add(probe);
     }
-    return started;
+    return due.length;
   }
 
-  private async run(
-    check: {
-      id: string;
-      type: string;
-      url: string | null;
-      host: string | null;
-      port: number | null;
-      timeout: number;
-      parameters: string;
-    } & CheckState,
-    dueAt: number,
-  ): Promise<void> {
+  /** Keeps the claims of the checks running here; a claim lost to another process is let go. */
+  private async renew(): Promise<void> {
+    const byToken = new Map<string, string[]>();
+    for (const [id, token] of this.inFlight) byToken.set(token, [...(byToken.get(token) ?? []), id]);
+    const until = this.clock.now() + CLAIM_MS;
+    try {
+      for (const [token, ids] of byToken) {
+        const held = await this.runs.renew(token, ids, until);
+        if (held < ids.length)
+          this.log.warn({ lost: ids.length - held }, 'check claims lapsed; another process runs them');
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'renewing check claims failed');
+    }
+  }
+
+  private async run(check: ClaimedCheck & CheckState, dueAt: number, token: string): Promise<void> {
     let variables: Record<string, string> | undefined;
     try {
       variables = await this.opts.variablesFor?.(check.id);
@@ -170,6 +166,7 @@ export class CheckScheduler {
       this.log.error({ err, check: check.id }, 'reading the secrets of a check failed');
       this.done.push({
         checkId: check.id,
+        token,
         dueAt,
         at: this.clock.now(),
         result: {
@@ -201,7 +198,7 @@ export class CheckScheduler {
         retried_after: { status: first.status, error: first.error_message },
       };
     }
-    this.done.push({ checkId: check.id, dueAt, at: this.clock.now(), result });
+    this.done.push({ checkId: check.id, token, dueAt, at: this.clock.now(), result });
   }
 
   private flush(): Promise<void> {
@@ -210,9 +207,12 @@ export class CheckScheduler {
       const batch = this.done;
       this.done = [];
       try {
-        const changes = await this.runs.record(batch);
+        const { changes, fenced } = await this.runs.record(batch);
+        if (fenced)
+          this.log.warn({ fenced }, 'results dropped: their claims lapsed and another process took them');
         if (changes.length) this.opts.onChanges?.(changes);
       } catch (err) {
+        // Not recorded: the claims lapse and the checks run again, here or elsewhere.
         this.log.error({ err, runs: batch.length }, 'recording check results failed');
       } finally {
         // Only now may these checks be taken again: their next run is in the store.

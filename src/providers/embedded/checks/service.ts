@@ -21,13 +21,15 @@ export interface CheckServiceOptions {
   blockPrivate: boolean;
   browser?: SyntheticBrowser | undefined;
   variablesFor?: (checkId: string) => Promise<Record<string, string>>;
+  /** The store is PostgreSQL: claims skip rows other nodes are claiming. */
+  postgres?: boolean;
 }
 
 export function createCheckService(
   opts: CheckServiceOptions,
 ): ChecksPort & { runs: CheckRuns; repo: CheckRepository } {
   const repo = new CheckRepository(opts.db, opts.clock);
-  const runs = new CheckRuns(opts.db);
+  const runs = new CheckRuns(opts.db, opts.postgres ?? false);
 
   /** Runs a target now as a job; resolves when it is recorded, or at once when not waiting. */
   async function execute(

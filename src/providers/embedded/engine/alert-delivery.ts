@@ -3,28 +3,16 @@
  * delivery on its own, retried with backoff like incident pages, and recorded. Events with one
  * dedup key go out in the order they were queued: one waits while an earlier one is pending.
  */
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Logger } from '../../../core/log.js';
+import { claimDeliveries, notWaiting } from '../store/delivery-claims.js';
 import { type Database, EVENTS_API_KIND } from '../store/schema.js';
 import { type Channel, type Outgoing, PermanentDeliveryError } from './channels.js';
 import { mapLimit } from './map-limit.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
-
-/** Not held back behind an earlier event of its dedup key (non-event deliveries have none). */
-function notWaiting(eb: ExpressionBuilder<Database, 'alert_deliveries'>) {
-  return eb.not(
-    eb.exists(
-      eb
-        .selectFrom('alert_deliveries as earlier')
-        .select('earlier.id')
-        .whereRef('earlier.dedup_key', '=', 'alert_deliveries.dedup_key')
-        .whereRef('earlier.seq', '<', 'alert_deliveries.seq')
-        .where('earlier.status', '=', 'pending'),
-    ),
-  );
-}
 
 /** When the next alert delivery falls due; undefined when none waits. */
 export async function nextAlertDelivery(db: Kysely<Database>): Promise<number | undefined> {
@@ -44,7 +32,11 @@ export async function deliverAlerts(
   log: Logger,
   now: number,
   batch: number,
+  postgres: boolean,
 ): Promise<number> {
+  const token = randomBytes(12).toString('base64url');
+  const ids = await claimDeliveries(db, 'alert_deliveries', { token, now, batch, postgres });
+  if (ids.length === 0) return 0;
   const due = await db
     .selectFrom('alert_deliveries')
     .innerJoin('alerts', 'alerts.id', 'alert_deliveries.alert_id')
@@ -68,24 +60,9 @@ export async function deliverAlerts(
       'alert_rules.check_id',
       'alert_rules.heartbeat_id',
     ])
-    .where('alert_deliveries.status', '=', 'pending')
-    .where('alert_deliveries.next_attempt_at', '<=', now)
-    .where(notWaiting)
+    .where('alert_deliveries.id', 'in', ids)
     .orderBy('alert_deliveries.next_attempt_at')
-    .limit(batch)
     .execute();
-  // Claimed first: if this process dies mid-send, the batch is retried in a while, not at once.
-  if (due.length) {
-    await db
-      .updateTable('alert_deliveries')
-      .set({ next_attempt_at: now + FIRST_RETRY_MS })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .execute();
-  }
   const outcomes = await mapLimit(due, 50, async (d) => {
     const channel = channels[d.kind];
     if (!channel)
@@ -98,7 +75,7 @@ export async function deliverAlerts(
       };
     const sentAt = new Date(now).toISOString();
     // An event's body was built when it was queued: it goes out as it is.
-    const message: Outgoing = d.body ? eventMessage(d.event, d.body, sentAt) : alertMessage(d, sentAt);
+    const message: Outgoing = d.body ? eventMessage(d.id, d.event, d.body, sentAt) : alertMessage(d, sentAt);
     try {
       await channel.send({ address: d.address, secret: d.secret }, message);
       return { id: d.id, channel: d.channel_id, ok: true, final: true, error: null };
@@ -121,9 +98,12 @@ export async function deliverAlerts(
     await db.transaction().execute(async (trx) => {
       for (const [i, o] of outcomes.entries()) {
         const attempts = (due[i]?.attempts ?? 0) + 1;
-        await trx
+        // Only under our claim: if it lapsed, another process owns this delivery now.
+        const recorded = await trx
           .updateTable('alert_deliveries')
           .set({
+            claim_token: null,
+            claimed_until: 0,
             status: o.ok ? 'delivered' : o.final ? 'failed' : 'pending',
             attempts,
             next_attempt_at: now + FIRST_RETRY_MS * 2 ** (attempts - 1),
@@ -131,8 +111,9 @@ export async function deliverAlerts(
             delivered_at: o.ok ? now : null,
           })
           .where('id', '=', o.id)
-          .execute();
-        if (o.ok && o.channel !== EVENTS_API_KIND)
+          .where('claim_token', '=', token)
+          .executeTakeFirst();
+        if (recorded.numUpdatedRows > 0n && o.ok && o.channel !== EVENTS_API_KIND)
           await trx
             .updateTable('alert_channels')
             .set({ last_used_at: now })
@@ -145,6 +126,7 @@ export async function deliverAlerts(
 }
 
 interface DueAlert {
+  id: string;
   event: string;
   alert_id: string;
   rule_id: string;
@@ -162,6 +144,7 @@ function alertMessage(d: DueAlert, sentAt: string): Outgoing {
   const fired = d.event === 'alert_fired';
   const headline = `[${d.severity}] ${fired ? 'Alert' : 'Resolved'}: ${d.description}`;
   return {
+    id: d.id,
     event: d.event,
     sent_at: sentAt,
     text: headline,
@@ -198,6 +181,6 @@ function alertMessage(d: DueAlert, sentAt: string): Outgoing {
 }
 
 /** An Events API v2 event: only its payload is sent (the events channel adds the routing key). */
-function eventMessage(event: string, body: string, sentAt: string): Outgoing {
-  return { event, sent_at: sentAt, payload: JSON.parse(body), text: body, subject: event, body };
+function eventMessage(id: string, event: string, body: string, sentAt: string): Outgoing {
+  return { id, event, sent_at: sentAt, payload: JSON.parse(body), text: body, subject: event, body };
 }

@@ -11,6 +11,8 @@ import { EVENTS_API_KIND } from '../store/schema.js';
 
 /** One message, ready for every kind of channel. */
 export interface Outgoing {
+  /** The delivery's id: the same on every attempt and every node, so a receiver drops repeats by it. */
+  id: string;
   event: string;
   sent_at: string;
   /** The JSON body a webhook receives. */
@@ -76,20 +78,28 @@ async function post(url: string, body: string, headers: Record<string, string>):
   if (status < 200 || status >= 300) throw new Error(`HTTP ${status} from ${new URL(url).host}`);
 }
 
-/** Signs `timestamp.body` with HMAC-SHA256, so a receiver can check origin and freshness. */
-export function signature(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+/**
+ * The Standard Webhooks signature of a message: `v1,` and the base64 HMAC-SHA256 of
+ * `id.timestamp.body`, keyed with the secret's bytes (base64 after its `whsec_` prefix), so the
+ * ordinary Standard Webhooks libraries verify it.
+ */
+export function signature(secret: string, id: string, timestamp: string, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
+/** Webhooks as Standard Webhooks describes them: `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
 export const webhookChannel: Channel = {
   async send(target, message) {
     const body = JSON.stringify(message.payload);
-    const timestamp = String(Math.floor(Date.parse(message.sent_at) / 1000));
+    // This attempt's own time, by the wall clock: receivers refuse a stale one (replay protection).
+    const timestamp = String(Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = {
+      'webhook-id': message.id,
+      'webhook-timestamp': timestamp,
       'x-vigil-event': message.event,
-      'x-vigil-timestamp': timestamp,
     };
-    if (target.secret) headers['x-vigil-signature'] = signature(target.secret, timestamp, body);
+    if (target.secret) headers['webhook-signature'] = signature(target.secret, message.id, timestamp, body);
     await post(target.address, body, headers);
   },
 };

@@ -1,12 +1,18 @@
 /**
- * The embedded engine's loop, run only by the process holding the engine lease: escalate the
- * incidents whose level ran out, then deliver due notifications — each channel on its own, so a
- * failing one never holds up the others — retrying failures with backoff.
+ * One pass of the embedded engine: work off the outbox (status changes to evaluate, rules to
+ * compare with the current state), escalate the incidents whose level ran out, move heartbeats
+ * that went quiet, and deliver due notifications — each channel on its own, so a failing one
+ * never holds up the others — retrying failures with backoff. Work that several processes may
+ * share is claimed; the sweeps that compare the whole store with what should be run in the
+ * process that holds the engine lease only (see runner.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { Alerting } from '../alerting/alerting.js';
+import { claimDeliveries } from '../store/delivery-claims.js';
+import type { EngineEvents } from '../store/engine-events.js';
 import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
 import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import { logEntry } from '../store/incident-log.js';
@@ -25,6 +31,17 @@ const CONCURRENCY = 100;
 const MAX_ROUNDS = 20;
 /** How often conditions over a window (uptime, certificate expiry) are evaluated. */
 const SWEEP_MS = 60_000;
+/** An outbox fact is held this long by the process working it; one whose work failed waits this long. */
+const EVENT_CLAIM_MS = 30_000;
+const EVENT_RETRY_MS = 10_000;
+const EVENT_MAX_ATTEMPTS = 10;
+/** A firing or resolve younger than this may still be under way; older, what is missing is completed. */
+const CUT_SHORT_GRACE_MS = 30_000;
+
+export interface PassOptions {
+  /** This process holds the engine lease: it also runs the sweeps over the whole store. */
+  sweeps: boolean;
+}
 
 export interface PassResult {
   startedAt: number;
@@ -45,11 +62,13 @@ export class Engine {
     private readonly heartbeats: HeartbeatRepository,
     private readonly alerting: Alerting,
     private readonly status: StatusAutomation,
+    private readonly events: EngineEvents,
+    private readonly postgres: boolean,
   ) {}
 
   /** One pass; concurrent calls share the pass under way rather than overlap. */
-  tick(): Promise<PassResult> {
-    this.running ??= this.pass().finally(() => {
+  tick(opts: PassOptions = { sweeps: true }): Promise<PassResult> {
+    this.running ??= this.pass(opts).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -72,7 +91,7 @@ export class Engine {
 
   /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
   async nextDue(): Promise<number | undefined> {
-    const [escalation, delivery, snooze, heartbeat, alert, status] = await Promise.all([
+    const [escalation, delivery, snooze, heartbeat, alert, status, event] = await Promise.all([
       this.db
         .selectFrom('incident_escalations')
         .select((eb) => eb.fn.min('next_at').as('at'))
@@ -94,6 +113,7 @@ export class Engine {
         .executeTakeFirst(),
       nextAlertDelivery(this.db),
       this.status.nextDue(),
+      this.events.nextDue(),
     ]);
     const times = [
       escalation?.at,
@@ -102,15 +122,17 @@ export class Engine {
       heartbeat?.at,
       alert,
       status,
+      event,
       this.lastSweep + SWEEP_MS,
     ].filter((t) => t !== null && t !== undefined);
     return times.length ? Math.min(...times.map(Number)) : undefined;
   }
 
-  private async pass(): Promise<PassResult> {
+  private async pass(opts: PassOptions): Promise<PassResult> {
     const startedAt = this.clock.now();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.clock.now();
+      const worked = await this.workEvents(now);
       const woken = await wakeSnoozed(this.db, now, BATCH);
       if (woken) this.log.info({ woken }, 'snoozed incidents triggered again');
       // An escalation that fails is logged and retried next pass; pages already queued still go out.
@@ -122,27 +144,80 @@ export class Engine {
       const flips = await this.heartbeats.evaluateDue(now, BATCH);
       for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
       await this.alerting.onHeartbeatFlips(flips);
-      await this.alerting.fireDownHeartbeats();
-      await this.alerting.resolveRecoveredHeartbeats();
-      const sweep = now - this.lastSweep >= SWEEP_MS;
-      if (sweep) {
-        this.lastSweep = now;
-        await this.alerting.sweep();
-      }
-      // Status pages: linked components whose delay is over, maintenance due to start or end.
-      await this.status.run(now, sweep).catch((err: unknown) => {
-        this.log.error({ err }, 'status page automation failed');
-      });
+      if (opts.sweeps) await this.sweeps(now);
       const delivered = await this.deliverDue(now);
-      const alerted = await deliverAlerts(this.db, this.channels, this.log, now, BATCH);
-      if (woken < BATCH && !more && delivered < BATCH && flips.length < BATCH && alerted < BATCH)
-        return { startedAt, more: false };
+      const alerted = await deliverAlerts(this.db, this.channels, this.log, now, BATCH, this.postgres);
+      const busy = [worked, woken, delivered, flips.length, alerted].some((n) => n >= BATCH);
+      if (!busy && !more) return { startedAt, more: false };
     }
     return { startedAt, more: true };
   }
 
+  /**
+   * The whole store against what it should be, in one process: heartbeat alerts whose
+   * heartbeat moved without a flip seen here, firings and resolves a crash cut short, window
+   * conditions once a minute, status-page components and maintenance.
+   */
+  private async sweeps(now: number): Promise<void> {
+    await this.alerting.fireDownHeartbeats();
+    await this.alerting.resolveRecoveredHeartbeats();
+    await this.alerting.completeCutShort(CUT_SHORT_GRACE_MS);
+    const sweep = now - this.lastSweep >= SWEEP_MS;
+    if (sweep) {
+      this.lastSweep = now;
+      await this.alerting.sweep();
+    }
+    // Status pages: linked components whose delay is over, maintenance due to start or end.
+    await this.status.run(now, sweep).catch((err: unknown) => {
+      this.log.error({ err }, 'status page automation failed');
+    });
+  }
+
+  /**
+   * Works off a batch of the outbox: check status changes (alert rules, status-page components)
+   * and rules to compare with the current state. A fact whose work failed is tried again later.
+   */
+  private async workEvents(now: number): Promise<number> {
+    const token = randomBytes(12).toString('base64url');
+    const claimed = await this.events.claim(token, now, EVENT_CLAIM_MS, BATCH);
+    if (claimed.length === 0) return 0;
+    const changes = claimed.flatMap((c) =>
+      c.event.kind === 'check_changed' ? [{ ...c, change: c.event }] : [],
+    );
+    const failedChecks = await this.alerting.onCheckChanges(changes.map((c) => c.change));
+    const statusOk = await this.status.onCheckChanges(changes.map((c) => c.change)).then(
+      () => true,
+      (err: unknown) => {
+        this.log.error({ err }, 'status page component update failed');
+        return false;
+      },
+    );
+    const done: string[] = [];
+    for (const c of claimed) {
+      const ok =
+        c.event.kind === 'check_changed'
+          ? statusOk && !failedChecks.has(c.event.checkId)
+          : await this.alerting.onRuleChanged(c.event.ruleId);
+      if (ok) done.push(c.id);
+      else if (
+        (await this.events.failed(c.id, token, now + EVENT_RETRY_MS, EVENT_MAX_ATTEMPTS)) === 'dropped'
+      )
+        this.log.error({ event: c.event }, `gave up on an engine event after ${EVENT_MAX_ATTEMPTS} attempts`);
+    }
+    await this.events.done(done, token);
+    return claimed.length;
+  }
+
   /** Sends the deliveries that are due, each on its own; answers how many it took. */
   private async deliverDue(now: number): Promise<number> {
+    const token = randomBytes(12).toString('base64url');
+    const ids = await claimDeliveries(this.db, 'notification_deliveries', {
+      token,
+      now,
+      batch: BATCH,
+      postgres: this.postgres,
+    });
+    if (ids.length === 0) return 0;
     const due = await this.db
       .selectFrom('notification_deliveries')
       .innerJoin('incidents', 'incidents.id', 'notification_deliveries.incident_id')
@@ -165,30 +240,23 @@ export class Engine {
         'services.id as service_id',
         'services.name as service_name',
       ])
-      .where('notification_deliveries.status', '=', 'pending')
-      .where('notification_deliveries.next_attempt_at', '<=', now)
+      .where('notification_deliveries.id', 'in', ids)
       .orderBy('notification_deliveries.next_attempt_at')
-      .limit(BATCH)
       .execute();
-    // Claimed first: if this process dies mid-send, the batch is retried in a while, not at once.
-    if (due.length) {
-      await this.db
-        .updateTable('notification_deliveries')
-        .set({ next_attempt_at: now + FIRST_RETRY_MS })
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .execute();
-    }
     const outcomes = await mapLimit(due, CONCURRENCY, (d) => this.attempt(d, now));
     // One transaction records the lot: one commit for a burst of pages, not two per page.
     if (outcomes.length) {
       await this.db.transaction().execute(async (trx) => {
         for (const { id, set, note } of outcomes) {
-          await trx.updateTable('notification_deliveries').set(set).where('id', '=', id).execute();
-          if (note) await this.note(trx, note.delivery, note.summary, note.status);
+          // Only under our claim: if it lapsed, another process owns this delivery now.
+          const recorded = await trx
+            .updateTable('notification_deliveries')
+            .set({ ...set, claim_token: null, claimed_until: 0 })
+            .where('id', '=', id)
+            .where('claim_token', '=', token)
+            .executeTakeFirst();
+          if (note && recorded.numUpdatedRows > 0n)
+            await this.note(trx, note.delivery, note.summary, note.status);
         }
       });
     }
@@ -278,6 +346,7 @@ function incidentMessage(d: DueDelivery, now: number): Outgoing {
   const sentAt = new Date(now).toISOString();
   const text = `[#${d.number}] ${d.title} (${d.service_name}, ${d.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${d.incident_id}"}`;
   return {
+    id: d.id,
     event: d.event,
     sent_at: sentAt,
     text,

@@ -43,8 +43,6 @@ describe.each(STORES)('status automation on $kind', (store) => {
   const at = async (ms: number) => {
     t = ms;
     await p.scheduler.runDue();
-    await p.statusAutomation.idle();
-    await p.alerting.idle();
     await p.engine.tick();
   };
 

@@ -2,7 +2,6 @@
  * Alert rules, channels and alerts on the embedded store. A rule watches one check or one
  * heartbeat; its condition must suit that source.
  */
-import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import {
   type Alert,
@@ -24,7 +23,8 @@ import {
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
-import { newId } from './ids.js';
+import { recordEvents } from './engine-events.js';
+import { newId, newSigningSecret } from './ids.js';
 import { groupBy, page } from './repo-helpers.js';
 import {
   type AlertChannelsTable,
@@ -145,6 +145,8 @@ export class AlertRepository implements AlertsPort {
         })
         .execute();
       await this.replaceChannels(trx, id, input.channel_ids ?? []);
+      // Evaluated against the current state by the engine, not only at the next change.
+      await recordEvents(trx, [{ kind: 'rule_changed', ruleId: id, at: this.clock.now() }]);
     });
     return this.mustGetRule(id);
   }
@@ -183,6 +185,7 @@ export class AlertRepository implements AlertsPort {
       if (patch.auto_resolve !== undefined) set.auto_resolve = patch.auto_resolve ? 1 : 0;
       await trx.updateTable('alert_rules').set(set).where('id', '=', id).execute();
       if (patch.channel_ids) await this.replaceChannels(trx, id, patch.channel_ids);
+      await recordEvents(trx, [{ kind: 'rule_changed', ruleId: id, at: this.clock.now() }]);
     });
     return this.mustGetRule(id);
   }
@@ -213,7 +216,7 @@ export class AlertRepository implements AlertsPort {
       name: input.name,
       type: input.type,
       configuration: JSON.stringify(checkChannel(input.type, input.configuration)),
-      secret: input.type === 'webhook' ? randomBytes(24).toString('base64url') : null,
+      secret: input.type === 'webhook' ? newSigningSecret() : null,
       enabled: (input.enabled ?? true) ? 1 : 0,
       last_used_at: null,
       created_at: at,
@@ -239,7 +242,7 @@ export class AlertRepository implements AlertsPort {
       set.configuration = JSON.stringify(
         checkChannel(type, patch.configuration ?? JSON.parse(row.configuration)),
       );
-      if (type === 'webhook' && !row.secret) set.secret = randomBytes(24).toString('base64url');
+      if (type === 'webhook' && !row.secret) set.secret = newSigningSecret();
     }
     await this.db.updateTable('alert_channels').set(set).where('id', '=', id).execute();
     const updated = await this.db

@@ -45,6 +45,7 @@ describe.each(STORES)('rollups on $kind', (store) => {
       const statuses: ResultStatus[] = ['ok', 'ok', 'ok', 'degraded', 'failed', 'ok', 'timeout'];
       const runs = Array.from({ length: 600 }, (_, i) => ({
         checkId: check.id,
+        token: 'test',
         dueAt: t0 + i * 433_000,
         at: t0 + i * 433_000,
         result: {
@@ -54,7 +55,11 @@ describe.each(STORES)('rollups on $kind', (store) => {
           check_metadata: {},
         },
       }));
-      for (let i = 0; i < runs.length; i += 100) await p.ports.checks.runs.record(runs.slice(i, i + 100));
+      // Recorded as the scheduler records: each batch under a claim on the check.
+      for (let i = 0; i < runs.length; i += 100) {
+        await p.db.updateTable('checks').set({ claim_token: 'test' }).where('id', '=', check.id).execute();
+        await p.ports.checks.runs.record(runs.slice(i, i + 100));
+      }
       const windows = [
         [t0, t0 + 3 * 86_400_000],
         [t0 + 12_345, t0 + 86_400_000 + 3_600_000 + 59_999],

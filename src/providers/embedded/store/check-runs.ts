@@ -17,15 +17,23 @@ import type {
 } from '../../../core/checks.js';
 import type { Page } from '../../../core/directory.js';
 import { ROLLUP_RETENTION_MS, rolledUpStatistics, rollUp } from './check-rollups.js';
+import { recordEvents } from './engine-events.js';
 import { newId } from './ids.js';
-import { page } from './repo-helpers.js';
-import type { CheckJobsTable, CheckResultsTable, Database } from './schema.js';
+import { groupBy, page } from './repo-helpers.js';
+import type { CheckJobsTable, CheckResultsTable, ChecksTable, Database } from './schema.js';
+
+type CheckRow = Pick<
+  ChecksTable,
+  'id' | 'status' | 'consecutive' | 'failure_threshold' | 'recovery_threshold' | 'interval' | 'active'
+>;
 
 const SERVER = { id: 'vigil', region: 'local' };
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export interface Run {
   checkId: string;
+  /** The claim it ran under: a run whose claim lapsed (taken over by another process) is dropped. */
+  token: string;
   /** When the run was due; the next one is due an interval later. */
   dueAt: number;
   at: number;
@@ -40,35 +48,132 @@ export interface StatusChange {
   at: number;
 }
 
+/** A check as a claim hands it to the scheduler. */
+export type ClaimedCheck = Pick<
+  ChecksTable,
+  | 'id'
+  | 'type'
+  | 'url'
+  | 'host'
+  | 'port'
+  | 'timeout'
+  | 'parameters'
+  | 'next_run_at'
+  | 'status'
+  | 'consecutive'
+  | 'failure_threshold'
+  | 'recovery_threshold'
+>;
+
 export class CheckRuns {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly postgres = false,
+  ) {}
+
+  /**
+   * Claims up to `limit` active checks due by `until` that no process holds, for `token` until
+   * `now + ttlMs`. On PostgreSQL, rows another node is claiming at that moment are skipped.
+   */
+  async claimDue(
+    token: string,
+    now: number,
+    until: number,
+    limit: number,
+    ttlMs: number,
+  ): Promise<ClaimedCheck[]> {
+    if (limit <= 0) return [];
+    return this.db
+      .updateTable('checks')
+      .set({ claim_token: token, claimed_until: now + ttlMs })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('checks as c')
+          .select('c.id')
+          .where('c.active', '=', 1)
+          .where('c.next_run_at', '<=', until)
+          .where('c.claimed_until', '<=', now)
+          .orderBy('c.next_run_at')
+          .limit(limit)
+          .$if(this.postgres, (q) => q.forUpdate().skipLocked()),
+      )
+      .returning([
+        'id',
+        'type',
+        'url',
+        'host',
+        'port',
+        'timeout',
+        'parameters',
+        'next_run_at',
+        'status',
+        'consecutive',
+        'failure_threshold',
+        'recovery_threshold',
+      ])
+      .execute();
+  }
+
+  /** Extends the claims `token` still holds on `ids`; answers how many it still holds. */
+  async renew(token: string, ids: readonly string[], until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { numUpdatedRows } = await this.db
+      .updateTable('checks')
+      .set({ claimed_until: until })
+      .where('claim_token', '=', token)
+      .where('id', 'in', ids)
+      .executeTakeFirst();
+    return Number(numUpdatedRows);
+  }
+
+  /** Lets go of claims without recording anything (a process stopping): the checks are due again at once. */
+  async release(token: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('checks')
+      .set({ claim_token: null, claimed_until: 0 })
+      .where('claim_token', '=', token)
+      .where('id', 'in', ids)
+      .execute();
+  }
 
   /**
    * Records scheduled runs: each result, the check's status after its thresholds, and its next
-   * run. A check deleted or paused meanwhile is skipped. Answers the status changes.
+   * run, and releases their claims. A check deleted or paused meanwhile is skipped, and so is a
+   * run whose claim another process has taken over (fencing: it may have run the check too).
+   * Answers the status changes, and how many runs were dropped for a lapsed claim.
    */
-  async record(runs: readonly Run[]): Promise<StatusChange[]> {
-    if (runs.length === 0) return [];
+  async record(runs: readonly Run[]): Promise<{ changes: StatusChange[]; fenced: number }> {
+    if (runs.length === 0) return { changes: [], fenced: 0 };
     const changes: StatusChange[] = [];
+    let fenced = 0;
     await this.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('checks')
-        .select([
-          'id',
-          'status',
-          'consecutive',
-          'failure_threshold',
-          'recovery_threshold',
-          'interval',
-          'active',
-        ])
-        .where(
-          'id',
-          'in',
-          runs.map((r) => r.checkId),
-        )
-        .execute();
+      // Releasing the claims first locks the rows (PostgreSQL) and answers only those still ours.
+      const rows: CheckRow[] = [];
+      for (const [token, group] of groupBy(runs, (r) => r.token)) {
+        const ids = group.map((r) => r.checkId);
+        for (let i = 0; i < ids.length; i += 500) {
+          rows.push(
+            ...(await trx
+              .updateTable('checks')
+              .set({ claim_token: null, claimed_until: 0 })
+              .where('claim_token', '=', token)
+              .where('id', 'in', ids.slice(i, i + 500))
+              .returning([
+                'id',
+                'status',
+                'consecutive',
+                'failure_threshold',
+                'recovery_threshold',
+                'interval',
+                'active',
+              ])
+              .execute()),
+          );
+        }
+      }
       const byId = new Map(rows.map((r) => [r.id, r]));
+      fenced = runs.filter((r) => !byId.has(r.checkId)).length;
       const results: CheckResultsTable[] = [];
       const updates = new Map<string, CheckUpdate>();
       for (const run of runs) {
@@ -100,10 +205,15 @@ export class CheckRuns {
       }
       await rollUp(trx, results);
       await recordHistory(trx, changes);
+      // The work these changes cause (alerts, incidents, status pages) is in the store with them.
+      await recordEvents(
+        trx,
+        changes.map((c) => ({ kind: 'check_changed', ...c })),
+      );
       const list = [...updates];
       for (let i = 0; i < list.length; i += 100) await updateChecks(trx, list.slice(i, i + 100));
     });
-    return changes;
+    return { changes, fenced };
   }
 
   async recordOnDemand(checkId: string, at: number, result: ProbeResult): Promise<void> {

@@ -90,6 +90,7 @@ export class CheckRepository {
         next_run_at: active ? now + phase(id) : null,
         created_at: at,
         updated_at: at,
+        claimed_until: 0,
       })
       .execute();
     return this.mustGet(id);

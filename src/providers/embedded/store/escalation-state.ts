@@ -155,6 +155,7 @@ async function page(
         last_error: null,
         created_at: at,
         delivered_at: null,
+        claimed_until: 0,
       })),
     )
     .execute();

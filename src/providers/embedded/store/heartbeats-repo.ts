@@ -44,13 +44,18 @@ export class HeartbeatRepository implements HeartbeatsPort {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     /** Where this server is reached from outside, for ping URLs. */
-    private readonly publicUrl: string,
+    private publicUrl: string,
     /**
      * On PostgreSQL, several nodes may ping one heartbeat at once: its row is read under a lock,
      * so each ping's state change starts from the last one's. SQLite has one writer anyway.
      */
     private readonly lockRows = false,
   ) {}
+
+  /** Ping URLs name this listener from now on (a stdio process that had to take another port). */
+  usePublicUrl(url: string): void {
+    this.publicUrl = url;
+  }
 
   async getHeartbeat(id: string): Promise<Heartbeat | undefined> {
     const row = await this.db.selectFrom('heartbeats').selectAll().where('id', '=', id).executeTakeFirst();

@@ -15,6 +15,11 @@ export function newId(): string {
   return id;
 }
 
+/** A webhook signing secret in the Standard Webhooks form: `whsec_` and 24 random bytes in base64. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
 /** An Events API v2 routing key: 32 hex characters. */
 export function newIntegrationKey(): string {
   return randomBytes(16).toString('hex');

@@ -1,6 +1,7 @@
 /**
  * Versioned migrations, one list for SQLite and PostgreSQL. Append; never edit a released one.
  */
+import { randomUUID } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 const m001: Migration = {
@@ -809,6 +810,58 @@ const m017: Migration = {
   },
 };
 
+/** One row per probe name, upserted by /healthz to prove the database takes writes. */
+const m018: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('store_probe')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('written_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/**
+ * The engine's work shared by claims: the outbox of facts that cause later work, and on checks
+ * and deliveries the token and expiry of the claim a process holds on them (writes under a claim
+ * check its token, so a process whose claim lapsed records nothing).
+ */
+const m019: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('engine_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('claim_token', 'text')
+      .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('engine_events_subject')
+      .on('engine_events')
+      .columns(['subject', 'created_at'])
+      .execute();
+    await db.schema.createIndex('engine_events_due').on('engine_events').column('claimed_until').execute();
+    // Tells two processes whether they share a store (a stdio process finding a listener on its port).
+    await db.schema
+      .createTable('store_meta')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+    await sql`insert into store_meta (name, value) values ('id', ${randomUUID()})`.execute(db);
+    for (const table of ['checks', 'alert_deliveries', 'notification_deliveries']) {
+      await db.schema.alterTable(table).addColumn('claim_token', 'text').execute();
+      await db.schema
+        .alterTable(table)
+        .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -827,6 +880,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '015_alert_components': m015,
   '016_alert_pagerduty_events': m016,
   '017_status_component_checks': m017,
+  '018_store_probe': m018,
+  '019_engine_claims': m019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -200,6 +200,9 @@ export interface ChecksTable {
   next_run_at: number | null;
   created_at: string;
   updated_at: string;
+  /** The claim a process holds while it runs the check (see engine-claims.ts). */
+  claim_token: string | null;
+  claimed_until: number;
 }
 
 export interface CheckResultsTable {
@@ -300,6 +303,8 @@ export interface AlertDeliveriesTable {
   dedup_key: string | null;
   seq: number | null;
   body: string | null;
+  claim_token: string | null;
+  claimed_until: number;
 }
 
 export interface SecretsTable {
@@ -434,6 +439,8 @@ export interface NotificationDeliveriesTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  claim_token: string | null;
+  claimed_until: number;
 }
 
 export interface IncidentLogTable {
@@ -528,7 +535,29 @@ export interface StatusIncidentUpdatesTable {
   updated_at: string;
 }
 
+/** A fact that causes later work, in the engine's outbox (see engine-events.ts). */
+export interface EngineEventsTable {
+  id: string;
+  /** What the fact is about (`check:<id>`, `rule:<id>`): one subject's facts are worked in order. */
+  subject: string;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  created_at: number;
+  attempts: number;
+  claim_token: string | null;
+  claimed_until: number;
+}
+
+/** Written by the health probe (store/health.ts): a row per probe name, its last write. */
+export interface StoreProbeTable {
+  name: string;
+  written_at: number;
+}
+
 export interface Database {
+  store_meta: { name: string; value: string };
+  engine_events: EngineEventsTable;
   users: UsersTable;
   contact_methods: ContactMethodsTable;
   teams: TeamsTable;
@@ -577,4 +606,5 @@ export interface Database {
   status_incident_components: { incident_id: string; component_id: string; status: string };
   status_incident_updates: StatusIncidentUpdatesTable;
   status_component_checks: { component_id: string; check_id: string };
+  store_probe: StoreProbeTable;
 }

@@ -5,6 +5,7 @@
  * both are installed (13 under the alias `better-sqlite3-13`) and the runtime chooses.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 export type SqliteConstructor = typeof BetterSqlite3;
 
@@ -17,13 +18,20 @@ export function loadSqlite(): Promise<SqliteConstructor> {
   return loaded;
 }
 
-/** What Kysely's SqliteDialect needs of a database. */
-export interface SqliteDatabase {
-  prepare(sql: string): BetterSqlite3.Statement;
-  close(): void;
-}
-
 const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * ROLLBACK where SQLite has already rolled back. On some errors (SQLITE_FULL, SQLITE_IOERR,
+ * SQLITE_NOMEM, a failed COMMIT) SQLite ends the transaction itself; Kysely then sends ROLLBACK,
+ * which would fail with "cannot rollback - no transaction is active" and be thrown in place of
+ * the error that caused it. Doing nothing is right: there is nothing left to undo.
+ */
+const ALREADY_ROLLED_BACK: SqliteStatement = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+};
 
 /**
  * The database with its prepared statements kept and reused (least recently used dropped past
@@ -34,6 +42,8 @@ export function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sql) {
+      // Kysely prepares and runs each query at once, so the state seen here is the state it runs in.
+      if (sql === 'rollback' && !db.inTransaction) return ALREADY_ROLLED_BACK;
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);

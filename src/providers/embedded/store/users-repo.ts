@@ -1,12 +1,11 @@
 /**
  * Users and their contact methods on the embedded store.
  */
-import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { CompiledQueries } from './compiled-queries.js';
-import { newId, now } from './ids.js';
+import { newId, newSigningSecret, now } from './ids.js';
 import { type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
 import type { Database, UsersTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
@@ -152,7 +151,7 @@ export class UserRepository {
           kind: m.type,
           address: m.address,
           label: m.label ?? null,
-          secret: m.type === 'webhook' ? randomBytes(24).toString('base64url') : null,
+          secret: m.type === 'webhook' ? newSigningSecret() : null,
         })),
       )
       .execute();
