@@ -97,6 +97,9 @@ async function servePublic(rt: Runtime): Promise<() => Promise<void>> {
     `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   try {
     const { port } = await app.listen();
+    // Any free port (HTTP_PORT=0): ping URLs name the one taken.
+    if (port !== config.httpPort && config.raw.VIGIL_PUBLIC_URL === undefined)
+      rt.embedded.ports.heartbeats.usePublicUrl(base(port));
     log.info({ url: base(port) }, `heartbeat pings, the Events API and status pages served at ${base(port)}`);
     return () => app.close();
   } catch (err) {
