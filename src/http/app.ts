@@ -20,6 +20,7 @@ import type { Principal } from '../core/principal.js';
 import type { SchedulesPort } from '../core/schedules.js';
 import type { StatusPagesPort } from '../core/status-pages.js';
 import type { EventIngest } from '../providers/embedded/events.js';
+import { storageFault } from '../providers/embedded/store/sql-errors.js';
 import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
 import { parseToolList } from '../server/registry.js';
@@ -308,6 +309,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (err instanceof BodyTooLargeError) return refuseTooLarge(req, res);
       // The path only: a query may carry `?key=` (private status pages, calendars).
       log.error({ err, path: (req.url ?? '').split('?')[0] }, 'HTTP request failed');
+      // A store that cannot answer (full, read-only, unreachable) makes the server unavailable, not
+      // broken: the caller learns why and when to come back.
+      const fault = storageFault(err);
+      if (fault) return sendJson(res, 503, rpcError(-32603, fault), { 'retry-after': '5' });
       sendJson(res, 500, rpcError(-32603, 'Internal error; the server log has the details.'));
     });
   });
