@@ -162,10 +162,10 @@ function countServerLogs() {
 // What the engine recorded: deliveries by level and status, and how many needed a retry.
 const DELIVERIES_SQL = `select level, status, count(*) as n,
   sum(case when attempts > 1 then 1 else 0 end) as retried
-  from notification_deliveries group by level, status order by level, status`;
+  from deliveries group by level, status order by level, status`;
 // When each incident's escalation started on the server's clock: its level-1 delivery was
 // queued then, and that row's created_at is never updated. Level 2 is due 60 s later.
-const STARTED_SQL = `select i.title, d.created_at from notification_deliveries d
+const STARTED_SQL = `select i.title, d.created_at from deliveries d
   join incidents i on i.id = d.incident_id where d.level = 0`;
 
 /** Deliveries by level and status, and per incident (by title) when escalation started. */
@@ -178,7 +178,7 @@ async function storeReport(store) {
       n: Number(r.n),
       retried: Number(r.retried),
     })),
-    startedAt: new Map(started.map((r) => [r.title, Date.parse(r.created_at)])),
+    startedAt: new Map(started.map((r) => [r.title, Number(r.created_at)])),
   };
 }
 

@@ -12,12 +12,14 @@ import { createCheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels.js';
 import { Engine } from './engine/engine.js';
+import { Outbox } from './engine/outbox.js';
 import { EngineRunner } from './engine/runner.js';
 import { StatusAutomation } from './engine/status-automation.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { openDatabase, type StoreKind } from './store/database.js';
+import { DeliveryRepository } from './store/deliveries-repo.js';
 import { DirectoryRepository } from './store/directory-repo.js';
 import { EngineEvents } from './store/engine-events.js';
 import { EscalationRepository } from './store/escalation-repo.js';
@@ -147,15 +149,19 @@ export async function createEmbeddedProvider(opts: {
     db,
     clock,
     opts.log,
-    channels(
-      opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
-      opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+    new Outbox(
+      new DeliveryRepository(db, postgres),
+      channels(
+        opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
+        opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+      ),
+      clock,
+      opts.log,
     ),
     heartbeats,
     alerting,
     statusAutomation,
     new EngineEvents(db, postgres),
-    postgres,
   );
   const runner = new EngineRunner({ engine, scheduler, lease, log: opts.log, shared: postgres });
   const ingest = createEventIngest({ directory, incidents });

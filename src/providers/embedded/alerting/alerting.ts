@@ -15,6 +15,7 @@ import type { Flip } from '../../../core/heartbeat-state.js';
 import type { IncidentsPort } from '../../../core/incidents.js';
 import type { Logger } from '../../../core/log.js';
 import type { StatusChange } from '../store/check-runs.js';
+import { queueDeliveries } from '../store/deliveries-repo.js';
 import { newId } from '../store/ids.js';
 import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
@@ -450,22 +451,15 @@ export class Alerting {
       const config = JSON.parse(c.configuration) as { url?: string; to?: string[] };
       const addresses = c.type === 'email' ? (config.to ?? []) : [config.url as string];
       return addresses.map((address) => ({
-        id: newId(),
         alert_id: alertId,
         channel_id: c.id,
         event,
         kind: c.type,
         address,
         secret: c.secret,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        last_error: null,
-        delivered_at: null,
-        claimed_until: 0,
       }));
     });
-    if (rows.length) await trx.insertInto('alert_deliveries').values(rows).execute();
+    await queueDeliveries(trx, rows, now);
   }
 }
 

@@ -7,6 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { EVENT_SEVERITY, type Severity } from '../../../core/alerts.js';
 import { type AlertPayload, MAX_SUMMARY_LENGTH } from '../../../core/events-v2.js';
+import { queueDeliveries } from '../store/deliveries-repo.js';
 import { newId } from '../store/ids.js';
 import { type AlertRulesTable, type Database, EVENTS_API_KIND } from '../store/schema.js';
 
@@ -94,31 +95,27 @@ export async function queueEvent(
   now: number,
 ): Promise<void> {
   const last = await trx
-    .selectFrom('alert_deliveries')
+    .selectFrom('deliveries')
     .select((eb) => eb.fn.max('seq').as('seq'))
     .where('dedup_key', '=', event.dedup_key)
     .executeTakeFirst();
-  await trx
-    .insertInto('alert_deliveries')
-    .values({
-      id: newId(),
-      alert_id: alertId,
-      channel_id: EVENTS_API_KIND,
-      event: event.event_action === 'trigger' ? 'alert_fired' : 'alert_resolved',
-      kind: EVENTS_API_KIND,
-      address: routingKey,
-      secret: null,
-      claimed_until: 0,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      delivered_at: null,
-      dedup_key: event.dedup_key,
-      seq: Number(last?.seq ?? -1) + 1,
-      body: JSON.stringify(event),
-    })
-    .execute();
+  await queueDeliveries(
+    trx,
+    [
+      {
+        alert_id: alertId,
+        channel_id: EVENTS_API_KIND,
+        event: event.event_action === 'trigger' ? 'alert_fired' : 'alert_resolved',
+        kind: EVENTS_API_KIND,
+        address: routingKey,
+        secret: null,
+        dedup_key: event.dedup_key,
+        seq: Number(last?.seq ?? -1) + 1,
+        body: JSON.stringify(event),
+      },
+    ],
+    now,
+  );
 }
 
 /** The resolves for an alert's triggers: to the routing key and dedup key each trigger went to. */
@@ -129,7 +126,7 @@ export async function queueResolves(
   now: number,
 ): Promise<void> {
   const triggers = await trx
-    .selectFrom('alert_deliveries')
+    .selectFrom('deliveries')
     .select(['address', 'dedup_key'])
     .where('alert_id', '=', alertId)
     .where('kind', '=', EVENTS_API_KIND)

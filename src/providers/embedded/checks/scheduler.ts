@@ -114,7 +114,10 @@ export class CheckScheduler {
       this.log.error({ err }, 'check scheduling failed');
     }
     if (this.running && generation === this.generation) {
-      this.timer = setTimeout(() => void this.loop(generation), LOOKAHEAD_MS / 2);
+      // Jittered (a quarter to three quarters of the lookahead): each poll takes what fell due
+      // since anyone's last, so nodes polling in fixed step would keep fixed, unequal shares.
+      const wait = (LOOKAHEAD_MS / 4) * (1 + 2 * Math.random());
+      this.timer = setTimeout(() => void this.loop(generation), wait);
       this.timer.unref();
     }
   }
@@ -125,6 +128,8 @@ export class CheckScheduler {
     if (room <= 0) return 0;
     const token = randomBytes(12).toString('base64url');
     const due = await this.runs.claimDue(token, this.clock.now(), until, room, CLAIM_MS);
+    // Which process took which claims: how the share across nodes is seen (test/e2e/nodes.test.ts).
+    if (due.length) this.log.debug({ claimed: due.length, token }, 'checks claimed');
     for (const check of due) {
       this.inFlight.set(check.id, token);
       const dueAt = check.next_run_at as number;

@@ -74,6 +74,6 @@ it('emails the paged user with the title, the link and how to acknowledge', asyn
   expect(mail?.data).toMatch(/^Subject: \[Vigil\] #\d+ Queue backed up/m);
   expect(mail?.data).toContain('Link: https://grafana.example.com/d/mailer');
   expect(mail?.data).toMatch(/acknowledge_incident \{"incident_id": "P[A-Z0-9]+"\}/);
-  const delivered = await p.db.selectFrom('notification_deliveries').select(['kind', 'status']).execute();
+  const delivered = await p.db.selectFrom('deliveries').select(['kind', 'status']).execute();
   expect(delivered).toEqual([{ kind: 'email', status: 'delivered' }]);
 });

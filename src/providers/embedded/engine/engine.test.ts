@@ -161,7 +161,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
   it('gives up on a failing channel after five attempts without holding the others', async ({ skip: s }) => {
     if (skip) s();
     const rows = await p.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('deliveries')
       .selectAll()
       .where('address', 'like', '%/broken')
       .execute();
@@ -171,7 +171,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       await p.engine.tick();
     }
     const after = await p.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('deliveries')
       .selectAll()
       .where('id', '=', first.id)
       .executeTakeFirstOrThrow();
@@ -181,7 +181,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       last_error: expect.stringContaining('HTTP 500'),
     });
     const delivered = await p.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('deliveries')
       .select('address')
       .where('status', '=', 'delivered')
       .execute();
@@ -409,7 +409,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
     });
     await p.engine.tick();
     const delivery = await p.db
-      .selectFrom('notification_deliveries')
+      .selectFrom('deliveries')
       .select(['status', 'last_error'])
       .where('user_id', '=', mallory.id)
       .executeTakeFirstOrThrow();

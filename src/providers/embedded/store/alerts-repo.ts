@@ -395,7 +395,7 @@ export class AlertRepository implements AlertsPort {
       )
       .execute();
     const deliveries = await this.db
-      .selectFrom('alert_deliveries')
+      .selectFrom('deliveries')
       .select(['alert_id', 'event', 'status', 'attempts', 'last_error', 'delivered_at', 'dedup_key', 'seq'])
       .where(
         'alert_id',

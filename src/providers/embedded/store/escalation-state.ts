@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/incidents.js';
+import { queueDeliveries } from './deliveries-repo.js';
 import { newId } from './ids.js';
 import { logEntry } from './incident-log.js';
 import { onCallAt } from './schedule-render.js';
@@ -137,28 +138,19 @@ async function page(
     .orderBy('position')
     .execute();
   if (methods.length === 0) return;
-  await trx
-    .insertInto('notification_deliveries')
-    .values(
-      methods.map((m) => ({
-        id: newId(),
-        incident_id: incidentId,
-        user_id: m.user_id,
-        event,
-        level,
-        kind: m.kind,
-        address: m.address,
-        secret: m.secret,
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: nowMs,
-        last_error: null,
-        created_at: at,
-        delivered_at: null,
-        claimed_until: 0,
-      })),
-    )
-    .execute();
+  await queueDeliveries(
+    trx,
+    methods.map((m) => ({
+      incident_id: incidentId,
+      user_id: m.user_id,
+      event,
+      level,
+      kind: m.kind,
+      address: m.address,
+      secret: m.secret,
+    })),
+    nowMs,
+  );
 }
 
 /** Starts escalation of a new incident: level 1 is paged now and has its delay to acknowledge. */

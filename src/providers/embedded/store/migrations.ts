@@ -823,8 +823,8 @@ const m018: Migration = {
 
 /**
  * The engine's work shared by claims: the outbox of facts that cause later work, and on checks
- * and deliveries the token and expiry of the claim a process holds on them (writes under a claim
- * check its token, so a process whose claim lapsed records nothing).
+ * the token and expiry of the claim a process holds on them (writes under a claim check its
+ * token, so a process whose claim lapsed records nothing).
  */
 const m019: Migration = {
   async up(db: Kysely<unknown>) {
@@ -852,13 +852,76 @@ const m019: Migration = {
       .addColumn('value', 'text', (c) => c.notNull())
       .execute();
     await sql`insert into store_meta (name, value) values ('id', ${randomUUID()})`.execute(db);
-    for (const table of ['checks', 'alert_deliveries', 'notification_deliveries']) {
-      await db.schema.alterTable(table).addColumn('claim_token', 'text').execute();
-      await db.schema
-        .alterTable(table)
-        .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+    await db.schema.alterTable('checks').addColumn('claim_token', 'text').execute();
+    await db.schema
+      .alterTable('checks')
+      .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
+/**
+ * One delivery outbox for every notification: pages to people (incident, user, level), alert
+ * notifications (alert, channel) and Events API events (alert, dedup key, order, body). The two
+ * tables it replaces are copied in and dropped.
+ */
+const m020: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('incident_id', 'text', (c) => c.references('incidents.id').onDelete('cascade'))
+      .addColumn('user_id', 'text')
+      .addColumn('level', 'integer')
+      .addColumn('alert_id', 'text', (c) => c.references('alerts.id').onDelete('cascade'))
+      .addColumn('channel_id', 'text')
+      .addColumn('dedup_key', 'text')
+      .addColumn('seq', 'integer')
+      .addColumn('body', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('delivered_at', 'bigint')
+      .addColumn('claim_token', 'text')
+      .addColumn('claimed_until', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('deliveries_due')
+      .on('deliveries')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema.createIndex('deliveries_dedup').on('deliveries').columns(['dedup_key', 'seq']).execute();
+    await db.schema.createIndex('deliveries_alert').on('deliveries').column('alert_id').execute();
+    await db.schema.createIndex('deliveries_incident').on('deliveries').column('incident_id').execute();
+    // Copied in JavaScript: the two stores write ISO text to milliseconds differently.
+    const ms = (iso: unknown) => (iso === null ? null : Date.parse(String(iso)));
+    const pages = (
+      await sql<Record<string, unknown>>`select * from notification_deliveries`.execute(db)
+    ).rows.map((r) => ({
+      ...r,
+      created_at: ms(r.created_at),
+      delivered_at: ms(r.delivered_at),
+      claim_token: null,
+      claimed_until: 0,
+    }));
+    const alerts = (await sql<Record<string, unknown>>`select * from alert_deliveries`.execute(db)).rows.map(
+      (r) => ({ ...r, created_at: r.next_attempt_at, claim_token: null, claimed_until: 0 }),
+    );
+    const rows = [...pages, ...alerts];
+    for (let i = 0; i < rows.length; i += 50) {
+      await (db as Kysely<{ deliveries: Record<string, unknown> }>)
+        .insertInto('deliveries')
+        .values(rows.slice(i, i + 50))
         .execute();
     }
+    await db.schema.dropTable('notification_deliveries').execute();
+    await db.schema.dropTable('alert_deliveries').execute();
   },
 };
 
@@ -882,6 +945,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '017_status_component_checks': m017,
   '018_store_probe': m018,
   '019_engine_claims': m019,
+  '020_delivery_outbox': m020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -286,27 +286,6 @@ export interface AlertsTable {
 /** The `kind` (and `channel_id`) of an alert delivery that is an Events API v2 event to PagerDuty. */
 export const EVENTS_API_KIND = 'pagerduty';
 
-export interface AlertDeliveriesTable {
-  id: string;
-  alert_id: string;
-  channel_id: string;
-  event: string;
-  kind: string;
-  address: string;
-  secret: string | null;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  delivered_at: number | null;
-  /** Events API v2 deliveries only: the event's dedup key, its order among that key's events, and its JSON body. */
-  dedup_key: string | null;
-  seq: number | null;
-  body: string | null;
-  claim_token: string | null;
-  claimed_until: number;
-}
-
 export interface SecretsTable {
   id: string;
   name: string;
@@ -424,24 +403,38 @@ export interface IncidentEscalationsTable {
   state: 'active' | 'stopped' | 'exhausted';
 }
 
-export interface NotificationDeliveriesTable {
+/**
+ * The delivery outbox: one row per message to send. A page to a person names the incident, the
+ * user and the escalation level; an alert notification names the alert and its channel; an Events
+ * API event names the alert and carries its dedup key, its order among that key's events and its
+ * body as built when it was queued.
+ */
+export interface DeliveriesTable {
   id: string;
-  incident_id: string;
-  user_id: string;
-  event: string;
-  level: number;
+  /** The channel kind that sends it (webhook, slack, email, pagerduty, …). */
   kind: string;
   address: string;
   secret: string | null;
-  status: 'pending' | 'delivered' | 'failed' | 'unsupported';
+  event: string;
+  incident_id: string | null;
+  user_id: string | null;
+  level: number | null;
+  alert_id: string | null;
+  channel_id: string | null;
+  dedup_key: string | null;
+  seq: number | null;
+  body: string | null;
+  status: DeliveryStatus;
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
+  created_at: number;
+  delivered_at: number | null;
   claim_token: string | null;
   claimed_until: number;
 }
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'unsupported';
 
 export interface IncidentLogTable {
   id: string;
@@ -577,7 +570,7 @@ export interface Database {
   alert_rules: AlertRulesTable;
   alert_rule_channels: { rule_id: string; channel_id: string };
   alerts: AlertsTable;
-  alert_deliveries: AlertDeliveriesTable;
+  deliveries: DeliveriesTable;
   checks: ChecksTable;
   check_results: CheckResultsTable;
   check_status_history: CheckStatusHistoryTable;
@@ -590,7 +583,6 @@ export interface Database {
   schedule_teams: ScheduleTeamsTable;
   escalation_policy_teams: EscalationPolicyTeamsTable;
   incident_escalations: IncidentEscalationsTable;
-  notification_deliveries: NotificationDeliveriesTable;
   incident_log: IncidentLogTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;

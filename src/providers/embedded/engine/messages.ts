@@ -1,0 +1,110 @@
+/**
+ * What a delivery says, for every kind of channel: a page to a person about an incident, an
+ * alert notification, or an Events API event whose body was built when it was queued.
+ */
+import type { DueDelivery } from '../store/deliveries-repo.js';
+import type { Outgoing } from './channels.js';
+
+/** The message of a claimed delivery; undefined when what it is about no longer exists. */
+export function messageOf(d: DueDelivery, sentAt: string): Outgoing | undefined {
+  if (d.body !== null) return eventMessage(d, d.body, sentAt);
+  if (d.incident) return incidentMessage(d, d.incident, sentAt);
+  if (d.alert) return alertMessage(d, d.alert, sentAt);
+  return undefined;
+}
+
+function incidentMessage(d: DueDelivery, i: NonNullable<DueDelivery['incident']>, sentAt: string): Outgoing {
+  const incidentId = d.incident_id as string;
+  const level = (d.level ?? 0) + 1;
+  const text = `[#${i.number}] ${i.title} (${i.service_name}, ${i.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${incidentId}"}`;
+  return {
+    id: d.id,
+    event: d.event,
+    sent_at: sentAt,
+    text,
+    payload: {
+      event: d.event,
+      incident: {
+        id: incidentId,
+        incident_number: i.number,
+        title: i.title,
+        status: i.status,
+        urgency: i.urgency,
+        service: { id: i.service_id, summary: i.service_name },
+      },
+      level,
+      user: { id: d.user_id },
+      sent_at: sentAt,
+      ...(i.client_url && { link: i.client_url }),
+      text,
+    },
+    subject: `[Vigil] #${i.number} ${i.title}`,
+    body: [
+      i.title,
+      '',
+      `Service: ${i.service_name}`,
+      `Urgency: ${i.urgency}`,
+      `Status: ${i.status}`,
+      `Escalation level: ${level}`,
+      ...(i.client_url ? [`Link: ${i.client_url}`] : []),
+      '',
+      'To acknowledge, ask your agent, or call the MCP tool:',
+      `  acknowledge_incident {"incident_id": "${incidentId}"}`,
+      '',
+      `(${d.event} at ${sentAt})`,
+    ].join('\n'),
+  };
+}
+
+function alertMessage(d: DueDelivery, a: NonNullable<DueDelivery['alert']>, sentAt: string): Outgoing {
+  const fired = d.event === 'alert_fired';
+  const headline = `[${a.severity}] ${fired ? 'Alert' : 'Resolved'}: ${a.description}`;
+  return {
+    id: d.id,
+    event: d.event,
+    sent_at: sentAt,
+    text: headline,
+    payload: {
+      event: d.event,
+      alert: {
+        id: d.alert_id,
+        rule_id: a.rule_id,
+        rule_name: a.rule_name,
+        severity: a.severity,
+        description: a.description,
+        fired_at: new Date(a.fired_at).toISOString(),
+        check_id: a.check_id,
+        heartbeat_id: a.heartbeat_id,
+        incident_id: a.incident_id,
+      },
+      sent_at: sentAt,
+      text: headline,
+    },
+    subject: `[Vigil] ${headline}`,
+    body: [
+      headline,
+      '',
+      `Rule: ${a.rule_name}`,
+      ...(a.check_id ? [`Check: ${a.check_id}`] : []),
+      ...(a.heartbeat_id ? [`Heartbeat: ${a.heartbeat_id}`] : []),
+      ...(a.incident_id
+        ? [`Incident: ${a.incident_id} (get_incidents {"incident_id": "${a.incident_id}"})`]
+        : []),
+      '',
+      `(${d.event} at ${sentAt})`,
+    ].join('\n'),
+  };
+}
+
+/** An Events API v2 event: only its payload is sent (the events channel adds the routing key). */
+function eventMessage(d: DueDelivery, body: string, sentAt: string): Outgoing {
+  return {
+    id: d.id,
+    event: d.event,
+    sent_at: sentAt,
+    payload: JSON.parse(body),
+    text: body,
+    subject: d.event,
+    body,
+  };
+}
