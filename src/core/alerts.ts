@@ -5,6 +5,7 @@
  * with the alert when `auto_resolve`). Field names follow Pingera's AlertRule, AlertChannel and
  * Alert.
  */
+import type { CHANNEL_TYPES } from './channels.js';
 import type { Page } from './directory.js';
 import type { Severity as EventSeverity } from './events-v2.js';
 
@@ -40,7 +41,7 @@ export function maskRoutingKey(key: string): string {
   return `${'*'.repeat(key.length - 4)}${key.slice(-4)}`;
 }
 
-export const CHANNEL_TYPES = ['webhook', 'slack', 'email'] as const;
+/** The kinds an alert channel may be (see channels.ts). */
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export interface AlertChannel {

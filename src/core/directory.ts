@@ -2,6 +2,7 @@
  * The directory domain (users, teams, services) and its port. Shapes follow PagerDuty's field
  * names so an agent sees the same objects whichever provider answers.
  */
+import type { CONTACT_METHOD_TYPES } from './channels.js';
 
 export interface Reference {
   id: string;
@@ -9,7 +10,7 @@ export interface Reference {
   summary: string;
 }
 
-export const CONTACT_METHOD_TYPES = ['email', 'phone', 'sms', 'webhook', 'slack'] as const;
+/** The kinds a contact method may be (see channels.ts). */
 export type ContactMethodKind = (typeof CONTACT_METHOD_TYPES)[number];
 
 export interface ContactMethod {
@@ -22,7 +23,7 @@ export interface ContactMethod {
   label?: string;
   /**
    * Webhook methods only, and only in answers to create_user and update_user (never in reads):
-   * the key for verifying the `X-Vigil-Signature` of each delivery.
+   * the key for verifying the Standard Webhooks `webhook-signature` of each delivery.
    */
   signing_secret?: string;
 }

@@ -4,13 +4,8 @@
  * channels.
  */
 import { z } from 'zod';
-import {
-  ALERT_CONDITIONS,
-  CHANNEL_TYPES,
-  ROUTING_KEY_PATTERN,
-  ROUTING_KEY_RULE,
-  SEVERITIES,
-} from '../core/alerts.js';
+import { ALERT_CONDITIONS, ROUTING_KEY_PATTERN, ROUTING_KEY_RULE, SEVERITIES } from '../core/alerts.js';
+import { CHANNEL_TYPES, describeKinds } from '../core/channels.js';
 import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import { alertChannelItem, alertItem, alertRuleItem, alertStatisticsItem } from './output.js';
@@ -260,7 +255,7 @@ export const deleteAlert = defineTool({
 
 const channel = {
   name: z.string().trim().min(1, 'name cannot be empty').max(100).describe('Channel name.'),
-  type: z.enum(CHANNEL_TYPES).describe('webhook (signed JSON), slack (incoming webhook) or email.'),
+  type: z.enum(CHANNEL_TYPES).describe(describeKinds(CHANNEL_TYPES)),
   configuration: z
     .strictObject({
       url: z.string().max(2048).optional().describe('webhook, slack: where to POST.'),

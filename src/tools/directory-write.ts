@@ -4,7 +4,7 @@
  * Listed only in read-write mode.
  */
 import { z } from 'zod';
-import { CONTACT_METHOD_TYPES } from '../core/directory.js';
+import { addressProblem, CONTACT_METHOD_TYPES, describeKinds } from '../core/channels.js';
 import { ValidationError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, UPDATE } from './define-tool.js';
 import { serviceItem, teamItem, userItem } from './output.js';
@@ -24,9 +24,7 @@ const timeZone = z
 const contactMethods = z
   .array(
     z.strictObject({
-      type: z
-        .enum(CONTACT_METHOD_TYPES)
-        .describe('email, phone, sms, webhook (URL) or slack (incoming-webhook URL).'),
+      type: z.enum(CONTACT_METHOD_TYPES).describe(describeKinds(CONTACT_METHOD_TYPES)),
       address: z.string().trim().min(1).max(2048).describe('Email address, phone number or URL.'),
       label: z.string().max(100).optional().describe('A label such as "Work".'),
     }),
@@ -43,21 +41,15 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-const URL_METHODS = new Set(['webhook', 'slack']);
-
-function checkContactMethods(methods: readonly { type: string; address: string }[] | undefined): void {
+function checkContactMethods(
+  methods: readonly { type: (typeof CONTACT_METHOD_TYPES)[number]; address: string }[] | undefined,
+): void {
   methods?.forEach((m, i) => {
-    const ok = URL_METHODS.has(m.type)
-      ? /^https?:\/\/\S+$/.test(m.address)
-      : m.type === 'email'
-        ? z.email().safeParse(m.address).success
-        : /^\+?[0-9 ()-]{5,20}$/.test(m.address);
-    if (!ok) {
+    const problem = addressProblem(m.type, m.address);
+    if (problem) {
       throw new ValidationError(
-        `contact_methods[${i}].address '${m.address}' is not a valid ${m.type} address.`,
-        {
-          parameter: `contact_methods[${i}].address`,
-        },
+        `contact_methods[${i}].address '${m.address}' is not a valid ${m.type} address: it must be ${problem}.`,
+        { parameter: `contact_methods[${i}].address` },
       );
     }
   });

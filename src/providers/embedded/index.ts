@@ -10,7 +10,7 @@ import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
-import { channels } from './engine/channels.js';
+import { channels } from './engine/channels/index.js';
 import { Engine } from './engine/engine.js';
 import { Outbox } from './engine/outbox.js';
 import { EngineRunner } from './engine/runner.js';

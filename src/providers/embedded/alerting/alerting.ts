@@ -6,7 +6,8 @@
  * auto-resolves, the alert and its incident (or PagerDuty alert) are resolved.
  */
 import type { Kysely } from 'kysely';
-import type { AlertCondition, Severity } from '../../../core/alerts.js';
+import type { AlertCondition, ChannelType, Severity } from '../../../core/alerts.js';
+import { channelAddresses } from '../../../core/channels.js';
 import { isDown } from '../../../core/check-state.js';
 import type { ResultStatus } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
@@ -448,9 +449,8 @@ export class Alerting {
       .where('alert_channels.enabled', '=', 1)
       .execute();
     const rows = channels.flatMap((c) => {
-      const config = JSON.parse(c.configuration) as { url?: string; to?: string[] };
-      const addresses = c.type === 'email' ? (config.to ?? []) : [config.url as string];
-      return addresses.map((address) => ({
+      const kind = c.type as ChannelType;
+      return channelAddresses(kind, JSON.parse(c.configuration)).map((address) => ({
         alert_id: alertId,
         channel_id: c.id,
         event,

@@ -3,7 +3,7 @@
  * alert notification, or an Events API event whose body was built when it was queued.
  */
 import type { DueDelivery } from '../store/deliveries-repo.js';
-import type { Outgoing } from './channels.js';
+import type { Outgoing } from './channels/index.js';
 
 /** The message of a claimed delivery; undefined when what it is about no longer exists. */
 export function messageOf(d: DueDelivery, sentAt: string): Outgoing | undefined {

@@ -17,7 +17,7 @@ import {
 } from '../store/deliveries-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
-import { type Channel, PermanentDeliveryError } from './channels.js';
+import { type Channel, PermanentDeliveryError } from './channels/index.js';
 import { mapLimit } from './map-limit.js';
 import { messageOf } from './messages.js';
 

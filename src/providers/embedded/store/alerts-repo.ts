@@ -20,6 +20,7 @@ import {
   ROUTING_KEY_RULE,
   type Severity,
 } from '../../../core/alerts.js';
+import { CHANNEL_KINDS, checkChannelConfiguration } from '../../../core/channels.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
@@ -216,7 +217,7 @@ export class AlertRepository implements AlertsPort {
       name: input.name,
       type: input.type,
       configuration: JSON.stringify(checkChannel(input.type, input.configuration)),
-      secret: input.type === 'webhook' ? newSigningSecret() : null,
+      secret: CHANNEL_KINDS[input.type].signed ? newSigningSecret() : null,
       enabled: (input.enabled ?? true) ? 1 : 0,
       last_used_at: null,
       created_at: at,
@@ -242,7 +243,7 @@ export class AlertRepository implements AlertsPort {
       set.configuration = JSON.stringify(
         checkChannel(type, patch.configuration ?? JSON.parse(row.configuration)),
       );
-      if (type === 'webhook' && !row.secret) set.secret = newSigningSecret();
+      if (CHANNEL_KINDS[type].signed && !row.secret) set.secret = newSigningSecret();
     }
     await this.db.updateTable('alert_channels').set(set).where('id', '=', id).execute();
     const updated = await this.db
@@ -471,29 +472,9 @@ function pagerdutyOf(
 
 /** A channel's configuration checked for its type; errors name the field. */
 function checkChannel(type: ChannelType, config: Record<string, unknown>): Record<string, unknown> {
-  if (type === 'email') {
-    const to = config.to;
-    const list = Array.isArray(to) ? to : typeof to === 'string' ? [to] : [];
-    if (list.length === 0 || list.some((a) => typeof a !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(a))) {
-      throw new ValidationError('An email channel needs configuration.to: one or more email addresses.', {
-        parameter: 'configuration.to',
-      });
-    }
-    return { to: list };
-  }
-  const url = config.url;
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new ValidationError(`A ${type} channel needs configuration.url: an http:// or https:// URL.`, {
-      parameter: 'configuration.url',
-    });
-  }
-  return { url: parsed.toString() };
+  const checked = checkChannelConfiguration(type, config);
+  if ('problem' in checked) throw new ValidationError(checked.problem, { parameter: checked.parameter });
+  return checked.configuration;
 }
 
 function toChannel(r: AlertChannelsTable, withSecret = false): AlertChannel {

@@ -2,6 +2,7 @@
  * Users and their contact methods on the embedded store.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { CHANNEL_KINDS } from '../../../core/channels.js';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { CompiledQueries } from './compiled-queries.js';
@@ -151,7 +152,7 @@ export class UserRepository {
           kind: m.type,
           address: m.address,
           label: m.label ?? null,
-          secret: m.type === 'webhook' ? newSigningSecret() : null,
+          secret: CHANNEL_KINDS[m.type].signed ? newSigningSecret() : null,
         })),
       )
       .execute();
