@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { type Envelope, type ErrorEnvelope, errorEnvelope, fitToBudget } from '../core/envelope.js';
 import { ValidationError, VigilError } from '../core/errors.js';
 import { applyInclude, validateInclude } from '../core/include.js';
+import { storageFault } from '../providers/embedded/store/sql-errors.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import type { CompiledTool } from './registry.js';
 
@@ -58,9 +59,13 @@ export function toErrorResult(err: unknown, ctx: Pick<ToolContext, 'log'>, toolN
   } else {
     const id = randomUUID().slice(0, 8);
     ctx.log.error({ err, tool: toolName, errorId: id }, 'tool call failed');
+    // A store that cannot be written (full, read-only, unreachable) is said as it is: nothing was done.
+    const fault = storageFault(err);
     env = errorEnvelope(
       'INTERNAL',
-      `Internal error (id ${id}); the server log has the details. Try again, or report it with this id.`,
+      fault
+        ? `${fault} Nothing was changed; try again once the store takes writes (id ${id}).`
+        : `Internal error (id ${id}); the server log has the details. Try again, or report it with this id.`,
     );
   }
   return { content: [{ type: 'text', text: JSON.stringify(env) }], structuredContent: env, isError: true };
