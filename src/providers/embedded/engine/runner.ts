@@ -16,7 +16,7 @@ import type { LeaseRepository } from '../store/lease.js';
 import type { Engine } from './engine.js';
 
 /** A lease lasts this long unless renewed, and is renewed three times in that while. */
-export const LEASE_TTL_MS = 9_000;
+export const LEASE_TTL_MS = 6_000;
 /** The longest the engine sleeps: work written by other processes is seen within this. */
 const POLL_MS = 1_000;
 /** New work from this process is picked up this soon, several writes sharing one pass. */
