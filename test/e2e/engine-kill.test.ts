@@ -13,20 +13,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/providers/embedded/store/database.js';
 import type { Database } from '../../src/providers/embedded/store/schema.js';
 import { STORES, storeAvailable } from '../helpers/stores.js';
-import { type RunningVigil, startVigil } from '../helpers/vigil.js';
+import { until } from '../helpers/until.js';
+import { startVigil } from '../helpers/vigil.js';
 import { verifyWebhook } from '../helpers/webhooks.js';
 
 const CHECKS = 100;
 const KILLS = 5;
 const available = { sqlite: true, postgres: await storeAvailable('postgres') };
-
-async function until(what: string, ms: number, probe: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.each(STORES)('kill -9 during a burst on $kind', (target) => {
   let receiver: Server;
@@ -121,7 +114,7 @@ describe.each(STORES)('kill -9 during a burst on $kind', (target) => {
           await vigil.stop('SIGKILL');
         }
         vigil = await startVigil(env);
-        await until('the burst to settle', 90_000, settled);
+        await until('the burst to settle', 90_000, settled, 250);
         await vigil.stop('SIGTERM');
       };
       const count = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);

@@ -10,19 +10,10 @@ import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/providers/embedded/store/database.js';
 import type { Database } from '../../src/providers/embedded/store/schema.js';
+import { until } from '../helpers/until.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
 
 const RUNS_ENGINE = 'this process now runs the engine';
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('failover on SQLite', () => {
   const dataDir = tempDir();

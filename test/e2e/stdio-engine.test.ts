@@ -12,6 +12,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlite } from '../../src/providers/embedded/store/sqlite-driver.js';
 import { callJson, connect } from '../helpers/clients.js';
+import { until } from '../helpers/until.js';
 import { tempDir } from '../helpers/vigil.js';
 import { verifyWebhook } from '../helpers/webhooks.js';
 
@@ -19,17 +20,6 @@ interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-}
-
-/** Polls `probe` until it answers something truthy, or fails after `ms`. */
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const got = await probe();
-    if (got) return got;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the engine over stdio', () => {
