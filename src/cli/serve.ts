@@ -50,6 +50,9 @@ export async function serveHttp(rt: Runtime): Promise<void> {
   rt.embedded.runner.start();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
+  // Any free port (HTTP_PORT=0): ping URLs name the one taken.
+  if (address.port !== config.httpPort && config.raw.VIGIL_PUBLIC_URL === undefined)
+    rt.embedded.ports.heartbeats.usePublicUrl(base);
   log.info(
     {
       mcp: `${base}/mcp`,

@@ -101,7 +101,7 @@ export class Alerting {
     });
   }
 
-  /** One rule's evaluation; its failure is logged and does not stop the others. Answers whether it succeeded. */
+  /** One rule's evaluation; a failure is logged and does not stop the others. Answers whether it worked. */
   private async guarded(rule: AlertRulesTable, evaluate: () => Promise<void>): Promise<boolean> {
     try {
       await evaluate();

@@ -1,9 +1,9 @@
 /**
- * One pass of the embedded engine: work off the outbox (status changes to evaluate, rules to
- * compare with the current state), escalate the incidents whose level ran out, move heartbeats
- * that went quiet, and send what the delivery outbox holds (outbox.ts). Work that several processes may
- * share is claimed; the sweeps that compare the whole store with what should be run in the
- * process that holds the engine lease only (see runner.ts).
+ * One pass of the embedded engine: work off the outbox of facts (status changes to evaluate, rules
+ * to compare with the current state), escalate the incidents whose level ran out, move heartbeats
+ * that went quiet, and send what the delivery outbox holds (outbox.ts). Work that several
+ * processes may share is claimed; the sweeps that compare the whole store with what it should be
+ * run only in the process that holds the engine lease (see runner.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
