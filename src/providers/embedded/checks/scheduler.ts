@@ -146,20 +146,26 @@ export class CheckScheduler {
     return due.length;
   }
 
-  /** Keeps the claims of the checks running here; a claim lost to another process is let go. */
-  private async renew(): Promise<void> {
-    const byToken = new Map<string, string[]>();
-    for (const [id, token] of this.inFlight) byToken.set(token, [...(byToken.get(token) ?? []), id]);
-    const until = this.clock.now() + CLAIM_MS;
-    try {
-      for (const [token, ids] of byToken) {
-        const held = await this.runs.renew(token, ids, until);
-        if (held < ids.length)
-          this.log.warn({ lost: ids.length - held }, 'check claims lapsed; another process runs them');
+  /**
+   * Keeps the claims of the checks running here. In turn with recording: a run being recorded
+   * releases its own claim, which a renewal beside it would count as lost to another process.
+   */
+  private renew(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const byToken = new Map<string, string[]>();
+      for (const [id, token] of this.inFlight) byToken.set(token, [...(byToken.get(token) ?? []), id]);
+      const until = this.clock.now() + CLAIM_MS;
+      try {
+        for (const [token, ids] of byToken) {
+          const held = await this.runs.renew(token, ids, until);
+          if (held < ids.length)
+            this.log.warn({ lost: ids.length - held }, 'check claims lapsed; another process runs them');
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'renewing check claims failed');
       }
-    } catch (err) {
-      this.log.warn({ err }, 'renewing check claims failed');
-    }
+    });
+    return this.flushing;
   }
 
   private async run(check: ClaimedCheck & CheckState, dueAt: number, token: string): Promise<void> {
