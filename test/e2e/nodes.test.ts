@@ -407,10 +407,10 @@ describe.skipIf(!available)('three nodes on one PostgreSQL database', () => {
       const held = await heldBy(cluster, sleeper, token);
       expect(held.length).toBeGreaterThan(0);
 
-      // Its claims lapse and the others run those checks while it sleeps. (A pause that lands
-      // inside its recording transaction keeps that transaction's row locks, which the others'
-      // claims skip, so those checks wait for it to wake and this times out: nothing yet ends a
-      // transaction left idle, e.g. idle_in_transaction_session_timeout. Reported on issue 13.)
+      // Its claims lapse and the others run those checks while it sleeps. (A known gap: a pause
+      // that lands inside its recording transaction keeps that transaction's row locks, which
+      // the others' claims skip, so those checks wait for it to wake and this times out. Nothing
+      // ends a transaction left idle yet, such as idle_in_transaction_session_timeout.)
       const firsts = await firstResultsAfter(cluster, held, pausedAt, FAILOVER_MS + 5_000);
       const takenOver = Math.max(...firsts) - pausedAt;
       expect(takenOver).toBeGreaterThanOrEqual(CLAIM_MS - 1_000);
