@@ -128,6 +128,14 @@ export class CheckScheduler {
     if (room <= 0) return 0;
     const token = randomBytes(12).toString('base64url');
     const due = await this.runs.claimDue(token, this.clock.now(), until, room, CLAIM_MS);
+    // Stopped while claiming: let them go, or they would wait out their claim before running elsewhere.
+    if (timed && !this.running) {
+      await this.runs.release(
+        token,
+        due.map((c) => c.id),
+      );
+      return 0;
+    }
     // Which process took which claims: how the share across nodes is seen (test/e2e/nodes.test.ts).
     if (due.length) this.log.debug({ claimed: due.length, token }, 'checks claimed');
     for (const check of due) {

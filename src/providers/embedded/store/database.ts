@@ -131,6 +131,9 @@ async function openPostgres(url: string, log: Logger | undefined): Promise<Opene
     max: 10,
     connectionTimeoutMillis: 10_000,
     query_timeout: 30_000,
+    // A process frozen inside a transaction (a long pause, a stopped VM) must not keep its row
+    // locks: claims skip locked rows, so its checks would wait for it. Below the claims' 8 s life.
+    idle_in_transaction_session_timeout: 5_000,
     // How an operator finds Vigil's sessions in pg_stat_activity; an application_name in the URL wins.
     fallback_application_name: 'vigil',
   });
