@@ -8,7 +8,6 @@ import type { Kysely, Transaction } from 'kysely';
 import { EVENT_SEVERITY, type Severity } from '../../../core/alerts.js';
 import { type AlertPayload, MAX_SUMMARY_LENGTH } from '../../../core/events-v2.js';
 import { queueDeliveries } from '../store/deliveries-repo.js';
-import { newId } from '../store/ids.js';
 import { type AlertRulesTable, type Database, EVENTS_API_KIND } from '../store/schema.js';
 
 /** An event as queued: everything PagerDuty takes but the routing key (the delivery's address). */

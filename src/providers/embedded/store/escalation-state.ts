@@ -7,7 +7,6 @@ import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/incidents.js';
 import { queueDeliveries } from './deliveries-repo.js';
-import { newId } from './ids.js';
 import { logEntry } from './incident-log.js';
 import { onCallAt } from './schedule-render.js';
 import type { Database } from './schema.js';
