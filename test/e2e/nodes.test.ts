@@ -25,6 +25,7 @@ import { openDatabase } from '../../src/providers/embedded/store/database.js';
 import type { Database } from '../../src/providers/embedded/store/schema.js';
 import { freshPostgresUrl } from '../helpers/postgres.js';
 import { storeAvailable } from '../helpers/stores.js';
+import { until } from '../helpers/until.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
 
 const NODES = 3;
@@ -44,16 +45,6 @@ const TEST_TIMEOUT_MS = 90_000;
 const available = await storeAvailable('postgres');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The loopback target: answers 200 and notes when each check's request came.
@@ -304,18 +295,23 @@ async function heldBy(cluster: Cluster, node: Node, also: string): Promise<strin
 
 /** Resolves once each of `ids` has a result created after `since`; answers the first of each. */
 function firstResultsAfter(cluster: Cluster, ids: string[], since: number, timeoutMs: number) {
-  return waitFor(`results for ${ids.length} checks`, timeoutMs, async () => {
-    const rows = await cluster.db
-      .selectFrom('check_results')
-      .select(['check_id'])
-      .select((eb) => eb.fn.min('created_at').as('first'))
-      .where('check_id', 'in', ids)
-      .where('created_at', '>', since)
-      .where('result_type', '=', 'regular')
-      .groupBy('check_id')
-      .execute();
-    return rows.length === ids.length ? rows.map((r) => Number(r.first)) : undefined;
-  });
+  return until(
+    `results for ${ids.length} checks`,
+    timeoutMs,
+    async () => {
+      const rows = await cluster.db
+        .selectFrom('check_results')
+        .select(['check_id'])
+        .select((eb) => eb.fn.min('created_at').as('first'))
+        .where('check_id', 'in', ids)
+        .where('created_at', '>', since)
+        .where('result_type', '=', 'regular')
+        .groupBy('check_id')
+        .execute();
+      return rows.length === ids.length ? rows.map((r) => Number(r.first)) : undefined;
+    },
+    50,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,8 +424,11 @@ describe.skipIf(!available)('three nodes on one PostgreSQL database', () => {
 
       // Woken, it runs what it had claimed and finds the claims gone when it records (or, paused
       // mid-transaction, finds that transaction ended and records nothing).
-      await waitFor('the woken node to drop its results', 10_000, async () =>
-        sleeper.unrecorded() >= held.length ? true : undefined,
+      await until(
+        'the woken node to drop its results',
+        10_000,
+        async () => sleeper.unrecorded() >= held.length,
+        50,
       );
       console.log(
         `nodes/paused: ${held.length} checks held when paused; taken over after ${takenOver} ms; ` +
