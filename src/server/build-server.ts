@@ -116,8 +116,11 @@ export function buildServer(service: ToolService, caller: Caller): Server {
   }));
   server.setRequestHandler('tools/call', async (req) => {
     const result = await service.call(caller, req.params.name, req.params.arguments);
+    // An error's envelope travels as text only: SDK 1.x clients and the Inspector check any
+    // structuredContent against the tool's outputSchema, even on errors, and would hide the message.
+    if (result.isError) return { content: result.content, isError: true };
     const advertised = service.deps.tools.get(req.params.name)?.listing.outputSchema;
-    return server.projectCallToolResult(result, result.isError ? undefined : advertised);
+    return server.projectCallToolResult(result, advertised);
   });
   server.setRequestHandler('resources/list', async () => ({
     resources: [

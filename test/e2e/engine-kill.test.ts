@@ -70,7 +70,7 @@ describe.each(STORES)('kill -9 during a burst on $kind', (target) => {
       await client.connect(new StreamableHTTPClientTransport(new URL(`${vigil.base}/mcp`)));
       const call = async (name: string, args: Record<string, unknown>) => {
         const r = await client.callTool({ name, arguments: args });
-        expect(r.isError, JSON.stringify(r.structuredContent)).not.toBe(true);
+        expect(r.isError, JSON.stringify(r.content)).not.toBe(true);
         return r.structuredContent as Record<string, any>;
       };
       const service = (await call('create_service', { name: 'Shop' })).services[0];

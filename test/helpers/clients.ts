@@ -47,5 +47,7 @@ export async function toolNames(client: Client): Promise<string[]> {
 
 export async function callJson(client: Client, name: string, args: Record<string, unknown> = {}) {
   const r = await client.callTool({ name, arguments: args });
-  return { isError: r.isError === true, body: r.structuredContent as Record<string, any> };
+  // Errors carry their envelope as text only (see build-server.ts).
+  const body = r.structuredContent ?? JSON.parse((r.content as { text: string }[])[0]?.text ?? 'null');
+  return { isError: r.isError === true, body: body as Record<string, any> };
 }

@@ -50,8 +50,11 @@ export async function openHarness(opts: {
     clients.push(client);
     const call = async (name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> => {
       const r = await client.callTool({ name, arguments: args });
-      const body = r.structuredContent as Record<string, any>;
-      expect(JSON.parse((r.content as { text: string }[])[0]?.text ?? 'null')).toEqual(body);
+      const text = JSON.parse((r.content as { text: string }[])[0]?.text ?? 'null');
+      // Errors carry their envelope as text only (see build-server.ts); results carry both.
+      if (r.isError) expect(r.structuredContent).toBeUndefined();
+      else expect(text).toEqual(r.structuredContent);
+      const body = text as Record<string, any>;
       return { isError: r.isError === true, body };
     };
     return {
