@@ -1,7 +1,8 @@
 /**
  * The compiled registry: each tool's JSON schemas computed once at start, and the filter that
- * decides which tools one client sees (mode, toolsets, tools, exclusions, key scope,
- * X-MCP-Tools). Read-only mode and exclusions always win; a client can narrow, never widen.
+ * decides which tools one client sees and may call (mode, the listed selection, the allowed
+ * ceiling, exclusions, key scope). Read-only mode and exclusions always win; a client chooses what
+ * it is shown within the ceiling, never beyond it.
  */
 import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
@@ -39,21 +40,28 @@ function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSch
   return { ...rest, type: 'object' };
 }
 
+type SchemaNode = Record<string, unknown> & { anyOf?: SchemaNode[] };
+
+/** A nested shape as its type alone (a nullable one as `anyOf` of its type and null). */
+function shallow(field: SchemaNode): SchemaNode {
+  if (field.properties || field.items) return { type: field.type ?? (field.items ? 'array' : 'object') };
+  if (field.anyOf) return { ...field, anyOf: field.anyOf.map(shallow) };
+  return field;
+}
+
 /**
  * Keeps the listed output schema to the item's top-level fields and their types: nested shapes
  * would double what `tools/list` costs a client in tokens, and the fields are what `include`
- * selects. Results still carry every nested field.
+ * selects. Results still carry every nested field. It also keeps the listing true for compact
+ * answers, which leave out empty fields at any depth: nothing nested is `required`.
  */
 function shallowItems(schema: Tool['inputSchema'], resource: string): Tool['inputSchema'] {
   const list = schema.properties?.[resource] as
-    | { items?: { properties?: Record<string, Record<string, unknown>> } }
+    | { items?: { properties?: Record<string, SchemaNode> } }
     | undefined;
   const fields = list?.items?.properties;
   if (!fields) return schema;
-  for (const [name, field] of Object.entries(fields)) {
-    if (field.properties || field.items)
-      fields[name] = { type: field.type ?? (field.items ? 'array' : 'object') };
-  }
+  for (const [name, field] of Object.entries(fields)) fields[name] = shallow(field);
   return schema;
 }
 
@@ -85,29 +93,33 @@ export function compileTools(
 }
 
 export interface ExposureInput {
-  config: Pick<Config, 'mode' | 'toolsets' | 'tools' | 'excludeTools'>;
+  config: Pick<Config, 'mode' | 'excludeTools'>;
   ports: ReadonlySet<PortName>;
   principal: Principal;
-  /** The X-MCP-Tools header, parsed; undefined when absent. */
-  headerTools?: readonly string[] | undefined;
+  /** What this client is shown: the profile, toolsets or X-MCP-Tools it chose (see profiles.ts). */
+  listed: ReadonlySet<string>;
+  /** The most any client may call (VIGIL_TOOLSETS, VIGIL_TOOLS when set); undefined: every tool. */
+  allowed?: ReadonlySet<string> | undefined;
   /** Tools the provider serving their port cannot carry out at all: tool name → provider. */
   unsupported?: ReadonlyMap<string, string> | undefined;
 }
 
-export type Verdict = 'exposed' | 'read_only' | 'hidden' | 'unsupported';
+/**
+ * `unlisted`: callable but not shown (outside the client's profile), so that `vigil call` and a
+ * client naming a tool still reach it; every other rule still holds.
+ */
+export type Verdict = 'exposed' | 'unlisted' | 'read_only' | 'hidden' | 'unsupported';
 
 /** Whether one client may see and call `tool`, and if not, why. */
 export function verdict(tool: CompiledTool, x: ExposureInput): Verdict {
   const { def } = tool;
   if (!x.ports.has(def.port)) return 'hidden';
   if (x.unsupported?.has(def.name)) return 'unsupported';
-  if (x.config.toolsets && !x.config.toolsets.includes(def.toolset)) return 'hidden';
-  if (x.config.tools && !x.config.tools.includes(def.name)) return 'hidden';
+  if (x.allowed && !x.allowed.has(def.name)) return 'hidden';
   if (x.config.excludeTools.includes(def.name)) return 'hidden';
   if (x.principal.toolsets && !x.principal.toolsets.includes(def.toolset)) return 'hidden';
-  if (x.headerTools && !x.headerTools.includes(def.name)) return 'hidden';
   if (tool.write && (x.config.mode !== 'read_write' || x.principal.mode !== 'read_write')) return 'read_only';
-  return 'exposed';
+  return x.listed.has(def.name) ? 'exposed' : 'unlisted';
 }
 
 export function parseToolList(header: string | null | undefined): string[] | undefined {
