@@ -1,12 +1,15 @@
 /**
  * HTTP authentication: turns an Authorization header into a Principal, or a 401. Accepts a Vigil
- * API key, or a JWT (HS256 secret, or JWKS with issuer and audience checked). Requests without
+ * API key, or a JWT (HS256 secret, or JWKS with issuer and audience checked) that expires and whose
+ * `mode` and `toolsets` claims, when present, name only what Vigil knows: a claim that cannot be
+ * honoured refuses the token rather than being ignored (which would widen it). Requests without
  * credentials pass as anonymous only while no authentication is configured.
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Config } from '../core/config.js';
 import type { Mode, Principal } from '../core/principal.js';
 import { type ApiKeyRepository, looksLikeApiKey } from '../providers/embedded/store/api-keys.js';
+import { TOOLSETS } from '../tools/define-tool.js';
 
 export type AuthOutcome =
   | {
@@ -63,6 +66,14 @@ export class Authenticator {
       ? Promise.resolve(new TextEncoder().encode(secret))
       : import('jose').then((jose) => jose.createRemoteJWKSet(new URL(jwksUrl as string)));
     return this.jwtKey;
+  }
+
+  /**
+   * True when requests must bring a credential: REQUIRE_AUTH_HEADER, or some credential can be
+   * verified (routes that are otherwise open, such as pings by heartbeat id, close then).
+   */
+  async guarded(): Promise<boolean> {
+    return this.config.requireAuthHeader || (await this.configured());
   }
 
   /** True when some credential can be verified: a JWT setting or at least one active API key. */
@@ -158,8 +169,16 @@ export class Authenticator {
         ...(this.config.jwt.issuer && { issuer: this.config.jwt.issuer }),
         ...(this.config.jwt.audience && { audience: this.config.jwt.audience }),
         ...(this.config.jwt.secret && { algorithms: ['HS256'] }),
+        // A token that never expires stays good for whoever copies it, for ever.
+        requiredClaims: ['exp'],
       }));
     } catch (err) {
+      const { code, claim, reason } = err as { code?: string; claim?: string; reason?: string };
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp' && reason === 'missing')
+        return deny(
+          'The JWT has no `exp` (expiry) claim; Vigil accepts only tokens that expire.',
+          `${REALM}, error="invalid_token"`,
+        );
       return deny(
         `The JWT was rejected: ${(err as Error).message}.`,
         `${REALM}, error="invalid_token"`,
@@ -167,17 +186,9 @@ export class Authenticator {
       );
     }
     const claims = payload as JWTPayload & { email?: unknown; mode?: unknown; toolsets?: unknown };
-    const mode: Mode =
-      claims.mode === 'read_write'
-        ? 'read_write'
-        : claims.mode === 'read_only'
-          ? 'read_only'
-          : this.config.mode;
-    const toolsets = Array.isArray(claims.toolsets)
-      ? claims.toolsets.map(String)
-      : typeof claims.toolsets === 'string'
-        ? claims.toolsets.split(',').map((s) => s.trim())
-        : undefined;
+    const scope = jwtScope(claims, this.config.mode);
+    if ('refused' in scope) return deny(scope.refused, `${REALM}, error="invalid_token"`);
+    const { mode, toolsets } = scope;
     const email =
       typeof claims.email === 'string' ? claims.email : claims.sub?.includes('@') ? claims.sub : undefined;
     return {
@@ -191,6 +202,47 @@ export class Authenticator {
       },
     };
   }
+}
+
+const MODES: readonly Mode[] = ['read_only', 'read_write'];
+const KNOWN_TOOLSETS: ReadonlySet<string> = new Set(TOOLSETS);
+
+/**
+ * The mode and toolsets a JWT's claims grant. Absent claims leave the server's mode and no toolset
+ * limit; a claim present with a value Vigil does not know is refused, naming the claim.
+ */
+function jwtScope(
+  claims: { mode?: unknown; toolsets?: unknown },
+  serverMode: Mode,
+): { mode: Mode; toolsets?: string[] } | { refused: string } {
+  let mode = serverMode;
+  if (claims.mode !== undefined) {
+    if (!MODES.includes(claims.mode as Mode))
+      return {
+        refused: `The JWT's \`mode\` claim is ${JSON.stringify(claims.mode)}; it accepts ${MODES.join(' or ')}.`,
+      };
+    mode = claims.mode as Mode;
+  }
+  if (claims.toolsets === undefined) return { mode };
+  const raw = claims.toolsets;
+  const names =
+    typeof raw === 'string'
+      ? raw.split(',').map((s) => s.trim())
+      : Array.isArray(raw) && raw.every((t) => typeof t === 'string')
+        ? raw.map((t) => t.trim())
+        : undefined;
+  if (!names)
+    return {
+      refused:
+        "The JWT's `toolsets` claim must be a list of toolset names or one comma-separated string of them.",
+    };
+  const toolsets = names.filter(Boolean);
+  const unknown = toolsets.filter((t) => !KNOWN_TOOLSETS.has(t));
+  if (unknown.length)
+    return {
+      refused: `The JWT's \`toolsets\` claim names unknown toolset(s) ${unknown.map((t) => `'${t}'`).join(', ')}; known: ${TOOLSETS.join(', ')}.`,
+    };
+  return { mode, toolsets };
 }
 
 function deny(message: string, challenge: string, foreign = false): AuthOutcome {
