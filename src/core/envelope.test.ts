@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envelope, fitToBudget } from './envelope.js';
+import { envelope, fitToBudget, includeHint } from './envelope.js';
 import { decodeCursor, encodeCursor, fingerprint } from './pagination.js';
 
 const items = Array.from({ length: 50 }, (_, i) => ({
@@ -53,6 +53,29 @@ describe('fitToBudget', () => {
     expect(e.metadata.count).toBe(kept);
     expect(String(e.metadata.hint)).toContain('Narrow with `query`.');
     expect(decodeCursor(e.next_cursor, print)).toBe(kept);
+  });
+
+  it("suggests `include` with a few of the tool's fields when it cuts a list", () => {
+    const fields = ['id', 'type', 'name', 'email', 'bio', 'teams'];
+    const { envelope: e } = fitToBudget({ resource: 'users', items }, 3000, 'Narrow with `query`.', fields);
+    expect(e.metadata.truncated).toBe(true);
+    expect(String(e.metadata.hint)).toContain('Narrow with `query`.');
+    expect(String(e.metadata.hint)).toContain('`include: ["id","name","type"]`');
+    // Within budget, no hint at all.
+    expect(
+      fitToBudget({ resource: 'users', items }, 1_000_000, 'x', fields).envelope.metadata.hint,
+    ).toBeUndefined();
+    // A tool without `include` is not told to use it.
+    expect(String(fitToBudget({ resource: 'users', items }, 3000, 'x').envelope.metadata.hint)).not.toContain(
+      'include',
+    );
+  });
+
+  it('names the telling fields a tool has, else its first ones', () => {
+    expect(includeHint(['id', 'incident_number', 'title', 'status', 'urgency', 'summary'])).toContain(
+      '["id","title","status","summary"]',
+    );
+    expect(includeHint(['check_id', 'since', 'until', 'total'])).toContain('["check_id","since","until"]');
   });
 
   it('never drops the whole answer', () => {

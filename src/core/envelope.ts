@@ -54,15 +54,30 @@ export function envelope(input: EnvelopeInput, shown = input.items.length): Enve
   return out;
 }
 
+/** Fields most answers are read by, offered first in the `include` suggestion. */
+const TELLING_FIELDS = ['id', 'name', 'title', 'status', 'summary', 'urgency', 'type', 'created_at'];
+
+/**
+ * The sentence that suggests `include` with a few of the tool's fields: the telling ones it has,
+ * else its first ones.
+ */
+export function includeHint(fields: readonly string[]): string {
+  const telling = TELLING_FIELDS.filter((f) => fields.includes(f)).slice(0, 4);
+  const few = telling.length >= 2 ? telling : fields.slice(0, 3);
+  return `Ask only for the fields you need with \`include\`, e.g. \`include: ${JSON.stringify(few)}\`.`;
+}
+
 /**
  * Serialises the envelope within `budgetChars`. A list that does not fit is cut to the longest
- * prefix that does (at least one item), marked `truncated` with a hint and a `next_cursor`.
+ * prefix that does (at least one item), marked `truncated` with a hint and a `next_cursor`. The
+ * hint names the filters (`hint`) and, for a tool that takes `include`, a few of its `fields`.
  * Returns the envelope with its JSON text, so the answer is serialised once.
  */
 export function fitToBudget(
   input: EnvelopeInput,
   budgetChars: number,
   hint: string,
+  fields?: readonly string[],
 ): { envelope: Envelope; text: string } {
   const full = envelope(input);
   const fullText = JSON.stringify(full);
@@ -71,6 +86,7 @@ export function fitToBudget(
     const e = envelope(input, n);
     e.metadata.truncated = true;
     e.metadata.hint = `Response cut to ${n} of ${input.items.length} items to fit the response budget. ${hint}`;
+    if (fields?.length) e.metadata.hint += ` ${includeHint(fields)}`;
     if (!e.next_cursor && !input.page) e.metadata.hint += ' Ask for fewer items with `limit`.';
     return e;
   };

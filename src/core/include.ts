@@ -1,6 +1,7 @@
 /**
  * The `include` parameter: field selection on every read tool. Unknown names fail with a
- * did-you-mean, as the PagerDuty seed does.
+ * did-you-mean, as the PagerDuty seed does. Answers are compact: fields that say nothing (null,
+ * '') are left out unless `include` names them.
  */
 import { ValidationError } from './errors.js';
 
@@ -46,15 +47,43 @@ export function validateInclude(include: readonly string[] | undefined, fields: 
   );
 }
 
-/** Keeps only the named top-level fields of each item; no `include` keeps everything. */
+/** A value that says nothing: answers leave it out unless `include` names its field. */
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || v === '';
+
+/** A JSON object (not an array, a Date or a Buffer): the only values compacted inside. */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A copy without fields whose value is null, undefined or '', at every depth of nested objects.
+ * Arrays stay, even empty (an empty list is information), and keep their positions: only the
+ * objects inside them are compacted.
+ */
+export function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!isEmpty(v)) out[k] = compact(v);
+  return out;
+}
+
+/**
+ * Each item as a tool answers it: the top-level fields `include` selects (every field without
+ * it), compacted. A field that `include` or `keep` names is there even when null or '', so a
+ * client that asks for a field sees that it is empty; one the item lacks stays absent.
+ */
 export function applyInclude<T extends object>(
   items: readonly T[],
   include: readonly string[] | undefined,
+  keep: readonly string[] = [],
 ): object[] {
-  if (!include) return [...items];
   return items.map((item) => {
-    const out: Record<string, unknown> = {};
-    for (const f of include) if (f in item) out[f] = (item as Record<string, unknown>)[f];
+    const all = item as Record<string, unknown>;
+    const out: Record<string, unknown> = include ? {} : (compact(all) as Record<string, unknown>);
+    for (const f of [...(include ?? []), ...keep]) if (f in all) out[f] = compact(all[f]);
     return out;
   });
 }

@@ -1,7 +1,7 @@
 /**
- * Runs one tool call: validates the arguments, calls the handler, applies `include`, the
- * envelope and the response budget. The one place where any failure becomes an `isError`
- * result with a stable code.
+ * Runs one tool call: validates the arguments, calls the handler, applies `include` (which also
+ * leaves out empty fields), the envelope and the response budget. The one place where any
+ * failure becomes an `isError` result with a stable code.
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
@@ -86,13 +86,15 @@ export async function callTool(
     const { envelope, text } = fitToBudget(
       {
         resource: tool.def.resource,
-        items: applyInclude(result.items, include && result.keep ? [...include, ...result.keep] : include),
+        // Compact: null and '' fields are left out unless `include` (or `keep`) names them.
+        items: applyInclude(result.items, include, result.keep),
         ...(result.description !== undefined && { description: result.description }),
         ...(result.metadata !== undefined && { metadata: result.metadata }),
         ...(result.page !== undefined && { page: result.page }),
       },
       budgetChars,
       tool.def.narrowHint ?? 'Narrow the query with filters.',
+      tool.fields,
     );
     return { content: [{ type: 'text', text }], structuredContent: envelope };
   } catch (err) {

@@ -42,9 +42,16 @@ function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSch
 
 type SchemaNode = Record<string, unknown> & { anyOf?: SchemaNode[] };
 
-/** A nested shape as its type alone (a nullable one as `anyOf` of its type and null). */
+/**
+ * A nested shape as its type alone (a nullable one as `anyOf` of its type and null), keeping its
+ * description: that is where a unit is said.
+ */
 function shallow(field: SchemaNode): SchemaNode {
-  if (field.properties || field.items) return { type: field.type ?? (field.items ? 'array' : 'object') };
+  if (field.properties || field.items)
+    return {
+      type: field.type ?? (field.items ? 'array' : 'object'),
+      ...(field.description !== undefined && { description: field.description }),
+    };
   if (field.anyOf) return { ...field, anyOf: field.anyOf.map(shallow) };
   return field;
 }

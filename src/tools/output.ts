@@ -1,6 +1,9 @@
 /**
  * Output schemas: the envelope every tool returns, around a per-resource item schema.
- * Items are partial because `include` may select any subset of fields.
+ * Items are partial because `include` may select any subset of fields, and answers leave out
+ * empty (null, '') fields unless `include` names them. A duration or size says its unit: in the
+ * name for Vigil's own fields (`grace_seconds`), in `.describe()` where a seed or upstream API
+ * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
 
@@ -213,8 +216,8 @@ export const checkItem = z.object({
   url: z.string().nullable(),
   host: z.string().nullable(),
   port: z.number().nullable(),
-  interval: z.number(),
-  timeout: z.number(),
+  interval: z.number().describe('Seconds between runs.'),
+  timeout: z.number().describe('Seconds.'),
   active: z.boolean(),
   position: z.number(),
   group_id: z.string().nullable(),
@@ -235,9 +238,9 @@ export const checkResultItem = z.object({
   check_name: z.string(),
   check_type: z.string(),
   status: z.string(),
-  response_time: z.number(),
+  response_time: z.number().describe('Milliseconds.'),
   error_message: z.string().nullable(),
-  check_metadata: z.object({}).loose(),
+  check_metadata: z.object({}).loose().describe('What the run found; `timings` in milliseconds.'),
   result_type: z.string(),
   check_server: z.object({ id: z.string(), region: z.string() }),
   created_at: z.string(),
@@ -249,7 +252,7 @@ export const checkJobItem = z.object({
   job_type: z.string(),
   status: z.string(),
   check_parameters: z.object({}).loose(),
-  result: z.object({}).loose().nullable(),
+  result: z.object({}).loose().nullable().describe('The run; response_time in milliseconds.'),
   error_message: z.string().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),
@@ -263,7 +266,7 @@ export const checkStatisticsItem = z.object({
   total: z.number(),
   by_status: z.object({}).loose(),
   uptime_percentage: z.number().nullable(),
-  response_time: z.object({}).loose().nullable(),
+  response_time: z.object({}).loose().nullable().describe('Milliseconds: avg, min, max, p50, p95, p99.'),
 });
 
 export const statusPeriodItem = z.object({
@@ -297,7 +300,7 @@ export const alertItem = z.object({
   description: z.string(),
   fired_at: z.string(),
   resolved_at: z.string().nullable(),
-  duration: z.number(),
+  duration: z.number().describe('Seconds firing (until now, or until resolved).'),
   notification_count: z.number(),
   last_notification_at: z.string().nullable(),
   incident_id: z.string().nullable(),
@@ -317,7 +320,7 @@ export const alertRuleItem = z.object({
   channel_ids: z.array(z.string()),
   channels: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
   severity: z.string(),
-  cooldown_period: z.number(),
+  cooldown_period: z.number().describe('Seconds between firings.'),
   enabled: z.boolean(),
   auto_resolve: z.boolean(),
   service_id: z.string().nullable(),
