@@ -1,6 +1,8 @@
 /**
  * Which addresses a check may connect to. Cloud metadata endpoints are never checked; with
- * VIGIL_BLOCK_PRIVATE_TARGETS, private, loopback and link-local ranges are refused too. The test
+ * VIGIL_BLOCK_PRIVATE_TARGETS, private, loopback, link-local and special-purpose ranges (multicast,
+ * reserved, benchmarking) are refused too. An IPv6 address that carries an IPv4 one is judged as
+ * that IPv4 address, so no spelling of a refused address gets through. The test
  * is on the address a name resolves to, at connect time (through the socket's `lookup`), so a
  * DNS name pointing at a refused address gets no further than an address literal would.
  */
@@ -38,28 +40,80 @@ for (const [net, bits] of [
   PRIVATE.addSubnet(net, bits, 'ipv6');
 }
 
+// Special-purpose ranges (RFC 6890): nothing a check should reach, and some (multicast, the
+// protocol assignments) reach every machine on a local network at once.
+const SPECIAL = new BlockList();
+for (const [net, bits] of [
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  SPECIAL.addSubnet(net, bits);
+}
+SPECIAL.addSubnet('ff00::', 8, 'ipv6');
+
 /** Why an address may not be checked, or undefined when it may. */
 export function refusal(address: string, blockPrivate: boolean): string | undefined {
-  const ip = embeddedIpv4(address) ?? address;
+  const bare = address.replace(/%.*$/, '');
+  const v4 = isIP(bare) === 6 ? embeddedIpv4(bare) : undefined;
+  const ip = v4 ?? bare;
   const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+  const shown = v4 ? `${address} (${v4})` : address;
   if (METADATA.check(ip, family)) {
-    return `${address} is a cloud metadata address; Vigil never connects there.`;
+    return `${shown} is a cloud metadata address; Vigil never connects there.`;
   }
-  if (blockPrivate && PRIVATE.check(ip, family)) {
-    return `${address} is a private, loopback or link-local address, refused because VIGIL_BLOCK_PRIVATE_TARGETS is true.`;
+  if (!blockPrivate) return undefined;
+  if (PRIVATE.check(ip, family)) {
+    return `${shown} is a private, loopback or link-local address, refused because VIGIL_BLOCK_PRIVATE_TARGETS is true.`;
+  }
+  if (SPECIAL.check(ip, family)) {
+    return `${shown} is a special-purpose address (multicast, reserved, benchmarking or protocol assignment), refused because VIGIL_BLOCK_PRIVATE_TARGETS is true.`;
   }
   return undefined;
 }
 
-/** The IPv4 address inside an IPv4-mapped, IPv4-translated or NAT64 IPv6 address. */
+/** The 16 bytes of an IPv6 address (with or without a dotted IPv4 tail). */
+function ipv6Bytes(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const part = (s: string | undefined) => (s ? s.split(':') : []);
+  const left = part(head);
+  const right = part(tail);
+  const groups =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  if (groups.length !== 8) return undefined;
+  return groups.flatMap((g) => {
+    const n = Number.parseInt(g, 16);
+    return [n >> 8, n & 255];
+  });
+}
+
+const zero = (bytes: number[]) => bytes.every((b) => b === 0);
+
+/**
+ * The IPv4 address an IPv6 address carries, where a packet to it may reach that IPv4 address:
+ * IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), IPv4-compatible (::/96, which
+ * some stacks still route as IPv4), NAT64 (64:ff9b::/96 and 64:ff9b:1::/48) and 6to4 (2002::/16).
+ */
 function embeddedIpv4(address: string): string | undefined {
-  const dotted = /^(?:::ffff:(?:0:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (dotted) return dotted;
-  const hex = /^(?:::ffff:(?:0:)?|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return undefined;
-  const hi = Number.parseInt(hex[1] as string, 16);
-  const lo = Number.parseInt(hex[2] as string, 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+  const b = ipv6Bytes(address);
+  if (!b) return undefined;
+  const at = (from: number) => b.slice(from, from + 4).join('.');
+  const prefix = (hex: number[]) => hex.every((v, i) => b[i] === v);
+  if (zero(b.slice(0, 10)) && b[10] === 255 && b[11] === 255) return at(12);
+  if (zero(b.slice(0, 8)) && b[8] === 255 && b[9] === 255 && zero(b.slice(10, 12))) return at(12);
+  // :: and ::1 are IPv6's own unspecified and loopback addresses, judged as such.
+  if (zero(b.slice(0, 12)) && !(zero(b.slice(12, 15)) && (b[15] as number) <= 1)) return at(12);
+  if (prefix([0, 0x64, 0xff, 0x9b]) && zero(b.slice(4, 12))) return at(12);
+  if (prefix([0, 0x64, 0xff, 0x9b, 0, 1])) return at(12);
+  if (prefix([0x20, 0x02])) return at(2);
+  return undefined;
 }
 
 type LookupCallback = (
