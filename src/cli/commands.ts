@@ -1,6 +1,7 @@
 /**
  * One-shot commands: `vigil call`, `vigil tools`, `vigil keys`. Results go to stdout; notes to stderr.
  */
+import { checkToolsets, SelectionError } from '../server/profiles.js';
 import { isWriteTool } from '../tools/define-tool.js';
 import { UsageError } from './errors.js';
 import { localPrincipal, type Runtime } from './runtime.js';
@@ -74,6 +75,14 @@ export async function runKeys(
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      if (toolsets) {
+        try {
+          checkToolsets(toolsets);
+        } catch (err) {
+          if (err instanceof SelectionError) throw new UsageError(`--toolsets: ${err.message}`);
+          throw err;
+        }
+      }
       const created = await keys.create({
         name: flags.name,
         mode,

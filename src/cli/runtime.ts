@@ -9,9 +9,10 @@ import type { Principal } from '../core/principal.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
 import { ToolService } from '../server/build-server.js';
 import { loadListings } from '../server/listings.js';
+import { defaultProfiles } from '../server/profiles.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-import { assemble } from './providers.js';
+import { activeProviders, assemble } from './providers.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
@@ -50,6 +51,7 @@ export async function openRuntime(
     bind,
     unsupported,
     tools: compileTools(ALL_TOOLS, loadListings()),
+    defaults: defaultProfiles(activeProviders(config), config.providers !== undefined),
     version: VERSION,
   });
   return { config, log, embedded, service, close: () => embedded.close() };

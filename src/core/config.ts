@@ -49,9 +49,9 @@ export const VARIABLES = [
   {
     name: 'VIGIL_MODE',
     aliases: ['PINGERA_MODE'],
-    default: 'read_only',
     schema: mode,
-    description: 'read_only or read_write. In read-only mode write tools are neither listed nor callable.',
+    description:
+      'read_only or read_write. In read-only mode write tools are neither listed nor callable. Default: read_only; with a PagerDuty credential alone, read_write, as the PagerDuty seed (whose profile lists only its three writes).',
   },
   {
     name: 'VIGIL_PROVIDERS',
@@ -62,7 +62,8 @@ export const VARIABLES = [
   {
     name: 'VIGIL_TOOLSETS',
     schema: list,
-    description: 'Toolsets to serve, comma-separated. Default: all that the active providers serve.',
+    description:
+      "What is listed and callable, comma-separated: toolsets and profiles (`all`; `core`, the embedded default of 40 tools; `pagerduty`, `pingera`, the seeds' tools). Unset: `default`, the profiles of the providers in use, with every other tool still callable by name.",
   },
   {
     name: 'VIGIL_TOOLS',
@@ -375,7 +376,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const get = <T>(name: VariableName) => raw[name] as T;
   const debug = get<boolean>('PINGERA_DEBUG');
   return {
-    mode: get('VIGIL_MODE'),
+    mode: get('VIGIL_MODE') ?? (pagerDutyDropIn(raw) ? 'read_write' : 'read_only'),
     providers: get('VIGIL_PROVIDERS'),
     toolsets: get('VIGIL_TOOLSETS'),
     tools: get('VIGIL_TOOLS'),
@@ -420,6 +421,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     raw,
   };
+}
+
+/**
+ * A PagerDuty credential and nothing else chosen: Vigil stands in for the PagerDuty seed, which
+ * always had its three write tools (acknowledge, resolve, add a note).
+ */
+function pagerDutyDropIn(raw: Partial<Record<VariableName, unknown>>): boolean {
+  const pagerduty = raw.PAGERDUTY_API_TOKEN !== undefined || raw.PAGERDUTY_CLIENT_ID !== undefined;
+  const pingera = raw.PINGERA_API_KEY !== undefined || raw.PINGERA_JWT_TOKEN !== undefined;
+  return pagerduty && !pingera && raw.VIGIL_PROVIDERS === undefined;
 }
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';

@@ -100,11 +100,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       sendJson(res, 401, rpcError(-32001, outcome.message), { 'www-authenticate': outcome.challenge });
       return undefined;
     }
-    const header = req.headers['x-mcp-tools'];
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return parseToolList(Array.isArray(value) ? value.join(',') : value);
+    };
+    const choice = { tools: header('x-mcp-tools'), toolsets: header('x-mcp-toolsets') };
+    const problem = service.exposure.problemWith(choice);
+    if (problem) {
+      sendJson(res, 400, rpcError(-32602, problem));
+      return undefined;
+    }
     const pagerduty = req.headers['x-pagerduty-token'];
     return {
       principal: outcome.principal,
-      headerTools: parseToolList(Array.isArray(header) ? header.join(',') : header),
+      choice,
       credentials: {
         ...(typeof pagerduty === 'string' && pagerduty.trim() && { pagerduty: pagerduty.trim() }),
         ...(outcome.pingera && { pingera: outcome.pingera }),

@@ -13,7 +13,9 @@ import type { Principal } from '../core/principal.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
 import { toolsDoc } from './docs.js';
-import type { CompiledTool, ExposureInput } from './registry.js';
+import { type ClientChoice, Exposure } from './exposure.js';
+import type { Profile } from './profiles.js';
+import type { CompiledTool } from './registry.js';
 import { verdict } from './registry.js';
 
 export interface ServerDeps {
@@ -26,6 +28,8 @@ export interface ServerDeps {
   /** Tools the active providers cannot carry out at all (tool → provider): not listed. */
   unsupported?: ReadonlyMap<string, string> | undefined;
   tools: ReadonlyMap<string, CompiledTool>;
+  /** What the profile `default` lists with the providers in use (default: `core`). */
+  defaults?: readonly Profile[] | undefined;
   version: string;
 }
 
@@ -51,25 +55,33 @@ function completePorts(ports: Ports): Required<Ports> {
   return out as Required<Ports>;
 }
 
-/** Who is calling through one connection or request: the principal and its X-MCP-Tools narrowing. */
+/** Who is calling through one connection or request: the principal and the tools it chose. */
 export interface Caller {
   principal: Principal;
-  headerTools?: readonly string[] | undefined;
+  /** X-MCP-Tools and X-MCP-Toolsets, checked when the caller was made. */
+  choice?: ClientChoice | undefined;
   /** Upstream credentials the request brought (X-PagerDuty-Token), for this caller only. */
   credentials?: UpstreamCredentials | undefined;
 }
 
 export class ToolService {
-  private readonly exposure: Omit<ExposureInput, 'principal' | 'headerTools'>;
+  readonly exposure: Exposure;
   private readonly ports: Required<Ports>;
 
+  /** Throws ConfigError when a setting names an unknown toolset, profile or tool. */
   constructor(readonly deps: ServerDeps) {
-    this.exposure = { config: deps.config, ports: presentPorts(deps.ports), unsupported: deps.unsupported };
+    this.exposure = new Exposure({
+      config: deps.config,
+      tools: deps.tools,
+      ports: presentPorts(deps.ports),
+      unsupported: deps.unsupported,
+      defaults: deps.defaults ?? ['core'],
+    });
     this.ports = completePorts(deps.ports);
   }
 
   visible(caller: Caller): CompiledTool[] {
-    const x = { ...this.exposure, ...caller };
+    const x = this.exposure.input(caller.principal, caller.choice);
     return [...this.deps.tools.values()].filter((t) => verdict(t, x) === 'exposed');
   }
 
@@ -89,7 +101,7 @@ export class ToolService {
       );
       return toErrorResult(err, ctx, name);
     }
-    const v = verdict(tool, { ...this.exposure, ...caller });
+    const v = verdict(tool, this.exposure.input(caller.principal, caller.choice));
     if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
     if (v === 'unsupported') {
       const provider = this.deps.unsupported?.get(name) as string;

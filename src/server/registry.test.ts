@@ -5,13 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.js';
-import type { PortName } from '../core/ports.js';
+import { PORT_NAMES, type PortName } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import { TOOLSETS } from '../tools/define-tool.js';
 import { ALL_TOOLS } from '../tools/registry.js';
+import { type ClientChoice, Exposure } from './exposure.js';
+import { defaultProfiles, PROFILES, type Profile, resolveSelection } from './profiles.js';
 import { compileTools, type ExposureInput, verdict } from './registry.js';
 
 const compiled = compileTools(ALL_TOOLS);
+const ALL_PORTS = new Set<PortName>(PORT_NAMES);
 const VERBS = [
   'get',
   'generate',
@@ -93,33 +96,103 @@ describe('every tool', () => {
 });
 
 describe('tools/list size', () => {
-  it('reports the token size of tools/list per mode and stays within budget', () => {
-    const sizes: Record<string, number> = {};
-    for (const mode of ['read_only', 'read_write'] as const) {
-      const listed = [...compiled.values()]
-        .filter((t) => mode === 'read_write' || !t.write)
-        .map((t) => t.listing);
-      sizes[mode] = Math.ceil(JSON.stringify({ tools: listed }).length / 4);
+  /** Model-visible tokens (name, description, input schema) and whole-entry tokens, 4 chars each. */
+  const size = (names: Iterable<string>) => {
+    let model = 0;
+    let whole = 0;
+    for (const name of names) {
+      const { listing } = compiled.get(name)!;
+      const { name: n, description, inputSchema } = listing;
+      model += JSON.stringify({ name: n, description, inputSchema }).length;
+      whole += JSON.stringify(listing).length;
     }
-    console.info(
-      `tools/list ≈ ${sizes.read_only} tokens read-only, ${sizes.read_write} tokens read-write (4 chars/token)`,
+    return { model: Math.ceil(model / 4), whole: Math.ceil(whole / 4) };
+  };
+  const listedBy = (env: Record<string, string>, defaults: Profile[]) => {
+    const config = parseConfig(env);
+    const exposure = new Exposure({ config, tools: compiled, ports: ALL_PORTS, defaults });
+    const input = exposure.input({ kind: 'local', label: 't', mode: config.mode });
+    return [...compiled.values()].filter((t) => verdict(t, input) === 'exposed').map((t) => t.def.name);
+  };
+  const PROFILE_SIZES = {
+    // profile, mode → [tools, model-visible tokens, whole-list tokens] when last accepted.
+    'core read_write': [40, 10693, 21890],
+    'core read_only': [21, 5636, 11006],
+    'pagerduty read_write': [12, 3225, 6132],
+    'pingera read_only': [36, 6988, 15912],
+    'pingera read_write': [79, 19653, 40453],
+    'all read_write': [122, 30005, 60538],
+  } as const;
+
+  it.each(Object.entries(PROFILE_SIZES))('%s stays within 5%% of its accepted size', (key, accepted) => {
+    const [profile, mode] = key.split(' ') as [Profile, string];
+    const names = listedBy({ VIGIL_MODE: mode, VIGIL_TOOLSETS: profile }, ['core']);
+    const { model, whole } = size(names);
+    console.info(`${key}: ${names.length} tools, ${model} model-visible tokens, ${whole} tokens in all`);
+    // Grown past 5%: cut descriptions or schemas, or accept the new size here and in BENCHMARKS.md.
+    expect(names.length).toBeLessThanOrEqual(Math.ceil(accepted[0] * 1.05));
+    expect(model).toBeLessThanOrEqual(accepted[1] * 1.05);
+    expect(whole).toBeLessThanOrEqual(accepted[2] * 1.05);
+  });
+
+  it('keeps the embedded default within 40 tools and 12k model-visible tokens in read-write', () => {
+    const names = listedBy({ VIGIL_MODE: 'read_write' }, ['core']);
+    expect(names.length).toBeLessThanOrEqual(40);
+    expect(size(names).model).toBeLessThanOrEqual(12_000);
+  });
+
+  it('keeps the cost of a tool at 500 tokens on average', () => {
+    expect(size(compiled.keys()).whole / compiled.size).toBeLessThan(500);
+  });
+});
+
+describe('profiles', () => {
+  const meta = ALL_TOOLS.map((t) => ({ name: t.name, toolset: t.toolset }));
+
+  it("name only tools that exist, and the seeds' tools exactly", () => {
+    for (const profile of PROFILES) {
+      const names = resolveSelection([profile], meta, ['core']);
+      for (const name of names) expect(compiled.has(name), `${profile}: ${name}`).toBe(true);
+    }
+    expect([...resolveSelection(['pagerduty'], meta, [])].sort()).toEqual(
+      ALL_TOOLS.filter((t) => ['incidents', 'oncall', 'directory'].includes(t.toolset))
+        .map((t) => t.name)
+        .filter(
+          (n) =>
+            !/^(create|update|delete)_|trigger|reassign|escalate|snooze|timeline|overview|override/.test(n),
+        )
+        .sort(),
     );
-    expect(sizes.read_only).toBeLessThan(sizes.read_write as number);
-    // The whole list grows with every toolset (VIGIL_TOOLSETS keeps a client's list small); what
-    // must not grow is the cost of a tool: at most 500 tokens each on average.
-    expect((sizes.read_write as number) / compiled.size).toBeLessThan(500);
+    const pingera = resolveSelection(['pingera'], meta, []);
+    expect(pingera.has('test_pingera_connection')).toBe(true);
+    expect(pingera.has('get_incidents')).toBe(false);
+    expect(pingera.has('create_alert_channel')).toBe(false);
+  });
+
+  it('default follows the providers: a SaaS credential alone lists its seed, else the core', () => {
+    expect(defaultProfiles(new Set(['embedded']), false)).toEqual(['core']);
+    expect(defaultProfiles(new Set(['embedded', 'pagerduty']), false)).toEqual(['pagerduty']);
+    expect(defaultProfiles(new Set(['embedded', 'pingera', 'pagerduty']), false)).toEqual([
+      'pagerduty',
+      'pingera',
+    ]);
+    expect(defaultProfiles(new Set(['embedded', 'pagerduty']), true)).toEqual(['pagerduty', 'core']);
+  });
+
+  it('refuse an unknown name, naming the valid ones', () => {
+    expect(() => resolveSelection(['pages'], meta, [])).toThrow(
+      /unknown toolset or profile 'pages'; profiles: default, all, core.*toolsets: status_pages/,
+    );
   });
 });
 
 describe('exposure', () => {
   const ports = new Set<PortName>(['directory', 'meta']);
   const rw: Principal = { kind: 'local', label: 't', mode: 'read_write' };
-  const x = (env: Record<string, string>, principal = rw, headerTools?: string[]): ExposureInput => ({
-    config: parseConfig(env),
-    ports,
-    principal,
-    headerTools,
-  });
+  const exposureOf = (env: Record<string, string>, p = ports) =>
+    new Exposure({ config: parseConfig(env), tools: compiled, ports: p, defaults: ['all'] });
+  const x = (env: Record<string, string>, principal = rw, choice?: ClientChoice): ExposureInput =>
+    exposureOf(env).input(principal, choice);
   const visible = (input: ExposureInput) =>
     [...compiled.values()].filter((t) => verdict(t, input) === 'exposed').map((t) => t.def.name);
 
@@ -139,14 +212,40 @@ describe('exposure', () => {
     expect(verdict(compiled.get('create_user')!, x({ VIGIL_MODE: 'read_write' }, roKey))).toBe('read_only');
   });
 
-  it('X-MCP-Tools narrows and never widens', () => {
-    expect(visible(x({ VIGIL_MODE: 'read_write' }, rw, ['get_users', 'create_user']))).toEqual([
+  it('X-MCP-Tools chooses within the ceiling and never past the mode', () => {
+    expect(visible(x({ VIGIL_MODE: 'read_write' }, rw, { tools: ['get_users', 'create_user'] }))).toEqual([
       'get_users',
       'create_user',
     ]);
-    expect(visible(x({}, rw, ['get_users', 'create_user']))).toEqual(['get_users']);
-    expect(visible(x({ VIGIL_TOOLS: 'get_teams' }, rw, ['get_users', 'get_teams']))).toEqual(['get_teams']);
-    expect(visible(x({}, rw, []))).toEqual([]);
+    expect(visible(x({}, rw, { tools: ['get_users', 'create_user'] }))).toEqual(['get_users']);
+    expect(visible(x({ VIGIL_TOOLS: 'get_teams' }, rw, { tools: ['get_users', 'get_teams'] }))).toEqual([
+      'get_teams',
+    ]);
+    expect(visible(x({}, rw, { tools: [] }))).toEqual([]);
+  });
+
+  it('X-MCP-Toolsets lists another profile, within what VIGIL_TOOLSETS allows', () => {
+    const all = new Set<PortName>(PORT_NAMES);
+    const core = new Exposure({ config: parseConfig({}), tools: compiled, ports: all, defaults: ['core'] });
+    const listed = (e: Exposure, choice?: ClientChoice) => visible(e.input(rw, choice)).sort();
+    expect(listed(core)).not.toContain('get_teams');
+    expect(listed(core, { toolsets: ['directory'] })).toEqual([
+      'build_user_context',
+      'get_services',
+      'get_teams',
+      'get_users',
+    ]);
+    expect(listed(core, { toolsets: ['all'] })).toContain('list_check_groups');
+    // Outside the profile a tool is not listed but can still be called by name.
+    expect(verdict(compiled.get('get_teams')!, core.input(rw))).toBe('unlisted');
+    const narrowed = new Exposure({
+      config: parseConfig({ VIGIL_TOOLSETS: 'meta' }),
+      tools: compiled,
+      ports: all,
+      defaults: ['core'],
+    });
+    expect(listed(narrowed, { toolsets: ['all'] })).toEqual(['test_connection', 'test_pingera_connection']);
+    expect(verdict(compiled.get('get_teams')!, narrowed.input(rw))).toBe('hidden');
   });
 
   it('applies toolsets, tool lists, exclusions, key toolsets and missing ports', () => {
@@ -159,6 +258,26 @@ describe('exposure', () => {
       'test_pingera_connection',
     ]);
     expect(visible(x({}, { ...rw, toolsets: ['meta'] }))).toEqual(meta);
-    expect(visible({ ...x({}), ports: new Set<PortName>(['meta']) })).toEqual(meta);
+    expect(visible(exposureOf({}, new Set<PortName>(['meta'])).input(rw))).toEqual(meta);
+  });
+
+  it('refuses an unknown name in any setting or header, naming the setting and the valid names', () => {
+    expect(() => exposureOf({ VIGIL_TOOLSETS: 'pages' })).toThrow(
+      /^VIGIL_TOOLSETS: unknown toolset or profile 'pages'; profiles: .*status_pages/,
+    );
+    expect(() => exposureOf({ VIGIL_TOOLS: 'get_incident' })).toThrow(
+      /^VIGIL_TOOLS: unknown tool 'get_incident'; did you mean 'get_incidents'/,
+    );
+    expect(() => exposureOf({ VIGIL_EXCLUDE_TOOLS: 'nope' })).toThrow(
+      /^VIGIL_EXCLUDE_TOOLS: unknown tool 'nope'/,
+    );
+    const e = exposureOf({});
+    expect(e.problemWith({ tools: ['get_user'] })).toMatch(
+      /^X-MCP-Tools: unknown tool 'get_user'; did you mean 'get_users'/,
+    );
+    expect(e.problemWith({ toolsets: ['everything'] })).toMatch(
+      /^X-MCP-Toolsets: unknown toolset or profile 'everything'/,
+    );
+    expect(e.problemWith({ tools: ['get_users'], toolsets: ['core'] })).toBeUndefined();
   });
 });
