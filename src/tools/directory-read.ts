@@ -1,14 +1,16 @@
 /**
  * The directory toolset's read tools, with the PagerDuty seed's names, parameters and
  * validation messages (reference/pagerduty-notes.md §1.4–1.7), its bugs fixed: a user with no
- * teams gets an empty answer that says why, never the whole account.
+ * teams gets an empty answer that says why, never the whole account. With no current user at all,
+ * reads cover the whole account and say so (current-user.ts).
  */
 import { z } from 'zod';
 import type { Page } from '../core/directory.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUserContext, rejectContextFilters } from './current-user.js';
+import { readScope, rejectContextFilters } from './current-user.js';
 import { defineTool, READ, type ToolContext, type ToolResult } from './define-tool.js';
+import { hintWhenEmpty, writesNeed } from './hints.js';
 import { serviceItem, teamItem, userContextItem, userItem } from './output.js';
 import * as p from './params.js';
 
@@ -30,10 +32,10 @@ async function listPage<T extends object>(
   return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
 }
 
-const noTeams = (resource: string): ToolResult => ({
+const noTeams = (ctx: ToolContext, resource: string): ToolResult => ({
   items: [],
   metadata: {
-    note: `The current user belongs to no team, so no ${resource} match their context. Pass current_user_context=false with team_ids to look elsewhere.`,
+    note: `The current user belongs to no team, so no ${resource} match their context. Add them to a team (create_team, update_team${writesNeed(ctx, true)}), or pass current_user_context=false with team_ids to look elsewhere.`,
   },
 });
 
@@ -58,10 +60,10 @@ async function teamScopedAnswer<T extends object>(
     idName: string;
     id: string | undefined;
     what: string;
-    resource: string;
+    resource: 'users' | 'services';
     get: (id: string) => Promise<T | undefined>;
     list: (q: {
-      teamIds: string[];
+      teamIds?: string[] | undefined;
       query?: string | undefined;
       limit: number;
       offset: number;
@@ -77,10 +79,13 @@ async function teamScopedAnswer<T extends object>(
     return { items: [item] };
   }
   let teamIds = args.team_ids;
+  let note: string | undefined;
   if (args.current_user_context) {
     rejectContextFilters({ team_ids: teamIds });
-    teamIds = (await currentUserContext(ctx)).team_ids;
-    if (teamIds.length === 0) return noTeams(spec.resource);
+    const scope = await readScope(ctx);
+    if (scope.context?.team_ids.length === 0) return noTeams(ctx, spec.resource);
+    teamIds = scope.context?.team_ids;
+    note = scope.note;
   } else if (!teamIds?.length) {
     throw new ValidationError(
       `Must specify at least team_ids when current_user_context is False. ${p.SEE_DOCS}`,
@@ -90,7 +95,12 @@ async function teamScopedAnswer<T extends object>(
     );
   }
   const filters = { teamIds, query: args.query };
-  return listPage(args, filters, (limit, offset) => spec.list({ ...filters, limit, offset }));
+  const answer = await listPage(args, filters, (limit, offset) => spec.list({ ...filters, limit, offset }));
+  const narrowed = !args.current_user_context || args.query !== undefined || args.cursor !== undefined;
+  return {
+    ...answer,
+    metadata: { ...(note && { note }), ...hintWhenEmpty(ctx, spec.resource, answer.items, narrowed) },
+  };
 }
 
 export const getUsers = defineTool({
@@ -195,7 +205,15 @@ export const buildUserContext = defineTool({
     "The current user's context: their id, name, email, team_ids, the service_ids of those teams, and the escalation_policy_ids that target them.",
   input: z.strictObject({}),
   async handler(_args, ctx) {
-    return { items: [await currentUserContext(ctx)] };
+    const scope = await readScope(ctx);
+    if (scope.context) return { items: [scope.context] };
+    return {
+      items: [],
+      description: 'No current user',
+      metadata: {
+        note: `${scope.missing}. Set VIGIL_USER_EMAIL to the email of a user in the directory (create_user${writesNeed(ctx, true)}) for answers about your own teams, services and escalation policies.`,
+      },
+    };
   },
 });
 

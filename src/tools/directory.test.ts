@@ -66,14 +66,22 @@ describe.each(STORES)('directory tools on $kind', (store) => {
     });
   });
 
-  it('refuses current_user_context without a current user', async ({ skip: s }) => {
+  it('without a current user, reads cover the whole directory and say so', async ({ skip: s }) => {
     if (skip) s();
-    const r = await h.call('get_users');
-    expect(r.isError).toBe(true);
-    expect(r.body.error.code).toBe('UNAUTHORIZED');
-    expect(r.body.error.message).toMatch(/VIGIL_USER_EMAIL/);
+    const users = await h.ok('get_users');
+    expect(names(users)).toEqual(['Ann Lee', 'Bob Stone', 'Cid 100%_done']);
+    expect(users.metadata.note).toMatch(
+      /No current user is set \(VIGIL_USER_EMAIL.*covers the whole account/,
+    );
     const stranger = await h.as({ userEmail: 'nobody@example.com' });
-    expect((await stranger.call('get_services')).body.error.code).toBe('UNAUTHORIZED');
+    const services = await stranger.ok('get_services');
+    expect(names(services, 'services')).toEqual(['Checkout', 'Site']);
+    expect(services.metadata.note).toMatch(
+      /nobody@example.com\) is not in the directory \(add them with create_user\)/,
+    );
+    const context = await stranger.ok('build_user_context');
+    expect(context.user_contexts).toEqual([]);
+    expect(context.metadata.note).toMatch(/not in the directory.*Set VIGIL_USER_EMAIL/);
   });
 
   it('keeps the seed’s validation messages', async ({ skip: s }) => {

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { TARGET_TYPES } from '../core/escalation.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUserContext, rejectContextFilters } from './current-user.js';
+import { readScope, rejectContextFilters } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
+import { hintWhenEmpty } from './hints.js';
 import { escalationPolicyItem } from './output.js';
 import * as p from './params.js';
 
@@ -80,12 +81,15 @@ export const getEscalationPolicies = defineTool({
       return { items: [policy] };
     }
     let { user_ids: userIds, team_ids: teamIds } = args;
+    let note: string | undefined;
     if (args.current_user_context) {
       rejectContextFilters({ user_ids: userIds, team_ids: teamIds });
-      const uc = await currentUserContext(ctx);
-      userIds = [uc.user_id];
+      const { context: uc, note: whole } = await readScope(ctx);
       // As the seed does: a user with no team is still filtered by themselves, never "everyone".
-      teamIds = uc.team_ids.length ? uc.team_ids : undefined;
+      // Without a current user at all, the whole account, saying so.
+      userIds = uc && [uc.user_id];
+      teamIds = uc?.team_ids.length ? uc.team_ids : undefined;
+      note = whole;
     } else if (!userIds?.length && !teamIds?.length) {
       throw new ValidationError(
         `Must specify at least user_ids or team_ids when current_user_context is False. ${p.SEE_DOCS}`,
@@ -98,7 +102,12 @@ export const getEscalationPolicies = defineTool({
     const print = fingerprint(filters);
     const offset = decodeCursor(args.cursor, print);
     const page = await escalation.listPolicies({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
+    const narrowed = !args.current_user_context || args.query !== undefined || args.cursor !== undefined;
+    return {
+      items: page.items,
+      metadata: { ...(note && { note }), ...hintWhenEmpty(ctx, 'policies', page.items, narrowed) },
+      page: { offset, more: page.more, fingerprint: print, notice: page.notice },
+    };
   },
 });
 

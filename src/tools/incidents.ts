@@ -2,7 +2,8 @@
  * The incidents toolset: responder incidents (pages to on-call people — not status-page posts),
  * with the PagerDuty seed's names, parameters and messages (reference/pagerduty-notes.md §1.4),
  * its bugs fixed: `urgencies` counts as a filter beside `incident_id`, and a user with no team
- * gets an empty answer that says why, never the whole account.
+ * gets an empty answer that says why, never the whole account. With no current user at all, reads
+ * cover the whole account and say so (current-user.ts).
  */
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -14,8 +15,9 @@ import {
   type Urgency,
 } from '../core/incidents.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
-import { currentUser, currentUserContext, rejectContextFilters } from './current-user.js';
+import { currentUser, readScope, rejectContextFilters } from './current-user.js';
 import { CREATE, defineTool, READ, UPDATE } from './define-tool.js';
+import { hintWhenEmpty, writesNeed } from './hints.js';
 import { incidentItem, logEntryItem, noteItem } from './output.js';
 import * as p from './params.js';
 import { timeRange } from './time.js';
@@ -136,19 +138,21 @@ export const getIncidents = defineTool({
       );
     }
     let { service_ids: serviceIds, team_ids: teamIds } = args;
+    let note: string | undefined;
     if (args.current_user_context) {
       rejectContextFilters({ service_ids: serviceIds, team_ids: teamIds });
-      const uc = await currentUserContext(ctx);
-      if (uc.team_ids.length === 0) {
+      const scope = await readScope(ctx);
+      if (scope.context?.team_ids.length === 0) {
         return {
           items: [],
           metadata: {
             ...listMetadata([]),
-            note: 'The current user belongs to no team, so no incidents match their context. Pass current_user_context=false with service_ids or team_ids.',
+            note: `The current user belongs to no team, so no incidents match their context. Add them to a team that owns services (create_team, create_service${writesNeed(ctx, true)}), or pass current_user_context=false with service_ids or team_ids.`,
           },
         };
       }
-      teamIds = uc.team_ids;
+      teamIds = scope.context?.team_ids;
+      note = scope.note;
     } else if (!serviceIds?.length && !teamIds?.length) {
       throw new ValidationError(
         `Must specify at least service_ids or team_ids when current_user_context is False. ${p.SEE_DOCS}`,
@@ -164,9 +168,16 @@ export const getIncidents = defineTool({
     const print = fingerprint(filters);
     const offset = decodeCursor(args.cursor, print);
     const page = await incidents.list({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
+    const narrowed =
+      !args.current_user_context ||
+      [args.statuses, args.urgencies, args.since, args.until, args.cursor].some((v) => v !== undefined);
     return {
       items: page.items,
-      metadata: listMetadata(page.items),
+      metadata: {
+        ...listMetadata(page.items),
+        ...(note && { note }),
+        ...hintWhenEmpty(ctx, 'incidents', page.items, narrowed),
+      },
       page: { offset, more: page.more, fingerprint: print, notice: page.notice },
     };
   },

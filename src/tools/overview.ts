@@ -1,13 +1,15 @@
 /**
  * `get_status_overview`: one call answering "what is wrong right now, and who is on call" — open
  * responder incidents by status and urgency, the services they hit, and who each service's
- * escalation policy pages first.
+ * escalation policy pages first. Without a current user it covers the whole account; with nothing
+ * open it says how incidents come to be.
  */
 import { z } from 'zod';
 import type { Incident } from '../core/incidents.js';
 import { MAX_LIMIT } from '../core/pagination.js';
-import { currentUserContext, rejectContextFilters } from './current-user.js';
+import { readScope, rejectContextFilters } from './current-user.js';
 import { defineTool, READ, type ToolContext } from './define-tool.js';
+import { hintWhenEmpty, writesNeed } from './hints.js';
 import * as p from './params.js';
 
 const serviceSummary = z.object({
@@ -78,9 +80,12 @@ export const getStatusOverview = defineTool({
   }),
   async handler(args, ctx) {
     let { service_ids: serviceIds, team_ids: teamIds } = args;
+    let note: string | undefined;
     if (args.current_user_context) {
       rejectContextFilters({ service_ids: serviceIds, team_ids: teamIds });
-      teamIds = (await currentUserContext(ctx)).team_ids;
+      const scope = await readScope(ctx);
+      teamIds = scope.context?.team_ids;
+      note = scope.note;
     }
     // With current_user_context=false and no filter, the whole account: open incidents are few.
     const scoped = args.current_user_context && teamIds?.length === 0;
@@ -135,11 +140,13 @@ export const getStatusOverview = defineTool({
         },
       ],
       description: `${open.length} open incident(s) on ${services.length} service(s)${page.more ? ` (the first ${MAX_LIMIT})` : ''}`,
-      ...(scoped && {
-        metadata: {
-          note: 'The current user belongs to no team. Pass current_user_context=false for the whole account.',
-        },
-      }),
+      metadata: {
+        ...(scoped && {
+          note: `The current user belongs to no team. Add them to a team that owns services (create_team, create_service${writesNeed(ctx, true)}), or pass current_user_context=false for the whole account.`,
+        }),
+        ...(note && { note }),
+        ...hintWhenEmpty(ctx, 'open_incidents', open, scoped),
+      },
     };
   },
 });

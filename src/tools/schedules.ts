@@ -7,8 +7,9 @@ import type { User } from '../core/directory.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import type { Window } from '../core/schedules.js';
-import { currentUserContext, rejectContextFilters } from './current-user.js';
+import { readScope, rejectContextFilters } from './current-user.js';
 import { defineTool, READ } from './define-tool.js';
+import { hintWhenEmpty, writesNeed } from './hints.js';
 import { oncallItem, scheduleItem, userItem } from './output.js';
 import * as p from './params.js';
 import { timeRange } from './time.js';
@@ -131,15 +132,18 @@ export const getOncalls = defineTool({
   }),
   async handler(args, ctx) {
     let policyIds = args.escalation_policy_ids;
+    let note: string | undefined;
     if (args.current_user_context) {
       rejectContextFilters({ user_ids: args.user_ids });
       rejectContextFilters({ escalation_policy_ids: policyIds });
-      policyIds = (await currentUserContext(ctx)).escalation_policy_ids;
-      if (policyIds.length === 0) {
+      const scope = await readScope(ctx);
+      policyIds = scope.context?.escalation_policy_ids;
+      note = scope.note;
+      if (policyIds?.length === 0) {
         return {
           items: [],
           metadata: {
-            note: 'No escalation policy pages the current user. Pass current_user_context=false with schedule_ids, user_ids or escalation_policy_ids.',
+            note: `No escalation policy pages the current user. Add them to one (create_escalation_policy, update_escalation_policy${writesNeed(ctx, true)}), or pass current_user_context=false with schedule_ids, user_ids or escalation_policy_ids.`,
           },
         };
       }
@@ -164,7 +168,19 @@ export const getOncalls = defineTool({
       limit: args.limit ?? DEFAULT_LIMIT,
       offset,
     });
-    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
+    const narrowed = [
+      args.schedule_ids,
+      args.user_ids,
+      args.escalation_policy_ids,
+      args.since,
+      args.until,
+      args.cursor,
+    ].some((v) => v !== undefined);
+    return {
+      items: page.items,
+      metadata: { ...(note && { note }), ...hintWhenEmpty(ctx, 'oncall', page.items, narrowed) },
+      page: { offset, more: page.more, fingerprint: print, notice: page.notice },
+    };
   },
 });
 
