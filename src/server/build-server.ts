@@ -3,7 +3,12 @@
  * buildServer() makes one MCP server for one caller over any transport, with `docs://tools`
  * documenting what that caller sees.
  */
-import { ResourceNotFoundError, Server } from '@modelcontextprotocol/server';
+import {
+  type InputRequiredResult,
+  isInputRequiredResult,
+  ResourceNotFoundError,
+  Server,
+} from '@modelcontextprotocol/server';
 import type { Config } from '../core/config.js';
 import { ForbiddenError, NotSupportedError, ReadOnlyError, ValidationError } from '../core/errors.js';
 import { suggest } from '../core/include.js';
@@ -12,9 +17,11 @@ import { PORT_NAMES, type PortName, type Ports, type UpstreamCredentials } from 
 import type { Principal } from '../core/principal.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
+import { type Asking, askingOf, confirmFirst } from './confirm.js';
 import { toolsDoc } from './docs.js';
 import { type ClientChoice, Exposure } from './exposure.js';
 import type { Profile } from './profiles.js';
+import { registerPrompts } from './prompts.js';
 import type { CompiledTool } from './registry.js';
 import { verdict } from './registry.js';
 
@@ -85,7 +92,20 @@ export class ToolService {
     return [...this.deps.tools.values()].filter((t) => verdict(t, x) === 'exposed');
   }
 
-  async call(caller: Caller, name: string, args: unknown): Promise<ToolCallResult> {
+  call(caller: Caller, name: string, args: unknown): Promise<ToolCallResult>;
+  /** With `asking`, a call that needs the user's yes may answer with the question (confirm.ts). */
+  call(
+    caller: Caller,
+    name: string,
+    args: unknown,
+    asking: Asking,
+  ): Promise<ToolCallResult | InputRequiredResult>;
+  async call(
+    caller: Caller,
+    name: string,
+    args: unknown,
+    asking?: Asking,
+  ): Promise<ToolCallResult | InputRequiredResult> {
     const { bind } = this.deps;
     // The caller's bound ports over the stand-ins made once; bind returns only ports it serves.
     const ports = bind ? ({ ...this.ports, ...bind(caller) } as Required<Ports>) : this.ports;
@@ -113,6 +133,8 @@ export class ToolService {
       );
       return toErrorResult(err, ctx, name);
     }
+    const first = asking && confirmFirst(tool, args, asking);
+    if (first) return first;
     return callTool(tool, args, ctx, this.deps.config.maxResponseTokens * 4);
   }
 }
@@ -121,13 +143,14 @@ export function buildServer(service: ToolService, caller: Caller): Server {
   const { config, version } = service.deps;
   const server = new Server(
     { name: config.serverName, version },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, resources: {}, prompts: {} }, instructions: INSTRUCTIONS },
   );
   server.setRequestHandler('tools/list', async () => ({
     tools: service.visible(caller).map((t) => t.listing),
   }));
-  server.setRequestHandler('tools/call', async (req) => {
-    const result = await service.call(caller, req.params.name, req.params.arguments);
+  server.setRequestHandler('tools/call', async (req, ctx) => {
+    const result = await service.call(caller, req.params.name, req.params.arguments, askingOf(server, ctx));
+    if (isInputRequiredResult(result)) return result;
     // An error's envelope travels as text only: SDK 1.x clients and the Inspector check any
     // structuredContent against the tool's outputSchema, even on errors, and would hide the message.
     if (result.isError) return { content: result.content, isError: true };
@@ -150,5 +173,6 @@ export function buildServer(service: ToolService, caller: Caller): Server {
       contents: [{ uri: 'docs://tools', mimeType: 'text/markdown', text: toolsDoc(service.visible(caller)) }],
     };
   });
+  registerPrompts(server, () => new Set(service.visible(caller).map((t) => t.def.name)));
   return server;
 }

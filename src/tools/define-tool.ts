@@ -58,6 +58,11 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   output: z.ZodObject;
   /** A sentence naming the filters that narrow this tool's answers, used when a list is cut. */
   narrowHint?: string;
+  /**
+   * What running it does that a person should agree to first, in one sentence ("This pages …"):
+   * the client asks its user when it can (server/confirm.ts). `delete_*` tools ask without it.
+   */
+  confirm?: string;
   handler: (args: z.output<S>, ctx: ToolContext) => Promise<ToolResult>;
 }
 

@@ -259,6 +259,7 @@ export const triggerIncident = defineTool({
   resource: 'incidents',
   output: incidentItem,
   annotations: CREATE,
+  confirm: "This pages the service's on-call responders now.",
   description:
     'Open a responder incident on a service (paging its escalation policy). With `incident_key`, joins the open incident that has it instead.',
   input: z.strictObject({
@@ -343,6 +344,7 @@ export const escalateIncident = defineTool({
   resource: 'incidents',
   output: incidentItem,
   annotations: UPDATE,
+  confirm: 'This pages the people at that level now.',
   description:
     "Page a level of the incident's escalation policy now (1 = first level); escalation goes on from there.",
   input: z.strictObject({
