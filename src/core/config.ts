@@ -135,6 +135,13 @@ export const VARIABLES = [
     description: 'Most legacy SSE sessions kept open at once.',
   },
   {
+    name: 'VIGIL_MAX_SESSIONS_PER_CLIENT',
+    default: '10',
+    schema: positiveInt('a positive whole number'),
+    description:
+      'Most legacy SSE sessions one client keeps open at once: per API key or JWT subject, else per address.',
+  },
+  {
     name: 'VIGIL_SESSION_IDLE_SECONDS',
     default: '600',
     schema: positiveInt('a positive number of seconds'),
@@ -174,6 +181,31 @@ export const VARIABLES = [
     name: 'VIGIL_PUBLIC_URL',
     schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
     description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
+  },
+  {
+    name: 'VIGIL_STATUS_FRAME_ANCESTORS',
+    default: "'none'",
+    schema: z.string().transform((v, ctx) => {
+      const accepts =
+        "accepts 'none', 'self' or origins such as https://intranet.example.com, separated by spaces or commas";
+      const sources = v
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((s) => (/^'?(self|none)'?$/i.test(s) ? `'${s.replace(/'/g, '').toLowerCase()}'` : s));
+      const source =
+        /^(?:'self'|'none'|\*|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?(?:\/[^\s;,'"]*)?)$/i;
+      if (
+        !sources.length ||
+        !sources.every((s) => source.test(s)) ||
+        (sources.includes("'none'") && sources.length > 1)
+      ) {
+        ctx.addIssue({ code: 'custom', message: accepts });
+        return z.NEVER;
+      }
+      return sources;
+    }),
+    description:
+      "Who may show status pages in a frame (CSP frame-ancestors): 'none', 'self', or origins such as https://intranet.example.com.",
   },
   {
     name: 'VIGIL_SMTP_URL',

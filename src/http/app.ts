@@ -27,7 +27,7 @@ import { parseToolList } from '../server/registry.js';
 import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
-import { SseSessions } from './legacy-sse.js';
+import { clientOf, SseSessions } from './legacy-sse.js';
 import { parsePingPath, receivePing } from './ping-route.js';
 import { type Access, clearStatusCache, pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
 
@@ -84,11 +84,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     pages: deps.statusPages,
     publicUrl: config.publicUrl,
     authorize: statusViewer,
+    frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
   };
   // A change made here is on the page at once; one made by another process within a second.
   deps.statusPages?.onChange?.(clearStatusCache);
   const sse = new SseSessions({
     maxSessions: config.maxSessions,
+    maxPerClient: (config.raw.VIGIL_MAX_SESSIONS_PER_CLIENT as number | undefined) ?? config.maxSessions,
     idleMs: config.sessionIdleSeconds * 1000,
     log,
   });
@@ -168,22 +170,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   async function openSse(req: IncomingMessage, res: ServerResponse) {
     const caller = await callerOf(req, res);
     if (!caller) return;
-    const id = await sse.open(res, ownerOf(req), buildServer(service, caller));
-    if (!id) {
-      sendJson(
-        res,
-        503,
-        rpcError(
-          -32000,
-          `Too many open SSE sessions (VIGIL_MAX_SESSIONS=${config.maxSessions}). Try again later.`,
-        ),
-        {
-          'retry-after': '30',
-        },
-      );
-      return;
-    }
-    log.debug({ sessionId: id, principal: caller.principal.label }, 'SSE session opened');
+    const client = clientOf(caller.principal, req.headers.authorization, req.socket.remoteAddress);
+    const opened = await sse.open(res, ownerOf(req), client, buildServer(service, caller));
+    if ('status' in opened)
+      return sendJson(res, opened.status, rpcError(-32000, opened.message), { 'retry-after': '30' });
+    log.debug({ sessionId: opened.sessionId, principal: caller.principal.label }, 'SSE session opened');
   }
 
   async function postMessage(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -235,7 +226,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (reason) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: reason } });
       if ('error' in ping)
         return sendJson(res, 400, { error: { code: 'VALIDATION_ERROR', message: ping.error } });
-      return receivePing(req, res, { heartbeats: deps.heartbeats, log, maxBodyBytes: limit }, ping);
+      return receivePing(req, res, { heartbeats: deps.heartbeats, log, maxBodyBytes: limit, auth }, ping);
     }
     const calendar = CALENDAR_PATH.exec(path);
     if (calendar && deps.schedules)

@@ -3,12 +3,14 @@
  * `"transport": "sse"`: GET /sse opens an event stream whose first event names the POST
  * endpoint; POST /messages?sessionId=… delivers client messages, answered on the stream.
  * SDK v2 has no server for it, so this is a small Transport of our own over the same server
- * factory. Sessions are capped and closed when idle.
+ * factory. Sessions are capped — in all, and per client, so that one client cannot take every
+ * slot — and closed when idle.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, Server, Transport } from '@modelcontextprotocol/server';
 import type { Logger } from '../core/log.js';
+import type { Principal } from '../core/principal.js';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -25,6 +27,8 @@ class SseTransport implements Transport {
     private readonly endpoint: string,
     /** Identifies the credential that opened the session; every POST must carry the same. */
     readonly owner: string,
+    /** Whom the session counts against for the per-client cap (see clientOf). */
+    readonly client: string,
   ) {
     this.sessionId = randomUUID();
   }
@@ -63,9 +67,34 @@ class SseTransport implements Transport {
 
 export interface SseOptions {
   maxSessions: number;
+  /** Most sessions one client (see clientOf) keeps open at once. */
+  maxPerClient: number;
   idleMs: number;
   log: Logger;
 }
+
+/**
+ * Whom a session counts against: a verified API key, or a JWT's subject (its tokens count
+ * together); anyone else — anonymous, or with a credential only a SaaS provider can judge, which
+ * anyone can make up — by network address.
+ */
+export function clientOf(
+  principal: Principal,
+  authorization: string | undefined,
+  address: string | undefined,
+) {
+  if (principal.kind === 'api_key') {
+    const key = (authorization ?? '')
+      .trim()
+      .replace(/^Bearer\s+/i, '')
+      .trim();
+    return `key:${createHash('sha256').update(key).digest('hex')}`;
+  }
+  if (principal.kind === 'jwt') return principal.label;
+  return `address:${address ?? 'unknown'}`;
+}
+
+export type SseOpened = { sessionId: string } | { status: 429 | 503; message: string };
 
 export class SseSessions {
   private readonly sessions = new Map<string, { transport: SseTransport; server: Server }>();
@@ -80,17 +109,28 @@ export class SseSessions {
     return this.sessions.size;
   }
 
-  /** Opens a session on `res`, or answers 503 when the cap is reached. */
-  async open(res: ServerResponse, owner: string, server: Server): Promise<string | undefined> {
-    if (this.sessions.size >= this.opts.maxSessions) return undefined;
-    const transport = new SseTransport(res, '/messages', owner);
+  /** Opens a session on `res`, or says why not: the client's cap (429) or the server's (503). */
+  async open(res: ServerResponse, owner: string, client: string, server: Server): Promise<SseOpened> {
+    let mine = 0;
+    for (const { transport } of this.sessions.values()) if (transport.client === client) mine++;
+    if (mine >= this.opts.maxPerClient)
+      return {
+        status: 429,
+        message: `This client already has ${mine} SSE sessions open (VIGIL_MAX_SESSIONS_PER_CLIENT=${this.opts.maxPerClient}); close one, or try again later.`,
+      };
+    if (this.sessions.size >= this.opts.maxSessions)
+      return {
+        status: 503,
+        message: `Too many open SSE sessions (VIGIL_MAX_SESSIONS=${this.opts.maxSessions}). Try again later.`,
+      };
+    const transport = new SseTransport(res, '/messages', owner, client);
     this.sessions.set(transport.sessionId, { transport, server });
     transport.onclose = () => {
       this.sessions.delete(transport.sessionId);
       void server.close().catch(() => undefined);
     };
     await server.connect(transport);
-    return transport.sessionId;
+    return { sessionId: transport.sessionId };
   }
 
   get(sessionId: string): SseTransport | undefined {

@@ -3,7 +3,12 @@
  * `/ping/<token>/<exit-code>` (0 is a success), and Pingera's `/v1/heartbeats/<id>/ping`.
  * GET, POST or HEAD; the first 10 KB of a body are kept as the ping's log. The answer comes
  * only once the ping is committed; a ping the store could not write is answered 503 with why.
+ *
+ * The token in a ping URL is its secret; a heartbeat id is not (every listing shows it). So once
+ * the server has authentication set up, a ping by id must bring the ping token (`?token=`) or a
+ * credential allowed to write heartbeats; before that it is as open as the rest of the server.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type HeartbeatsPort,
@@ -13,6 +18,7 @@ import {
 } from '../core/heartbeats.js';
 import type { Logger } from '../core/log.js';
 import { storageFault } from '../providers/embedded/store/sql-errors.js';
+import type { Authenticator } from '../server/auth.js';
 import { discardRest, sendJson } from './guards.js';
 
 export const PING_PATH = /^\/ping\/([A-Za-z0-9_-]{1,64})(?:\/(start|fail|\d{1,3}))?$/;
@@ -62,14 +68,62 @@ export interface PingDeps {
   heartbeats: HeartbeatsPort;
   log: Logger;
   maxBodyBytes: number;
+  /** Decides whether pings by heartbeat id need a token or a credential, and checks it. */
+  auth: Pick<Authenticator, 'guarded' | 'authenticate'>;
+}
+
+type Refusal = { status: 401 | 403; message: string; challenge?: string };
+
+const REALM = 'Bearer realm="vigil"';
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Whether a ping by heartbeat id may be recorded; undefined when it may, else why not. */
+async function refusePingById(
+  req: IncomingMessage,
+  id: string,
+  { heartbeats, auth }: PingDeps,
+): Promise<Refusal | undefined> {
+  if (!(await auth.guarded())) return undefined;
+  const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+  if (token) {
+    // The token is the last part of the heartbeat's ping URL; compared in constant time.
+    const known = (await heartbeats.getHeartbeat(id))?.ping_url.split('/').pop();
+    if (known && timingSafeEqual(digest(known), digest(token))) return undefined;
+    return {
+      status: 401,
+      message: "The token is not this heartbeat's ping token (the last part of its ping_url).",
+      challenge: REALM,
+    };
+  }
+  const header = req.headers.authorization;
+  const outcome = header ? await auth.authenticate(header) : undefined;
+  if (outcome && !outcome.ok) return { status: 401, message: outcome.message, challenge: outcome.challenge };
+  if (!outcome || outcome.principal.kind === 'anonymous') {
+    return {
+      status: 401,
+      message:
+        "This server has authentication set up, so a ping by heartbeat id needs the ping token (?token=, the last part of the heartbeat's ping_url) or an API key or JWT in Authorization. The ping_url itself needs neither.",
+      challenge: REALM,
+    };
+  }
+  if (outcome.principal.mode !== 'read_write')
+    return {
+      status: 403,
+      message: 'This credential is read-only, and a ping is a write: use a read_write key or the ping token.',
+    };
+  const { toolsets } = outcome.principal;
+  if (toolsets && !toolsets.includes('heartbeats'))
+    return { status: 403, message: 'This credential is not allowed the heartbeats toolset.' };
+  return undefined;
 }
 
 export async function receivePing(
   req: IncomingMessage,
   res: ServerResponse,
-  { heartbeats, log, maxBodyBytes }: PingDeps,
+  deps: PingDeps,
   ping: Ping,
 ): Promise<void> {
+  const { heartbeats, log, maxBodyBytes } = deps;
   const text = (status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : `${body}\n`);
@@ -77,6 +131,19 @@ export async function receivePing(
   if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, POST, HEAD');
     return text(405, 'Use GET, POST or HEAD.');
+  }
+  if ('id' in ping.by) {
+    const refused = await refusePingById(req, ping.by.id, deps);
+    if (refused) {
+      discardRest(req);
+      const code = refused.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN';
+      return sendJson(
+        res,
+        refused.status,
+        { error: { code, message: refused.message } },
+        refused.challenge ? { 'www-authenticate': refused.challenge } : {},
+      );
+    }
   }
   const body = await readLog(req, maxBodyBytes);
   if (!body) {

@@ -6,6 +6,7 @@
  * authentication; a private one (`viewers_must_be_team_members`) needs what /mcp accepts — an
  * API key or JWT in Authorization, or a key in `?key=` for browsers and feed readers — checked
  * before any cached rendering is looked at, and is never stored by shared caches or indexed.
+ * No page may be framed by another site (clickjacking) unless VIGIL_STATUS_FRAME_ANCESTORS names it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError } from '../../core/errors.js';
@@ -27,6 +28,8 @@ export interface StatusDeps {
    * else `key` (from `?key=`). Without it, private pages answer 401 to everyone.
    */
   authorize?: (req: IncomingMessage, key: string | undefined) => Promise<Access>;
+  /** Who may frame the pages (VIGIL_STATUS_FRAME_ANCESTORS, CSP sources); default `'none'`. */
+  frameAncestors?: readonly string[] | undefined;
 }
 
 export type Access = { ok: true } | { ok: false; status: 401 | 403; message: string; challenge?: string };
@@ -41,6 +44,20 @@ const COMMON = {
 /** The page is self-contained: inline styles, no scripts, no outside requests at all. */
 const HTML_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/**
+ * The headers of an HTML answer: its CSP with `frame-ancestors`, and X-Frame-Options to match for
+ * browsers without CSP 2. X-Frame-Options cannot name origins, so with a list it is left out
+ * (browsers that know frame-ancestors ignore it anyway).
+ */
+function htmlHeaders(frameAncestors: readonly string[] = ["'none'"]): Record<string, string> {
+  const sources = frameAncestors.join(' ');
+  const xfo = sources === "'none'" ? 'DENY' : sources === "'self'" ? 'SAMEORIGIN' : undefined;
+  return {
+    'content-security-policy': `${HTML_CSP}; frame-ancestors ${sources}`,
+    ...(xfo && { 'x-frame-options': xfo }),
+  };
+}
 
 function send(
   req: IncomingMessage,
@@ -83,6 +100,7 @@ function refuse(
   res: ServerResponse,
   rest: string,
   denied: Exclude<Access, { ok: true }>,
+  html: Record<string, string>,
 ) {
   const extra = { ...PRIVATE, ...(denied.challenge && { 'www-authenticate': denied.challenge }) };
   if (rest === '' || rest === '/' || INCIDENT_PATH.test(rest))
@@ -92,7 +110,7 @@ function refuse(
       denied.status,
       'text/html; charset=utf-8',
       errorPage(denied.status === 401 ? 'Private status page' : 'Not allowed', denied.message),
-      { 'content-security-policy': HTML_CSP, ...extra },
+      { ...html, ...extra },
     );
   return send(
     req,
@@ -106,11 +124,15 @@ function refuse(
   );
 }
 
-function notFound(req: IncomingMessage, res: ServerResponse, rest: string, message: string) {
+function notFoundAnswer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rest: string,
+  message: string,
+  html: Record<string, string>,
+) {
   if (rest === '' || rest === '/' || INCIDENT_PATH.test(rest))
-    return send(req, res, 404, 'text/html; charset=utf-8', notFoundPage(message), {
-      'content-security-policy': HTML_CSP,
-    });
+    return send(req, res, 404, 'text/html; charset=utf-8', notFoundPage(message), html);
   return sendJson(req, res, 404, { error: { code: 'NOT_FOUND', message } });
 }
 
@@ -155,6 +177,8 @@ export async function serveStatus(
     return send(req, res, 405, 'text/plain; charset=utf-8', 'Use GET or HEAD.\n', { allow: 'GET, HEAD' });
   }
   const { rest } = target;
+  const headers = htmlHeaders(deps.frameAncestors);
+  const notFound = (message: string) => notFoundAnswer(req, res, rest, message, headers);
   let page: StatusPage | undefined;
   let prefix = '';
   let url: string;
@@ -163,7 +187,7 @@ export async function serveStatus(
     url = `${new URL(deps.publicUrl).protocol}//${page.domain}`;
   } else {
     page = await cached(`page|${target.ref}`, () => deps.pages.getPage(target.ref));
-    if (!page) return notFound(req, res, rest, `No status page '${target.ref}'.`);
+    if (!page) return notFound(`No status page '${target.ref}'.`);
     prefix = `/status/${encodeURIComponent(target.ref)}`;
     url = `${deps.publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
   }
@@ -175,7 +199,7 @@ export async function serveStatus(
     const access: Access = deps.authorize
       ? await deps.authorize(req, key)
       : { ok: false, status: 401, message: 'This status page is private.' };
-    if (!access.ok) return refuse(req, res, rest, access);
+    if (!access.ok) return refuse(req, res, rest, access, headers);
     // A browser that came with ?key= keeps it on the page's own links.
     if (key && !req.headers.authorization) query = `?key=${encodeURIComponent(key)}`;
   }
@@ -197,7 +221,7 @@ export async function serveStatus(
       const json = statuspageJson(await snapshot(), api[1] as string);
       return json && Buffer.from(jsonText(json));
     });
-    if (!body) return notFound(req, res, rest, `No endpoint api/v2/${api[1]}.`);
+    if (!body) return notFound(`No endpoint api/v2/${api[1]}.`);
     return send(
       req,
       res,
@@ -208,7 +232,7 @@ export async function serveStatus(
     );
   }
   if (rest === '/history.rss' || rest === '/history.atom') {
-    if (!page.allow_rss_atom_feeds) return notFound(req, res, rest, 'This page has no feeds.');
+    if (!page.allow_rss_atom_feeds) return notFound('This page has no feeds.');
     const rss = rest.endsWith('.rss');
     const body = await cached(key, async () =>
       Buffer.from(rss ? rssFeed(await snapshot()) : atomFeed(await snapshot())),
@@ -217,10 +241,7 @@ export async function serveStatus(
     return send(req, res, 200, `${type}; charset=utf-8`, body, noindex);
   }
   const html = (body: string | Buffer) =>
-    send(req, res, 200, 'text/html; charset=utf-8', body, {
-      'content-security-policy': HTML_CSP,
-      ...noindex,
-    });
+    send(req, res, 200, 'text/html; charset=utf-8', body, { ...headers, ...noindex });
   // Kept encoded: a page is about 100 KB, and encoding it again for each visitor costs more than the rest.
   if (rest === '' || rest === '/') {
     return html(await cached(key, async () => Buffer.from(statusPage(await snapshot()))));
@@ -231,8 +252,8 @@ export async function serveStatus(
       if (err instanceof NotFoundError) return undefined;
       throw err;
     });
-    if (!found) return notFound(req, res, rest, `No incident '${incident[1]}' on this page.`);
+    if (!found) return notFound(`No incident '${incident[1]}' on this page.`);
     return html(incidentPage(await snapshot(), found));
   }
-  return notFound(req, res, rest, `No route ${rest} on a status page.`);
+  return notFound(`No route ${rest} on a status page.`);
 }
