@@ -119,11 +119,77 @@ describe('prompts over MCP', () => {
     expect(handoverText).toContain('add_incident_note');
   });
 
+  it('the calls the prompts spell out are accepted by the tools as written', async () => {
+    const ann = (await h.ok('create_user', { name: 'Ann', email: 'ann@x.io' })).users[0].id;
+    const team = (await h.ok('create_team', { name: 'Payments', member_ids: [ann] })).teams[0].id;
+    const service = (await h.ok('create_service', { name: 'Checkout', team_ids: [team] })).services[0].id;
+    const schedule = (
+      await h.ok('create_schedule', {
+        name: 'Primary',
+        time_zone: 'UTC',
+        schedule_layers: [
+          { start: '2026-01-05T09:00:00Z', rotation_turn_length_seconds: 604800, users: [ann] },
+        ],
+      })
+    ).schedules[0].id;
+    const me = await h.as({ userEmail: 'ann@x.io' });
+    const incident = (await me.ok('trigger_incident', { service_id: service, title: 'DB down' })).incidents[0]
+      .id;
+    const open = ['triggered', 'acknowledged'];
+    const until = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const calls: [string, Record<string, unknown>][] = [
+      ['get_status_overview', { current_user_context: false }],
+      ['get_incidents', { statuses: open }],
+      ['get_incidents', { statuses: open, service_ids: [service], current_user_context: false }],
+      ['list_checks', { status: 'failed' }],
+      ['list_heartbeats', { status: 'down' }],
+      ['list_alerts', { status: 'firing' }],
+      ['get_incidents', { incident_id: incident, include_notes: true }],
+      [
+        'get_incidents',
+        {
+          incident_id: incident,
+          include_notes: true,
+          include_past_incidents: true,
+          include_related_incidents: true,
+        },
+      ],
+      ['get_incident_timeline', { incident_id: incident }],
+      ['get_oncalls', { until }],
+      ['get_oncalls', { schedule_ids: [schedule], user_ids: [ann], current_user_context: false, until }],
+      ['list_users_oncall', { schedule_id: schedule, until }],
+      ['get_incidents', { since: new Date(Date.now() - 24 * 3600_000).toISOString() }],
+      ['list_pages', {}],
+    ];
+    for (const [tool, args] of calls) {
+      const r = await me.call(tool, args);
+      expect(r.isError, `${tool} ${JSON.stringify(args)}: ${JSON.stringify(r.body)}`).toBe(false);
+    }
+  });
+
   it('leaves the write steps out for a read-only client', async () => {
     const r = await ro.client.getPrompt({ name: 'handover_oncall', arguments: {} });
     const text = promptText(r);
     expect(text).toContain('get_oncalls');
     expect(text).not.toContain('add_incident_note');
+  });
+
+  it('lists only the prompts whose tools the client sees, and refuses the others', async () => {
+    const checks = await openHarness({ store: { dataDir: tempDir() }, env: { VIGIL_TOOLSETS: 'checks' } });
+    try {
+      const { prompts } = await checks.client.listPrompts();
+      expect(prompts.map((p) => p.name)).toEqual(['triage']);
+      const text = promptText(await checks.client.getPrompt({ name: 'triage' }));
+      expect(text).toMatch(/^1\. Call list_checks/m);
+      expect(text).not.toContain('get_incidents');
+      await expect(
+        checks.client.getPrompt({ name: 'write_postmortem', arguments: { incident_id: 'A1' } }),
+      ).rejects.toThrow(
+        /Prompt 'write_postmortem' needs get_incidents or get_incident_timeline, which this client does not see .*Prompts: triage\./,
+      );
+    } finally {
+      await checks.close();
+    }
   });
 
   it('refuses an unknown prompt, naming the prompts there are', async () => {

@@ -317,6 +317,11 @@ export function registerPrompts(server: Server, visible: () => ReadonlySet<strin
     const prompt = available.find((pr) => pr.name === req.params.name);
     if (!prompt) {
       const names = available.map((pr) => pr.name);
+      const hidden = PROMPTS.find((pr) => pr.name === req.params.name);
+      if (hidden)
+        throw invalid(
+          `Prompt '${hidden.name}' needs ${hidden.needs.join(' or ')}, which this client does not see (the providers in use, the mode, toolsets and tool lists decide). Prompts: ${names.join(', ') || '(none)'}.`,
+        );
       const near = suggest(req.params.name, names);
       throw invalid(
         `Unknown prompt '${req.params.name}'.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''} Prompts: ${names.join(', ') || '(none)'}.`,

@@ -34,14 +34,14 @@ describe.each(STORES)('heartbeat tools on $kind', (store) => {
       name: 'Nightly backup',
       status: 'new',
       active: true,
-      period_seconds: null,
       cron: '0 2 * * *',
       time_zone: 'Europe/Berlin',
       grace_seconds: 3600,
-      last_ping_at: null,
-      next_expected_ping: null,
       recent_pings: [],
     });
+    // Answers leave out empty fields.
+    for (const f of ['period_seconds', 'last_ping_at', 'next_expected_ping'])
+      expect(backup).not.toHaveProperty(f);
     expect(backup.ping_url).toMatch(/^https:\/\/vigil\.example\.com\/ping\/[A-Za-z0-9_-]{22}$/);
     id.backup = backup.id;
     id.queue = (
@@ -126,7 +126,8 @@ describe.each(STORES)('heartbeat tools on $kind', (store) => {
     const switched = (
       await h.ok('update_heartbeat', { heartbeat_id: id.backup, heartbeat_data: { period_seconds: 600 } })
     ).heartbeats[0];
-    expect([switched.period_seconds, switched.cron]).toEqual([600, null]);
+    expect(switched.period_seconds).toBe(600);
+    expect(switched).not.toHaveProperty('cron');
     const paused = await h.ok('update_heartbeat', {
       heartbeat_id: id.queue,
       heartbeat_data: { active: false },

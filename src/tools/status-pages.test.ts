@@ -83,7 +83,8 @@ describe.each(STORES)('status page tools on $kind', (store) => {
     });
     await h.ok('update_component', { page_id: 'acme', component_id: id.Web, status: 'operational' });
     const page = await h.ok('patch_page', { page_id: 'acme', headline: 'All good', support_url: '' });
-    expect(page.pages[0]).toMatchObject({ headline: 'All good', support_url: null, name: 'Acme' });
+    expect(page.pages[0]).toMatchObject({ headline: 'All good', name: 'Acme' });
+    expect(page.pages[0]).not.toHaveProperty('support_url');
   });
 
   it('posts an incident that sets component statuses while open, with updates', async ({ skip: s }) => {
@@ -103,9 +104,9 @@ describe.each(STORES)('status page tools on $kind', (store) => {
       status: 'investigating',
       impact: 'major',
       components: { [`${id.db}`]: 'degraded_performance', [`${id.API}`]: 'major_outage' },
-      resolved_at: null,
-      scheduled_for: null,
     });
+    expect(incident).not.toHaveProperty('resolved_at');
+    expect(incident).not.toHaveProperty('scheduled_for');
     expect(incident.incident_updates).toHaveLength(1);
     id.incident = incident.id;
     expect(await statuses()).toMatchObject({
@@ -137,7 +138,7 @@ describe.each(STORES)('status page tools on $kind', (store) => {
     const details = (await h.ok('get_incident_details', { page_id: 'acme', incident_id: id.incident }))
       .incidents[0];
     expect(details.status).toBe('monitoring');
-    expect(details.monitoring_at).not.toBeNull();
+    expect(details.monitoring_at).toEqual(expect.any(String));
 
     const resolved = (
       await h.ok('patch_incident', {
@@ -147,7 +148,7 @@ describe.each(STORES)('status page tools on $kind', (store) => {
         body: 'Fixed.',
       })
     ).incidents[0];
-    expect(resolved.resolved_at).not.toBeNull();
+    expect(resolved.resolved_at).toEqual(expect.any(String));
     expect(resolved.incident_updates.map((u: { status: string }) => u.status).sort()).toEqual([
       'investigating',
       'monitoring',
@@ -364,7 +365,7 @@ describe.each(STORES)('status page tools on $kind', (store) => {
         'add_incident_update',
         { page_id: 'acme', incident_id: id.incident, update_data: { body: 'x', status: 'in_progress' } },
         'VALIDATION_ERROR',
-        'status',
+        'update_data\\.status',
         'is for maintenance',
       ],
       [
@@ -425,7 +426,7 @@ describe.each(STORES)('status page tools on $kind', (store) => {
     await h.ok('delete_component', { page_id: 'acme', component_id: id.platform });
     const api = (await h.ok('get_component_details', { page_id: 'acme', component_id: id.API }))
       .components[0];
-    expect(api.group_id).toBeNull();
+    expect(api).not.toHaveProperty('group_id');
     await h.ok('delete_incident', { page_id: 'acme', incident_id: id.incident });
     const gone = await h.call('get_incident_details', { page_id: 'acme', incident_id: id.incident });
     expect(gone.body.error.code).toBe('NOT_FOUND');
