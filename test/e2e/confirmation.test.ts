@@ -3,9 +3,10 @@
  * HTTP in the 2026-07-28 era, where the question travels as an input_required result and the
  * client calls again with the answer; the legacy SSE transport, where the server asks with
  * elicitation/create; and Streamable HTTP in the 2025 era, served per request, which cannot ask
- * back, so the call runs as the mode allows.
+ * back, so the call runs as the mode allows. Over stdio (the built binary) in both eras too.
  */
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
 import { parseConfig } from '../../src/core/config.js';
@@ -13,7 +14,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { createHttpApp, type HttpApp } from '../../src/http/app.js';
 import { Authenticator } from '../../src/server/auth.js';
 import { callJson } from '../helpers/clients.js';
-import { tempDir } from '../helpers/vigil.js';
+import { tempDir, VIGIL_BIN } from '../helpers/vigil.js';
 
 let rt: Runtime;
 let app: HttpApp;
@@ -131,4 +132,48 @@ it('a 2025-era client over Streamable HTTP is served per request and cannot be a
   } finally {
     await client.close();
   }
+});
+
+describe.each(['legacy', 'auto'] as const)('over stdio, negotiating %s', (mode) => {
+  it('asks before a delete: no keeps it, yes deletes it', async () => {
+    const client = new Client(
+      { name: 'asker', version: '1' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } },
+    );
+    const replies: boolean[] = [];
+    client.setRequestHandler('elicitation/create', async (req) => {
+      asked.push((req.params as { message: string }).message);
+      return replies.shift() ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
+    });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [VIGIL_BIN],
+        env: {
+          PATH: process.env.PATH ?? '',
+          VIGIL_LOG_LEVEL: 'warn',
+          VIGIL_DATA_DIR: tempDir(),
+          VIGIL_MODE: 'read_write',
+        },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      expect(client.getProtocolEra()).toBe(mode === 'auto' ? 'modern' : 'legacy');
+      asked = [];
+      const id = await newTeam(client, 'Stdio');
+      replies.push(false, true);
+      const no = await callJson(client, 'delete_team', { team_id: id });
+      expect(no.body.metadata.confirmation).toBe('declined');
+      expect(await teamExists(client, id)).toBe(true);
+      expect((await callJson(client, 'delete_team', { team_id: id })).isError).toBe(false);
+      expect(await teamExists(client, id)).toBe(false);
+      expect(asked).toEqual([
+        `Delete team (team_id ${id})? This cannot be undone.`,
+        `Delete team (team_id ${id})? This cannot be undone.`,
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
 });
