@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { type Config, ConfigError, parseConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import { silentLogger } from '../core/log.js';
+import { prepareDataDir } from './data-dir.js';
 import { type FlagName, readEnv, withFlags } from './env.js';
 import { StartupError, UsageError } from './errors.js';
 import type { Runtime } from './runtime.js';
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   const flags: Partial<Record<FlagName, string>> = values;
   const config = parseConfig(withFlags(readEnv(process.env, values['env-file']), flags));
+  // SQLite lives in the data directory; PostgreSQL needs it only for a key file, made when used.
+  if (!config.databaseUrl) prepareDataDir(config.dataDir);
 
   switch (command) {
     case undefined:

@@ -46,7 +46,9 @@ export async function serveHttp(rt: Runtime): Promise<void> {
     await rt.close();
     log.info('stopped');
   });
-  const address = await app.listen();
+  const address = await app.listen().catch((err: unknown) => {
+    throw listenError(err, config.httpHost, config.httpPort);
+  });
   rt.embedded.runner.start();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
@@ -59,10 +61,34 @@ export async function serveHttp(rt: Runtime): Promise<void> {
       sse: `${base}/sse`,
       health: `${base}/healthz`,
       store: rt.embedded.location,
+      data_dir: config.dataDir,
       mode: config.mode,
     },
-    `Vigil ${VERSION} listening: MCP ${base}/mcp (Streamable HTTP), legacy SSE ${base}/sse, health ${base}/healthz; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${config.mode}`,
+    `Vigil ${VERSION} listening: MCP ${base}/mcp (Streamable HTTP), legacy SSE ${base}/sse, health ${base}/healthz; data directory ${config.dataDir}; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${config.mode}`,
   );
+}
+
+/** A listen failure as one line: what is wrong with the address and which setting changes it. */
+function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new StartupError(
+        `${at} is in use by another program: stop it, or set HTTP_PORT (--port) to another port (0 picks a free one)`,
+      );
+    case 'EACCES':
+      return new StartupError(
+        `not allowed to listen on ${at} (ports below 1024 need privileges): set HTTP_PORT (--port)`,
+      );
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new StartupError(
+        `cannot listen on ${at}: ${host} is not an address of this machine (HTTP_HOST, --host)`,
+      );
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 /** The HTTP app on this runtime's store; with `publicOnly`, without MCP. */
@@ -149,8 +175,8 @@ export async function serveStdioMode(rt: Runtime): Promise<void> {
     onerror: (err) => rt.log.error({ err }, 'stdio transport error'),
   });
   rt.log.info(
-    { store: rt.embedded.location, mode: rt.config.mode },
-    `Vigil ${VERSION} serving MCP over stdio; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${rt.config.mode}`,
+    { store: rt.embedded.location, data_dir: rt.config.dataDir, mode: rt.config.mode },
+    `Vigil ${VERSION} serving MCP over stdio; data directory ${rt.config.dataDir}; store ${rt.embedded.kind} at ${rt.embedded.location}; mode ${rt.config.mode}`,
   );
   shutdown = async () => {
     await handle.close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isLoopbackHost, parseConfig, VARIABLES } from './config.js';
+import { defaultDataDir } from './data-dir.js';
 
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -7,7 +8,8 @@ describe('parseConfig', () => {
     expect(c.mode).toBe('read_only');
     expect(c.httpHost).toBe('127.0.0.1');
     expect(c.httpPort).toBe(5000);
-    expect(c.dataDir).toBe('./.vigil');
+    expect(c.dataDir).toBe(defaultDataDir({}));
+    expect(parseConfig({ HOME: '/home/ann' }).dataDir).toMatch(/^\/home\/ann\/.+vigil$/);
     expect(c.maxResponseTokens).toBe(20000);
     expect(c.requireAuthHeader).toBe(false);
     expect(c.transport).toBeUndefined();

@@ -4,6 +4,7 @@
  * VARIABLES; the README's table is checked against it by a test.
  */
 import { z } from 'zod';
+import { defaultDataDir } from './data-dir.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'accepts true or false' })
@@ -79,9 +80,9 @@ export const VARIABLES = [
   },
   {
     name: 'VIGIL_DATA_DIR',
-    default: './.vigil',
     schema: z.string().min(1, 'accepts a directory path'),
-    description: 'Where the embedded SQLite database and key files live.',
+    description:
+      'Where the embedded SQLite database and key files live. Default: the per-user data directory, `$XDG_DATA_HOME/vigil` or `~/.local/share/vigil` (macOS `~/Library/Application Support/vigil`, Windows `%LOCALAPPDATA%\\vigil`).',
   },
   {
     name: 'VIGIL_DATABASE_URL',
@@ -414,7 +415,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     tools: get('VIGIL_TOOLS'),
     excludeTools: get<string[] | undefined>('VIGIL_EXCLUDE_TOOLS') ?? [],
     maxResponseTokens: get('VIGIL_MAX_RESPONSE_TOKENS'),
-    dataDir: get('VIGIL_DATA_DIR'),
+    dataDir: get<string | undefined>('VIGIL_DATA_DIR') ?? defaultDataDir(env),
     databaseUrl: get('VIGIL_DATABASE_URL'),
     userEmail: get('VIGIL_USER_EMAIL'),
     jwt: {

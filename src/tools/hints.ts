@@ -5,12 +5,15 @@
  */
 import type { ToolContext } from './define-tool.js';
 
-/** `; creating needs VIGIL_MODE=read_write` for a read-only caller, else nothing. */
+/**
+ * For a read-only caller, that creating needs read_write: `; creating needs VIGIL_MODE=read_write`
+ * inside parentheses, else a sentence of its own. Nothing for a caller who may write.
+ */
 export function writesNeed(ctx: ToolContext, inParentheses = false): string {
   if (ctx.principal.mode !== 'read_only') return '';
   return inParentheses
     ? '; creating needs VIGIL_MODE=read_write'
-    : ' (creating needs VIGIL_MODE=read_write, or a read_write API key over HTTP)';
+    : ' Creating needs VIGIL_MODE=read_write (or a read_write API key over HTTP).';
 }
 
 const INCIDENTS_OPEN =
@@ -32,7 +35,7 @@ export type HintTopic = keyof typeof HINTS;
 
 /** The hint for an empty answer about `topic`. */
 export function emptyHint(ctx: ToolContext, topic: HintTopic): string {
-  return `${HINTS[topic]}${writesNeed(ctx)}.`;
+  return `${HINTS[topic]}.${writesNeed(ctx)}`;
 }
 
 /** `{ hint }` for an empty, unfiltered answer; nothing otherwise. */

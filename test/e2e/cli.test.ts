@@ -1,7 +1,11 @@
 /**
  * The one-shot `vigil` commands: call (envelope on stdout, exit 1 on an error result), tools,
- * keys, and usage errors (exit 2).
+ * keys, and usage errors (exit 2); the default data directory, and start-up errors as one line.
  */
+import { existsSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/cli.js';
 import { tempDir } from '../helpers/vigil.js';
@@ -27,9 +31,13 @@ describe('vigil call', () => {
     expect(JSON.parse(found.stdout).users.map((u: { name: string }) => u.name)).toEqual(['Ann Lee']);
     expect(team.teams[0].name).toBe('Core');
 
-    const failed = vigil(['call', 'get_users', '{"query":"ann"}'], env);
+    // Without a current user a read covers the whole directory and says so.
+    const everyone = vigil(['call', 'get_users', '{"query":"ann"}'], env);
+    expect(everyone.code).toBe(0);
+    expect(JSON.parse(everyone.stdout).metadata.note).toMatch(/No current user is set/);
+    const failed = vigil(['call', 'get_teams', '{"team_id":"PNOPE00"}'], env);
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout).error.code).toBe('UNAUTHORIZED');
+    expect(JSON.parse(failed.stdout).error.code).toBe('NOT_FOUND');
     expect(
       vigil(['call', 'create_user', '{"name":"X","email":"x@x.io"}'], { VIGIL_DATA_DIR: env.VIGIL_DATA_DIR })
         .code,
@@ -44,6 +52,56 @@ describe('vigil call', () => {
     expect(vigil(['call'], env).code).toBe(2);
     expect(vigil(['frobnicate'], env).code).toBe(2);
     expect(vigil(['--no-such-flag'], env).code).toBe(2);
+  });
+});
+
+describe('the data directory', () => {
+  it('defaults to the per-user data directory; VIGIL_DATA_DIR and --data-dir win', () => {
+    const home = tempDir();
+    const db = (dir: string) => existsSync(join(dir, 'vigil.db'));
+    expect(vigil(['call', 'get_teams'], { HOME: home }).code).toBe(0);
+    expect(db(join(home, '.local', 'share', 'vigil'))).toBe(true);
+    const xdg = tempDir();
+    expect(vigil(['call', 'get_teams'], { HOME: home, XDG_DATA_HOME: xdg }).code).toBe(0);
+    expect(db(join(xdg, 'vigil'))).toBe(true);
+    const [set, flag] = [tempDir(), tempDir()];
+    expect(vigil(['call', 'get_teams'], { HOME: home, VIGIL_DATA_DIR: set }).code).toBe(0);
+    expect(db(set)).toBe(true);
+    expect(vigil(['call', 'get_teams', '--data-dir', flag], { HOME: home, VIGIL_DATA_DIR: set }).code).toBe(
+      0,
+    );
+    expect(db(flag)).toBe(true);
+  });
+
+  it('names an unusable data directory in one line, exit 2, for every command', () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    for (const args of [['call', 'get_teams'], ['serve'], []]) {
+      const r = vigil(args, { VIGIL_DATA_DIR: join(file, 'vigil'), HTTP_PORT: '0' });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `vigil: cannot use the data directory ${join(file, 'vigil')} (part of the path is a file): set VIGIL_DATA_DIR or --data-dir to a directory this user can write`,
+      ]);
+    }
+  });
+});
+
+describe('vigil serve start-up errors', () => {
+  it('says in one line, exit 2, that the port is in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const r = vigil(['serve'], { VIGIL_DATA_DIR: tempDir(), HTTP_PORT: String(port) });
+      expect(r.code, r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-1)).toBe(
+        `vigil: 127.0.0.1:${port} is in use by another program: stop it, or set HTTP_PORT (--port) to another port (0 picks a free one)`,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      busy.close();
+    }
   });
 });
 
@@ -63,7 +121,7 @@ describe('vigil tools', () => {
     expect(Number(row('get_users')?.[3])).toBeGreaterThan(50);
     expect(ro.stderr).toMatch(/tools listed in read_only mode, about \d+ tokens/);
     const rw = vigil(['tools', '--mode', 'read_write'], { VIGIL_DATA_DIR: tempDir() });
-    expect(rw.stdout).toMatch(/create_user\s+directory\s+write\s+\d+\s+yes/);
+    expect(rw.stdout).toMatch(/acknowledge_incident\s+incidents\s+write\s+\d+\s+yes/);
   });
 });
 
