@@ -78,19 +78,22 @@ export class Exposure {
     return undefined;
   }
 
-  /** The verdict input for one caller. */
+  /**
+   * The verdict input for one caller. What a client chose is also all it may call; the server's
+   * default profile only decides what is listed.
+   */
   input(principal: Principal, choice: ClientChoice = {}): ExposureInput {
-    let listed = this.listed;
-    if (choice.tools) listed = intersect(this.allowed, choice.tools);
+    let chosen: ReadonlySet<string> | undefined;
+    if (choice.tools) chosen = intersect(this.allowed, choice.tools);
     else if (choice.toolsets)
-      listed = intersect(this.allowed, resolveSelection(choice.toolsets, this.meta, this.options.defaults));
+      chosen = intersect(this.allowed, resolveSelection(choice.toolsets, this.meta, this.options.defaults));
     return {
       config: this.options.config,
       ports: this.options.ports,
       unsupported: this.options.unsupported,
       principal,
-      listed,
-      allowed: this.allowed,
+      listed: chosen ?? this.listed,
+      allowed: chosen ?? this.allowed,
     };
   }
 }

@@ -236,8 +236,11 @@ describe('exposure', () => {
       'get_users',
     ]);
     expect(listed(core, { toolsets: ['all'] })).toContain('list_check_groups');
-    // Outside the profile a tool is not listed but can still be called by name.
+    // Outside the default profile a tool is not listed but can still be called by name; outside
+    // what a client chose, it cannot.
     expect(verdict(compiled.get('get_teams')!, core.input(rw))).toBe('unlisted');
+    expect(verdict(compiled.get('get_teams')!, core.input(rw, { toolsets: ['core'] }))).toBe('hidden');
+    expect(verdict(compiled.get('get_teams')!, core.input(rw, { tools: ['get_users'] }))).toBe('hidden');
     const narrowed = new Exposure({
       config: parseConfig({ VIGIL_TOOLSETS: 'meta' }),
       tools: compiled,

@@ -80,11 +80,11 @@ describe('with API keys', () => {
 
   it('accepts a key with or without "Bearer", and a read-only key cannot write on a read-write server', async () => {
     const rw = await connect('http-modern', { base: server.base, headers: { authorization: rwKey } });
-    expect(await toolNames(rw)).toContain('create_user');
+    expect(await toolNames(rw)).toContain('create_check');
     expect((await callJson(rw, 'create_team', { name: 'Keyed' })).isError).toBe(false);
     await rw.close();
     const ro = await connect('sse', { base: server.base, headers: { authorization: `Bearer ${roKey}` } });
-    expect(await toolNames(ro)).not.toContain('create_user');
+    expect(await toolNames(ro)).not.toContain('create_check');
     expect((await callJson(ro, 'create_team', { name: 'Nope' })).body.error.code).toBe('READ_ONLY');
     await ro.close();
   });

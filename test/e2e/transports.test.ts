@@ -7,16 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, connect, HTTP_TRANSPORTS, type TransportKind, toolNames } from '../helpers/clients.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
 
+/** Writes of the embedded default profile (`core`). */
 const WRITE_TOOLS = [
-  'create_user',
-  'update_user',
-  'delete_user',
-  'create_team',
-  'update_team',
-  'delete_team',
-  'create_service',
-  'update_service',
-  'delete_service',
   'acknowledge_incident',
   'resolve_incident',
   'add_incident_note',
@@ -24,9 +16,14 @@ const WRITE_TOOLS = [
   'reassign_incident',
   'escalate_incident',
   'snooze_incident',
-  'create_escalation_policy',
-  'update_escalation_policy',
-  'delete_escalation_policy',
+  'create_schedule_override',
+  'create_check',
+  'update_check',
+  'delete_check',
+  'create_heartbeat',
+  'create_alert',
+  'create_incident',
+  'add_incident_update',
 ];
 const ALL: TransportKind[] = ['stdio-legacy', 'stdio-modern', ...HTTP_TRANSPORTS];
 
@@ -50,6 +47,9 @@ describe.each(['read_only', 'read_write'] as const)('in %s mode', (mode) => {
       try {
         const names = await toolNames(client);
         expect(names).toContain('get_users');
+        // The default is the curated core; the rest is callable by name (create_team below).
+        expect(names.length).toBeLessThanOrEqual(40);
+        expect(names).not.toContain('create_team');
         for (const w of WRITE_TOOLS) expect(names.includes(w), w).toBe(mode === 'read_write');
         const r = await callJson(client, 'create_team', { name: `Team via ${kind}` });
         if (mode === 'read_only') {
@@ -71,7 +71,7 @@ describe.each(['read_only', 'read_write'] as const)('in %s mode', (mode) => {
   it.each(HTTP_TRANSPORTS)('over %s: X-MCP-Tools narrows the list and never widens it', async (kind) => {
     const client = await connect(kind, {
       base: server.base,
-      headers: { 'X-MCP-Tools': 'get_teams, create_team, no_such_tool' },
+      headers: { 'X-MCP-Tools': 'get_teams, create_team' },
     });
     try {
       expect((await toolNames(client)).sort()).toEqual(
@@ -85,6 +85,56 @@ describe.each(['read_only', 'read_write'] as const)('in %s mode', (mode) => {
       await client.close();
     }
   });
+});
+
+describe('a client choosing its tools', () => {
+  let server: RunningVigil;
+  beforeAll(async () => {
+    server = await startVigil({ VIGIL_DATA_DIR: tempDir(), VIGIL_MODE: 'read_write' });
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it.each(HTTP_TRANSPORTS)('over %s: X-MCP-Toolsets lists another profile or toolset', async (kind) => {
+    const client = await connect(kind, { base: server.base, headers: { 'X-MCP-Toolsets': 'all' } });
+    try {
+      expect((await toolNames(client)).length).toBeGreaterThan(100);
+    } finally {
+      await client.close();
+    }
+    const narrow = await connect(kind, { base: server.base, headers: { 'X-MCP-Toolsets': 'meta' } });
+    try {
+      expect((await toolNames(narrow)).sort()).toEqual(['test_connection', 'test_pingera_connection']);
+      expect((await callJson(narrow, 'get_users')).body.error.code).toBe('FORBIDDEN');
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it.each([
+    ['X-MCP-Tools', 'get_teams,get_user', /X-MCP-Tools: unknown tool 'get_user'; did you mean 'get_users'/],
+    [
+      'X-MCP-Toolsets',
+      'pages',
+      /X-MCP-Toolsets: unknown toolset or profile 'pages'; profiles: .*status_pages/,
+    ],
+  ])(
+    'answers a typo in %s with an error naming the valid names, not an empty list',
+    async (header, value, message) => {
+      const res = await fetch(`${server.base}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          [header]: value,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
+    },
+  );
 });
 
 describe('the docs://tools resource', () => {

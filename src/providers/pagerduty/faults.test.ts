@@ -33,7 +33,7 @@ describe('PagerDuty faults', () => {
     fake.addAccount('good', SEED);
     h = await openHarness({
       store: { dataDir: tempDir() },
-      env: { PAGERDUTY_API_TOKEN: 'good', PAGERDUTY_API_HOST: fake.url },
+      env: { PAGERDUTY_API_TOKEN: 'good', PAGERDUTY_API_HOST: fake.url, VIGIL_TOOLSETS: 'all' },
     });
   });
   afterAll(async () => {
