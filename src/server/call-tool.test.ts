@@ -177,3 +177,33 @@ describe('a Pingera answer without timestamps', () => {
     }
   });
 });
+
+describe('units', () => {
+  it('every listed duration, latency or size field says its unit, in its name or its description', () => {
+    const DURATION = /(time|duration|interval|timeout|period|delay|latency|cooldown|grace|size|length|ttl)/;
+    const UNIT = /(_ms|_seconds|_minutes|_hours|_days|_bytes|_percentage|_at|_zone)$/;
+    const SAYS = /millisecond|second|minute|hour|day|byte|percent/i;
+    const silent: string[] = [];
+    const checked: string[] = [];
+    for (const tool of compileTools(ALL_TOOLS).values()) {
+      const fields = (
+        tool.listing.outputSchema.properties?.[tool.def.resource] as {
+          items: { properties: Record<string, { description?: string }> };
+        }
+      ).items.properties;
+      for (const [name, field] of Object.entries(fields)) {
+        if (!DURATION.test(name) || UNIT.test(name)) continue;
+        checked.push(`${tool.def.name}.${name}`);
+        if (!SAYS.test(field.description ?? '')) silent.push(`${tool.def.name}.${name}`);
+      }
+    }
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'list_checks.interval',
+        'get_check_results.response_time',
+        'list_alerts.duration',
+      ]),
+    );
+    expect(silent).toEqual([]);
+  });
+});

@@ -240,7 +240,10 @@ export const checkResultItem = z.object({
   status: z.string(),
   response_time: z.number().describe('Milliseconds.'),
   error_message: z.string().nullable(),
-  check_metadata: z.object({}).loose().describe('What the run found; `timings` in milliseconds.'),
+  check_metadata: z
+    .object({})
+    .loose()
+    .describe('What the run found; `timings` in milliseconds, `packet_loss` in percent.'),
   result_type: z.string(),
   check_server: z.object({ id: z.string(), region: z.string() }),
   created_at: z.string(),
@@ -459,7 +462,7 @@ export const statusIncidentItem = z.object({
   auto_transition_to_operational_state: z.boolean(),
   auto_transition_deliver_notifications_at_start: z.boolean(),
   auto_transition_deliver_notifications_at_end: z.boolean(),
-  reminder_intervals: z.string().nullable(),
+  reminder_intervals: z.string().nullable().describe('Hours, e.g. "[3, 6, 12]".'),
   created_at: z.string(),
   updated_at: z.string(),
   resolved_at: z.string().nullable(),
