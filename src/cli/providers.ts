@@ -15,14 +15,35 @@ import { VERSION } from './version.js';
 
 const KNOWN = ['embedded', 'pagerduty', 'pingera'];
 
-/** Providers in use: VIGIL_PROVIDERS, else the embedded engine plus each SaaS provider with a credential. */
+/**
+ * Providers in use: VIGIL_PROVIDERS, else the embedded engine plus each SaaS provider with a
+ * credential, plus Pingera per request in the Pingera seed's remote setup (see below).
+ */
 export function activeProviders(config: Config): Set<string> {
   if (config.providers) return new Set(config.providers);
   const raw = config.raw;
   const active = new Set(['embedded']);
   if (raw.PAGERDUTY_API_TOKEN || raw.PAGERDUTY_CLIENT_ID) active.add('pagerduty');
-  if (raw.PINGERA_API_KEY || raw.PINGERA_JWT_TOKEN) active.add('pingera');
+  if (raw.PINGERA_API_KEY || raw.PINGERA_JWT_TOKEN || pingeraPerRequest(config)) active.add('pingera');
   return active;
+}
+
+/**
+ * The Pingera seed's remote setup: `TRANSPORT_MODE=sse|http` and `REQUIRE_AUTH_HEADER=true`, no
+ * Pingera credential configured and no VIGIL_PROVIDERS. Every request then brings a credential,
+ * and one that is not a Vigil API key or JWT is that client's Pingera key or JWT: Pingera answers
+ * the monitoring and status-page toolsets for that request, from that client's account. Requests
+ * with a Vigil key or JWT keep the embedded engine for everything.
+ */
+export function pingeraPerRequest(config: Config): boolean {
+  const raw = config.raw;
+  return (
+    config.providers === undefined &&
+    !raw.PINGERA_API_KEY &&
+    !raw.PINGERA_JWT_TOKEN &&
+    (config.transport === 'sse' || config.transport === 'http') &&
+    config.requireAuthHeader
+  );
 }
 
 /** How HTTP authentication treats an Authorization value that is not Vigil's. */
@@ -75,13 +96,17 @@ export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider
   const pagerduty = active.has('pagerduty') ? pagerDutyProvider(config, log) : undefined;
   const pingera = active.has('pingera') ? pingeraProvider(config, log) : undefined;
   if (!pagerduty && !pingera) return { ports, bind: undefined, unsupported: undefined };
+  // In the seed's remote setup Pingera answers only the requests that bring its credential.
+  const pingeraOnlyWithCredential = pingeraPerRequest(config);
   const unsupported = new Map<string, string>([
     ...(pagerduty ? PAGERDUTY_UNSUPPORTED_TOOLS.map((t): [string, string] => [t, 'pagerduty']) : []),
-    ...(pingera ? PINGERA_UNSUPPORTED_TOOLS.map((t): [string, string] => [t, 'pingera']) : []),
+    ...(pingera && !pingeraOnlyWithCredential
+      ? PINGERA_UNSUPPORTED_TOOLS.map((t): [string, string] => [t, 'pingera'])
+      : []),
   ]);
   // Listing needs only which ports exist; each call gets ports bound to its caller.
   if (pagerduty) Object.assign(ports, withoutMeta(pagerduty.portsFor({ local: true })));
-  if (pingera) Object.assign(ports, withoutMeta(pingera.portsFor(undefined)));
+  if (pingera && !pingeraOnlyWithCredential) Object.assign(ports, withoutMeta(pingera.portsFor(undefined)));
   const embeddedMeta = active.has('embedded') ? embedded.ports.meta : undefined;
   ports.meta ??= { testConnection: async () => [] };
   const bind = (caller: Caller): Ports => {
@@ -89,7 +114,10 @@ export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider
       headerToken: caller.credentials?.pagerduty,
       local: caller.principal.kind === 'local',
     });
-    const pg = pingera?.portsFor(caller.credentials?.pingera);
+    const pg =
+      pingeraOnlyWithCredential && !caller.credentials?.pingera
+        ? undefined
+        : pingera?.portsFor(caller.credentials?.pingera);
     // A caller known only by its Pingera credential learns nothing of this server's own providers.
     const metas: [string, MetaPort | undefined][] = caller.principal.upstreamOnly
       ? [['pingera', pg?.meta]]

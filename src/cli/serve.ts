@@ -32,8 +32,18 @@ function onSignals(shutdown: (signal: string) => Promise<void>): void {
 export async function serveHttp(rt: Runtime): Promise<void> {
   const { config, log } = rt;
   holdYoungGeneration();
-  const auth = new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config));
-  if (!isLoopbackHost(config.httpHost) && !config.allowUnauthenticated && !(await auth.configured())) {
+  const upstream = upstreamAuth(config);
+  const auth = new Authenticator(config, rt.embedded.apiKeys, upstream);
+  // REQUIRE_AUTH_HEADER with Pingera active: every request brings a credential that Vigil or
+  // Pingera checks (one that is not Vigil's reaches only that Pingera account), so none is
+  // unauthenticated: the Pingera seed's remote setup.
+  const everyRequestChecked = config.requireAuthHeader && upstream.pingera;
+  if (
+    !isLoopbackHost(config.httpHost) &&
+    !config.allowUnauthenticated &&
+    !everyRequestChecked &&
+    !(await auth.configured())
+  ) {
     throw new StartupError(
       `refusing to serve on ${config.httpHost} with no authentication configured: create an API key (vigil keys create), set VIGIL_JWT_SECRET or VIGIL_JWKS_URL, or set VIGIL_ALLOW_UNAUTHENTICATED=true`,
     );

@@ -2,6 +2,7 @@
  * One Vigil HTTP server with `VIGIL_PROVIDERS=pingera,embedded` and no key: each request's
  * Authorization (a Pingera key or a Bearer JWT) answers from that client's Pingera account (the
  * loopback fake), concurrently and without leaks, while the embedded engine serves the rest.
+ * And the Pingera seed's remote setup as its README documents it, without VIGIL_PROVIDERS.
  */
 import type { Client } from '@modelcontextprotocol/client';
 import { SignJWT } from 'jose';
@@ -173,5 +174,72 @@ describe('Pingera per request over HTTP', () => {
     } finally {
       await guarded.stop();
     }
+  });
+
+  it("the Pingera seed's remote setup answers two clients from two accounts", async () => {
+    // Exactly the seed's settings (TRANSPORT_MODE=sse, HTTP_HOST=0.0.0.0, REQUIRE_AUTH_HEADER=true,
+    // `vigil` with no command as `python -m pingera_mcp`), the base URL at the fake, a free port,
+    // and a home of its own for the default data directory.
+    fake.addAccount('seed-key-ann', {
+      pages: [{ name: 'Ann status' }],
+      checks: [{ name: 'Ann site', type: 'web', url: 'https://ann.example' }],
+    });
+    fake.addAccount('seed-key-bob', { pages: [{ name: 'Bob status' }, { name: 'Bob docs' }] });
+    const home = tempDir('vigil-home-');
+    const seed = await startVigil(
+      {
+        TRANSPORT_MODE: 'sse',
+        HTTP_HOST: '0.0.0.0',
+        REQUIRE_AUTH_HEADER: 'true',
+        PINGERA_BASE_URL: fake.url,
+        HOME: home,
+      },
+      [],
+    );
+    try {
+      expect(seed.base).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      const [ann, bob] = await Promise.all(
+        ['seed-key-ann', 'seed-key-bob'].map((key) =>
+          connect('sse', { base: seed.base, headers: { Authorization: key } }),
+        ),
+      );
+      try {
+        const pages = async (client: Client) =>
+          (await callJson(client, 'list_pages')).body.pages.map((p: { name: string }) => p.name).sort();
+        expect(await pages(ann as Client)).toEqual(['Ann status']);
+        expect(await pages(bob as Client)).toEqual(['Bob docs', 'Bob status']);
+        const checks = await callJson(ann as Client, 'list_checks');
+        expect(checks.body.checks.map((c: { name: string }) => c.name)).toEqual(['Ann site']);
+        expect((await callJson(bob as Client, 'list_checks')).body.checks).toEqual([]);
+        // Pingera's tools only: the server's own engine is not theirs to see.
+        const names = await toolNames(ann as Client);
+        expect(names).toContain('list_pages');
+        expect(names).not.toContain('get_incidents');
+        const conn = await callJson(bob as Client, 'test_pingera_connection');
+        expect(conn.body.connections[0]).toMatchObject({
+          provider: 'pingera',
+          connected: true,
+          details: { credential: 'Authorization header' },
+        });
+      } finally {
+        await Promise.all([ann?.close(), bob?.close()]);
+      }
+      // A Vigil API key on the same server keeps the embedded engine for everything.
+      const made = cli(['keys', 'create', '--name', 'ops'], { HOME: home });
+      expect(made.code, made.stderr).toBe(0);
+      const ops = await connect('sse', { base: seed.base, headers: { Authorization: made.stdout.trim() } });
+      expect((await callJson(ops, 'get_incidents')).isError).toBe(false);
+      const own = await callJson(ops, 'list_pages');
+      expect(own.isError, JSON.stringify(own.body)).toBe(false);
+      expect(own.body.pages).toEqual([]);
+      await ops.close();
+      // A request without a credential is refused, as REQUIRE_AUTH_HEADER says.
+      const bare = await fetch(`${seed.base}/sse`);
+      expect(bare.status).toBe(401);
+      await bare.body?.cancel();
+    } finally {
+      await seed.stop();
+    }
+    expect(fake.violations()).toEqual([]);
   });
 });
