@@ -186,11 +186,11 @@ describe('units', () => {
     const silent: string[] = [];
     const checked: string[] = [];
     for (const tool of compileTools(ALL_TOOLS).values()) {
-      const fields = (
-        tool.listing.outputSchema.properties?.[tool.def.resource] as {
-          items: { properties: Record<string, { description?: string }> };
-        }
-      ).items.properties;
+      const list = (tool.listing.outputSchema.properties ?? {}) as Record<
+        string,
+        { items: { properties: Record<string, { description?: string }> } }
+      >;
+      const fields = list[tool.def.resource]?.items.properties ?? {};
       for (const [name, field] of Object.entries(fields)) {
         if (!DURATION.test(name) || UNIT.test(name)) continue;
         checked.push(`${tool.def.name}.${name}`);
