@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CHECK_STATUSES, CHECK_TYPES, type CheckInput } from '../core/checks.js';
 import { NotFoundError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
+import { hintWhenEmpty } from './hints.js';
 import { checkItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
 import * as p from './params.js';
@@ -72,7 +73,12 @@ export const listChecks = defineTool({
       limit: paged.limit,
       offset: paged.offset,
     });
-    return { items: result.items, page: paged.info(result) };
+    const filtered = Object.values(filters).some((v) => v !== undefined);
+    return {
+      items: result.items,
+      metadata: hintWhenEmpty(ctx, 'checks', result.items, filtered),
+      page: paged.info(result),
+    };
   },
 });
 

@@ -47,6 +47,13 @@ describe('first run on a fresh store, read-only', () => {
     expect(oncalls.oncalls).toEqual([]);
     expect(oncalls.metadata.hint).toMatch(/create_schedule.*create_escalation_policy.*VIGIL_MODE=read_write/);
 
+    const checks = await as.ok('list_checks');
+    expect(checks.checks).toEqual([]);
+    expect(checks.metadata.hint).toMatch(
+      /^No checks\. .*create_check\. Creating needs VIGIL_MODE=read_write/,
+    );
+    expect((await as.ok('list_checks', { status: 'failed' })).metadata.hint).toBeUndefined();
+
     const context = await as.ok('build_user_context');
     expect(context.user_contexts).toEqual([]);
     expect(context.metadata.note).toMatch(/VIGIL_USER_EMAIL/);

@@ -59,7 +59,9 @@ describe('a first run over stdio from /', () => {
       expect(oncalls.isError).toBe(false);
       expect(oncalls.body.metadata.hint).toMatch(/create_schedule/);
 
-      expect((await callJson(client, 'list_checks')).body.checks).toEqual([]);
+      const checks = await callJson(client, 'list_checks');
+      expect(checks.body.checks).toEqual([]);
+      expect(checks.body.metadata.hint).toMatch(/create_check/);
 
       expect(existsSync(join(dataDir, 'vigil.db'))).toBe(true);
       await until('the start line naming the data directory', 5_000, async () =>
