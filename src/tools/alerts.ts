@@ -1,7 +1,7 @@
 /**
  * The alerts toolset, with the Pingera seed's names: alerts and their statistics, rules
- * (`create_alert`/`update_alert`/`delete_alert` write alert rules, as Pingera's API does) and
- * channels.
+ * (`create_alert`/`update_alert`/`delete_alert` write alert rules, as Pingera's API does; their
+ * fields in `alert_data` or flat) and channels.
  */
 import { z } from 'zod';
 import { ALERT_CONDITIONS, ROUTING_KEY_PATTERN, ROUTING_KEY_RULE, SEVERITIES } from '../core/alerts.js';
@@ -77,6 +77,30 @@ const rule = {
     .enum(['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'])
     .describe('Default major_outage.'),
 };
+
+/** An alert rule's fields, flat or in `alert_data` (the seed's form). */
+const ruleFields = {
+  name: rule.name,
+  check_id: rule.check_id.optional(),
+  heartbeat_id: rule.heartbeat_id.optional(),
+  condition: rule.condition,
+  condition_parameters: rule.condition_parameters.optional(),
+  channel_ids: rule.channel_ids.optional(),
+  severity: rule.severity.optional(),
+  cooldown_period: rule.cooldown_period.optional(),
+  enabled: rule.enabled.optional(),
+  auto_resolve: rule.auto_resolve.optional(),
+  service_id: rule.service_id.optional(),
+  routing_key: rule.routing_key.optional(),
+  component_id: rule.component_id.optional(),
+  component_status: rule.component_status.optional(),
+};
+const createRule = p.wrappedFields('alert_data', ruleFields, {});
+const updateRule = p.wrappedFields(
+  'alert_data',
+  { ...ruleFields, name: rule.name.optional(), condition: rule.condition.optional() },
+  { alert_id: p.id('alert_id').describe('The alert rule ID.') },
+);
 
 export const listAlerts = defineTool({
   name: 'list_alerts',
@@ -177,29 +201,9 @@ export const createAlert = defineTool({
   annotations: CREATE,
   description:
     'Create an alert rule on a check or heartbeat: when its condition holds it notifies channels and opens an incident (service_id, or PagerDuty by routing_key).',
-  input: z.strictObject({
-    alert_data: z
-      .strictObject({
-        name: rule.name,
-        check_id: rule.check_id.optional(),
-        heartbeat_id: rule.heartbeat_id.optional(),
-        condition: rule.condition,
-        condition_parameters: rule.condition_parameters.optional(),
-        channel_ids: rule.channel_ids.optional(),
-        severity: rule.severity.optional(),
-        cooldown_period: rule.cooldown_period.optional(),
-        enabled: rule.enabled.optional(),
-        auto_resolve: rule.auto_resolve.optional(),
-        service_id: rule.service_id.optional(),
-        routing_key: rule.routing_key.optional(),
-        component_id: rule.component_id.optional(),
-        component_status: rule.component_status.optional(),
-      })
-      .describe('The rule.'),
-  }),
-  async handler({ alert_data }, ctx) {
-    return { items: [await ctx.ports.alerts.createRule(alert_data)] };
-  },
+  input: createRule.input,
+  handler: (args, ctx) =>
+    createRule.run(args, async (input) => ({ items: [await ctx.ports.alerts.createRule(input)] })),
 });
 
 export const updateAlert = defineTool({
@@ -210,31 +214,13 @@ export const updateAlert = defineTool({
   output: alertRuleItem,
   annotations: UPDATE,
   description: 'Change an alert rule (alert_id is the rule ID); channel_ids replaces the list.',
-  input: z.strictObject({
-    alert_id: p.id('alert_id').describe('The alert rule ID.'),
-    alert_data: z
-      .strictObject({
-        name: rule.name.optional(),
-        check_id: rule.check_id.optional(),
-        heartbeat_id: rule.heartbeat_id.optional(),
-        condition: rule.condition.optional(),
-        condition_parameters: rule.condition_parameters.optional(),
-        channel_ids: rule.channel_ids.optional(),
-        severity: rule.severity.optional(),
-        cooldown_period: rule.cooldown_period.optional(),
-        enabled: rule.enabled.optional(),
-        auto_resolve: rule.auto_resolve.optional(),
-        service_id: rule.service_id.optional(),
-        routing_key: rule.routing_key.optional(),
-        component_id: rule.component_id.optional(),
-        component_status: rule.component_status.optional(),
-      })
-      .describe('The fields to change.'),
-  }),
-  async handler({ alert_id, alert_data }, ctx) {
-    p.requireChange(alert_data, 'alert_data', true);
-    return { items: [await ctx.ports.alerts.updateRule(alert_id, alert_data)] };
-  },
+  input: updateRule.input,
+  handler: ({ alert_id, ...rest }, ctx) =>
+    updateRule.run(
+      rest,
+      async (patch) => ({ items: [await ctx.ports.alerts.updateRule(alert_id, patch)] }),
+      'alert_id',
+    ),
 });
 
 export const deleteAlert = defineTool({

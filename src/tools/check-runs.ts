@@ -4,7 +4,7 @@
  * (answered with their result unless `wait` is false).
  */
 import { z } from 'zod';
-import { type CheckTarget, RESULT_STATUSES } from '../core/checks.js';
+import { type CheckStatistics, type CheckTarget, RESULT_STATUSES } from '../core/checks.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { checkId, dnsFields, fields, icmpFields, icmpParameters } from './checks.js';
 import { CREATE, defineTool, READ, type ToolContext } from './define-tool.js';
@@ -108,7 +108,14 @@ export const getUnifiedResults = defineTool({
 async function statisticsOf(ctx: ToolContext, ids: string[], args: { from_date?: string; to_date?: string }) {
   const w = dates(args, 1);
   const window = { since: w.since as number, until: w.until ?? Date.now() };
-  return Promise.all(ids.map((id) => ctx.ports.checks.statistics(id, window)));
+  const out: CheckStatistics[] = [];
+  // Twenty checks at a time: a SaaS provider answers each with its own requests.
+  for (let i = 0; i < ids.length; i += 20) {
+    out.push(
+      ...(await Promise.all(ids.slice(i, i + 20).map((id) => ctx.ports.checks.statistics(id, window)))),
+    );
+  }
+  return out;
 }
 
 export const getCheckStatistics = defineTool({
@@ -139,17 +146,41 @@ export const getUnifiedStatistics = defineTool({
   output: checkStatisticsItem,
   annotations: READ,
   description:
-    'Uptime % and response times for several checks (all when check_ids is not given) over a window.',
+    'Uptime % and response times for several checks (all when check_ids is not given, a page at a time) over a window.',
+  narrowHint: 'Narrow with `check_ids`, or page with `limit` and `cursor`.',
   input: z.strictObject({
     check_ids: p.ids('check_id').max(100).optional(),
     from_date: fromDate.optional(),
     to_date: toDate.optional(),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    const ids =
-      args.check_ids ?? (await ctx.ports.checks.listChecks({ limit: 100, offset: 0 })).items.map((c) => c.id);
-    return { items: await statisticsOf(ctx, ids, args) };
+    if (args.check_ids) {
+      if (args.limit !== undefined || args.cursor !== undefined) {
+        throw new ValidationError('`limit` and `cursor` page through all checks: not with `check_ids`.', {
+          parameter: args.limit === undefined ? 'cursor' : 'limit',
+        });
+      }
+      return { items: await statisticsOf(ctx, args.check_ids, args) };
+    }
+    // All checks, a page at a time: the answer says when more follow, with `next_cursor`.
+    const paged = paging(args, { from_date: args.from_date, to_date: args.to_date });
+    const checks = await ctx.ports.checks.listChecks({ limit: paged.limit, offset: paged.offset });
+    const items = await statisticsOf(
+      ctx,
+      checks.items.map((c) => c.id),
+      args,
+    );
+    const from = paged.offset + 1;
+    return {
+      items,
+      page: paged.info(checks),
+      ...(checks.more && {
+        description: `Statistics of checks ${from}–${paged.offset + items.length}; more checks follow: pass \`next_cursor\` for the next ${paged.limit}.`,
+      }),
+    };
   },
 });
 

@@ -44,6 +44,47 @@ export const fields = {
     .describe('Passing runs in a row before it is up again (default 1).'),
 };
 
+/** create_check's fields, flat or in `check_data` (the seed's README form). */
+const createForm = p.wrappedFields(
+  'check_data',
+  {
+    name: fields.name,
+    type: fields.type,
+    url: fields.url.optional(),
+    host: fields.host.optional(),
+    port: fields.port.optional(),
+    interval: fields.interval.default(300),
+    timeout: fields.timeout.default(10),
+    active: fields.active.default(true),
+    parameters: fields.parameters.optional(),
+    group_id: fields.group_id.optional(),
+    position: fields.position.optional(),
+    failure_threshold: fields.failure_threshold.optional(),
+    recovery_threshold: fields.recovery_threshold.optional(),
+  },
+  {},
+);
+
+/** update_check's fields: all optional, and `type` stays what it is. */
+const updateForm = p.wrappedFields(
+  'check_data',
+  {
+    name: fields.name.optional(),
+    url: fields.url.optional(),
+    host: fields.host.optional(),
+    port: fields.port.optional(),
+    interval: fields.interval.optional(),
+    timeout: fields.timeout.optional(),
+    active: fields.active.optional(),
+    parameters: fields.parameters.optional(),
+    group_id: fields.group_id.optional(),
+    position: fields.position.optional(),
+    failure_threshold: fields.failure_threshold.optional(),
+    recovery_threshold: fields.recovery_threshold.optional(),
+  },
+  { check_id: checkId },
+);
+
 export const listChecks = defineTool({
   name: 'list_checks',
   toolset: 'checks',
@@ -56,6 +97,7 @@ export const listChecks = defineTool({
   narrowHint: 'Narrow with `type`, `status`, `group_id` or `name`.',
   input: z.strictObject({
     type: z.enum(CHECK_TYPES).optional().describe('Only checks of this type.'),
+    check_type: z.enum(CHECK_TYPES).optional().describe("The same as `type` (the seed README's name)."),
     status: z.enum(CHECK_STATUSES).optional().describe('Only checks in this state.'),
     group_id: p.id('group_id').optional(),
     name: z.string().max(100).optional().describe('Text to match in check names.'),
@@ -66,7 +108,8 @@ export const listChecks = defineTool({
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    const filters = { type: args.type, status: args.status, groupId: args.group_id, name: args.name };
+    const type = p.aliased('type', args.type, 'check_type', args.check_type);
+    const filters = { type, status: args.status, groupId: args.group_id, name: args.name };
     const paged = paging(args, filters);
     const result = await ctx.ports.checks.listChecks({
       ...filters,
@@ -107,24 +150,9 @@ export const createCheck = defineTool({
   annotations: CREATE,
   description:
     'Create a check that runs on its interval: web/api (URL), tcp (host, port), ssl, dns, icmp (host), multistep, synthetic.',
-  input: z.strictObject({
-    name: fields.name,
-    type: fields.type,
-    url: fields.url.optional(),
-    host: fields.host.optional(),
-    port: fields.port.optional(),
-    interval: fields.interval.default(300),
-    timeout: fields.timeout.default(10),
-    active: fields.active.default(true),
-    parameters: fields.parameters.optional(),
-    group_id: fields.group_id.optional(),
-    position: fields.position.optional(),
-    failure_threshold: fields.failure_threshold.optional(),
-    recovery_threshold: fields.recovery_threshold.optional(),
-  }),
-  async handler(args, ctx) {
-    return { items: [await ctx.ports.checks.createCheck(args)] };
-  },
+  input: createForm.input,
+  handler: (args, ctx) =>
+    createForm.run(args, async (check) => ({ items: [await ctx.ports.checks.createCheck(check)] })),
 });
 
 export const updateCheck = defineTool({
@@ -135,25 +163,13 @@ export const updateCheck = defineTool({
   output: checkItem,
   annotations: UPDATE,
   description: 'Change a check; a new target or interval is judged afresh from its next run.',
-  input: z.strictObject({
-    check_id: checkId,
-    name: fields.name.optional(),
-    url: fields.url.optional(),
-    host: fields.host.optional(),
-    port: fields.port.optional(),
-    interval: fields.interval.optional(),
-    timeout: fields.timeout.optional(),
-    active: fields.active.optional(),
-    parameters: fields.parameters.optional(),
-    group_id: fields.group_id.optional(),
-    position: fields.position.optional(),
-    failure_threshold: fields.failure_threshold.optional(),
-    recovery_threshold: fields.recovery_threshold.optional(),
-  }),
-  async handler({ check_id, ...patch }, ctx) {
-    p.requireChange(patch, 'check_id');
-    return { items: [await ctx.ports.checks.updateCheck(check_id, patch)] };
-  },
+  input: updateForm.input,
+  handler: ({ check_id, ...rest }, ctx) =>
+    updateForm.run(
+      rest,
+      async (patch) => ({ items: [await ctx.ports.checks.updateCheck(check_id, patch)] }),
+      'check_id',
+    ),
 });
 
 export const deleteCheck = defineTool({

@@ -1,7 +1,7 @@
 /**
  * The heartbeats toolset, with the Pingera seed's names and parameters (`heartbeat_id`,
- * `heartbeat_data`, `page`/`page_size`, `from_date`/`to_date`). Every write is a write here,
- * including the ones the seed left callable in read-only mode.
+ * `heartbeat_data` or the same fields flat, `page`/`page_size`, `from_date`/`to_date`). Every
+ * write is a write here, including the ones the seed left callable in read-only mode.
  */
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -49,6 +49,22 @@ const fields = {
     .describe(`How long after the expected time it is down (default ${DEFAULT_GRACE_SECONDS}).`),
   active: z.boolean().describe('false pauses it.'),
 };
+
+/** A heartbeat's fields, flat or in `heartbeat_data` (the seed's form). */
+const heartbeatFields = {
+  name: fields.name,
+  period_seconds: fields.period_seconds.optional(),
+  cron: fields.cron.optional(),
+  time_zone: fields.time_zone.optional(),
+  grace_seconds: fields.grace_seconds.optional(),
+  active: fields.active.optional(),
+};
+const createForm = p.wrappedFields('heartbeat_data', heartbeatFields, {});
+const updateForm = p.wrappedFields(
+  'heartbeat_data',
+  { ...heartbeatFields, name: fields.name.optional() },
+  { heartbeat_id: heartbeatId },
+);
 
 export const listHeartbeats = defineTool({
   name: 'list_heartbeats',
@@ -104,21 +120,11 @@ export const createHeartbeat = defineTool({
   annotations: CREATE,
   description:
     'Create a heartbeat for a cron job or worker: it pings the returned ping_url when it runs; Vigil marks it late, then down, when pings stop.',
-  input: z.strictObject({
-    heartbeat_data: z
-      .strictObject({
-        name: fields.name,
-        period_seconds: fields.period_seconds.optional(),
-        cron: fields.cron.optional(),
-        time_zone: fields.time_zone.optional(),
-        grace_seconds: fields.grace_seconds.optional(),
-        active: fields.active.optional(),
-      })
-      .describe('The heartbeat: name and a schedule (period_seconds, or cron with time_zone).'),
-  }),
-  async handler({ heartbeat_data }, ctx) {
-    return { items: [await ctx.ports.heartbeats.createHeartbeat(heartbeat_data)] };
-  },
+  input: createForm.input,
+  handler: (args, ctx) =>
+    createForm.run(args, async (heartbeat) => ({
+      items: [await ctx.ports.heartbeats.createHeartbeat(heartbeat)],
+    })),
 });
 
 export const updateHeartbeat = defineTool({
@@ -130,23 +136,13 @@ export const updateHeartbeat = defineTool({
   annotations: UPDATE,
   description:
     'Change a heartbeat: name, schedule (period_seconds or cron replaces the other), grace, or active=false to pause and true to resume.',
-  input: z.strictObject({
-    heartbeat_id: heartbeatId,
-    heartbeat_data: z
-      .strictObject({
-        name: fields.name.optional(),
-        period_seconds: fields.period_seconds.optional(),
-        cron: fields.cron.optional(),
-        time_zone: fields.time_zone.optional(),
-        grace_seconds: fields.grace_seconds.optional(),
-        active: fields.active.optional(),
-      })
-      .describe('The fields to change.'),
-  }),
-  async handler({ heartbeat_id, heartbeat_data }, ctx) {
-    p.requireChange(heartbeat_data, 'heartbeat_data', true);
-    return { items: [await ctx.ports.heartbeats.updateHeartbeat(heartbeat_id, heartbeat_data)] };
-  },
+  input: updateForm.input,
+  handler: ({ heartbeat_id, ...rest }, ctx) =>
+    updateForm.run(
+      rest,
+      async (patch) => ({ items: [await ctx.ports.heartbeats.updateHeartbeat(heartbeat_id, patch)] }),
+      'heartbeat_id',
+    ),
 });
 
 export const deleteHeartbeat = defineTool({

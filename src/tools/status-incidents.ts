@@ -1,7 +1,8 @@
 /**
  * The status_pages toolset, part two: status-page incidents (public posts, not the responder
  * incidents of get_incidents), maintenance and incident updates, with the Pingera seed's names
- * and parameters. Maintenance is an incident with scheduled_for and scheduled_until.
+ * and parameters (the writes' fields flat, or in `incident_data` and `update_data`). Maintenance
+ * is an incident with scheduled_for and scheduled_until.
  */
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
@@ -56,6 +57,61 @@ function withSchedule<T extends Pick<Partial<IncidentInput>, 'scheduled_for' | '
   if (out.scheduled_until != null) out.scheduled_until = timestamp(out.scheduled_until, 'scheduled_until');
   return out;
 }
+
+/** An incident's fields, flat or in `incident_data` (the seed's README form). */
+const createForm = p.wrappedFields(
+  'incident_data',
+  {
+    name: fields.name,
+    status,
+    body: fields.body.optional(),
+    impact: fields.impact.optional(),
+    deliver_notifications: fields.deliver_notifications.default(true),
+    components: fields.components.optional(),
+    scheduled_for: fields.scheduled_for.unwrap().optional().describe('Maintenance start, ISO 8601.'),
+    scheduled_until: fields.scheduled_until
+      .unwrap()
+      .optional()
+      .describe('Maintenance end, ISO 8601; after the start.'),
+  },
+  { page_id: pageId },
+);
+
+const changeForm = p.wrappedFields(
+  'incident_data',
+  {
+    name: fields.name.optional(),
+    status: status.optional(),
+    body: fields.body.optional(),
+    impact: fields.impact.optional(),
+    deliver_notifications: fields.deliver_notifications.optional(),
+    components: fields.components.optional(),
+    scheduled_for: fields.scheduled_for.optional(),
+    scheduled_until: fields.scheduled_until.optional(),
+    ...maintenanceFlags,
+  },
+  { page_id: pageId, incident_id: incidentId },
+);
+
+/** An incident update's fields, flat or in `update_data` (the seed's form). */
+const addUpdateForm = p.wrappedFields(
+  'update_data',
+  {
+    body: z.string().trim().min(1, 'body cannot be empty').max(10_000).describe('The message.'),
+    status,
+    deliver_notifications: fields.deliver_notifications.optional(),
+  },
+  { page_id: pageId, incident_id: incidentId },
+);
+
+const editUpdateForm = p.wrappedFields(
+  'update_data',
+  {
+    body: z.string().trim().min(1, 'body cannot be empty').max(10_000).optional().describe('The message.'),
+    created_at: z.string().max(64).optional().describe('When it was posted, ISO 8601.'),
+  },
+  { page_id: pageId, incident_id: incidentId, update_id: updateId },
+);
 
 export const listIncidents = defineTool({
   name: 'list_incidents',
@@ -146,23 +202,11 @@ export const createIncident = defineTool({
   annotations: CREATE,
   description:
     'Post an incident on a status page (components sets their status while open), or maintenance with scheduled_for/until.',
-  input: z.strictObject({
-    page_id: pageId,
-    name: fields.name,
-    status,
-    body: fields.body.optional(),
-    impact: fields.impact.optional(),
-    deliver_notifications: fields.deliver_notifications.default(true),
-    components: fields.components.optional(),
-    scheduled_for: fields.scheduled_for.unwrap().optional().describe('Maintenance start, ISO 8601.'),
-    scheduled_until: fields.scheduled_until
-      .unwrap()
-      .optional()
-      .describe('Maintenance end, ISO 8601; after the start.'),
-  }),
-  async handler({ page_id, ...input }, ctx) {
-    return { items: [await ctx.ports.statusPages.createIncident(page_id, withSchedule(input))] };
-  },
+  input: createForm.input,
+  handler: ({ page_id, ...rest }, ctx) =>
+    createForm.run(rest, async (input) => ({
+      items: [await ctx.ports.statusPages.createIncident(page_id, withSchedule(input))],
+    })),
 });
 
 const changeIncident = (name: 'update_incident' | 'patch_incident', description: string) =>
@@ -174,25 +218,15 @@ const changeIncident = (name: 'update_incident' | 'patch_incident', description:
     output: statusIncidentItem,
     annotations: UPDATE,
     description,
-    input: z.strictObject({
-      page_id: pageId,
-      incident_id: incidentId,
-      name: fields.name.optional(),
-      status: status.optional(),
-      body: fields.body.optional(),
-      impact: fields.impact.optional(),
-      deliver_notifications: fields.deliver_notifications.optional(),
-      components: fields.components.optional(),
-      scheduled_for: fields.scheduled_for.optional(),
-      scheduled_until: fields.scheduled_until.optional(),
-      ...maintenanceFlags,
-    }),
-    async handler({ page_id, incident_id, ...patch }, ctx) {
-      p.requireChange(patch, 'incident_id');
-      return {
-        items: [await ctx.ports.statusPages.updateIncident(page_id, incident_id, withSchedule(patch))],
-      };
-    },
+    input: changeForm.input,
+    handler: ({ page_id, incident_id, ...rest }, ctx) =>
+      changeForm.run(
+        rest,
+        async (patch) => ({
+          items: [await ctx.ports.statusPages.updateIncident(page_id, incident_id, withSchedule(patch))],
+        }),
+        'incident_id',
+      ),
   });
 
 export const updateIncident = changeIncident(
@@ -227,24 +261,11 @@ export const addIncidentUpdate = defineTool({
   output: incidentUpdateItem,
   annotations: CREATE,
   description: 'Post an update on a status-page incident; its status becomes the incident’s.',
-  input: z.strictObject({
-    page_id: pageId,
-    incident_id: incidentId,
-    update_data: z
-      .strictObject({
-        body: z.string().trim().min(1, 'body cannot be empty').max(10_000).describe('The message.'),
-        status,
-        deliver_notifications: fields.deliver_notifications.optional(),
-      })
-      .describe('The update: body and status.'),
-  }),
-  async handler(args, ctx) {
-    return {
-      items: [
-        await ctx.ports.statusPages.addIncidentUpdate(args.page_id, args.incident_id, args.update_data),
-      ],
-    };
-  },
+  input: addUpdateForm.input,
+  handler: ({ page_id, incident_id, ...rest }, ctx) =>
+    addUpdateForm.run(rest, async (update) => ({
+      items: [await ctx.ports.statusPages.addIncidentUpdate(page_id, incident_id, update)],
+    })),
 });
 
 export const updateIncidentUpdate = defineTool({
@@ -255,36 +276,21 @@ export const updateIncidentUpdate = defineTool({
   output: incidentUpdateItem,
   annotations: UPDATE,
   description: "Correct an incident update's message or its time.",
-  input: z.strictObject({
-    page_id: pageId,
-    incident_id: incidentId,
-    update_id: updateId,
-    update_data: z
-      .strictObject({
-        body: z
-          .string()
-          .trim()
-          .min(1, 'body cannot be empty')
-          .max(10_000)
-          .optional()
-          .describe('The message.'),
-        created_at: z.string().max(64).optional().describe('When it was posted, ISO 8601.'),
-      })
-      .describe('The fields to change.'),
-  }),
-  async handler({ page_id, incident_id, update_id, update_data }, ctx) {
-    p.requireChange(update_data, 'update_data', true);
-    const patch = {
-      body: update_data.body,
-      created_at:
-        update_data.created_at === undefined
-          ? undefined
-          : timestamp(update_data.created_at, 'update_data.created_at'),
-    };
-    return {
-      items: [await ctx.ports.statusPages.editIncidentUpdate(page_id, incident_id, update_id, patch)],
-    };
-  },
+  input: editUpdateForm.input,
+  handler: ({ page_id, incident_id, update_id, ...rest }, ctx) =>
+    editUpdateForm.run(
+      rest,
+      async ({ body, created_at }) => {
+        const patch = {
+          body,
+          created_at: created_at === undefined ? undefined : timestamp(created_at, 'created_at'),
+        };
+        return {
+          items: [await ctx.ports.statusPages.editIncidentUpdate(page_id, incident_id, update_id, patch)],
+        };
+      },
+      'update_id',
+    ),
 });
 
 export const deleteIncidentUpdate = defineTool({

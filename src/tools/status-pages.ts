@@ -4,10 +4,19 @@
  * the fields given, as Pingera's PUT and PATCH both do.
  */
 import { z } from 'zod';
+import type { Page } from '../core/directory.js';
 import { NotFoundError } from '../core/errors.js';
-import { COMPONENT_STATUSES, MAX_CHECKS_PER_COMPONENT, PAGE_LANGUAGES } from '../core/status-pages.js';
+import { MAX_LIMIT } from '../core/pagination.js';
+import {
+  COMPONENT_STATUSES,
+  type ComponentStatus,
+  MAX_CHECKS_PER_COMPONENT,
+  PAGE_LANGUAGES,
+  type StatusPage,
+  worst,
+} from '../core/status-pages.js';
 import { TimeZone } from '../core/time-zone.js';
-import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
+import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import { componentItem, statusPageItem } from './output.js';
 import { page, pageSize, paging } from './paging.js';
 import * as p from './params.js';
@@ -74,6 +83,24 @@ const optionalPageFields = Object.fromEntries(
 ) as { [K in keyof typeof pageFields]: z.ZodOptional<(typeof pageFields)[K]> };
 const pageName = z.string().trim().min(1, 'name cannot be empty').max(100).describe('Page name.');
 
+/** Every item of a port's list, a thousand at a time. */
+async function everything<T>(list: (limit: number, offset: number) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  for (;;) {
+    const page = await list(MAX_LIMIT, out.length);
+    out.push(...page.items);
+    if (!page.more || page.items.length === 0) return out;
+  }
+}
+
+/** A page's overall status, as its banner shows it: its worst component's (operational if none). */
+async function overallStatus(ctx: ToolContext, pageId: string): Promise<ComponentStatus> {
+  const components = await everything((limit, offset) =>
+    ctx.ports.statusPages.listComponents(pageId, { limit, offset }),
+  );
+  return worst(components.map((c) => c.status));
+}
+
 export const listPages = defineTool({
   name: 'list_pages',
   toolset: 'status_pages',
@@ -82,7 +109,12 @@ export const listPages = defineTool({
   output: statusPageItem,
   annotations: READ,
   description: 'List status pages, with their settings.',
+  narrowHint: 'Narrow with `status`.',
   input: z.strictObject({
+    status: z
+      .enum(COMPONENT_STATUSES)
+      .optional()
+      .describe("Only pages whose overall status (their worst component's) is this."),
     page: page.optional(),
     per_page: pageSize.optional(),
     limit: p.limit.optional(),
@@ -90,9 +122,22 @@ export const listPages = defineTool({
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    const paged = paging({ ...args, page_size: args.per_page }, {});
-    const result = await ctx.ports.statusPages.listPages({ limit: paged.limit, offset: paged.offset });
-    return { items: result.items, page: paged.info(result) };
+    const paged = paging({ ...args, page_size: args.per_page }, { status: args.status });
+    if (args.status === undefined) {
+      const result = await ctx.ports.statusPages.listPages({ limit: paged.limit, offset: paged.offset });
+      return { items: result.items, page: paged.info(result) };
+    }
+    // Pages have no status of their own: each one's is worked out from its components.
+    const all = await everything((limit, offset) => ctx.ports.statusPages.listPages({ limit, offset }));
+    const matching: StatusPage[] = [];
+    // A few pages at a time: a SaaS provider answers one request per page.
+    for (let i = 0; i < all.length; i += 8) {
+      const batch = all.slice(i, i + 8);
+      const statuses = await Promise.all(batch.map((pg) => overallStatus(ctx, pg.id)));
+      matching.push(...batch.filter((_, j) => statuses[j] === args.status));
+    }
+    const items = matching.slice(paged.offset, paged.offset + paged.limit);
+    return { items, page: paged.info({ more: paged.offset + items.length < matching.length }) };
   },
 });
 
@@ -205,12 +250,10 @@ export const listComponentGroups = defineTool({
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    const result = await ctx.ports.statusPages.listComponents(args.page_id, {
-      groups: true,
-      limit: 1000,
-      offset: 0,
-    });
-    return { items: result.items };
+    const items = await everything((limit, offset) =>
+      ctx.ports.statusPages.listComponents(args.page_id, { groups: true, limit, offset }),
+    );
+    return { items };
   },
 });
 
