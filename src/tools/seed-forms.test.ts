@@ -6,6 +6,7 @@
  * get_unified_statistics over more checks than one page, saying when it stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedMonitoring, pingeraMonitoring, type World } from '../../test/contract/worlds.js';
 import { type Harness, openHarness } from '../../test/helpers/harness.js';
 import { STORES, storeAvailable } from '../../test/helpers/stores.js';
 
@@ -254,5 +255,54 @@ describe.each(STORES)('seed parameter forms on $kind', (store) => {
     expect(
       (await refused('get_unified_statistics', { check_ids: all.slice(0, 2), limit: 5 })).parameter,
     ).toBe('limit');
+  });
+});
+
+/** The same forms answered by a Pingera account (the loopback fake, every request checked). */
+describe.each([
+  { name: 'embedded', open: embeddedMonitoring },
+  { name: 'pingera', open: pingeraMonitoring },
+])('seed parameter forms served by $name', ({ open }) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await open();
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('writes with either form and filters pages by their overall status', async () => {
+    const check = (
+      await w.ok('create_check', {
+        check_data: { name: 'Site', type: 'web', url: 'https://site.example/', active: false },
+      })
+    ).checks[0];
+    expect(check).toMatchObject({ name: 'Site', type: 'web', interval: 300 });
+    expect(
+      (await w.ok('list_checks', { check_type: 'web' })).checks.map((c: { id: string }) => c.id),
+    ).toEqual([check.id]);
+    const heartbeat = (await w.ok('create_heartbeat', { name: 'Backup', period_seconds: 3600 }))
+      .heartbeats[0];
+    expect(heartbeat).toMatchObject({ name: 'Backup', period_seconds: 3600 });
+    const bad = await w.call('update_heartbeat', {
+      heartbeat_id: heartbeat.id,
+      heartbeat_data: { grace_seconds: 5 },
+    });
+    expect(bad.body.error.details.parameter).toBe('heartbeat_data.grace_seconds');
+
+    const calm = (await w.ok('create_page', { name: 'Calm', subdomain: 'calm-forms' })).pages[0];
+    const down = (await w.ok('create_page', { name: 'Down', subdomain: 'down-forms' })).pages[0];
+    await w.ok('create_component', { page_id: calm.id, name: 'API', status: 'operational' });
+    await w.ok('create_component', { page_id: down.id, name: 'API', status: 'major_outage' });
+    const incident = await w.ok('create_incident', {
+      page_id: down.id,
+      incident_data: { name: 'API down', status: 'investigating', body: 'Looking into it.' },
+    });
+    expect(incident.incidents[0]).toMatchObject({ name: 'API down', status: 'investigating' });
+    const ids = async (status: string) =>
+      (await w.ok('list_pages', { status })).pages.map((p: { id: string }) => p.id);
+    expect(await ids('major_outage')).toEqual([down.id]);
+    expect(await ids('operational')).toContain(calm.id);
+    expect(await ids('operational')).not.toContain(down.id);
   });
 });
