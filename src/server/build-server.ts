@@ -42,7 +42,9 @@ export interface ServerDeps {
 
 const INSTRUCTIONS = `Vigil covers the incident lifecycle: checks and heartbeats, alerting and on-call, responder incidents, and status pages.
 Two kinds of incident: get_incidents/acknowledge_incident act on responder incidents (pages to on-call people); list_incidents/create_incident act on status-page incidents (public posts).
-Every result is {"metadata": {...}, "<resources>": [...]}; pass "next_cursor" back as "cursor" for more. Read the resource docs://tools for parameters and include fields.`;
+Every result is {"metadata": {...}, "<resources>": [...]}; pass "next_cursor" back as "cursor" for more; fields left out were empty (name them in "include" to see them). Read the resource docs://tools for parameters and include fields.
+The tool list is a curated default. More tools (users, teams, services, escalation policies, schedules, check groups, secrets, alert channels, status-page components and maintenance) exist: when the user needs one that is not listed, tell them to set VIGIL_TOOLSETS=all (or a toolset such as directory or oncall), or, over HTTP, send the header X-MCP-Toolsets: all.
+Deleting and paging tools may ask the user to confirm first. Prompts cover triage, a status-page update, a postmortem and an on-call handover.`;
 
 function presentPorts(ports: Ports): Set<PortName> {
   return new Set(PORT_NAMES.filter((p) => ports[p] !== undefined));

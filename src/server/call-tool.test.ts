@@ -5,12 +5,13 @@
  */
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { startFakePingera } from '../../test/helpers/fake-pingera.js';
 import { type Harness, openHarness } from '../../test/helpers/harness.js';
 import { STORES } from '../../test/helpers/stores.js';
 import { silentLogger } from '../core/log.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-import { toErrorResult } from './call-tool.js';
+import { fromZod, toErrorResult } from './call-tool.js';
 import { compileTools } from './registry.js';
 
 const ctx = { log: silentLogger() };
@@ -65,6 +66,17 @@ function outputValidator() {
     expect(validate(body) ? [] : validate.errors, tool).toEqual([]);
   };
 }
+
+describe('fromZod', () => {
+  const compiled = compileTools(ALL_TOOLS);
+  it('blames an unknown wrapper, not the fields it hid', () => {
+    const tool = compiled.get('create_page')!;
+    const parsed = tool.def.input.safeParse({ page_data: { name: 'Status' } });
+    expect(parsed.success).toBe(false);
+    const err = fromZod((parsed as { error: z.ZodError }).error, tool);
+    expect(err.message).toMatch(/^Unknown parameter `page_data` for create_page\. Valid parameters: name/);
+  });
+});
 
 describe('compact answers through a real client on SQLite', () => {
   let h: Harness;

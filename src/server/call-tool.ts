@@ -25,7 +25,9 @@ function paramOf(path: readonly PropertyKey[]): string {
 
 /** A zod failure as a VALIDATION_ERROR naming the parameter. */
 export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError {
-  const issue = error.issues[0];
+  // An unknown top-level key first: a wrong wrapper (`page_data`) explains the missing fields.
+  const issue =
+    error.issues.find((i) => i.code === 'unrecognized_keys' && i.path.length === 0) ?? error.issues[0];
   if (!issue) return new ValidationError('Invalid arguments.');
   if (issue.code === 'unrecognized_keys' && issue.path.length > 0) {
     const where = paramOf(issue.path);
