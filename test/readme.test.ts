@@ -47,6 +47,20 @@ describe('README', () => {
     }
   });
 
+  it('ships the LICENSE package.json names', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      license: string;
+    };
+    expect(pkg.license).toBe('Apache-2.0');
+    const license = readFileSync(new URL('../LICENSE', import.meta.url), 'utf8');
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+  });
+
+  it('never tells anyone to run an unpublished package', () => {
+    expect(README).not.toContain('"command": "npx"');
+    expect(README).not.toContain('npx -y vigil-mcp');
+  });
+
   it('lists every tool with its toolset and mode', () => {
     const table = rows('| Tool | Toolset | Mode | What it does |');
     expect(table.map((r) => r.slice(0, 3))).toEqual(

@@ -102,11 +102,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       sendJson(res, 401, rpcError(-32001, outcome.message), { 'www-authenticate': outcome.challenge });
       return undefined;
     }
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return parseToolList(Array.isArray(value) ? value.join(',') : value);
+    const choice = {
+      tools: parseToolList(req.headers['x-mcp-tools']),
+      toolsets: parseToolList(req.headers['x-mcp-toolsets']),
     };
-    const choice = { tools: header('x-mcp-tools'), toolsets: header('x-mcp-toolsets') };
     const problem = service.exposure.problemWith(choice);
     if (problem) {
       sendJson(res, 400, rpcError(-32602, problem));

@@ -129,9 +129,10 @@ export function verdict(tool: CompiledTool, x: ExposureInput): Verdict {
   return x.listed.has(def.name) ? 'exposed' : 'unlisted';
 }
 
-export function parseToolList(header: string | null | undefined): string[] | undefined {
+/** A comma-separated header (repeated headers joined), as a list of names. */
+export function parseToolList(header: string | string[] | null | undefined): string[] | undefined {
   if (header === null || header === undefined) return undefined;
-  return header
+  return (Array.isArray(header) ? header.join(',') : header)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
