@@ -107,6 +107,12 @@ export const VARIABLES = [
   { name: 'VIGIL_JWT_ISSUER', schema: z.string().min(1), description: 'Required `iss` of accepted JWTs.' },
   { name: 'VIGIL_JWT_AUDIENCE', schema: z.string().min(1), description: 'Required `aud` of accepted JWTs.' },
   {
+    name: 'VIGIL_OAUTH_ISSUER',
+    schema: url('the issuer URL of the authorization server'),
+    description:
+      'Accept OAuth access tokens from this authorization server (its issuer, exactly as in its tokens) whose audience is VIGIL_PUBLIC_URL/mcp; served in /.well-known/oauth-protected-resource.',
+  },
+  {
     name: 'VIGIL_ALLOW_UNAUTHENTICATED',
     default: 'false',
     schema: bool,

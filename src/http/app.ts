@@ -28,6 +28,7 @@ import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { clientOf, SseSessions } from './legacy-sse.js';
+import { isProtectedResourcePath, serveProtectedResourceMetadata } from './oauth-metadata.js';
 import { parsePingPath, receivePing } from './ping-route.js';
 import { type Access, clearStatusCache, pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
 
@@ -212,6 +213,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         return sendJson(res, 503, { status: 'unavailable', sse_sessions: sse.size, ...health });
       return sendJson(res, 200, { status: 'ok', sse_sessions: sse.size, ...health });
     }
+    if (isProtectedResourcePath(path)) return serveProtectedResourceMetadata(req, res, auth);
     if (path === '/v2/enqueue' && deps.ingest) {
       const reason = rejectReason(req, guard);
       if (reason) return sendJson(res, 403, { status: 'forbidden', message: reason });
