@@ -10,7 +10,7 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function runCall(rt: Runtime, tool: string, args: unknown): Promise<number> {
-  const result = await rt.service.call({ principal: localPrincipal(rt.config) }, tool, args);
+  const result = await rt.service.call({ principal: localPrincipal(rt.config), entry: 'cli' }, tool, args);
   out(JSON.stringify(result.structuredContent, null, 2));
   return result.isError ? 1 : 0;
 }

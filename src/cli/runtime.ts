@@ -36,6 +36,7 @@ export async function openRuntime(
     publicUrl: config.publicUrl,
     checks: config.checks,
     secretKey: config.secretKey,
+    auditRetentionDays: config.auditRetentionDays,
     pagerduty: {
       eventsUrl: config.pagerduty.eventsUrl,
       // A link back only to an address set on purpose, not the bind address the default guesses.

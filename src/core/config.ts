@@ -173,6 +173,12 @@ export const VARIABLES = [
     description: 'Days raw check results are kept.',
   },
   {
+    name: 'VIGIL_AUDIT_RETENTION_DAYS',
+    default: '90',
+    schema: positiveInt('a number of days'),
+    description: 'Days the audit trail (writes, and pings and events counted per hour) is kept.',
+  },
+  {
     name: 'VIGIL_CHECK_CONCURRENCY',
     default: '200',
     schema: positiveInt('a positive number of checks'),
@@ -378,6 +384,8 @@ export interface Config {
     chromiumPath: string | undefined;
   };
   secretKey: string | undefined;
+  /** Days audit entries are kept. */
+  auditRetentionDays: number;
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
   pagerduty: {
@@ -444,6 +452,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     serverName: get('PINGERA_SERVER_NAME'),
     smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
     secretKey: get('VIGIL_SECRET_KEY'),
+    auditRetentionDays: get('VIGIL_AUDIT_RETENTION_DAYS'),
     checks: {
       blockPrivate: get('VIGIL_BLOCK_PRIVATE_TARGETS'),
       retentionDays: get('VIGIL_RESULT_RETENTION'),

@@ -3,6 +3,7 @@
  * active provider serves is not listed.
  */
 import type { AlertsPort } from './alerts.js';
+import type { AuditPort } from './audit.js';
 import type { ChecksPort } from './checks.js';
 import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
@@ -42,6 +43,8 @@ export interface Ports {
   secrets?: SecretsPort;
   statusPages?: StatusPagesPort;
   meta?: MetaPort;
+  /** The audit trail: the server records writes through it, `get_audit_log` reads it. */
+  audit?: AuditPort;
 }
 
 export type PortName = keyof Ports;
@@ -57,4 +60,5 @@ export const PORT_NAMES = [
   'secrets',
   'statusPages',
   'meta',
+  'audit',
 ] as const satisfies readonly PortName[];

@@ -10,6 +10,8 @@ export interface Principal {
   kind: 'local' | 'anonymous' | 'api_key' | 'jwt';
   /** Short text for logs: the key name, the JWT subject. */
   label: string;
+  /** The API key's id or the JWT's subject: names the credential in the audit trail, never its secret. */
+  credentialId?: string;
   /** The most this credential may do; the server mode still caps it. */
   mode: Mode;
   /** Toolsets this credential is limited to; undefined means no limit. */

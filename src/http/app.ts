@@ -116,6 +116,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return {
       principal: outcome.principal,
       choice,
+      address: req.socket.remoteAddress,
       credentials: {
         ...(typeof pagerduty === 'string' && pagerduty.trim() && { pagerduty: pagerduty.trim() }),
         ...(outcome.pingera && { pingera: outcome.pingera }),
@@ -219,7 +220,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (reason) return sendJson(res, 403, { status: 'forbidden', message: reason });
       if (req.method !== 'POST')
         return sendJson(res, 405, { status: 'method not allowed', message: 'Use POST.' }, { allow: 'POST' });
-      return enqueue(req, res, deps.ingest, log);
+      return enqueue(req, res, deps.ingest, log, service.deps.ports.audit);
     }
     const ping = deps.heartbeats ? parsePingPath(path) : undefined;
     if (ping && deps.heartbeats) {
@@ -227,7 +228,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       if (reason) return sendJson(res, 403, { error: { code: 'FORBIDDEN', message: reason } });
       if ('error' in ping)
         return sendJson(res, 400, { error: { code: 'VALIDATION_ERROR', message: ping.error } });
-      return receivePing(req, res, { heartbeats: deps.heartbeats, log, maxBodyBytes: limit, auth }, ping);
+      return receivePing(
+        req,
+        res,
+        { heartbeats: deps.heartbeats, log, maxBodyBytes: limit, auth, audit: service.deps.ports.audit },
+        ping,
+      );
     }
     const calendar = CALENDAR_PATH.exec(path);
     if (calendar && deps.schedules)

@@ -1,9 +1,11 @@
 /**
  * `POST /v2/enqueue`: PagerDuty's Events API v2 on Vigil, so an integration moves by changing
  * its URL. The routing key is the credential, as on PagerDuty; answers use PagerDuty's bodies.
- * An event the store could not write is answered 503 with why, never 202.
+ * An event the store could not write is answered 503 with why, never 202. Each request is
+ * counted in the audit trail per service, hour and outcome, not logged one by one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditPort } from '../core/audit.js';
 import { INVALID_JSON_BODY, invalidEventBody, MAX_EVENT_BYTES, parseAlertEvent } from '../core/events-v2.js';
 import type { Logger } from '../core/log.js';
 import type { EventIngest } from '../providers/embedded/events.js';
@@ -15,7 +17,10 @@ export async function enqueue(
   res: ServerResponse,
   ingest: EventIngest,
   log: Logger,
+  audit?: AuditPort,
 ): Promise<void> {
+  const count = (outcome: string, routingKey?: string) =>
+    audit?.count({ route: '/v2/enqueue', routingKey, outcome });
   let text: string;
   try {
     text = await readBody(req, MAX_EVENT_BYTES);
@@ -23,16 +28,22 @@ export async function enqueue(
     if (!(err instanceof BodyTooLargeError)) throw err;
     sendJson(res, 413, invalidEventBody([`Event is larger than ${MAX_EVENT_BYTES / 1024} KB`]));
     discardRest(req);
+    count('TOO_LARGE');
     return;
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
+    count('INVALID_EVENT');
     return sendJson(res, 400, INVALID_JSON_BODY);
   }
   const parsed = parseAlertEvent(body);
-  if (!parsed.ok) return sendJson(res, 400, invalidEventBody(parsed.errors));
+  if (!parsed.ok) {
+    count('INVALID_EVENT');
+    return sendJson(res, 400, invalidEventBody(parsed.errors));
+  }
+  const routingKey = parsed.event.routing_key;
   let outcome: Awaited<ReturnType<EventIngest>>;
   try {
     outcome = await ingest(parsed.event);
@@ -41,6 +52,7 @@ export async function enqueue(
     if (!fault) throw err;
     // Not stored, so never a 202: senders retry a 5xx (PagerDuty's contract), and the event lands then.
     log.error({ err }, 'event not stored: the store refused the write');
+    count('UNAVAILABLE', routingKey);
     return sendJson(
       res,
       503,
@@ -48,5 +60,6 @@ export async function enqueue(
       { 'retry-after': '5' },
     );
   }
+  count(outcome.status === 202 ? 'ok' : 'INVALID_EVENT', routingKey);
   sendJson(res, outcome.status, outcome.body);
 }

@@ -7,9 +7,11 @@
  * The token in a ping URL is its secret; a heartbeat id is not (every listing shows it). So once
  * the server has authentication set up, a ping by id must bring the ping token (`?token=`) or a
  * credential allowed to write heartbeats; before that it is as open as the rest of the server.
+ * Each ping is counted in the audit trail per heartbeat, hour and outcome, not logged one by one.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditPort } from '../core/audit.js';
 import {
   type HeartbeatsPort,
   MAX_PING_BODY_BYTES,
@@ -70,6 +72,8 @@ export interface PingDeps {
   maxBodyBytes: number;
   /** Decides whether pings by heartbeat id need a token or a credential, and checks it. */
   auth: Pick<Authenticator, 'guarded' | 'authenticate'>;
+  /** Where pings are counted. */
+  audit?: AuditPort | undefined;
 }
 
 type Refusal = { status: 401 | 403; message: string; challenge?: string };
@@ -124,6 +128,10 @@ export async function receivePing(
   ping: Ping,
 ): Promise<void> {
   const { heartbeats, log, maxBodyBytes } = deps;
+  // A ping by token is counted under its heartbeat's id once known: the token is a secret.
+  const route = ping.pingera ? '/v1/heartbeats/{id}/ping' : '/ping';
+  const count = (outcome: string, heartbeatId = 'id' in ping.by ? ping.by.id : undefined) =>
+    deps.audit?.count({ route, objectId: heartbeatId, outcome });
   const text = (status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : `${body}\n`);
@@ -137,6 +145,7 @@ export async function receivePing(
     if (refused) {
       discardRest(req);
       const code = refused.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN';
+      count(code);
       return sendJson(
         res,
         refused.status,
@@ -148,6 +157,7 @@ export async function receivePing(
   const body = await readLog(req, maxBodyBytes);
   if (!body) {
     discardRest(req);
+    count('TOO_LARGE');
     return text(413, `Ping body over ${maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES); nothing was recorded.`);
   }
   let outcome: PingOutcome | undefined;
@@ -165,17 +175,20 @@ export async function receivePing(
     if (!fault) throw err;
     // Not stored, so never a 2xx: the sender's retry (curl --retry, a job's next run) is what counts.
     log.error({ err }, 'ping not recorded: the store refused the write');
+    count('UNAVAILABLE');
     res.setHeader('retry-after', '5');
     const message = `Ping not recorded: ${fault}`;
     if (ping.pingera) return sendJson(res, 503, { error: { code: 'UNAVAILABLE', message } });
     return text(503, message);
   }
   if (!outcome) {
+    count('NOT_FOUND');
     if (ping.pingera)
       return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'No heartbeat with this id.' } });
     return text(404, 'Not found: no heartbeat has this ping URL.');
   }
   const { heartbeat } = outcome;
+  count('ok', heartbeat.id);
   const note = heartbeat.active ? '' : ' (the heartbeat is paused: recorded, status unchanged)';
   if (ping.pingera) {
     return sendJson(res, 200, {

@@ -71,6 +71,10 @@ export interface Caller {
   choice?: ClientChoice | undefined;
   /** Upstream credentials the request brought (X-PagerDuty-Token), for this caller only. */
   credentials?: UpstreamCredentials | undefined;
+  /** How the call arrived, for the audit trail: an MCP client (default) or `vigil call`. */
+  entry?: 'mcp' | 'cli' | undefined;
+  /** The remote address of an HTTP request, for the audit trail. */
+  address?: string | undefined;
 }
 
 export class ToolService {
@@ -123,6 +127,20 @@ export class ToolService {
       );
       return toErrorResult(err, ctx, name);
     }
+    const result = await this.run(tool, caller, args, ctx, asking);
+    // Writes only, refusals included; a question back to the user is not a write yet.
+    if (tool.write && !isInputRequiredResult(result)) await this.audit(caller, tool, args, result);
+    return result;
+  }
+
+  private async run(
+    tool: CompiledTool,
+    caller: Caller,
+    args: unknown,
+    ctx: ToolContext,
+    asking: Asking | undefined,
+  ): Promise<ToolCallResult | InputRequiredResult> {
+    const { name } = tool.def;
     const v = verdict(tool, this.exposure.input(caller.principal, caller.choice));
     if (v === 'read_only') return toErrorResult(new ReadOnlyError(name), ctx, name);
     if (v === 'unsupported') {
@@ -139,6 +157,62 @@ export class ToolService {
     if (first) return first;
     return callTool(tool, args, ctx, this.deps.config.maxResponseTokens * 4);
   }
+
+  /** Records a write in the audit trail; a failure to record is logged, never the call's failure. */
+  private async audit(caller: Caller, tool: CompiledTool, args: unknown, result: ToolCallResult) {
+    const trail = this.deps.ports.audit;
+    if (!trail) return;
+    const { principal } = caller;
+    const env = result.structuredContent as Record<string, unknown> & { error?: { code: string } };
+    try {
+      await trail.record({
+        actor: {
+          kind: principal.kind,
+          id: principal.credentialId,
+          label: principal.label,
+          user: principal.userId ?? principal.userEmail,
+        },
+        address: caller.address,
+        entryPoint: caller.entry ?? 'mcp',
+        tool: tool.def.name,
+        ...auditedArgs(tool.def.name, args, env[tool.def.resource]),
+        outcome: result.isError ? (env.error?.code ?? 'INTERNAL') : 'ok',
+      });
+    } catch (err) {
+      this.deps.log.error({ err, tool: tool.def.name }, 'write not recorded in the audit trail');
+    }
+  }
+}
+
+/**
+ * The object ids a write names (`*_id` and `*_ids` arguments, also inside a wrapper object) and
+ * returns (`id` of each item), and a summary naming the fields given: never their values, which
+ * may be secrets (a secret's value, a webhook's signing secret).
+ */
+function auditedArgs(tool: string, args: unknown, items: unknown) {
+  const ids = new Set<string>();
+  const fields: string[] = [];
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      if (key.endsWith('_id') && typeof value === 'string') ids.add(value);
+      else if (key.endsWith('_ids') && Array.isArray(value))
+        for (const v of value) typeof v === 'string' && ids.add(v);
+      else if (key === 'include') continue;
+      else if (!prefix && value && typeof value === 'object' && !Array.isArray(value))
+        walk(value as Record<string, unknown>, `${key}.`);
+      else fields.push(`${prefix}${key}`);
+    }
+  };
+  if (args && typeof args === 'object' && !Array.isArray(args)) walk(args as Record<string, unknown>, '');
+  if (Array.isArray(items))
+    for (const item of items) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') ids.add(id);
+    }
+  return {
+    objectIds: [...ids].slice(0, 100),
+    summary: fields.length ? `${tool}: ${fields.slice(0, 50).join(', ')}` : tool,
+  };
 }
 
 export function buildServer(service: ToolService, caller: Caller): Server {

@@ -247,7 +247,11 @@ describe('exposure', () => {
       ports: all,
       defaults: ['core'],
     });
-    expect(listed(narrowed, { toolsets: ['all'] })).toEqual(['test_connection', 'test_pingera_connection']);
+    expect(listed(narrowed, { toolsets: ['all'] })).toEqual([
+      'get_audit_log',
+      'test_connection',
+      'test_pingera_connection',
+    ]);
     expect(verdict(compiled.get('get_teams')!, narrowed.input(rw))).toBe('hidden');
   });
 

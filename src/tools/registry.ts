@@ -3,6 +3,7 @@
  */
 
 import { alertTools } from './alerts.js';
+import { auditTools } from './audit.js';
 import { checkGroupTools } from './check-groups.js';
 import { checkRunTools } from './check-runs.js';
 import { checkScriptTools } from './check-scripts.js';
@@ -41,4 +42,5 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...statusPageTools,
   ...statusIncidentTools,
   ...metaTools,
+  ...auditTools,
 ];

@@ -18,6 +18,7 @@ import { StatusAutomation } from './engine/status-automation.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
+import { AuditRepository } from './store/audit-repo.js';
 import { openDatabase, type StoreKind } from './store/database.js';
 import { DeliveryRepository } from './store/deliveries-repo.js';
 import { DirectoryRepository } from './store/directory-repo.js';
@@ -50,8 +51,13 @@ export interface EmbeddedProvider {
       | 'secrets'
       | 'statusPages'
       | 'meta'
+      | 'audit'
     >
-  > & { heartbeats: HeartbeatRepository; checks: ReturnType<typeof createCheckService> };
+  > & {
+    heartbeats: HeartbeatRepository;
+    checks: ReturnType<typeof createCheckService>;
+    audit: AuditRepository;
+  };
   apiKeys: ApiKeyRepository;
   lease: LeaseRepository;
   /** One pass of the engine's work (tests run passes by hand). */
@@ -96,6 +102,8 @@ export async function createEmbeddedProvider(opts: {
   secretKey?: string | undefined;
   /** Alert rules with a routing key: where their events go, and the link back they carry. */
   pagerduty?: { eventsUrl: string; clientUrl?: string | undefined } | undefined;
+  /** Days audit entries are kept (default 90). */
+  auditRetentionDays?: number | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -165,6 +173,7 @@ export async function createEmbeddedProvider(opts: {
   );
   const runner = new EngineRunner({ engine, scheduler, lease, log: opts.log, shared: postgres });
   const ingest = createEventIngest({ directory, incidents });
+  const audit = new AuditRepository(db, clock, opts.log, opts.auditRetentionDays ?? 90);
   let closed = false;
   return {
     name: 'embedded',
@@ -180,6 +189,7 @@ export async function createEmbeddedProvider(opts: {
       alerts,
       secrets,
       statusPages,
+      audit,
       meta: {
         async testConnection() {
           const holder = await lease.current('engine');
@@ -226,6 +236,7 @@ export async function createEmbeddedProvider(opts: {
       closed = true;
       await runner.stop();
       await scheduler.stop();
+      await audit.close();
       await db.destroy();
     },
   };

@@ -925,6 +925,30 @@ const m020: Migration = {
   },
 };
 
+/** The audit trail: writes one row each, pings and events one counting row per hour. */
+const m021: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('actor_label', 'text', (c) => c.notNull())
+      .addColumn('actor_user', 'text')
+      .addColumn('address', 'text')
+      .addColumn('entry_point', 'text', (c) => c.notNull())
+      .addColumn('tool', 'text', (c) => c.notNull())
+      .addColumn('object_ids', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addColumn('bucket', 'text', (c) => c.unique())
+      .execute();
+    await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -946,6 +970,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '018_store_probe': m018,
   '019_engine_claims': m019,
   '020_delivery_outbox': m020,
+  '021_audit_log': m021,
 };
 
 export const migrationProvider: MigrationProvider = {

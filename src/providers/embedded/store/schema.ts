@@ -599,4 +599,25 @@ export interface Database {
   status_incident_updates: StatusIncidentUpdatesTable;
   status_component_checks: { component_id: string; check_id: string };
   store_probe: StoreProbeTable;
+  audit_log: AuditLogTable;
+}
+
+/** The audit trail (audit-repo.ts): one row a write, or one row counting pings or events an hour. */
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string;
+  actor_user: string | null;
+  address: string | null;
+  entry_point: string;
+  tool: string;
+  /** JSON array of ids. */
+  object_ids: string;
+  summary: string;
+  outcome: string;
+  count: number;
+  /** Route, object, hour and outcome of a counted row; null for a write. */
+  bucket: string | null;
 }

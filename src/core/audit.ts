@@ -1,0 +1,79 @@
+/**
+ * The audit trail: every write through MCP, the CLI or an HTTP endpoint, with who made it (the
+ * credential's id, never its secret), from where, through which tool or route, the object ids,
+ * the names of the fields it changed (never their values) and how it ended. Heartbeat pings and
+ * Events API traffic are counted per hour, not logged one by one.
+ */
+import { z } from 'zod';
+
+export const ENTRY_POINTS = ['mcp', 'cli', 'http'] as const;
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+/** Who made a write: the principal's kind, or `integration` for counted pings and events. */
+export const ACTOR_KINDS = ['local', 'anonymous', 'api_key', 'jwt', 'integration'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** One audit entry as read back; the output schema of `get_audit_log`. */
+export const auditEntry = z.object({
+  id: z.string(),
+  at: z.string().describe('ISO 8601; for counted traffic, the start of its hour.'),
+  actor_kind: z.enum(ACTOR_KINDS),
+  actor_id: z.string().nullable().describe('API key ID or JWT subject.'),
+  actor_label: z.string(),
+  user: z.string().nullable(),
+  address: z.string().nullable(),
+  entry_point: z.enum(ENTRY_POINTS),
+  tool: z.string().describe('Tool name or HTTP route.'),
+  object_ids: z.array(z.string()),
+  summary: z.string().describe('The tool and the fields given (never values).'),
+  outcome: z.string().describe('`ok` or the error code.'),
+  count: z.number().int().describe('1 for a write; pings or events that hour.'),
+});
+export type AuditEntry = z.infer<typeof auditEntry>;
+
+/** A write to record. */
+export interface AuditRecord {
+  actor: {
+    kind: Exclude<ActorKind, 'integration'>;
+    id?: string | undefined;
+    label: string;
+    user?: string | undefined;
+  };
+  address?: string | undefined;
+  entryPoint: EntryPoint;
+  tool: string;
+  objectIds: readonly string[];
+  summary: string;
+  outcome: string;
+}
+
+/** One heartbeat ping or Events API request, counted per route, object, hour and outcome. */
+export interface TrafficHit {
+  route: string;
+  /** The heartbeat's id, when known. */
+  objectId?: string | undefined;
+  /** An Events API routing key: counted under its service's id, and never stored itself. */
+  routingKey?: string | undefined;
+  outcome: string;
+}
+
+export interface AuditQuery {
+  since?: string | undefined;
+  until?: string | undefined;
+  /** A key or JWT id, an actor label, or a user id or email. */
+  actor?: string | undefined;
+  objectId?: string | undefined;
+  tool?: string | undefined;
+  outcome?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface AuditPort {
+  /** Records one write; resolves once it is stored. */
+  record(entry: AuditRecord): Promise<void>;
+  /** Counts one ping or event in memory; counts reach the store within seconds. */
+  count(hit: TrafficHit): void;
+  /** Newest first. */
+  list(q: AuditQuery): Promise<{ items: AuditEntry[]; more: boolean }>;
+}
