@@ -20,6 +20,7 @@ import type { Principal } from '../core/principal.js';
 import type { SchedulesPort } from '../core/schedules.js';
 import type { StatusPagesPort } from '../core/status-pages.js';
 import type { EventIngest } from '../providers/embedded/events.js';
+import { secretKey } from '../providers/embedded/store/secrets-repo.js';
 import { storageFault } from '../providers/embedded/store/sql-errors.js';
 import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
@@ -31,6 +32,7 @@ import { clientOf, SseSessions } from './legacy-sse.js';
 import { isProtectedResourcePath, serveProtectedResourceMetadata } from './oauth-metadata.js';
 import { parsePingPath, receivePing } from './ping-route.js';
 import { type Access, clearStatusCache, pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
+import { viewerTokens } from './status/viewer-token.js';
 
 export interface HttpDeps {
   config: Config;
@@ -62,6 +64,12 @@ export interface HttpApp {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const NOBODY: Principal = { kind: 'anonymous', label: 'nobody', mode: 'read_only' };
+const KEY_IN_URL =
+  'This key can do more than read status pages, so it is not taken in a URL, where it would be kept in browser history and logs. Send it in an Authorization header, or open the page with a key made for it: vigil keys create --name viewer --mode read_only --toolsets status_pages.';
+
+/** A credential that can do nothing but read status pages: the only kind `?key=` takes. */
+const readsStatusPagesOnly = (p: Principal) =>
+  p.mode === 'read_only' && p.toolsets?.length === 1 && p.toolsets[0] === 'status_pages';
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
   const { config, log, service, auth } = deps;
@@ -85,6 +93,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     pages: deps.statusPages,
     publicUrl: config.publicUrl,
     authorize: statusViewer,
+    viewer: viewerTokens(() => secretKey(config.secretKey, config.dataDir)),
     frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
   };
   // A change made here is on the page at once; one made by another process within a second.
@@ -139,13 +148,17 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         ok: false,
         status: 401,
         message:
-          'This status page is private: open it with a Vigil API key or JWT (an Authorization header, or ?key= in the URL).',
+          'This status page is private: open it with a Vigil API key or JWT in an Authorization header, or with ?key= and a key limited to reading status pages.',
         challenge: 'Bearer realm="vigil"',
       };
     }
     const { toolsets } = outcome.principal;
     if (toolsets && !toolsets.includes('status_pages'))
       return { ok: false, status: 403, message: 'This credential is not allowed the status_pages toolset.' };
+    // A key in a URL ends up in browser history, server logs and shared links: there, only a key
+    // that can do nothing but read status pages is taken.
+    if (key && !req.headers.authorization && !readsStatusPagesOnly(outcome.principal))
+      return { ok: false, status: 403, message: KEY_IN_URL };
     return { ok: true };
   }
 

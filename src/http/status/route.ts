@@ -4,8 +4,10 @@
  * `/` when the Host header names it. Host and Origin are not checked here as they are for MCP:
  * these answers are read-only and the same for every caller. A public page needs no
  * authentication; a private one (`viewers_must_be_team_members`) needs what /mcp accepts — an
- * API key or JWT in Authorization, or a key in `?key=` for browsers and feed readers — checked
- * before any cached rendering is looked at, and is never stored by shared caches or indexed.
+ * API key or JWT in Authorization, or in `?key=` (for browsers and feed readers) only a key
+ * limited to reading status pages, which the page then swaps for a short-lived viewer token on
+ * its links (`?view=`; a browser is redirected there) — checked before any cached rendering is
+ * looked at, and is never stored by shared caches or indexed.
  * No page may be framed by another site (clickjacking) unless VIGIL_STATUS_FRAME_ANCESTORS names it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +17,7 @@ import { atomFeed, rssFeed } from './feeds.js';
 import { errorPage, incidentPage, notFoundPage, statusPage } from './html.js';
 import { statuspageJson } from './json.js';
 import { loadSnapshot } from './model.js';
+import type { ViewerTokens } from './viewer-token.js';
 
 export const STATUS_PATH = /^\/status\/([^/]{1,200})(\/.*)?$/;
 
@@ -28,9 +31,14 @@ export interface StatusDeps {
    * else `key` (from `?key=`). Without it, private pages answer 401 to everyone.
    */
   authorize?: (req: IncomingMessage, key: string | undefined) => Promise<Access>;
+  /** Signs and checks the viewer tokens a private page opened with `?key=` carries on its links. */
+  viewer?: ViewerTokens | undefined;
   /** Who may frame the pages (VIGIL_STATUS_FRAME_ANCESTORS, CSP sources); default `'none'`. */
   frameAncestors?: readonly string[] | undefined;
 }
+
+const EXPIRED_VIEW =
+  'This viewing link has expired or is not for this page: open the page again with its key (?key=) or an Authorization header.';
 
 export type Access = { ok: true } | { ok: false; status: 401 | 403; message: string; challenge?: string };
 
@@ -124,6 +132,14 @@ function refuse(
   );
 }
 
+/** The routes a browser shows: the page and its incident pages (the rest are feeds and JSON). */
+const isPage = (rest: string) => rest === '' || rest === '/' || INCIDENT_PATH.test(rest);
+
+/** 303 to `location` on this host, kept by no cache (it carries a viewer token). */
+function seeOther(res: ServerResponse, location: string) {
+  res.writeHead(303, { location, ...PRIVATE, 'content-length': '0' }).end();
+}
+
 function notFoundAnswer(
   req: IncomingMessage,
   res: ServerResponse,
@@ -195,13 +211,26 @@ export async function serveStatus(
   let query = '';
   const isPrivate = page.viewers_must_be_team_members;
   if (isPrivate) {
-    const key = new URL(req.url ?? '/', 'http://localhost').searchParams.get('key') || undefined;
-    const access: Access = deps.authorize
-      ? await deps.authorize(req, key)
-      : { ok: false, status: 401, message: 'This status page is private.' };
-    if (!access.ok) return refuse(req, res, rest, access, headers);
-    // A browser that came with ?key= keeps it on the page's own links.
-    if (key && !req.headers.authorization) query = `?key=${encodeURIComponent(key)}`;
+    const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const fromUrl = !req.headers.authorization;
+    const view = fromUrl ? params.get('view') || undefined : undefined;
+    const key = fromUrl && !view ? params.get('key') || undefined : undefined;
+    if (view) {
+      if (!deps.viewer?.verify(view, page.id))
+        return refuse(req, res, rest, { ok: false, status: 401, message: EXPIRED_VIEW }, headers);
+      query = `?view=${encodeURIComponent(view)}`;
+    } else {
+      const access: Access = deps.authorize
+        ? await deps.authorize(req, key)
+        : { ok: false, status: 401, message: 'This status page is private.' };
+      if (!access.ok) return refuse(req, res, rest, access, headers);
+      if (key && deps.viewer) {
+        // The page's links carry a short-lived viewer token, never the key; a browser is sent to
+        // the token's address at once, so the key leaves its address bar and history too.
+        query = `?view=${encodeURIComponent(deps.viewer.issue(page.id))}`;
+        if (isPage(rest)) return seeOther(res, `${`${prefix}${rest}` || '/'}${query}`);
+      }
+    }
   }
   const shown = page;
   const snapshot = () =>
