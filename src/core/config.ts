@@ -196,6 +196,13 @@ export const VARIABLES = [
     description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
   },
   {
+    name: 'VIGIL_SYNTHETIC_UNCONFINED',
+    default: 'false',
+    schema: bool,
+    description:
+      'Run synthetic checks where their script and browser cannot get a network namespace of their own (otherwise refused there).',
+  },
+  {
     name: 'VIGIL_STATUS_FRAME_ANCESTORS',
     default: "'none'",
     schema: z.string().transform((v, ctx) => {
@@ -382,6 +389,7 @@ export interface Config {
     retentionDays: number;
     concurrency: number;
     chromiumPath: string | undefined;
+    syntheticUnconfined: boolean;
   };
   secretKey: string | undefined;
   /** Days audit entries are kept. */
@@ -458,6 +466,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       retentionDays: get('VIGIL_RESULT_RETENTION'),
       concurrency: get('VIGIL_CHECK_CONCURRENCY'),
       chromiumPath: get('VIGIL_CHROMIUM_PATH'),
+      syntheticUnconfined: get('VIGIL_SYNTHETIC_UNCONFINED'),
     },
     publicUrl: (
       get<string | undefined>('VIGIL_PUBLIC_URL') ??
