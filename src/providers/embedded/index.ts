@@ -97,6 +97,7 @@ export async function createEmbeddedProvider(opts: {
         retentionDays: number;
         concurrency: number;
         chromiumPath?: string | undefined;
+        syntheticUnconfined?: boolean | undefined;
       }
     | undefined;
   secretKey?: string | undefined;
@@ -120,6 +121,7 @@ export async function createEmbeddedProvider(opts: {
     log: opts.log,
     chromiumPath: checkOpts.chromiumPath,
     blockPrivate: checkOpts.blockPrivate,
+    unconfined: checkOpts.syntheticUnconfined,
   });
   const checks = createCheckService({
     db,

@@ -10,10 +10,15 @@
  * - here, in Vigil: the relay between runners and the host, which screens each call
  *   (protocol-filter.ts), and a guard proxy per run (guard-proxy.ts) that is the browser's only
  *   route to the network, so the target guard judges the browser's requests too.
+ *
+ * Both children run in network namespaces of their own, as an unprivileged user (isolation.ts):
+ * they reach the relay and the proxies only through Unix sockets in a directory of Vigil's. Where
+ * the host cannot isolate them, runs are refused unless VIGIL_SYNTHETIC_UNCONFINED is set.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { accessSync, chmodSync, chownSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -21,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Logger } from '../../../../core/log.js';
 import { type GuardProxy, startGuardProxy } from './guard-proxy.js';
+import { detectIsolation, type Isolation } from './isolation.js';
 import { type ProtocolMessage, refusal, screen } from './protocol-filter.js';
 import type { RunReport, RunRequest } from './runner.js';
 import { permissionFlags } from './sandbox.js';
@@ -48,8 +54,12 @@ const HOST_START_MS = 30_000;
 /** Runs at once per process; more wait their turn (within their own timeout). */
 const PARALLEL_RUNS = 2;
 const RUNNER_MEMORY_MB = 256;
+/** Most bytes of runner output kept while looking for the end of a line. */
+const MAX_OUTPUT_LINE = 1_000_000;
 
 export class BrowserMissingError extends Error {}
+/** The host cannot isolate the browser and the script, and the operator has not opted out. */
+export class IsolationUnavailableError extends Error {}
 
 /** The browser to drive: VIGIL_CHROMIUM_PATH, else the first Chromium or Chrome on PATH. */
 export function findChromium(configured: string | undefined, path = process.env.PATH ?? ''): string {
@@ -117,20 +127,22 @@ interface WsServerLike {
 // playwright-core ships `ws`; its bundle is a public export of the package.
 type WsModule = {
   ws: new (url: string, opts?: { headers?: Record<string, string> }) => WsLike;
-  wsServer: new (opts: { host: string; port: number }) => WsServerLike;
+  wsServer: new (opts: { server: Server }) => WsServerLike;
 };
 
 interface Host {
   child: ReturnType<typeof spawn>;
   wsEndpoint: string;
-  relay: WsServerLike;
-  relayPort: number;
-  defaultProxy: GuardProxy;
-  tmp: string;
+  /** The relay's Unix socket, which runners reach. */
+  relayPath: string;
+  /** Vigil's sockets: the relay and the guard proxies. */
+  sockets: string;
 }
 
 interface ActiveRun {
   proxy: GuardProxy;
+  /** The run's guard proxy as the browser reaches it, on its own loopback. */
+  proxyUrl: string;
   sockets: Set<WsLike>;
 }
 
@@ -156,11 +168,19 @@ export class SyntheticBrowser {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private readonly playwrightDir: string;
+  private isolation: Isolation | undefined;
+  private forwards = 0;
   /** The browser host's process id while it runs (tests check that it outlives a killed run). */
   pid: number | undefined;
 
   constructor(
-    private readonly opts: { log: Logger; chromiumPath?: string | undefined; blockPrivate: boolean },
+    private readonly opts: {
+      log: Logger;
+      chromiumPath?: string | undefined;
+      blockPrivate: boolean;
+      /** VIGIL_SYNTHETIC_UNCONFINED: run without the operating system's isolation where it is missing. */
+      unconfined?: boolean | undefined;
+    },
   ) {
     const require = createRequire(import.meta.url);
     this.playwrightDir = realpathSync(dirname(require.resolve('playwright-core/package.json')));
@@ -169,20 +189,60 @@ export class SyntheticBrowser {
   /** Runs a script in a fresh context; resolves with its report, or how it ended without one. */
   async run(r: SyntheticRun): Promise<SyntheticOutcome> {
     const executablePath = findChromium(this.opts.chromiumPath);
+    const isolation = this.isolate();
     await this.slot(r.deadline);
     const token = randomUUID();
     let proxy: GuardProxy | undefined;
+    let host: Host | undefined;
     try {
-      proxy = await startGuardProxy(r.blockPrivate);
-      this.runs.set(token, { proxy, sockets: new Set() });
-      const host = await this.start(executablePath);
-      return await this.runner(host, token, r, proxy);
+      host = await this.start(executablePath, isolation);
+      proxy = await startGuardProxy(r.blockPrivate, join(host.sockets, `proxy-${token}.sock`));
+      const port = await this.forward(host, proxy.path);
+      this.runs.set(token, { proxy, proxyUrl: `http://127.0.0.1:${port}`, sockets: new Set() });
+      return await this.runner(host, isolation, token, r, proxy);
     } finally {
       for (const s of this.runs.get(token)?.sockets ?? []) s.terminate();
       this.runs.delete(token);
+      if (proxy && host?.child.connected) host.child.send({ unforward: proxy.path });
       await proxy?.close();
       this.release();
     }
+  }
+
+  /**
+   * How the children are isolated here, found at the first run: `undefined` when the host cannot
+   * and the operator opted out; else refused, saying what the host lacks.
+   */
+  private isolate(): Isolation | undefined {
+    this.isolation ??= detectIsolation([
+      childFile('runner'),
+      childFile('host'),
+      join(this.playwrightDir, 'index.mjs'),
+    ]);
+    if (this.isolation.ok) return this.isolation;
+    if (this.opts.unconfined) return undefined;
+    throw new IsolationUnavailableError(
+      `Synthetic checks are refused on this server: ${this.isolation.reason}. They need the script and its browser kept off the network except through Vigil's guard; to run them without that (a script could then reach this machine's network and open ports on it), set VIGIL_SYNTHETIC_UNCONFINED=true.`,
+    );
+  }
+
+  /** Has the host bridge a guard proxy's socket to its loopback; resolves with the port. */
+  private forward(host: Host, path: string): Promise<number> {
+    const id = ++this.forwards;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => done(0), 10_000);
+      const done = (port: number) => {
+        clearTimeout(timer);
+        host.child.off('message', onMessage);
+        if (port) resolve(port);
+        else reject(new Error('The synthetic checks browser could not reach its guard proxy.'));
+      };
+      const onMessage = (m: { forwarded?: number; port?: number }) => {
+        if (m?.forwarded === id) done(m.port ?? 0);
+      };
+      host.child.on('message', onMessage);
+      host.child.send({ forward: id, path });
+    });
   }
 
   /** Closes the browser and every run; the next run starts a new one. */
@@ -228,36 +288,40 @@ export class SyntheticBrowser {
     this.queue.shift()?.();
   }
 
-  private start(executablePath: string): Promise<Host> {
-    this.host ??= this.launch(executablePath).catch((err: unknown) => {
+  private start(executablePath: string, isolation: Isolation | undefined): Promise<Host> {
+    this.host ??= this.launch(executablePath, isolation).catch((err: unknown) => {
       this.host = undefined;
       throw err;
     });
     return this.host;
   }
 
-  private async launch(executablePath: string): Promise<Host> {
+  private async launch(executablePath: string, isolation: Isolation | undefined): Promise<Host> {
     const tmp = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
-    const defaultProxy = await startGuardProxy(this.opts.blockPrivate);
+    // Vigil's sockets: others may pass through the directory to a socket they are told of.
+    const sockets = mkdtempSync(join(tmpdir(), 'vigil-sockets-'));
+    chmodSync(sockets, 0o711);
+    if (isolation?.ok && isolation.owner !== undefined) chownSync(tmp, isolation.owner, isolation.owner);
+    const defaultProxy = await startGuardProxy(this.opts.blockPrivate, join(sockets, 'proxy-default.sock'));
     const hostFile = childFile('host');
-    const child = spawn(
+    const argv = [
       process.execPath,
-      [
-        ...permissionFlags({
-          read: [dirname(hostFile), `${this.playwrightDir}/`, realpathSync(executablePath), `${tmp}/`],
-          write: [`${tmp}/`],
-          childProcess: true,
-        }),
-        hostFile,
-        join(this.playwrightDir, 'index.mjs'),
-        executablePath,
-        defaultProxy.url,
-      ],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      },
-    );
+      ...permissionFlags({
+        read: [dirname(hostFile), `${this.playwrightDir}/`, realpathSync(executablePath), `${tmp}/`],
+        write: [`${tmp}/`],
+        childProcess: true,
+      }),
+      hostFile,
+      join(this.playwrightDir, 'index.mjs'),
+      executablePath,
+      defaultProxy.path,
+      tmp,
+    ];
+    const [command, ...args] = isolation?.ok ? isolation.wrap(argv) : argv;
+    const child = spawn(command as string, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
@@ -268,7 +332,9 @@ export class SyntheticBrowser {
         clearTimeout(timer);
         if (m.sandboxed === false) {
           this.opts.log.warn(
-            "Chromium's sandbox could not start here (running as root, or no user namespaces); synthetic checks run the browser without it",
+            isolation
+              ? "Chromium's sandbox could not start here (no user namespaces for an unprivileged user); synthetic checks run the browser without it"
+              : "Chromium's sandbox could not start here (running as root, or no user namespaces); synthetic checks run the browser without it",
           );
         }
         if (m.wsEndpoint) resolve(m.wsEndpoint);
@@ -283,11 +349,15 @@ export class SyntheticBrowser {
       child.kill('SIGKILL');
       await defaultProxy.close();
       rmSync(tmp, { recursive: true, force: true });
+      rmSync(sockets, { recursive: true, force: true });
       throw err;
     });
     const { ws, wsServer } = createRequire(import.meta.url)('playwright-core/lib/utilsBundle') as WsModule;
-    const relay = new wsServer({ host: '127.0.0.1', port: 0 });
-    await new Promise<void>((resolve) => relay.on('listening', resolve));
+    const relayPath = join(sockets, 'relay.sock');
+    const relayServer = createServer();
+    await new Promise<void>((resolve) => relayServer.listen(relayPath, resolve));
+    chmodSync(relayPath, 0o666);
+    const relay = new wsServer({ server: relayServer });
     relay.on('connection', (client, req) => this.relayConnection(ws, wsEndpoint, client, req));
     this.pid = child.pid;
     child.once('exit', (code) => {
@@ -298,11 +368,13 @@ export class SyntheticBrowser {
         this.host = undefined;
       }
       relay.close();
+      relayServer.close();
       void defaultProxy.close();
       rmSync(tmp, { recursive: true, force: true });
+      rmSync(sockets, { recursive: true, force: true });
     });
-    this.opts.log.info({ executablePath }, 'synthetic checks browser started');
-    return { child, wsEndpoint, relay, relayPort: relay.address().port, defaultProxy, tmp };
+    this.opts.log.info({ executablePath, isolated: Boolean(isolation) }, 'synthetic checks browser started');
+    return { child, wsEndpoint, relayPath, sockets };
   }
 
   /** Joins a runner's connection to the host's, screening what the runner sends. */
@@ -335,7 +407,7 @@ export class SyntheticBrowser {
       } catch {
         return client.close();
       }
-      const verdict = screen(message, run.proxy.url);
+      const verdict = screen(message, run.proxyUrl);
       if ('refuse' in verdict) return client.send(refusal(message.id, verdict.refuse));
       const text = JSON.stringify(verdict.forward);
       if (upstream.readyState === 1) upstream.send(text);
@@ -351,29 +423,37 @@ export class SyntheticBrowser {
     upstream.on('error', end);
   }
 
-  private runner(host: Host, token: string, r: SyntheticRun, proxy: GuardProxy): Promise<SyntheticOutcome> {
+  private runner(
+    host: Host,
+    isolation: Isolation | undefined,
+    token: string,
+    r: SyntheticRun,
+    proxy: GuardProxy,
+  ): Promise<SyntheticOutcome> {
     const runnerFile = childFile('runner');
     const codeDir = dirname(dirname(dirname(dirname(dirname(runnerFile)))));
     // A scratch directory, the runner's working directory: scripts written for @playwright/test
     // save screenshots (`page.screenshot({ path })`); they land here and are dropped after the run.
     const scratch = mkdtempSync(join(tmpdir(), 'vigil-run-'));
-    const child = spawn(
+    if (isolation?.ok && isolation.owner !== undefined) chownSync(scratch, isolation.owner, isolation.owner);
+    const argv = [
       process.execPath,
-      [
-        ...permissionFlags({
-          read: [
-            dirname(runnerFile),
-            join(codeDir, 'core', 'pw-script.js'),
-            `${this.playwrightDir}/`,
-            `${scratch}/`,
-          ],
-          write: [`${scratch}/`],
-        }),
-        `--max-old-space-size=${RUNNER_MEMORY_MB}`,
-        runnerFile,
-      ],
-      { cwd: scratch, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
-    );
+      ...permissionFlags({
+        read: [
+          dirname(runnerFile),
+          join(codeDir, 'core', 'pw-script.js'),
+          `${this.playwrightDir}/`,
+          `${scratch}/`,
+        ],
+        write: [`${scratch}/`],
+      }),
+      `--max-old-space-size=${RUNNER_MEMORY_MB}`,
+      runnerFile,
+    ];
+    const [command, ...args] = isolation?.ok ? isolation.wrap(argv) : argv;
+    // No IPC channel: the request goes on stdin, and only stdout lines after the secret count.
+    const child = spawn(command as string, args, { cwd: scratch, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    const secret = randomBytes(24).toString('hex');
     this.runners.add(child);
     child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
     let stderr = '';
@@ -395,7 +475,14 @@ export class SyntheticBrowser {
         () => finish({ kind: 'timeout', step, refused: proxy.refused }),
         Math.max(0, r.deadline - Date.now()),
       );
-      child.on('message', (raw: unknown) => {
+      const accept = (text: string) => {
+        if (!text.startsWith(`${secret} `)) return; // not the runner's: the script's own output
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text.slice(secret.length + 1));
+        } catch {
+          raw = undefined;
+        }
         // The runner hosts the script, so what it says is checked like any input.
         const m = runnerMessage.safeParse(raw);
         if (!m.success) {
@@ -406,24 +493,43 @@ export class SyntheticBrowser {
           });
         } else if ('step' in m.data) step = m.data.step;
         else finish({ kind: 'report', report: m.data.report as RunReport, refused: proxy.refused });
+      };
+      let pending = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        const lines = (pending + d.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        if (pending.length > MAX_OUTPUT_LINE) pending = '';
+        for (const text of lines) accept(text);
       });
-      child.once('exit', (code, signal) =>
+      // 'close', not 'exit': the last line on stdout may be read after the process has gone.
+      child.once('close', (code, signal) => {
+        const outOfMemory = /heap out of memory|Reached heap limit|allocation failed/i.test(stderr);
+        if (!outOfMemory && stderr.trim())
+          this.opts.log.warn(
+            { code, signal, stderr: stderr.slice(-500) },
+            'a synthetic script runner failed',
+          );
         finish({
           kind: 'crashed',
-          message: `The script runner ended without a result (${signal ?? `exit ${code}`}): ${stderr.trim().slice(-500)}`,
+          message: outOfMemory
+            ? `The script ran out of memory (${RUNNER_MEMORY_MB} MB).`
+            : `The script runner ended without a result (${signal ?? `exit ${code}`}).`,
           refused: proxy.refused,
-        }),
-      );
+        });
+      });
       const request: RunRequest = {
         playwright: join(this.playwrightDir, 'index.mjs'),
-        endpoint: `ws://127.0.0.1:${host.relayPort}/${token}`,
+        relay: host.relayPath,
+        token,
+        secret,
         script: r.script,
         variables: r.variables,
         baseURL: r.baseURL,
         timeoutMs: Math.max(1, r.deadline - Date.now()),
         screenshot: r.screenshot,
       };
-      child.send(request);
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(JSON.stringify(request));
     });
   }
 }

@@ -1,17 +1,20 @@
 /**
- * The browser's only way out: a loopback HTTP proxy (plain requests and CONNECT tunnels) that
- * connects through the target guard. Chromium is told to send everything here, loopback included
+ * The browser's only way out: an HTTP proxy (plain requests and CONNECT tunnels) on a Unix socket
+ * that connects through the target guard. The browser, in a network namespace of its own, reaches
+ * it through a bridge on its loopback (bridge.ts). Chromium is told to send everything here, loopback included
  * (Playwright proxies loopback by default), so the guard judges the address each request really
  * connects to, after DNS, as it does for the other probes. Refused requests are recorded, so the
  * run can say what the page tried to reach.
  */
+
+import { chmodSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { checkLiteral, guardedLookup, TargetRefusedError } from '../target-guard.js';
 
 export interface GuardProxy {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
+  /** The Unix socket it listens on. */
+  path: string;
   /** What was refused, in order: the URL (or host:port of a tunnel) and why. */
   refused: { url: string; reason: string }[];
   close(): Promise<void>;
@@ -29,7 +32,7 @@ const HOP_BY_HOP = new Set([
 ]);
 const MAX_RECORDED = 20;
 
-export async function startGuardProxy(blockPrivate: boolean): Promise<GuardProxy> {
+export async function startGuardProxy(blockPrivate: boolean, path: string): Promise<GuardProxy> {
   const refused: GuardProxy['refused'] = [];
   const sockets = new Set<Socket>();
   const lookup = guardedLookup(blockPrivate) as never;
@@ -107,10 +110,11 @@ export async function startGuardProxy(blockPrivate: boolean): Promise<GuardProxy
     s.on('close', () => sockets.delete(s));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  // The browser runs as another user; the socket's directory keeps out those who cannot list it.
+  chmodSync(path, 0o666);
   return {
-    url: `http://127.0.0.1:${port}`,
+    path,
     refused,
     close: () =>
       new Promise<void>((resolve) => {

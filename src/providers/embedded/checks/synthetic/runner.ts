@@ -1,22 +1,33 @@
 /**
- * The script runner: one child process per synthetic run, started by browser.ts under Node's
- * permission model (it reads only its own code and playwright-core; it writes nothing, spawns
- * nothing, and connects only to Vigil's relay), with no environment but the check's secrets.
- * It receives the run over IPC, opens a fresh browser context, runs the script with `page`,
- * `context`, `request`, `expect`, `test` and `process.env` (the secrets), and answers with what
- * happened. It reports each test and step as it starts, so a run killed at its timeout still
- * says where it was.
+ * The script runner: one child process per synthetic run, started by browser.ts in a network
+ * namespace of its own as an unprivileged user (isolation.ts), and under Node's permission model
+ * (it reads only its own code and playwright-core; it writes only its scratch directory and spawns
+ * nothing), with no environment but the check's secrets. Its only way out is a Unix socket to
+ * Vigil's relay, bridged to its loopback. It reads the run from stdin, opens a fresh browser
+ * context, runs the script with `page`, `context`, `request`, `expect`, `test` and `process.env`
+ * (the secrets), and answers on stdout with what happened. It reports each test and step as it
+ * starts, so a run killed at its timeout still says where it was.
+ *
+ * There is no IPC channel: a script that reaches the real `process` finds no `process.send`, and
+ * what it writes to stdout is ignored, since Vigil takes only lines that begin with the run's
+ * secret, which came on stdin before the script ran and is kept where the script cannot look.
  */
+import { writeSync } from 'node:fs';
 import { createContext } from 'node:vm';
 import { compileScript, SCRIPT_MODULES } from '../../../../core/pw-script.js';
+import { bridge } from './bridge.js';
 import { expect } from './expect.js';
 import { allowProbes, confineNetwork, confineProcess } from './sandbox.js';
 
 export interface RunRequest {
   /** playwright-core's entry file. */
   playwright: string;
-  /** The relay's WebSocket URL for this run. */
-  endpoint: string;
+  /** The Unix socket of Vigil's relay. */
+  relay: string;
+  /** The run's path on the relay. */
+  token: string;
+  /** What each line this runner writes on stdout begins with. */
+  secret: string;
   script: string;
   variables: Record<string, string>;
   baseURL?: string | undefined;
@@ -37,7 +48,7 @@ export interface RunReport {
   screenshot?: string;
 }
 
-/** IPC from runner to Vigil: progress, then one report. */
+/** Lines from runner to Vigil, each after the run's secret: progress, then one report. */
 export type RunnerMessage = { step: string } | { report: RunReport };
 
 const MAX_LINES = 10;
@@ -48,39 +59,80 @@ const clip = (s: string) => (s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}…` 
 
 type TestBody = (fixtures: Record<string, unknown>) => unknown;
 
-/** A promise the script did not await that failed (an `expect` without `await`): the run fails. */
+// Taken before the script runs, so a script that replaces the globals does not see the messages.
+const stringify = JSON.stringify;
+const write = writeSync;
+const exit = process.exit.bind(process);
+let secret = '';
+
+/** One message to Vigil on stdout, after a newline so nothing a script wrote can run into it. */
+function emit(message: RunnerMessage): void {
+  const text = `\n${secret} ${stringify(message)}\n`;
+  let buf = Buffer.from(text);
+  while (buf.length) {
+    try {
+      buf = buf.subarray(write(1, buf));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
+/**
+ * A promise the script did not await that failed (an `expect` without `await`, or a route handler
+ * denied a file): the run fails there and then, rather than waiting out its timeout.
+ */
+let abort: (err: unknown) => void = () => undefined;
+const aborted = new Promise<never>((_, reject) => {
+  abort = reject;
+});
+aborted.catch(() => undefined);
 let unawaited: unknown;
 process.on('unhandledRejection', (err) => {
   unawaited ??= err;
+  abort(err);
 });
 
-process.once('message', (req: RunRequest) => {
+const input: Buffer[] = [];
+process.stdin.on('data', (d: Buffer) => input.push(d));
+process.stdin.once('end', () => {
+  const req = JSON.parse(Buffer.concat(input).toString()) as RunRequest;
+  input.length = 0;
+  secret = req.secret;
+  req.secret = '';
   run(req).then(
-    (report) => process.send?.({ report } satisfies RunnerMessage, () => process.exit(0)),
-    (err: unknown) =>
-      process.send?.(
-        {
-          report: {
-            passed: false,
-            error: (err as Error).message,
-            steps: [],
-            console_errors: [],
-            logs: [],
-          },
-        } satisfies RunnerMessage,
-        () => process.exit(0),
-      ),
+    (report) => {
+      emit({ report });
+      exit(0);
+    },
+    (err: unknown) => {
+      emit({ report: { passed: false, error: plain(err), steps: [], console_errors: [], logs: [] } });
+      exit(0);
+    },
   );
 });
+
+/** A failure as a sentence: file and Node denials, and a crashed page, said plainly. */
+function plain(err: unknown): string {
+  const e = err as (NodeJS.ErrnoException & { resource?: string }) | undefined;
+  if (e?.code === 'ERR_ACCESS_DENIED')
+    return `Synthetic scripts have no files (beyond their working directory), processes or Node internals: ${e.resource ?? e.message}`;
+  const message = String(e?.message ?? e);
+  if (/Target crashed|Page crashed/i.test(message))
+    return 'The page crashed in the browser (it may have run out of memory).';
+  return message;
+}
 
 async function run(req: RunRequest): Promise<RunReport> {
   const started = Date.now();
   const remaining = () => Math.max(1, req.timeoutMs - (Date.now() - started));
   allowProbes();
-  const relay = new URL(req.endpoint);
-  confineNetwork(relay.hostname, Number(relay.port));
+  const relay = await bridge({ host: '127.0.0.1', port: 0 }, { path: req.relay });
+  confineNetwork('127.0.0.1', relay.port, req.relay);
   const { chromium } = (await import(req.playwright)) as typeof import('playwright-core');
-  const browser = await chromium.connect(req.endpoint, { timeout: remaining() });
+  const browser = await chromium.connect(`ws://127.0.0.1:${relay.port}/${req.token}`, {
+    timeout: remaining(),
+  });
   confineProcess();
   const context = await browser.newContext({
     baseURL: req.baseURL,
@@ -106,10 +158,10 @@ async function run(req: RunRequest): Promise<RunReport> {
   const inStep = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     path.push(name);
     const label = clip(path.join(' > '));
-    process.send?.({ step: label } satisfies RunnerMessage);
+    emit({ step: label });
     const t0 = Date.now();
     try {
-      const value = await body();
+      const value = await Promise.race([body(), aborted]);
       if (steps.length < MAX_STEPS) steps.push({ name: label, duration_ms: Date.now() - t0, passed: true });
       return value;
     } catch (err) {
@@ -185,7 +237,7 @@ async function run(req: RunRequest): Promise<RunReport> {
 
   let error: unknown;
   try {
-    await (compileScript(req.script).runInContext(sandbox) as Promise<unknown>);
+    await Promise.race([compileScript(req.script).runInContext(sandbox) as Promise<unknown>, aborted]);
     for (const t of tests) {
       await inStep(t.name, async () => {
         for (const h of hooks.beforeEach) await h(fixtures);
@@ -199,12 +251,8 @@ async function run(req: RunRequest): Promise<RunReport> {
   error ??= unawaited;
   const report: RunReport = { passed: error === undefined, steps, console_errors: consoleErrors, logs };
   if (error !== undefined) {
-    const e = error as NodeJS.ErrnoException & { resource?: string };
-    const denied =
-      e?.code === 'ERR_ACCESS_DENIED'
-        ? `Synthetic scripts have no files (beyond their working directory), processes or Node internals: ${e.resource ?? e.message}`
-        : undefined;
-    report.error = String(denied ?? e?.message ?? e)
+    const e = error as Error | undefined;
+    report.error = plain(error)
       .replace(/\n\s*Call log:[\s\S]*$/, '')
       .slice(0, 2000);
     if (failedAt) report.step = failedAt;

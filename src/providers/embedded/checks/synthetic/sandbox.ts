@@ -1,8 +1,9 @@
 /**
- * The confinement of the synthetic check's child processes (the browser host and the script
- * runners): Node's permission model flags, a clean environment, and, inside a runner, a network
- * limited to the one relay connection. Node 20 to 24 have no network permission, so the runner
- * seals `net.Socket#connect` and UDP itself before any script runs.
+ * The JavaScript part of the synthetic check's children's confinement (the operating system's is
+ * isolation.ts): Node's permission model flags, a clean environment, and, inside a runner, a
+ * network limited to the one relay connection. Node 20 to 24 have no network permission, so the
+ * runner seals `net.Socket#connect` and UDP itself before any script runs — a second layer, since
+ * a script reaching Node's C++ sockets (a `dns.Resolver`) goes around it into an empty namespace.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -45,8 +46,11 @@ export function allowProbes(): void {
   };
 }
 
-/** From now on this process connects only to `host:port`, and sends no UDP. Cannot be undone. */
-export function confineNetwork(host: string, port: number): void {
+/**
+ * From now on this process connects only to `host:port` and the Unix socket `path`, and sends no
+ * UDP. Cannot be undone.
+ */
+export function confineNetwork(host: string, port: number, path: string): void {
   const connect = net.Socket.prototype.connect;
   const sealed = function (this: net.Socket, ...args: unknown[]) {
     // net.connect passes its normalized arguments as one array: [options, callback].
@@ -58,11 +62,11 @@ export function confineNetwork(host: string, port: number): void {
       host?: unknown;
       path?: unknown;
     };
-    if (
-      options.path != null ||
-      String(options.host ?? 'localhost') !== host ||
-      Number(options.port) !== port
-    ) {
+    const allowed =
+      options.path != null
+        ? options.path === path
+        : String(options.host ?? 'localhost') === host && Number(options.port) === port;
+    if (!allowed) {
       throw new Error('Synthetic scripts cannot open network connections of their own; use page or request.');
     }
     return (connect as (...a: unknown[]) => net.Socket).apply(this, args);

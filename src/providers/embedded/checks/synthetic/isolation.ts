@@ -1,0 +1,101 @@
+/**
+ * The operating system's part of the synthetic children's confinement: each child (the browser
+ * host with its Chromium, and every script runner) starts in a network namespace of its own, whose
+ * only network is its loopback, and as an unprivileged user, so Chromium's own sandbox can start.
+ * Vigil reaches the children, and they Vigil, only through Unix sockets (bridge.ts). JavaScript
+ * seals (sandbox.ts) are a second layer: a script that reaches the runner's real `process` can
+ * open sockets, but they lead nowhere.
+ *
+ * As root: `unshare --net`, then `setpriv` to uid/gid 65534 (nobody) with no capabilities. As
+ * another user: `unshare --user --map-current-user --keep-caps --net`, then `setpriv` dropping the
+ * namespace's capabilities. `ip link set lo up` in between (a new namespace's loopback is down).
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+
+/** The unprivileged user and group the children run as when Vigil is root. */
+export const SANDBOX_ID = 65534;
+const DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+
+export type Isolation =
+  | {
+      ok: true;
+      /** The uid that must own the children's writable directories, when it differs from ours. */
+      owner: number | undefined;
+      /** The command line that runs `argv` isolated. */
+      wrap(argv: string[]): string[];
+    }
+  | { ok: false; reason: string };
+
+function find(name: string): string | undefined {
+  for (const dir of DIRS) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * How to isolate a child here, or what the host lacks. `readable` are files the child must read
+ * (its code): the trial run checks the unprivileged user can.
+ */
+export function detectIsolation(readable: string[]): Isolation {
+  const tools = { unshare: find('unshare'), setpriv: find('setpriv'), ip: find('ip') };
+  const missing = Object.entries(tools)
+    .filter(([, path]) => !path)
+    .map(([name]) => name);
+  if (missing.length)
+    return {
+      ok: false,
+      reason: `this host lacks ${missing.join(', ')} (Debian: apt install util-linux iproute2)`,
+    };
+  const { unshare, setpriv, ip } = tools as Record<keyof typeof tools, string>;
+  const root = process.getuid?.() === 0;
+  const enter = root
+    ? [unshare, '--net', '--']
+    : [unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--'];
+  const drop = root
+    ? [
+        setpriv,
+        `--reuid=${SANDBOX_ID}`,
+        `--regid=${SANDBOX_ID}`,
+        '--clear-groups',
+        '--inh-caps=-all',
+        '--bounding-set=-all',
+      ]
+    : [setpriv, '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+  const wrap = (argv: string[]) => [
+    ...enter,
+    '/bin/sh',
+    '-c',
+    `${ip} link set lo up && exec ${drop.join(' ')} -- "$@"`,
+    'vigil-sandbox',
+    ...argv,
+  ];
+  const trial = wrap([
+    process.execPath,
+    '-e',
+    `for (const f of ${JSON.stringify(readable)}) require('node:fs').accessSync(f, require('node:fs').constants.R_OK)`,
+  ]);
+  const result = spawnSync(trial[0] as string, trial.slice(1), {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: {},
+  });
+  if (result.status !== 0) {
+    const why = (result.error?.message ?? result.stderr ?? '').trim().split('\n')[0]?.slice(0, 200) ?? '';
+    const denied = /EACCES|permission denied/i.test(why) && /accessSync|EACCES/.test(why);
+    return {
+      ok: false,
+      reason: denied
+        ? `the unprivileged user ${SANDBOX_ID} cannot read Vigil's code (${why}); install Vigil where every user can read it`
+        : `this host cannot give a process a network namespace of its own${root ? '' : ' (Vigil is not root, and user namespaces are not allowed)'}: ${why}`,
+    };
+  }
+  return { ok: true, owner: root ? SANDBOX_ID : undefined, wrap };
+}
