@@ -13,8 +13,6 @@ import type { UpstreamAuth } from '../server/auth.js';
 import type { Caller } from '../server/build-server.js';
 import { VERSION } from './version.js';
 
-const KNOWN = ['embedded', 'pagerduty', 'pingera'];
-
 /**
  * Providers in use: VIGIL_PROVIDERS, else the embedded engine plus each SaaS provider with a
  * credential, plus Pingera per request in the Pingera seed's remote setup (see below).
@@ -89,9 +87,6 @@ function pingeraProvider(config: Config, log: Logger): PingeraProvider {
 /** The ports each call sees: SaaS providers bound to the caller's credential, over the embedded engine. */
 export function assemble(config: Config, log: Logger, embedded: EmbeddedProvider) {
   const active = activeProviders(config);
-  const unknown = [...active].filter((p) => !KNOWN.includes(p));
-  if (unknown.length)
-    log.warn({ providers: unknown }, 'unknown providers in VIGIL_PROVIDERS; they serve nothing');
   const ports: Ports = active.has('embedded') ? { ...embedded.ports } : {};
   const pagerduty = active.has('pagerduty') ? pagerDutyProvider(config, log) : undefined;
   const pingera = active.has('pingera') ? pingeraProvider(config, log) : undefined;

@@ -58,6 +58,7 @@ describe('parseConfig', () => {
     ['VIGIL_JWT_SECRET', 'short', '32 characters'],
     ['VIGIL_LOG_LEVEL', 'loud', 'info'],
     ['TRANSPORT_MODE', 'grpc', 'stdio, sse or http'],
+    ['VIGIL_PROVIDERS', 'pagerduty,pingra', 'embedded, pagerduty, pingera'],
   ])('rejects %s=%s naming the variable and what it accepts', (name, value, accepts) => {
     let error: unknown;
     try {

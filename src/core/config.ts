@@ -32,6 +32,10 @@ const list = z.string().transform((v) =>
     .filter(Boolean),
 );
 const url = (what: string) => z.url({ error: `accepts ${what}` });
+const PROVIDERS = ['embedded', 'pagerduty', 'pingera'];
+const providerList = list.refine((names) => names.every((n) => PROVIDERS.includes(n)), {
+  error: `accepts a comma-separated list of ${PROVIDERS.join(', ')}`,
+});
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'accepts fatal, error, warn, info, debug, trace or silent',
 });
@@ -56,7 +60,7 @@ export const VARIABLES = [
   },
   {
     name: 'VIGIL_PROVIDERS',
-    schema: list,
+    schema: providerList,
     description:
       'Providers to use, comma-separated (embedded, pagerduty, pingera). Default: embedded, plus any SaaS provider whose credential is set.',
   },
