@@ -259,8 +259,13 @@ export class Authenticator {
         );
       return deny(`The access token was rejected: ${(err as Error).message}.`, challenge);
     }
-    const claims = payload as JWTPayload & { scope?: unknown; email?: unknown; client_id?: unknown };
-    const granted = oauthScope(claims.scope, this.config.mode);
+    const claims = payload as JWTPayload & {
+      scope?: unknown;
+      scp?: unknown;
+      email?: unknown;
+      client_id?: unknown;
+    };
+    const granted = oauthScope(claims.scope ?? claims.scp, this.config.mode);
     if ('refused' in granted) return deny(granted.refused, challenge);
     const email =
       typeof claims.email === 'string' ? claims.email : claims.sub?.includes('@') ? claims.sub : undefined;
@@ -373,7 +378,13 @@ export function oauthScope(
   scope: unknown,
   serverMode: Mode,
 ): { mode: Mode; toolsets?: string[] } | { refused: string } {
-  const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+  // RFC 9068's `scope` is one space-separated string; some servers send `scp`, a string or a list.
+  const scopes =
+    typeof scope === 'string'
+      ? scope.split(' ').filter(Boolean)
+      : Array.isArray(scope)
+        ? scope.filter((s): s is string => typeof s === 'string')
+        : [];
   const ours = scopes.filter((s) => s.startsWith('vigil:'));
   const toolsets: string[] = [];
   const unknown: string[] = [];
