@@ -195,16 +195,16 @@ export const VARIABLES = [
       'Browser for synthetic checks. Default: the first of chromium, chromium-browser, google-chrome on PATH.',
   },
   {
-    name: 'VIGIL_PUBLIC_URL',
-    schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
-    description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
-  },
-  {
     name: 'VIGIL_SYNTHETIC_UNCONFINED',
     default: 'false',
     schema: bool,
     description:
       'Run synthetic checks where their script and browser cannot get a network namespace of their own (otherwise refused there).',
+  },
+  {
+    name: 'VIGIL_PUBLIC_URL',
+    schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
+    description: 'Where clients reach this server (heartbeat ping URLs). Default http://HTTP_HOST:HTTP_PORT.',
   },
   {
     name: 'VIGIL_STATUS_FRAME_ANCESTORS',
