@@ -59,6 +59,7 @@ export interface OAuthResource {
   /** The protected-resource metadata URL, named in every 401's challenge. */
   metadataUrl: string;
 }
+
 /** jose's codes for a token that none of Vigil's keys signed (or that is not a JWS at all). */
 const NOT_SIGNED_BY_VIGIL = new Set([
   'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
