@@ -34,6 +34,7 @@ const BEYOND_PINGERA_SEED = new Set([
   'update_alert_channel',
   'delete_alert_channel',
   'test_connection',
+  'get_audit_log',
 ]);
 const PINGERA_TOOLSETS: readonly Toolset[] = ['status_pages', 'checks', 'heartbeats', 'alerts', 'meta'];
 

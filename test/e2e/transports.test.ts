@@ -105,7 +105,11 @@ describe('a client choosing its tools', () => {
     }
     const narrow = await connect(kind, { base: server.base, headers: { 'X-MCP-Toolsets': 'meta' } });
     try {
-      expect((await toolNames(narrow)).sort()).toEqual(['test_connection', 'test_pingera_connection']);
+      expect((await toolNames(narrow)).sort()).toEqual([
+        'get_audit_log',
+        'test_connection',
+        'test_pingera_connection',
+      ]);
       expect((await callJson(narrow, 'get_users')).body.error.code).toBe('FORBIDDEN');
     } finally {
       await narrow.close();

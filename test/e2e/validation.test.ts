@@ -250,6 +250,7 @@ const base = (): Record<string, Record<string, unknown>> => ({
   delete_incident_update: { page_id: ids.page, incident_id: ids.statusIncident, update_id: ids.update },
   test_connection: {},
   test_pingera_connection: {},
+  get_audit_log: {},
 });
 
 function wrongValue(schema: {
