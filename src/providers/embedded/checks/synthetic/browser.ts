@@ -180,10 +180,13 @@ export class SyntheticBrowser {
       blockPrivate: boolean;
       /** VIGIL_SYNTHETIC_UNCONFINED: run without the operating system's isolation where it is missing. */
       unconfined?: boolean | undefined;
+      /** What the host allows, when not to be found out (tests). */
+      isolation?: Isolation | undefined;
     },
   ) {
     const require = createRequire(import.meta.url);
     this.playwrightDir = realpathSync(dirname(require.resolve('playwright-core/package.json')));
+    this.isolation = opts.isolation;
   }
 
   /** Runs a script in a fresh context; resolves with its report, or how it ended without one. */

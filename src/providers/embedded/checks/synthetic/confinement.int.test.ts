@@ -6,11 +6,13 @@
  * from dist/ (npm run build first). Skipped only when no Chromium is installed outside CI.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../core/log.js';
 import { runProbe } from '../probes/index.js';
 import { findChromium, SyntheticBrowser } from './browser.js';
+import { detectIsolation } from './isolation.js';
 
 const chromium = (() => {
   try {
@@ -126,9 +128,90 @@ throw new Error('the real outcome');`,
     expect(file.status).toBe('failed');
     expect(file.error_message).toMatch(/Synthetic scripts have no files.*\/etc\/passwd/);
     expect((file.check_metadata.steps as { duration_ms: number }[])[0]?.duration_ms).toBeLessThan(1000);
+    // Chromium blocks a framed local file, and Playwright would wait for the frame until the timeout.
+    const frame = await run(
+      `test('Frame a file', async ({ page }) => {
+  await test.step('Set the page', async () => {
+    await page.setContent('<iframe src="file:///etc/passwd"></iframe>');
+  });
+});`,
+    );
+    expect(frame.error_message).toContain(
+      'Only http(s) pages can be opened by synthetic checks, not file:///etc/passwd',
+    );
+    expect((frame.check_metadata.steps as { duration_ms: number }[])[0]?.duration_ms).toBeLessThan(1000);
 
     const memory = await run('const hoard = [];\nwhile (true) hoard.push(new Array(1e6).fill(1.5));');
     expect(memory.status).toBe('failed');
     expect(memory.error_message).toMatch(/^The script ran out of memory \(\d+ MB\)\.$/);
+  }, 90_000);
+
+  it("runs the runner and the browser as an unprivileged user in namespaces of their own, with Chromium's sandbox", async () => {
+    const result = await run(`${ESCAPE}console.log(String(host.getuid()));`);
+    expect(result.check_metadata.logs ?? result.error_message).toEqual(['65534']);
+    const pid = browser.pid as number;
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
+    expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+    const chromes = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return new RegExp(`^PPid:\\s+${pid}$`, 'm').test(readFileSync(`/proc/${p}/status`, 'utf8'));
+        } catch {
+          return false;
+        }
+      })
+      .map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'));
+    expect(chromes.length).toBeGreaterThan(0);
+    for (const argv of chromes) expect(argv).not.toContain('--no-sandbox');
+  }, 60_000);
+});
+
+describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () => {
+  const lacking = detectIsolation([], ['/nonexistent']);
+  const run = (browser: SyntheticBrowser) =>
+    runProbe(
+      {
+        type: 'synthetic',
+        timeout: 30,
+        url: 'http://127.0.0.1:9/',
+        parameters: { pw_script: "console.log('ran')" },
+      },
+      { blockPrivate: true, browser },
+    );
+
+  it('names what the host lacks', () => {
+    expect(lacking).toEqual({
+      ok: false,
+      reason: 'this host lacks unshare, setpriv, ip (Debian: apt install util-linux iproute2)',
+    });
+  });
+
+  it('refuses synthetic checks, saying why and how to opt in; with VIGIL_SYNTHETIC_UNCONFINED they run', async () => {
+    const refusing = new SyntheticBrowser({
+      log: silentLogger(),
+      chromiumPath: chromium,
+      blockPrivate: true,
+      isolation: lacking,
+    });
+    const refused = await run(refusing);
+    expect(refused.status).toBe('failed');
+    expect(refused.error_message).toMatch(
+      /^Synthetic checks are refused on this server: this host lacks unshare, setpriv, ip .*VIGIL_SYNTHETIC_UNCONFINED=true/,
+    );
+    expect(refusing.pid).toBeUndefined();
+
+    const unconfined = new SyntheticBrowser({
+      log: silentLogger(),
+      chromiumPath: chromium,
+      blockPrivate: true,
+      isolation: lacking,
+      unconfined: true,
+    });
+    try {
+      expect(await run(unconfined)).toMatchObject({ status: 'ok', check_metadata: { logs: ['ran'] } });
+    } finally {
+      await unconfined.close();
+    }
   }, 90_000);
 });

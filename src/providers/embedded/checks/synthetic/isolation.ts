@@ -28,8 +28,8 @@ export type Isolation =
     }
   | { ok: false; reason: string };
 
-function find(name: string): string | undefined {
-  for (const dir of DIRS) {
+function find(name: string, dirs: string[]): string | undefined {
+  for (const dir of dirs) {
     try {
       accessSync(join(dir, name), constants.X_OK);
       return join(dir, name);
@@ -44,8 +44,8 @@ function find(name: string): string | undefined {
  * How to isolate a child here, or what the host lacks. `readable` are files the child must read
  * (its code): the trial run checks the unprivileged user can.
  */
-export function detectIsolation(readable: string[]): Isolation {
-  const tools = { unshare: find('unshare'), setpriv: find('setpriv'), ip: find('ip') };
+export function detectIsolation(readable: string[], dirs = DIRS): Isolation {
+  const tools = { unshare: find('unshare', dirs), setpriv: find('setpriv', dirs), ip: find('ip', dirs) };
   const missing = Object.entries(tools)
     .filter(([, path]) => !path)
     .map(([name]) => name);

@@ -24,6 +24,7 @@ describe('screen', () => {
       { id: 7, guid: 'b', method: 'newContext', params: { baseURL: 'file:///' } },
       { id: 8, guid: 'b', method: 'newContext', params: { recordVideo: { dir: '/tmp/x' } } },
       { id: 9, guid: 'route', method: 'continue', params: { url: 'chrome://settings' } },
+      { id: 10, guid: 'frame', method: 'setContent', params: { html: '<iframe src="file:///etc/passwd">' } },
     ]) {
       expect(screen(message, PROXY), JSON.stringify(message)).toHaveProperty('refuse');
     }
@@ -41,5 +42,12 @@ describe('screen', () => {
       const goto = { id: 2, guid: 'frame', method: 'goto', params: { url } };
       expect(screen(goto, PROXY)).toEqual({ forward: goto });
     }
+    const html = {
+      id: 3,
+      guid: 'frame',
+      method: 'setContent',
+      params: { html: '<a href="/profile">me</a>' },
+    };
+    expect(screen(html, PROXY)).toEqual({ forward: html });
   });
 });

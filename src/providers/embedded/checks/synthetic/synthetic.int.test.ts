@@ -296,5 +296,5 @@ test('Page loads', async ({ page }) => {
     // (Function-made code has no dynamic import here; were it given one, setPriority is sealed too.)
     expect(nice.error_message).toMatch(/cannot change process priorities|dynamic import callback/);
     // Thirteen runs, each a runner process and a browser context: seconds each on a busy machine.
-  }, 90_000);
+  }, 180_000);
 });
