@@ -51,6 +51,21 @@ interface KeyFlags {
   user?: string | undefined;
 }
 
+/** Key changes join the audit trail as writes through the CLI (the key itself never does). */
+async function auditKeys(rt: Runtime, tool: string, keyId: string, fields: string[]): Promise<void> {
+  const principal = localPrincipal(rt.config);
+  await rt.embedded.ports.audit
+    .record({
+      actor: { kind: 'local', label: principal.label, user: principal.userEmail },
+      entryPoint: 'cli',
+      tool,
+      objectIds: [keyId],
+      summary: fields.length ? `${tool}: ${fields.join(', ')}` : tool,
+      outcome: 'ok',
+    })
+    .catch((err) => rt.log.error({ err }, 'key change not recorded in the audit trail'));
+}
+
 export async function runKeys(
   rt: Runtime,
   action: string | undefined,
@@ -89,6 +104,12 @@ export async function runKeys(
         ...(toolsets && { toolsets }),
         ...(userId && { userId }),
       });
+      await auditKeys(rt, 'keys create', created.id, [
+        'name',
+        'mode',
+        ...(toolsets ? ['toolsets'] : []),
+        ...(userId ? ['user'] : []),
+      ]);
       out(created.key);
       note(
         `Created API key '${created.name}' (id ${created.id}, ${created.mode}). It is shown only this once; send it as "Authorization: Bearer <key>".`,
@@ -103,6 +124,7 @@ export async function runKeys(
     case 'revoke': {
       if (!target) throw new UsageError('vigil keys revoke needs a key id or name');
       const revoked = await keys.revoke(target);
+      await auditKeys(rt, 'keys revoke', revoked.id, []);
       note(`Revoked API key '${revoked.name}' (id ${revoked.id}).`);
       return 0;
     }

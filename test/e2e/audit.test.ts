@@ -1,7 +1,7 @@
 /**
  * The audit trail end to end, on the built binary: a write through MCP over HTTP with an API key,
  * a write through `vigil call`, a failed write, heartbeat pings and an Events API event each show
- * up in `get_audit_log` with their actor (the key's id, never the key), entry point, object ids
+ * up in `get_audit_log` (as do `vigil keys` changes) with their actor (the key's id, never the key), entry point, object ids
  * and outcome; a secret's value appears nowhere in the store, and a read-only key may not read
  * the trail. (The responder page does not exist yet, so it has no entry point here.)
  */
@@ -150,6 +150,19 @@ describe('audit trail', () => {
         count: 1,
       }),
     ]);
+    // Key changes through the CLI, by id; the key itself never.
+    expect(byTool('keys create')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor_kind: 'local',
+          entry_point: 'cli',
+          object_ids: [keyId],
+          summary: 'keys create: name, mode',
+          outcome: 'ok',
+        }),
+      ]),
+    );
+    expect(byTool('keys create')).toHaveLength(2);
     // Reads are not recorded.
     expect(byTool('get_audit_log')).toEqual([]);
 
