@@ -1,9 +1,9 @@
 /**
  * The audit trail end to end, on the built binary: a write through MCP over HTTP with an API key,
- * a write through `vigil call`, a failed write, heartbeat pings and an Events API event each show
- * up in `get_audit_log` (as do `vigil keys` changes) with their actor (the key's id, never the key), entry point, object ids
- * and outcome; a secret's value appears nowhere in the store, and a read-only key may not read
- * the trail. (The responder page does not exist yet, so it has no entry point here.)
+ * a write through `vigil call`, a failed write, `vigil keys` changes, heartbeat pings and an
+ * Events API event each show up in `get_audit_log` with their actor (the key's id, never the key),
+ * entry point, object ids and outcome; a secret's value appears nowhere in the store, and a
+ * read-only key may not read the trail. (The responder page does not exist yet: no entry point.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
