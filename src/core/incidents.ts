@@ -68,8 +68,11 @@ export interface IncidentNote {
   channel: { summary: string };
 }
 
-/** Who acted: a user, or a service (an integration resolving its own alert). */
-export type Actor = { type: 'user'; id: string } | { type: 'service'; id: string };
+/**
+ * Who acted: a user, or a service (an integration resolving its own alert). `via` says how, when
+ * not through an MCP tool: 'link' for the responder page a page's link opens.
+ */
+export type Actor = { type: 'user'; id: string; via?: 'link' | undefined } | { type: 'service'; id: string };
 
 export interface AlertInput {
   summary: string;
@@ -83,6 +86,15 @@ export interface AlertInput {
   images?: unknown[];
   client?: string | undefined;
   client_url?: string | undefined;
+}
+
+/** One alert on an incident, as it came (an Events API payload or a check's alert). */
+export interface IncidentAlert {
+  id: string;
+  status: string;
+  created_at: string;
+  resolved_at?: string;
+  body: Partial<AlertInput>;
 }
 
 export interface TriggerInput {
@@ -128,6 +140,8 @@ export interface IncidentsPort {
     note: { userId?: string | undefined; content: string; channel: string },
   ): Promise<IncidentNote>;
   notes(id: string): Promise<IncidentNote[]>;
+  /** The incident's latest alerts, newest first (the responder page shows the latest). */
+  alerts?(id: string, limit: number): Promise<IncidentAlert[]>;
   /** Everything that happened to the incident, oldest first. */
   timeline(id: string, limit: number, offset: number): Promise<Page<LogEntry>>;
   /** Earlier incidents on the same service, most alike first. */

@@ -17,6 +17,7 @@ import type { Config } from '../core/config.js';
 import type { HeartbeatsPort } from '../core/heartbeats.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
+import { responderTokens } from '../core/responder-token.js';
 import type { SchedulesPort } from '../core/schedules.js';
 import type { StatusPagesPort } from '../core/status-pages.js';
 import type { EventIngest } from '../providers/embedded/events.js';
@@ -31,6 +32,7 @@ import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJ
 import { clientOf, SseSessions } from './legacy-sse.js';
 import { isProtectedResourcePath, serveProtectedResourceMetadata } from './oauth-metadata.js';
 import { parsePingPath, receivePing } from './ping-route.js';
+import { RESPONDER_PATH, serveResponder } from './responder/route.js';
 import { type Access, clearStatusCache, pageForHost, STATUS_PATH, serveStatus } from './status/route.js';
 import { viewerTokens } from './status/viewer-token.js';
 
@@ -95,6 +97,15 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     authorize: statusViewer,
     viewer: viewerTokens(() => secretKey(config.secretKey, config.dataDir)),
     frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
+  };
+  // Links in pages to people (`/r/<token>`), signed under the key the embedded engine signs them with.
+  const incidents = service.deps.ports.incidents;
+  const responder = incidents && {
+    incidents,
+    directory: service.deps.ports.directory,
+    tokens: responderTokens(() => secretKey(config.secretKey, config.dataDir)),
+    publicUrl: config.publicUrl,
+    log,
   };
   // A change made here is on the page at once; one made by another process within a second.
   deps.statusPages?.onChange?.(clearStatusCache);
@@ -251,6 +262,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const calendar = CALENDAR_PATH.exec(path);
     if (calendar && deps.schedules)
       return serveCalendar(req, res, url, deps.schedules, calendar[1] as string);
+    const responderLink = responder && RESPONDER_PATH.exec(path);
+    if (responder && responderLink)
+      return serveResponder(req, res, responder, responderLink[1] as string, url);
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
     if (!isMcp && status) {
       const m = STATUS_PATH.exec(path);

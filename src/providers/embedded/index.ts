@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { PAGERDUTY_EVENTS_URL } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
+import { responderTokens, responderUrl } from '../../core/responder-token.js';
 import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
@@ -89,7 +90,7 @@ export async function createEmbeddedProvider(opts: {
   log: Logger;
   clock?: Clock | undefined;
   smtp?: { url?: string | undefined; from: string } | undefined;
-  /** Where this server is reached from outside: ping URLs start with it. */
+  /** Where this server is reached from outside: ping URLs and responder links start with it. */
   publicUrl?: string | undefined;
   checks?:
     | {
@@ -112,10 +113,13 @@ export async function createEmbeddedProvider(opts: {
   const lease = new LeaseRepository(db);
   const directory = new DirectoryRepository(db);
   const incidents = new IncidentRepository(db, clock);
-  const heartbeats = new HeartbeatRepository(db, clock, opts.publicUrl ?? 'http://127.0.0.1:5000', postgres);
+  const publicUrl = opts.publicUrl ?? 'http://127.0.0.1:5000';
+  const heartbeats = new HeartbeatRepository(db, clock, publicUrl, postgres);
   const checkOpts = opts.checks ?? { blockPrivate: false, retentionDays: 14, concurrency: 200 };
   const secrets = new SecretRepository(db, clock, () => secretKey(opts.secretKey, opts.dataDir));
   const variablesFor = (checkId: string) => secrets.variablesFor(checkId);
+  // Every page to a person links to their responder page (src/http/responder), signed under the same key.
+  const responder = responderTokens(() => secretKey(opts.secretKey, opts.dataDir));
   // Started at the first synthetic run, closed when the scheduler stops.
   const browser = new SyntheticBrowser({
     log: opts.log,
@@ -167,6 +171,7 @@ export async function createEmbeddedProvider(opts: {
       ),
       clock,
       opts.log,
+      (incidentId, userId, now) => responderUrl(publicUrl, responder.issue(incidentId, userId, now)),
     ),
     heartbeats,
     alerting,

@@ -5,18 +5,34 @@
 import type { DueDelivery } from '../store/deliveries-repo.js';
 import type { Outgoing } from './channels/index.js';
 
-/** The message of a claimed delivery; undefined when what it is about no longer exists. */
-export function messageOf(d: DueDelivery, sentAt: string): Outgoing | undefined {
+/** The address of the responder page for an incident and the person paged (see core/responder-token.ts). */
+export type ResponderLink = (incidentId: string, userId: string) => string;
+
+/**
+ * The message of a claimed delivery; undefined when what it is about no longer exists. A page to
+ * a person carries `link`'s address for them, where one tap acknowledges.
+ */
+export function messageOf(d: DueDelivery, sentAt: string, link?: ResponderLink): Outgoing | undefined {
   if (d.body !== null) return eventMessage(d, d.body, sentAt);
-  if (d.incident) return incidentMessage(d, d.incident, sentAt);
+  if (d.incident) return incidentMessage(d, d.incident, sentAt, link);
   if (d.alert) return alertMessage(d, d.alert, sentAt);
   return undefined;
 }
 
-function incidentMessage(d: DueDelivery, i: NonNullable<DueDelivery['incident']>, sentAt: string): Outgoing {
+function incidentMessage(
+  d: DueDelivery,
+  i: NonNullable<DueDelivery['incident']>,
+  sentAt: string,
+  link: ResponderLink | undefined,
+): Outgoing {
   const incidentId = d.incident_id as string;
   const level = (d.level ?? 0) + 1;
-  const text = `[#${i.number}] ${i.title} (${i.service_name}, ${i.urgency} urgency) — acknowledge with acknowledge_incident {"incident_id": "${incidentId}"}`;
+  const respond = link && d.user_id ? link(incidentId, d.user_id) : undefined;
+  const text = `[#${i.number}] ${i.title} (${i.service_name}, ${i.urgency} urgency) — ${
+    respond
+      ? `acknowledge: ${respond}`
+      : `acknowledge with acknowledge_incident {"incident_id": "${incidentId}"}`
+  }`;
   return {
     id: d.id,
     event: d.event,
@@ -36,6 +52,7 @@ function incidentMessage(d: DueDelivery, i: NonNullable<DueDelivery['incident']>
       user: { id: d.user_id },
       sent_at: sentAt,
       ...(i.client_url && { link: i.client_url }),
+      ...(respond && { respond_url: respond }),
       text,
     },
     subject: `[Vigil] #${i.number} ${i.title}`,
@@ -48,6 +65,7 @@ function incidentMessage(d: DueDelivery, i: NonNullable<DueDelivery['incident']>
       `Escalation level: ${level}`,
       ...(i.client_url ? [`Link: ${i.client_url}`] : []),
       '',
+      ...(respond ? ['Acknowledge, resolve, escalate or snooze (one tap):', `  ${respond}`, ''] : []),
       'To acknowledge, ask your agent, or call the MCP tool:',
       `  acknowledge_incident {"incident_id": "${incidentId}"}`,
       '',

@@ -19,7 +19,7 @@ import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
 import { type Channel, PermanentDeliveryError } from './channels/index.js';
 import { mapLimit } from './map-limit.js';
-import { messageOf } from './messages.js';
+import { messageOf, type ResponderLink } from './messages.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
@@ -32,6 +32,8 @@ export class Outbox {
     private readonly channels: Partial<Record<string, Channel>>,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** The responder page's address for an incident and a person, as of a send at `now`. */
+    private readonly responderLink?: (incidentId: string, userId: string, now: number) => string,
   ) {}
 
   /** Sends the deliveries due at `now` (up to `batch`); answers how many it took. */
@@ -56,7 +58,10 @@ export class Outbox {
     if (!channel) {
       return { id: d.id, status: 'unsupported', error: `No ${d.kind} channel on this server.`, retryAt: now };
     }
-    const message = messageOf(d, new Date(now).toISOString());
+    const responder = this.responderLink;
+    const link: ResponderLink | undefined =
+      responder && ((incidentId, userId) => responder(incidentId, userId, now));
+    const message = messageOf(d, new Date(now).toISOString(), link);
     if (!message)
       return { id: d.id, status: 'failed', error: 'What it was about no longer exists.', retryAt: now };
     try {

@@ -39,6 +39,10 @@ export async function logEntry(
   summary: string,
   details?: Record<string, unknown>,
 ): Promise<void> {
+  // How the actor acted, when not through a tool, is in the summary a person reads and in details.
+  const via = actor?.type === 'user' ? actor.via : undefined;
+  const said = via ? `${summary} via ${via}` : summary;
+  const more = via ? { ...details, via } : details;
   await db
     .insertInto('incident_log')
     .values({
@@ -49,8 +53,8 @@ export async function logEntry(
       at,
       actor_type: actor?.type ?? null,
       actor_id: actor?.id ?? null,
-      summary,
-      details: details ? JSON.stringify(details) : null,
+      summary: said,
+      details: more ? JSON.stringify(more) : null,
     })
     .execute();
 }

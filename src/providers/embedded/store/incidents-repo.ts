@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import type {
   Actor,
   Incident,
+  IncidentAlert,
   IncidentFilter,
   IncidentNote,
   IncidentStatus,
@@ -346,6 +347,24 @@ export class IncidentRepository implements IncidentsPort {
     });
     const notes = await this.notes(id);
     return notes.find((n) => n.id === noteId) as IncidentNote;
+  }
+
+  async alerts(id: string, limit: number): Promise<IncidentAlert[]> {
+    const rows = await this.db
+      .selectFrom('incident_alerts')
+      .select(['id', 'status', 'payload', 'created_at', 'resolved_at'])
+      .where('incident_id', '=', id)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      created_at: r.created_at,
+      ...(r.resolved_at && { resolved_at: r.resolved_at }),
+      body: JSON.parse(r.payload) as IncidentAlert['body'],
+    }));
   }
 
   async notes(id: string): Promise<IncidentNote[]> {
