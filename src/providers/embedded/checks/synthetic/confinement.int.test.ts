@@ -5,8 +5,11 @@
  * it forges is ignored, and a file it asks for is refused at once, in a sentence. The children run
  * from dist/ (npm run build first). Skipped only when no Chromium is installed outside CI.
  */
+
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { accessSync, chmodSync, constants, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../core/log.js';
@@ -23,6 +26,14 @@ const chromium = (() => {
 })();
 const CI = process.env.CI === 'true';
 const ESCAPE = "const host = page.constructor.constructor('return process')();\n";
+const runWritable = (() => {
+  try {
+    accessSync('/run', constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** A TCP port free on this machine a moment ago. */
 async function freePort(): Promise<number> {
@@ -183,7 +194,7 @@ describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () =
   it('names what the host lacks', () => {
     expect(lacking).toEqual({
       ok: false,
-      reason: 'this host lacks unshare, setpriv, ip (Debian: apt install util-linux iproute2)',
+      reason: 'this host lacks unshare, setpriv, mount, ip (Debian: apt install util-linux mount iproute2)',
     });
   });
 
@@ -197,7 +208,7 @@ describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () =
     const refused = await run(refusing);
     expect(refused.status).toBe('failed');
     expect(refused.error_message).toMatch(
-      /^Synthetic checks are refused on this server: this host lacks unshare, setpriv, ip .*VIGIL_SYNTHETIC_UNCONFINED=true/,
+      /^Synthetic checks are refused on this server: this host lacks unshare, setpriv, mount, ip .*VIGIL_SYNTHETIC_UNCONFINED=true/,
     );
     expect(refusing.pid).toBeUndefined();
 
@@ -214,4 +225,29 @@ describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () =
       await unconfined.close();
     }
   }, 90_000);
+});
+
+describe.skipIf(!runWritable)('the isolation wrapper, below the JavaScript seals', () => {
+  it('leaves a process no TCP to the host, and no Unix socket under /run', async () => {
+    const isolation = detectIsolation([]);
+    if (!isolation.ok) throw new Error(isolation.reason);
+    const tcp = createServer((s) => s.end());
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const unix = createServer((s) => s.end());
+    const path = `/run/vigil-test-${randomUUID()}.sock`;
+    await new Promise<void>((resolve) => unix.listen(path, resolve));
+    chmodSync(path, 0o666);
+    try {
+      const probe = `const net = require('node:net');
+const attempt = (o) => new Promise((r) => { const s = net.connect(o); s.on('connect', () => { s.destroy(); r('connected'); }); s.on('error', (e) => r(e.code)); });
+Promise.all([attempt({ host: '127.0.0.1', port: ${(tcp.address() as AddressInfo).port} }), attempt({ path: '${path}' })]).then((r) => console.log(JSON.stringify(r)));`;
+      const [command, ...args] = isolation.wrap([process.execPath, '-e', probe]);
+      const out = spawnSync(command as string, args, { encoding: 'utf8', timeout: 20_000 });
+      expect(JSON.parse(out.stdout)).toEqual(['ECONNREFUSED', 'ENOENT']);
+    } finally {
+      tcp.close();
+      unix.close();
+      rmSync(path, { force: true });
+    }
+  }, 30_000);
 });

@@ -6,12 +6,17 @@
  * seals (sandbox.ts) are a second layer: a script that reaches the runner's real `process` can
  * open sockets, but they lead nowhere.
  *
- * As root: `unshare --net`, then `setpriv` to uid/gid 65534 (nobody) with no capabilities. As
- * another user: `unshare --user --map-current-user --keep-caps --net`, then `setpriv` dropping the
- * namespace's capabilities. `ip link set lo up` in between (a new namespace's loopback is down).
+ * Unix sockets named by a path are not in the network namespace: a mount namespace hides /run
+ * (and /var/run) under an empty tmpfs, where the system's services keep theirs (PostgreSQL,
+ * MySQL, D-Bus, Docker). Sockets elsewhere stay reachable as far as their permissions allow.
+ *
+ * As root: `unshare --net --mount`, then `setpriv` to uid/gid 65534 (nobody) with no
+ * capabilities. As another user: `unshare --user --map-current-user --keep-caps --net --mount`,
+ * then `setpriv` dropping the namespace's capabilities. In between, `ip link set lo up` (a new
+ * namespace's loopback is down) and the tmpfs mounts.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The unprivileged user and group the children run as when Vigil is root. */
@@ -27,6 +32,14 @@ export type Isolation =
       wrap(argv: string[]): string[];
     }
   | { ok: false; reason: string };
+
+function realpathOr(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 function find(name: string, dirs: string[]): string | undefined {
   for (const dir of dirs) {
@@ -45,20 +58,29 @@ function find(name: string, dirs: string[]): string | undefined {
  * (its code): the trial run checks the unprivileged user can.
  */
 export function detectIsolation(readable: string[], dirs = DIRS): Isolation {
-  const tools = { unshare: find('unshare', dirs), setpriv: find('setpriv', dirs), ip: find('ip', dirs) };
+  const tools = {
+    unshare: find('unshare', dirs),
+    setpriv: find('setpriv', dirs),
+    mount: find('mount', dirs),
+    ip: find('ip', dirs),
+  };
   const missing = Object.entries(tools)
     .filter(([, path]) => !path)
     .map(([name]) => name);
   if (missing.length)
     return {
       ok: false,
-      reason: `this host lacks ${missing.join(', ')} (Debian: apt install util-linux iproute2)`,
+      reason: `this host lacks ${missing.join(', ')} (Debian: apt install util-linux mount iproute2)`,
     };
-  const { unshare, setpriv, ip } = tools as Record<keyof typeof tools, string>;
+  const { unshare, setpriv, mount, ip } = tools as Record<keyof typeof tools, string>;
   const root = process.getuid?.() === 0;
   const enter = root
-    ? [unshare, '--net', '--']
-    : [unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--'];
+    ? [unshare, '--net', '--mount', '--']
+    : [unshare, '--user', '--map-current-user', '--keep-caps', '--net', '--mount', '--'];
+  const hidden = ['/run', ...(realpathOr('/var/run') === '/run' ? [] : ['/var/run'])].filter(
+    (dir) => realpathOr(dir) !== undefined,
+  );
+  const hide = hidden.map((dir) => `${mount} -t tmpfs -o size=64k,mode=755 vigil-empty ${dir} && `).join('');
   const drop = root
     ? [
         setpriv,
@@ -73,7 +95,7 @@ export function detectIsolation(readable: string[], dirs = DIRS): Isolation {
     ...enter,
     '/bin/sh',
     '-c',
-    `${ip} link set lo up && exec ${drop.join(' ')} -- "$@"`,
+    `${hide}${ip} link set lo up && exec ${drop.join(' ')} -- "$@"`,
     'vigil-sandbox',
     ...argv,
   ];
