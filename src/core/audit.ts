@@ -1,16 +1,19 @@
 /**
- * The audit trail: every write through MCP, the CLI or an HTTP endpoint, with who made it (the
- * credential's id, never its secret), from where, through which tool or route, the object ids,
- * the names of the fields it changed (never their values) and how it ended. Heartbeat pings and
- * Events API traffic are counted per hour, not logged one by one.
+ * The audit trail: every write through MCP, the CLI, the responder page or an HTTP endpoint, with
+ * who made it (the credential's id, never its secret), from where, through which tool or route,
+ * the object ids, the names of the fields it changed (never their values) and how it ended.
+ * Heartbeat pings and Events API traffic are counted per hour, not logged one by one.
  */
 import { z } from 'zod';
 
 export const ENTRY_POINTS = ['mcp', 'cli', 'http'] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
-/** Who made a write: the principal's kind, or `integration` for counted pings and events. */
-export const ACTOR_KINDS = ['local', 'anonymous', 'api_key', 'jwt', 'integration'] as const;
+/**
+ * Who made a write: the principal's kind, `link` for a responder page link (acting as its user),
+ * or `integration` for counted pings and events.
+ */
+export const ACTOR_KINDS = ['local', 'anonymous', 'api_key', 'jwt', 'link', 'integration'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** One audit entry as read back; the output schema of `get_audit_log`. */
@@ -35,6 +38,7 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 export interface AuditRecord {
   actor: {
     kind: Exclude<ActorKind, 'integration'>;
+    /** The credential's id (API key id, JWT subject); never its secret. */
     id?: string | undefined;
     label: string;
     user?: string | undefined;

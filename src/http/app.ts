@@ -106,6 +106,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     tokens: responderTokens(() => secretKey(config.secretKey, config.dataDir)),
     publicUrl: config.publicUrl,
     log,
+    audit: service.deps.ports.audit,
   };
   // A change made here is on the page at once; one made by another process within a second.
   deps.statusPages?.onChange?.(clearStatusCache);

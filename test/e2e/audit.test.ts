@@ -1,14 +1,16 @@
 /**
  * The audit trail end to end, on the built binary: a write through MCP over HTTP with an API key,
- * a write through `vigil call`, a failed write, `vigil keys` changes, heartbeat pings and an
- * Events API event each show up in `get_audit_log` with their actor (the key's id, never the key),
- * entry point, object ids and outcome; a secret's value appears nowhere in the store, and a
- * read-only key may not read the trail. (The responder page does not exist yet: no entry point.)
+ * a write through `vigil call`, a failed write, `vigil keys` changes, a responder page action,
+ * heartbeat pings and an Events API event each show up in `get_audit_log` with their actor (the
+ * key's id, never the key), entry point, object ids and outcome; a secret's value appears nowhere
+ * in the store, and a read-only key may not read the trail.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { responderTokens } from '../../src/core/responder-token.js';
+import { secretKey } from '../../src/providers/embedded/store/secrets-repo.js';
 import { vigil } from '../helpers/cli.js';
 import { callJson, connect } from '../helpers/clients.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
@@ -96,6 +98,25 @@ describe('audit trail', () => {
     });
     expect(event.status).toBe(202);
 
+    // The responder page: a link acting as its user acknowledges the incident, then fails to again.
+    const user = (await callJson(client, 'create_user', { name: 'Ann', email: 'ann@example.com' })).body
+      .users[0];
+    const incident = (
+      await callJson(client, 'get_incidents', { current_user_context: false, service_ids: [service.id] })
+    ).body.incidents[0] as { id: string };
+    const tokens = responderTokens(() => secretKey(undefined, dataDir));
+    const link = tokens.issue(incident.id, user.id);
+    const tap = () =>
+      fetch(`${server.base}/r/${link}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: tokens.formToken(link), incident: incident.id, action: 'resolve' }),
+      });
+    expect((await tap()).status).toBe(303);
+    const again = await tap();
+    expect(again.status).toBe(409);
+
     const entries = await auditLog();
     const byTool = (tool: string) => entries.filter((e) => e.tool === tool);
 
@@ -150,6 +171,19 @@ describe('audit trail', () => {
         count: 1,
       }),
     ]);
+    expect(byTool('/r resolve')).toEqual([
+      expect.objectContaining({ actor_kind: 'link', outcome: expect.stringMatching(/^(?!ok$)[A-Z_]+$/) }),
+      expect.objectContaining({
+        actor_kind: 'link',
+        actor_label: 'link:ann@example.com',
+        user: user.id,
+        address: expect.stringMatching(/127\.0\.0\.1/),
+        entry_point: 'http',
+        object_ids: [incident.id],
+        summary: 'resolve',
+        outcome: 'ok',
+      }),
+    ]);
     // Key changes through the CLI, by id; the key itself never.
     expect(byTool('keys create')).toEqual(
       expect.arrayContaining([
@@ -170,6 +204,7 @@ describe('audit trail', () => {
     expect((await auditLog({ actor: keyId })).map((e) => e.tool).sort()).toEqual([
       'create_heartbeat',
       'create_service',
+      'create_user',
       'update_heartbeat',
     ]);
     expect((await auditLog({ object_id: heartbeat.id })).map((e) => e.tool).sort()).toEqual([

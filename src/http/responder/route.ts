@@ -6,6 +6,7 @@
  * the user the link names, "via link", then the page is shown again (Post/Redirect/Get).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditPort } from '../../core/audit.js';
 import type { DirectoryPort } from '../../core/directory.js';
 import { VigilError } from '../../core/errors.js';
 import type { Actor, Incident, IncidentsPort } from '../../core/incidents.js';
@@ -25,6 +26,8 @@ export interface ResponderDeps {
   publicUrl: string;
   log: Logger;
   now?: () => number;
+  /** Where each action is recorded (the link's user, the incident, the outcome). */
+  audit?: AuditPort | undefined;
 }
 
 /** A form of a few fields; anything larger is not from this page. */
@@ -33,7 +36,8 @@ const FORM_LIMIT = 4096;
 const HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'private, no-store',
-  'referrer-policy': 'no-referrer',
+  // Same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with the form.
+  'referrer-policy': 'same-origin',
   'x-robots-tag': 'noindex',
   'x-frame-options': 'DENY',
   'content-security-policy':
@@ -59,10 +63,14 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, body: s
 const refuse = (req: IncomingMessage, res: ServerResponse, status: number, title: string, sentence: string) =>
   send(req, res, status, problemPage(title, sentence));
 
-/** True when the request names no Origin, or this server's own (as the browser reached it, or the public URL). */
+/**
+ * False when the request's Origin names another site than this server (as the browser reached
+ * it, or its public URL). No Origin, or an opaque `null` (privacy settings send it), names none:
+ * the form token is the check then.
+ */
 function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
+  if (origin === undefined || origin === 'null') return true;
   let host: string;
   try {
     host = new URL(origin).host;
@@ -193,13 +201,27 @@ export async function serveResponder(
     return render(400, incident, { ok: false, text: 'Choose one of the buttons.' });
 
   const by: Actor = { type: 'user', id: user.id, via: 'link' };
+  const audit = (outcome: string) =>
+    deps.audit
+      ?.record({
+        actor: { kind: 'link', label: `link:${user.email}`, user: user.id },
+        address: req.socket.remoteAddress,
+        entryPoint: 'http',
+        tool: `/r ${action}`,
+        objectIds: [incident.id],
+        summary: action === 'snooze' ? `${action}: minutes` : action,
+        outcome,
+      })
+      .catch((err) => deps.log.error({ err }, 'responder action not recorded in the audit trail'));
   try {
     await act(deps.incidents, incident, action, form, by);
   } catch (err) {
     if (!(err instanceof VigilError)) throw err;
+    await audit(err.code);
     const current = (await deps.incidents.get(incident.id)) ?? incident;
     return render(409, current, { ok: false, text: err.message });
   }
+  await audit('ok');
   deps.log.info({ incident: incident.id, user: user.id, action }, 'responder page action');
   res.writeHead(303, { ...HEADERS, location: `/r/${token}?done=${action}`, 'content-length': '0' });
   res.end();
