@@ -112,22 +112,28 @@ export class Alerting {
     }
   }
 
-  /** Heartbeat state changes: late and down fire their rules; up resolves them. */
-  async onHeartbeatFlips(flips: readonly { id: string; flip: Flip }[]): Promise<void> {
+  /**
+   * Heartbeat state changes: late and down fire their rules; up resolves them. Answers the
+   * heartbeats whose evaluation failed somewhere, to be tried again.
+   */
+  async onHeartbeatFlips(flips: readonly { id: string; flip: Flip }[]): Promise<Set<string>> {
+    const failed = new Set<string>();
     for (const { id, flip } of flips) {
       const rules = await this.rules('heartbeat_id', id);
       const name = (
         await this.db.selectFrom('heartbeats').select('name').where('id', '=', id).executeTakeFirst()
       )?.name;
       for (const rule of rules) {
-        await this.guarded(rule, async () => {
+        const ok = await this.guarded(rule, async () => {
           const want = rule.condition === 'heartbeat_late' ? ['late', 'down'] : ['down'];
           if (want.includes(flip.to))
             await this.fire(rule, `Heartbeat ${name ?? id} is ${flip.to}: ${flip.reason}`, { ...flip });
           else if (flip.to === 'up') await this.resolve(rule, 'a ping arrived');
         });
+        if (!ok) failed.add(id);
       }
     }
+    return failed;
   }
 
   /** Heartbeat alerts whose heartbeat is up again (a ping arrived, possibly in another process). */

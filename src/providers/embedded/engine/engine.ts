@@ -117,6 +117,9 @@ export class Engine {
     const startedAt = this.clock.now();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = this.clock.now();
+      // Heartbeats that went late or down by the clock, each with its fact in the outbox.
+      const flips = await this.heartbeats.evaluateDue(now, BATCH);
+      for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
       const worked = await this.workEvents(now);
       const woken = await wakeSnoozed(this.db, now, BATCH);
       if (woken) this.log.info({ woken }, 'snoozed incidents triggered again');
@@ -126,9 +129,6 @@ export class Engine {
         return { escalated: 0, more: false };
       });
       if (escalated) this.log.info({ escalated }, 'incidents escalated');
-      const flips = await this.heartbeats.evaluateDue(now, BATCH);
-      for (const f of flips) this.log.info({ heartbeat: f.id, ...f.flip }, 'heartbeat state changed');
-      await this.alerting.onHeartbeatFlips(flips);
       if (opts.sweeps) await this.sweeps(now);
       const delivered = await this.outbox.deliverDue(now, BATCH);
       const busy = [worked, woken, delivered, flips.length].some((n) => n >= BATCH);
@@ -158,8 +158,8 @@ export class Engine {
   }
 
   /**
-   * Works off a batch of the outbox: check status changes (alert rules, status-page components)
-   * and rules to compare with the current state. A fact whose work failed is tried again later.
+   * Works off a batch of the outbox: check status changes (alert rules, status-page components),
+   * heartbeat status changes (alert rules) and rules to compare with the current state. A fact whose work failed is tried again later.
    */
   private async workEvents(now: number): Promise<number> {
     const token = randomBytes(12).toString('base64url');
@@ -169,6 +169,13 @@ export class Engine {
       c.event.kind === 'check_changed' ? [{ ...c, change: c.event }] : [],
     );
     const failedChecks = await this.alerting.onCheckChanges(changes.map((c) => c.change));
+    const failedHeartbeats = await this.alerting.onHeartbeatFlips(
+      claimed.flatMap(({ event: e }) =>
+        e.kind === 'heartbeat_changed'
+          ? [{ id: e.heartbeatId, flip: { from: e.from, to: e.to, reason: e.reason } }]
+          : [],
+      ),
+    );
     const statusOk = await this.status.onCheckChanges(changes.map((c) => c.change)).then(
       () => true,
       (err: unknown) => {
@@ -177,16 +184,16 @@ export class Engine {
       },
     );
     const done: string[] = [];
-    for (const c of claimed) {
-      const ok =
-        c.event.kind === 'check_changed'
-          ? statusOk && !failedChecks.has(c.event.checkId)
-          : await this.alerting.onRuleChanged(c.event.ruleId);
+    for (const { event: e, ...c } of claimed) {
+      let ok: boolean;
+      if (e.kind === 'check_changed') ok = statusOk && !failedChecks.has(e.checkId);
+      else if (e.kind === 'heartbeat_changed') ok = !failedHeartbeats.has(e.heartbeatId);
+      else ok = await this.alerting.onRuleChanged(e.ruleId);
       if (ok) done.push(c.id);
       else if (
         (await this.events.failed(c.id, token, now + EVENT_RETRY_MS, EVENT_MAX_ATTEMPTS)) === 'dropped'
       )
-        this.log.error({ event: c.event }, `gave up on an engine event after ${EVENT_MAX_ATTEMPTS} attempts`);
+        this.log.error({ event: e }, `gave up on an engine event after ${EVENT_MAX_ATTEMPTS} attempts`);
     }
     await this.events.done(done, token);
     return claimed.length;

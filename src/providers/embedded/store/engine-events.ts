@@ -1,6 +1,6 @@
 /**
- * The engine's outbox: facts that cause later work (a check's status changed, an alert rule was
- * created or changed), written in the transaction of their cause. Whichever process runs the
+ * The engine's outbox: facts that cause later work (a check's or a heartbeat's status changed,
+ * an alert rule was created or changed), written in the transaction of their cause. Whichever process runs the
  * engine claims a few at a time, works them and deletes them; a claim expires, so the facts a
  * dead process held are worked again by another. One subject's facts are worked in the order
  * they happened (a recovery never overtakes the failure before it). Working a fact must be
@@ -8,11 +8,20 @@
  */
 import type { Kysely } from 'kysely';
 import type { CheckStatus } from '../../../core/checks.js';
+import type { HeartbeatStatus } from '../../../core/heartbeats.js';
 import { newId } from './ids.js';
 import type { Database } from './schema.js';
 
 export type EngineEvent =
   | { kind: 'check_changed'; checkId: string; from: CheckStatus; to: CheckStatus; reason: string; at: number }
+  | {
+      kind: 'heartbeat_changed';
+      heartbeatId: string;
+      from: HeartbeatStatus;
+      to: HeartbeatStatus;
+      reason: string;
+      at: number;
+    }
   | { kind: 'rule_changed'; ruleId: string; at: number };
 
 export interface ClaimedEvent {
@@ -22,7 +31,14 @@ export interface ClaimedEvent {
 }
 
 function subjectOf(e: EngineEvent): string {
-  return e.kind === 'check_changed' ? `check:${e.checkId}` : `rule:${e.ruleId}`;
+  switch (e.kind) {
+    case 'check_changed':
+      return `check:${e.checkId}`;
+    case 'heartbeat_changed':
+      return `heartbeat:${e.heartbeatId}`;
+    case 'rule_changed':
+      return `rule:${e.ruleId}`;
+  }
 }
 
 /** Writes facts into the outbox; call it inside the transaction that records their cause. */

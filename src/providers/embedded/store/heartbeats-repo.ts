@@ -27,6 +27,7 @@ import {
   type PingOutcome,
 } from '../../../core/heartbeats.js';
 import { GroupCommit } from '../group-commit.js';
+import { recordEvents } from './engine-events.js';
 import { newId } from './ids.js';
 import { page } from './repo-helpers.js';
 import type { Database, HeartbeatPingsTable, HeartbeatsTable } from './schema.js';
@@ -241,7 +242,20 @@ export class HeartbeatRepository implements HeartbeatsPort {
         .values(pings.slice(i, i + 200))
         .execute();
     }
-    if (flips.length) await trx.insertInto('heartbeat_flips').values(flips).execute();
+    if (flips.length) {
+      await trx.insertInto('heartbeat_flips').values(flips).execute();
+      await recordEvents(
+        trx,
+        flips.map((f) => ({
+          kind: 'heartbeat_changed' as const,
+          heartbeatId: f.heartbeat_id,
+          from: f.from_status as HeartbeatStatus,
+          to: f.to_status as HeartbeatStatus,
+          reason: f.reason,
+          at: f.at,
+        })),
+      );
+    }
     const changed = [...states];
     for (let i = 0; i < changed.length; i += 200) {
       const values = sql.join(
@@ -453,6 +467,7 @@ function toPing(r: HeartbeatPingsTable): HeartbeatPing {
   };
 }
 
+/** Records a state change, and the fact the engine works off (alert rules), in the same transaction. */
 async function flip(trx: Trx, heartbeatId: string, at: number, f: Flip): Promise<void> {
   await trx
     .insertInto('heartbeat_flips')
@@ -465,4 +480,5 @@ async function flip(trx: Trx, heartbeatId: string, at: number, f: Flip): Promise
       reason: f.reason,
     })
     .execute();
+  await recordEvents(trx, [{ kind: 'heartbeat_changed', heartbeatId, ...f, at }]);
 }
