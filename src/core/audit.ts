@@ -19,7 +19,7 @@ export type ActorKind = (typeof ACTOR_KINDS)[number];
 /** One audit entry as read back; the output schema of `get_audit_log`. */
 export const auditEntry = z.object({
   id: z.string(),
-  at: z.string().describe('ISO 8601; for counted traffic, the start of its hour.'),
+  at: z.string().describe('For counted traffic, the start of its hour.'),
   actor_kind: z.enum(ACTOR_KINDS),
   actor_id: z.string().nullable().describe('API key ID or JWT subject.'),
   actor_label: z.string(),
@@ -28,9 +28,9 @@ export const auditEntry = z.object({
   entry_point: z.enum(ENTRY_POINTS),
   tool: z.string().describe('Tool name or HTTP route.'),
   object_ids: z.array(z.string()),
-  summary: z.string().describe('The tool and the fields given (never values).'),
+  summary: z.string().describe('Tool and field names given.'),
   outcome: z.string().describe('`ok` or the error code.'),
-  count: z.number().int().describe('1 for a write; pings or events that hour.'),
+  count: z.number().int().describe('Pings or events that hour; 1 for a write.'),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
