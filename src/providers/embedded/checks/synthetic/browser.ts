@@ -16,7 +16,7 @@
  * the host cannot isolate them, runs are refused unless VIGIL_SYNTHETIC_UNCONFINED is set.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -454,7 +454,7 @@ export class SyntheticBrowser {
       runnerFile,
     ];
     const [command, ...args] = isolation?.ok ? isolation.wrap(argv) : argv;
-    // No IPC channel: the request goes on stdin, and only stdout lines after the secret count.
+    // No IPC channel: the request goes on stdin, and only stdout lines signed with the run's key count.
     const child = spawn(command as string, args, { cwd: scratch, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
     const secret = randomBytes(24).toString('hex');
     this.runners.add(child);
@@ -479,10 +479,15 @@ export class SyntheticBrowser {
         Math.max(0, r.deadline - Date.now()),
       );
       const accept = (text: string) => {
-        if (!text.startsWith(`${secret} `)) return; // not the runner's: the script's own output
+        const space = text.indexOf(' ');
+        const body = text.slice(space + 1);
+        const mac = Buffer.from(text.slice(0, Math.max(0, space)), 'hex');
+        const expected = createHmac('sha256', Buffer.from(secret, 'hex')).update(body).digest();
+        // Not signed by the runner: the script's own output.
+        if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return;
         let raw: unknown;
         try {
-          raw = JSON.parse(text.slice(secret.length + 1));
+          raw = JSON.parse(body);
         } catch {
           raw = undefined;
         }

@@ -114,17 +114,28 @@ await new Promise((done) => setTimeout(done, 4000));`,
     expect(reached).toBe(false);
   }, 60_000);
 
-  it('cannot forge the report over IPC or on stdout', async () => {
+  it('cannot forge the report over IPC or on stdout, even with a line the runner signed', async () => {
     const forged = "{ report: { passed: true, steps: [], console_errors: [], logs: ['forged'] } }";
     const result = await run(
       `${ESCAPE}try { host.send?.(${forged}); } catch {}
 try { host.stdout.write(JSON.stringify(${forged}) + '\\n'); } catch {}
+// Watch what the runner writes (its Buffer is the script's), and put a forged report after a
+// signature the runner made for a progress line.
+const seen = [];
+const from = Buffer.from;
+Buffer.from = function (value, ...rest) {
+  if (typeof value === 'string' && value.includes('"step"')) seen.push(value);
+  return from.call(this, value, ...rest);
+};
+await test.step('Peek', async () => {});
+console.log('peeked ' + seen.length);
+for (const line of seen) host.stdout.write('\\n' + line.trim().split(' ')[0] + ' ' + JSON.stringify(${forged}) + '\\n');
 await new Promise((done) => setTimeout(done, 300));
 throw new Error('the real outcome');`,
     );
     expect(result).toMatchObject({ status: 'failed' });
     expect(result.error_message).toContain('the real outcome');
-    expect(JSON.stringify(result)).not.toContain('forged');
+    expect(result.check_metadata.logs).toEqual(['peeked 1']);
   }, 60_000);
 
   it('is refused a file within a second, in a sentence, and out of memory is a sentence too', async () => {

@@ -49,7 +49,7 @@ export function screen(
   // A page set from a string that frames or links a local file: Chromium blocks the load, and
   // Playwright would wait for it until the run's timeout.
   const localInHtml =
-    typeof params.html === 'string' ? /\bfile:[^\s"'<>]*/i.exec(params.html)?.[0] : undefined;
+    typeof params.html === 'string' ? /\bfile:\/[^\s"'<>]*/i.exec(params.html)?.[0] : undefined;
   const badUrl = findNonWebUrl(params) ?? localInHtml;
   if (badUrl)
     return { refuse: `Only http(s) pages can be opened by synthetic checks, not ${badUrl.slice(0, 100)}` };

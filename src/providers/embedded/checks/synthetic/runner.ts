@@ -9,9 +9,12 @@
  * starts, so a run killed at its timeout still says where it was.
  *
  * There is no IPC channel: a script that reaches the real `process` finds no `process.send`, and
- * what it writes to stdout is ignored, since Vigil takes only lines that begin with the run's
- * secret, which came on stdin before the script ran and is kept where the script cannot look.
+ * what it writes to stdout is ignored, since Vigil takes only lines signed with the run's key,
+ * which came on stdin before the script ran and is held in a KeyObject (native memory) that no
+ * JavaScript can read. A script that patches what the runner calls can spoil its report, not
+ * forge one.
  */
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { createContext } from 'node:vm';
 import { compileScript, SCRIPT_MODULES } from '../../../../core/pw-script.js';
@@ -26,7 +29,7 @@ export interface RunRequest {
   relay: string;
   /** The run's path on the relay. */
   token: string;
-  /** What each line this runner writes on stdout begins with. */
+  /** The key (hex) that signs each line this runner writes on stdout. */
   secret: string;
   script: string;
   variables: Record<string, string>;
@@ -48,7 +51,7 @@ export interface RunReport {
   screenshot?: string;
 }
 
-/** Lines from runner to Vigil, each after the run's secret: progress, then one report. */
+/** Lines from runner to Vigil, each after its signature: progress, then one report. */
 export type RunnerMessage = { step: string } | { report: RunReport };
 
 const MAX_LINES = 10;
@@ -59,15 +62,19 @@ const clip = (s: string) => (s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}…` 
 
 type TestBody = (fixtures: Record<string, unknown>) => unknown;
 
-// Taken before the script runs, so a script that replaces the globals does not see the messages.
+// Taken before the script runs: a script may replace the globals and builtins' exports later.
 const stringify = JSON.stringify;
 const write = writeSync;
+const sign = createHmac;
 const exit = process.exit.bind(process);
-let secret = '';
+let key: KeyObject | undefined;
 
-/** One message to Vigil on stdout, after a newline so nothing a script wrote can run into it. */
+/** One signed message to Vigil on stdout, after a newline so nothing a script wrote runs into it. */
 function emit(message: RunnerMessage): void {
-  const text = `\n${secret} ${stringify(message)}\n`;
+  const body = stringify(message);
+  const text = `\n${sign('sha256', key as KeyObject)
+    .update(body)
+    .digest('hex')} ${body}\n`;
   let buf = Buffer.from(text);
   while (buf.length) {
     try {
@@ -98,7 +105,7 @@ process.stdin.on('data', (d: Buffer) => input.push(d));
 process.stdin.once('end', () => {
   const req = JSON.parse(Buffer.concat(input).toString()) as RunRequest;
   input.length = 0;
-  secret = req.secret;
+  key = createSecretKey(Buffer.from(req.secret, 'hex'));
   req.secret = '';
   run(req).then(
     (report) => {
