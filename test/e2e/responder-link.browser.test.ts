@@ -23,6 +23,9 @@ import { verifyWebhook } from '../helpers/webhooks.js';
 const CHROMIUM = '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) && process.env.CI !== 'true';
 const FITS = 'document.documentElement.scrollWidth <= window.innerWidth';
+const DOCS = new URL('../../docs/', import.meta.url);
+/** With VIGIL_SCREENSHOTS=1 the README's screenshot of the page is taken again. */
+const shoot = process.env.VIGIL_SCREENSHOTS === '1';
 const SECRET = 'responder-link-test-secret-of-32-characters-or-more';
 
 interface Received {
@@ -200,6 +203,8 @@ describe.skipIf(skip)('one-tap acknowledge from a page', () => {
     for (const name of buttons) expect(await page.getByRole('button', { name }).isVisible()).toBe(true);
     expect(await page.locator('script').count()).toBe(0);
     expect(await page.evaluate(FITS)).toBe(true);
+    if (shoot)
+      await page.screenshot({ path: new URL('responder-page-phone.png', DOCS).pathname, fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(15, 18, 23)');
 
@@ -249,5 +254,31 @@ describe.skipIf(skip)('one-tap acknowledge from a page', () => {
       expect(await res.text()).toContain('This link is not valid');
     }
     expect(await status(b)).toBe('triggered');
+  });
+
+  it('escalates to the next level and snoozes, as Ann via link', async () => {
+    const path = links.get(b) as string;
+    const escalated = await post(path, { action: 'escalate', incident: b, csrf: await csrfOf(path) });
+    expect(escalated.status).toBe(303);
+    expect(escalated.headers.get('location')).toBe(`${path}?done=escalate`);
+    const snoozed = await post(path, {
+      action: 'snooze',
+      minutes: '30',
+      incident: b,
+      csrf: await csrfOf(path),
+    });
+    expect(snoozed.status).toBe(303);
+    expect(await status(b)).toBe('acknowledged');
+    const mine = (await call('get_incident_timeline', { incident_id: b, limit: 100 })).log_entries
+      .filter((e: { agent?: { id: string } }) => e.agent?.id === annId)
+      .map((e: { summary: string }) => e.summary);
+    expect(mine).toEqual([
+      'Escalated to level 2 via link',
+      'Acknowledged via link',
+      expect.stringMatching(/^Snoozed until \S+ via link$/),
+    ]);
+    const page = await (await fetch(`${server.base}${snoozed.headers.get('location')}`)).text();
+    expect(page).toMatch(/Snoozed until [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    expect(page).toContain('Bob');
   });
 });

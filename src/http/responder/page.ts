@@ -63,6 +63,7 @@ function layout(title: string, body: Markup): string {
 /** "3 min", "2 h 5 min", "4 days". */
 export function age(fromIso: string, now: number): string {
   const minutes = Math.max(0, Math.floor((now - Date.parse(fromIso)) / 60_000));
+  if (minutes < 1) return 'under a minute';
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   return `${Math.floor(minutes / 1440)} days`;
@@ -109,8 +110,7 @@ export function responderPage(v: ResponderView): string {
 ${i.status === 'triggered' ? button('acknowledge', 'Acknowledge', true) : ''}
 ${button('resolve', 'Resolve', i.status === 'acknowledged')}
 ${i.escalation_policy ? button('escalate', 'Escalate to the next level') : ''}
-<div class="snooze"><label class="muted" for="minutes" hidden>Snooze for</label>
-<select id="minutes" name="minutes" aria-label="Snooze for">${SNOOZE_MINUTES.map((m) => html`<option value="${m}"${m === 60 ? raw(' selected') : ''}>${snoozeLabel(m)}</option>`)}</select>
+<div class="snooze"><select id="minutes" name="minutes" aria-label="Snooze for">${SNOOZE_MINUTES.map((m) => html`<option value="${m}"${m === 60 ? raw(' selected') : ''}>${snoozeLabel(m)}</option>`)}</select>
 ${button('snooze', 'Snooze')}</div>
 </form>`
     : html`<p class="card">This incident is resolved${i.resolved_at ? html` (${when(i.resolved_at, zone)})` : ''}: there is nothing left to do here.</p>`;
