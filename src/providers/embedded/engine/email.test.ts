@@ -74,6 +74,10 @@ it('emails the paged user with the title, the link and how to acknowledge', asyn
   expect(mail?.data).toMatch(/^Subject: \[Vigil\] #\d+ Queue backed up/m);
   expect(mail?.data).toContain('Link: https://grafana.example.com/d/mailer');
   expect(mail?.data).toMatch(/acknowledge_incident \{"incident_id": "P[A-Z0-9]+"\}/);
+  // Ann's one-tap link, whole once quoted-printable's soft line breaks are undone.
+  expect(mail?.data.replace(/=\r?\n/g, '')).toMatch(
+    /one tap\):\r?\n {2}http:\/\/127\.0\.0\.1:5000\/r\/[\w-]+\.[\w-]+\r?\n/,
+  );
   const delivered = await p.db.selectFrom('deliveries').select(['kind', 'status']).execute();
   expect(delivered).toEqual([{ kind: 'email', status: 'delivered' }]);
 });
