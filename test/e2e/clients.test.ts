@@ -40,6 +40,22 @@ function envelopeOf(a: Answer): { error: { code: string; message: string } } {
   return JSON.parse(a.text);
 }
 
+/** Each refusal through an SDK client's callTool (1.x and 2.x). */
+type CallTool = (req: {
+  name: string;
+  arguments: Record<string, unknown>;
+}) => Promise<Record<string, unknown>>;
+
+async function expectRefusals(callTool: CallTool) {
+  for (const [name, args, code, message] of REFUSALS) {
+    const r = await callTool({ name, arguments: args });
+    const text = (r.content as { text: string }[])[0]?.text ?? '';
+    const { error } = envelopeOf({ isError: r.isError === true, text });
+    expect(error.code, name).toBe(code);
+    expect(error.message).toMatch(message);
+  }
+}
+
 describe.each(['stdio', 'http'] as const)('over %s, in read-only mode', (transport: Transport) => {
   const dataDir = tempDir();
   const env = { VIGIL_DATA_DIR: dataDir, VIGIL_MODE: 'read_only' };
@@ -66,13 +82,7 @@ describe.each(['stdio', 'http'] as const)('over %s, in read-only mode', (transpo
     try {
       // Listing first makes the 1.x client check results against each tool's outputSchema.
       await client.listTools();
-      for (const [name, args, code, message] of REFUSALS) {
-        const r = await client.callTool({ name, arguments: args });
-        const text = (r.content as { text: string }[])[0]?.text ?? '';
-        const { error } = envelopeOf({ isError: r.isError === true, text });
-        expect(error.code, name).toBe(code);
-        expect(error.message).toMatch(message);
-      }
+      await expectRefusals((req) => client.callTool(req));
     } finally {
       await client.close();
     }
@@ -84,13 +94,7 @@ describe.each(['stdio', 'http'] as const)('over %s, in read-only mode', (transpo
       env: { HTTP_PORT: '0', ...env },
     });
     try {
-      for (const [name, args, code, message] of REFUSALS) {
-        const r = await client.callTool({ name, arguments: args });
-        const text = (r.content as { text: string }[])[0]?.text ?? '';
-        const { error } = envelopeOf({ isError: r.isError === true, text });
-        expect(error.code, name).toBe(code);
-        expect(error.message).toMatch(message);
-      }
+      await expectRefusals((req) => client.callTool(req));
     } finally {
       await client.close();
     }

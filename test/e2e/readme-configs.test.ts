@@ -114,22 +114,10 @@ describe("the README's client configs", () => {
     const client = await start(config as ServerConfig, { PAGERDUTY_API_HOST: fake.url });
     try {
       const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-      expect(tools).toEqual(
-        [
-          'acknowledge_incident',
-          'add_incident_note',
-          'build_user_context',
-          'get_escalation_policies',
-          'get_incidents',
-          'get_oncalls',
-          'get_schedules',
-          'get_services',
-          'get_teams',
-          'get_users',
-          'list_users_oncall',
-          'resolve_incident',
-        ].sort(),
-      );
+      const { resolveSelection } = await import('../../src/server/profiles.js');
+      const { ALL_TOOLS } = await import('../../src/tools/registry.js');
+      expect(tools).toEqual([...resolveSelection(['pagerduty'], ALL_TOOLS, [])].sort());
+      expect(tools).toHaveLength(12);
       const r = await client.callTool({ name: 'acknowledge_incident', arguments: { incident_id: 'PINC01' } });
       expect(r.isError, JSON.stringify(r.content)).not.toBe(true);
       const incidents = (r.structuredContent as { incidents: { id: string; status: string }[] }).incidents;
