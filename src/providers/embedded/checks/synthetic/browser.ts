@@ -192,7 +192,7 @@ export class SyntheticBrowser {
   /** Runs a script in a fresh context; resolves with its report, or how it ended without one. */
   async run(r: SyntheticRun): Promise<SyntheticOutcome> {
     const executablePath = findChromium(this.opts.chromiumPath);
-    const isolation = this.isolate();
+    const isolation = await this.isolate();
     await this.slot(r.deadline);
     const token = randomUUID();
     let proxy: GuardProxy | undefined;
@@ -216,16 +216,20 @@ export class SyntheticBrowser {
    * How the children are isolated here, found at the first run: `undefined` when the host cannot
    * and the operator opted out; else refused, saying what the host lacks.
    */
-  private isolate(): Isolation | undefined {
-    this.isolation ??= detectIsolation([
-      childFile('runner'),
-      childFile('host'),
-      join(this.playwrightDir, 'index.mjs'),
-    ]);
-    if (this.isolation.ok) return this.isolation;
+  private async isolate(): Promise<Isolation | undefined> {
+    const found =
+      this.isolation ??
+      (await detectIsolation([
+        childFile('runner'),
+        childFile('host'),
+        join(this.playwrightDir, 'index.mjs'),
+      ]));
+    // Kept once found; a failure is tried again at the next run (a host may be fixed meanwhile).
+    if (found.ok) this.isolation = found;
+    if (found.ok) return found;
     if (this.opts.unconfined) return undefined;
     throw new IsolationUnavailableError(
-      `Synthetic checks are refused on this server: ${this.isolation.reason}. They need the script and its browser kept off the network except through Vigil's guard; to run them without that (a script could then reach this machine's network and open ports on it), set VIGIL_SYNTHETIC_UNCONFINED=true.`,
+      `Synthetic checks are refused on this server: ${found.reason}. They need the script and its browser kept off the network except through Vigil's guard; to run them without that (a script could then reach this machine's network and open ports on it), set VIGIL_SYNTHETIC_UNCONFINED=true.`,
     );
   }
 

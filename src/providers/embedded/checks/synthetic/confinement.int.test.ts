@@ -190,7 +190,10 @@ throw new Error('the real outcome');`,
 });
 
 describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () => {
-  const lacking = detectIsolation([], ['/nonexistent']);
+  const lacking = {
+    ok: false as const,
+    reason: 'this host lacks unshare, setpriv, mount, ip (Debian: apt install util-linux mount iproute2)',
+  };
   const run = (browser: SyntheticBrowser) =>
     runProbe(
       {
@@ -202,8 +205,8 @@ describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () =
       { blockPrivate: true, browser },
     );
 
-  it('names what the host lacks', () => {
-    expect(lacking).toEqual({
+  it('names what the host lacks', async () => {
+    expect(await detectIsolation([], ['/nonexistent'])).toEqual({
       ok: false,
       reason: 'this host lacks unshare, setpriv, mount, ip (Debian: apt install util-linux mount iproute2)',
     });
@@ -240,7 +243,7 @@ describe.skipIf(!chromium && !CI)('where the host cannot isolate a script', () =
 
 describe.skipIf(!runWritable)('the isolation wrapper, below the JavaScript seals', () => {
   it('leaves a process no TCP to the host, and no Unix socket under /run', async () => {
-    const isolation = detectIsolation([]);
+    const isolation = await detectIsolation([]);
     if (!isolation.ok) throw new Error(isolation.reason);
     const tcp = createServer((s) => s.end());
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));

@@ -15,7 +15,7 @@
  * then `setpriv` dropping the namespace's capabilities. In between, `ip link set lo up` (a new
  * namespace's loopback is down) and the tmpfs mounts.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -57,7 +57,7 @@ function find(name: string, dirs: string[]): string | undefined {
  * How to isolate a child here, or what the host lacks. `readable` are files the child must read
  * (its code): the trial run checks the unprivileged user can.
  */
-export function detectIsolation(readable: string[], dirs = DIRS): Isolation {
+export async function detectIsolation(readable: string[], dirs = DIRS): Promise<Isolation> {
   const tools = {
     unshare: find('unshare', dirs),
     setpriv: find('setpriv', dirs),
@@ -104,14 +104,25 @@ export function detectIsolation(readable: string[], dirs = DIRS): Isolation {
     '-e',
     `for (const f of ${JSON.stringify(readable)}) require('node:fs').accessSync(f, require('node:fs').constants.R_OK)`,
   ]);
-  const result = spawnSync(trial[0] as string, trial.slice(1), {
-    encoding: 'utf8',
-    timeout: 10_000,
-    env: {},
+  const failure = await new Promise<string | undefined>((resolve) => {
+    execFile(trial[0] as string, trial.slice(1), { timeout: 20_000, env: {} }, (err, _out, stderr) => {
+      if (!err) return resolve(undefined);
+      const lines = `${stderr}\n${err.message}`.split('\n').map((l) => l.trim());
+      // The line that says why (Node's own errors start with where they were thrown).
+      resolve(
+        (
+          lines.find((l) =>
+            /error|denied|not permitted|EACCES|unshare:|setpriv:|RTNETLINK|mount:/i.test(l),
+          ) ??
+          lines.find(Boolean) ??
+          'it failed'
+        ).slice(0, 200),
+      );
+    });
   });
-  if (result.status !== 0) {
-    const why = (result.error?.message ?? result.stderr ?? '').trim().split('\n')[0]?.slice(0, 200) ?? '';
-    const denied = /EACCES|permission denied/i.test(why) && /accessSync|EACCES/.test(why);
+  if (failure !== undefined) {
+    const why = failure;
+    const denied = /EACCES/.test(why);
     return {
       ok: false,
       reason: denied
