@@ -280,5 +280,9 @@ describe.skipIf(skip)('one-tap acknowledge from a page', () => {
     const page = await (await fetch(`${server.base}${snoozed.headers.get('location')}`)).text();
     expect(page).toMatch(/Snoozed until [A-Z][a-z]{2} \d{1,2}, \d{4}/);
     expect(page).toContain('Bob');
+    // Level 2 is the last: one more tap says so on the page, and changes nothing.
+    const past = await post(path, { action: 'escalate', incident: b, csrf: await csrfOf(path) });
+    expect(past.status).toBe(409);
+    expect(await past.text()).toContain('Level 2 is the escalation policy&#39;s last');
   });
 });

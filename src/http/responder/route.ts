@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditPort } from '../../core/audit.js';
 import type { DirectoryPort } from '../../core/directory.js';
-import { VigilError } from '../../core/errors.js';
+import { ConflictError, ValidationError, VigilError } from '../../core/errors.js';
 import type { Actor, Incident, IncidentsPort } from '../../core/incidents.js';
 import type { Logger } from '../../core/log.js';
 import type { ResponderTokens } from '../../core/responder-token.js';
@@ -239,8 +239,17 @@ async function act(
       return incidents.acknowledge(incident.id, by);
     case 'resolve':
       return incidents.resolve(incident.id, by);
-    case 'escalate':
-      return incidents.escalate(incident.id, await nextLevel(incidents, incident.id), by);
+    case 'escalate': {
+      const level = await nextLevel(incidents, incident.id);
+      return incidents.escalate(incident.id, level, by).catch((err: unknown) => {
+        // Past the policy's last level: said for a person, not as the tool's parameter error.
+        if (err instanceof ValidationError && err.details?.parameter === 'escalation_level')
+          throw new ConflictError(
+            `Level ${level - 1} is the escalation policy's last: there is nobody further to escalate to.`,
+          );
+        throw err;
+      });
+    }
     case 'snooze': {
       const minutes = Number(form.get('minutes'));
       const length = (SNOOZE_MINUTES as readonly number[]).includes(minutes) ? minutes : 60;
