@@ -19,6 +19,7 @@ export interface ResponderView {
   incident: Incident;
   user: { id: string; name: string; time_zone?: string | undefined };
   alert?: IncidentAlert | undefined;
+  /** The latest entries, oldest first; shown newest first. */
   timeline: readonly LogEntry[];
   /** The page's own path (`/r/<token>`), where its form posts. */
   path: string;
@@ -114,7 +115,7 @@ ${i.escalation_policy ? button('escalate', 'Escalate to the next level') : ''}
 ${button('snooze', 'Snooze')}</div>
 </form>`
     : html`<p class="card">This incident is resolved${i.resolved_at ? html` (${when(i.resolved_at, zone)})` : ''}: there is nothing left to do here.</p>`;
-  const recent = [...v.timeline].reverse().slice(0, 30);
+  const recent = [...v.timeline].reverse();
   return layout(
     `#${i.incident_number} ${i.title}`,
     html`<header>

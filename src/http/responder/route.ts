@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditPort } from '../../core/audit.js';
 import type { DirectoryPort } from '../../core/directory.js';
 import { ConflictError, ValidationError, VigilError } from '../../core/errors.js';
-import type { Actor, Incident, IncidentsPort } from '../../core/incidents.js';
+import type { Actor, Incident, IncidentsPort, LogEntry } from '../../core/incidents.js';
 import type { Logger } from '../../core/log.js';
 import type { ResponderTokens } from '../../core/responder-token.js';
 import { BodyTooLargeError, discardRest, readBody } from '../guards.js';
@@ -137,7 +137,7 @@ export async function serveResponder(
   const view = { user: { id: user.id, name: user.name, time_zone: user.time_zone } };
   const render = async (status: number, current: Incident, notice?: { ok: boolean; text: string }) => {
     const [timeline, alerts] = await Promise.all([
-      deps.incidents.timeline(current.id, 200, 0),
+      latestEntries(deps.incidents, current.id, 30),
       deps.incidents.alerts?.(current.id, 1),
     ]);
     send(
@@ -148,7 +148,7 @@ export async function serveResponder(
         incident: current,
         ...view,
         alert: alerts?.[0],
-        timeline: timeline.items,
+        timeline,
         path: `/r/${token}`,
         form: deps.tokens.formToken(token),
         notice,
@@ -260,9 +260,20 @@ async function act(
   }
 }
 
+/** The last `keep` entries of an incident's timeline (which the port reads oldest first). */
+async function latestEntries(incidents: IncidentsPort, id: string, keep: number): Promise<LogEntry[]> {
+  let tail: LogEntry[] = [];
+  for (let offset = 0; ; ) {
+    const page = await incidents.timeline(id, 500, offset);
+    tail = [...tail, ...page.items].slice(-keep);
+    if (!page.more || page.items.length === 0) return tail;
+    offset += page.items.length;
+  }
+}
+
 /** The level after the one paged last (1-based), as the timeline's assignments and escalations say. */
 async function nextLevel(incidents: IncidentsPort, id: string): Promise<number> {
-  const { items } = await incidents.timeline(id, 1000, 0);
+  const items = await latestEntries(incidents, id, 1000);
   for (let n = items.length - 1; n >= 0; n--) {
     const level = items[n]?.details?.level;
     if (typeof level === 'number') return level + 1;
