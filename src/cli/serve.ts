@@ -119,6 +119,7 @@ async function httpApp(rt: Runtime, auth: Authenticator, publicOnly = false) {
     schedules: rt.embedded.ports.schedules,
     heartbeats: rt.embedded.ports.heartbeats,
     statusPages: rt.embedded.ports.statusPages,
+    responder: { incidents: rt.embedded.ports.incidents, directory: rt.embedded.ports.directory },
     publicOnly,
   });
 }

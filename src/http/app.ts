@@ -14,7 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Config } from '../core/config.js';
+import type { DirectoryPort } from '../core/directory.js';
 import type { HeartbeatsPort } from '../core/heartbeats.js';
+import type { IncidentsPort } from '../core/incidents.js';
 import type { Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import { responderTokens } from '../core/responder-token.js';
@@ -51,6 +53,11 @@ export interface HttpDeps {
   heartbeats?: HeartbeatsPort | undefined;
   /** Status pages, served publicly at `/status/<slug>` and on their own domains; optional. */
   statusPages?: StatusPagesPort | undefined;
+  /**
+   * The embedded engine's incidents and people, which the links in its pages name (`/r/<token>`);
+   * by default the served ones (which are PagerDuty's when it serves the incidents toolset).
+   */
+  responder?: { incidents: IncidentsPort; directory: DirectoryPort } | undefined;
   /** Serve only the public routes (pings, events, status pages, calendars): a stdio process's listener. */
   publicOnly?: boolean | undefined;
 }
@@ -99,10 +106,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
   };
   // Links in pages to people (`/r/<token>`), signed under the key the embedded engine signs them with.
-  const incidents = service.deps.ports.incidents;
+  const incidents = deps.responder?.incidents ?? service.deps.ports.incidents;
   const responder = incidents && {
     incidents,
-    directory: service.deps.ports.directory,
+    directory: deps.responder?.directory ?? service.deps.ports.directory,
     tokens: responderTokens(() => secretKey(config.secretKey, config.dataDir)),
     publicUrl: config.publicUrl,
     log,
