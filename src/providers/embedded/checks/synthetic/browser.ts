@@ -308,7 +308,8 @@ export class SyntheticBrowser {
     // Vigil's sockets: others may pass through the directory to a socket they are told of.
     const sockets = mkdtempSync(join(tmpdir(), 'vigil-sockets-'));
     chmodSync(sockets, 0o711);
-    if (isolation?.ok && isolation.owner !== undefined) chownSync(tmp, isolation.owner, isolation.owner);
+    const hostUid = isolation?.ok ? isolation.owner('host') : undefined;
+    if (hostUid !== undefined) chownSync(tmp, hostUid, hostUid);
     const defaultProxy = await startGuardProxy(this.opts.blockPrivate, join(sockets, 'proxy-default.sock'));
     const hostFile = childFile('host');
     const argv = [
@@ -324,7 +325,7 @@ export class SyntheticBrowser {
       defaultProxy.path,
       tmp,
     ];
-    const [command, ...args] = isolation?.ok ? isolation.wrap(argv) : argv;
+    const [command, ...args] = isolation?.ok ? isolation.wrap(argv, 'host') : argv;
     const child = spawn(command as string, args, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -442,7 +443,8 @@ export class SyntheticBrowser {
     // A scratch directory, the runner's working directory: scripts written for @playwright/test
     // save screenshots (`page.screenshot({ path })`); they land here and are dropped after the run.
     const scratch = mkdtempSync(join(tmpdir(), 'vigil-run-'));
-    if (isolation?.ok && isolation.owner !== undefined) chownSync(scratch, isolation.owner, isolation.owner);
+    const runnerUid = isolation?.ok ? isolation.owner('runner') : undefined;
+    if (runnerUid !== undefined) chownSync(scratch, runnerUid, runnerUid);
     const argv = [
       process.execPath,
       ...permissionFlags({
@@ -457,9 +459,14 @@ export class SyntheticBrowser {
       `--max-old-space-size=${RUNNER_MEMORY_MB}`,
       runnerFile,
     ];
-    const [command, ...args] = isolation?.ok ? isolation.wrap(argv) : argv;
-    // No IPC channel: the request goes on stdin, and only stdout lines signed with the run's key count.
-    const child = spawn(command as string, args, { cwd: scratch, env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, ...args] = isolation?.ok ? isolation.wrap(argv, 'runner') : argv;
+    // No IPC channel: the request goes on stdin, and only stdout lines signed with the run's key
+    // count. HOME, since the runner's user may have none (Playwright asks for one).
+    const child = spawn(command as string, args, {
+      cwd: scratch,
+      env: { HOME: scratch },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const secret = randomBytes(24).toString('hex');
     this.runners.add(child);
     child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));

@@ -9,7 +9,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { accessSync, chmodSync, constants, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../core/log.js';
@@ -168,11 +177,16 @@ throw new Error('the real outcome');`,
     expect(memory.error_message).toMatch(/^The script ran out of memory \(\d+ MB\)\.$/);
   }, 90_000);
 
-  it("runs the runner and the browser as an unprivileged user in namespaces of their own, with Chromium's sandbox", async () => {
+  it("runs the runner and the browser as unprivileged users in namespaces of their own, with Chromium's sandbox", async () => {
     const result = await run(`${ESCAPE}console.log(String(host.getuid()));`);
-    expect(result.check_metadata.logs ?? result.error_message).toEqual(['65534']);
+    // The runner is another user than the browser host, and cannot enter its directory.
+    expect(result.check_metadata.logs ?? result.error_message).toEqual(['65533']);
     const pid = browser.pid as number;
     expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
+    const hostDir = statSync(
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1) as string,
+    );
+    expect({ uid: hostDir.uid, mode: hostDir.mode & 0o777 }).toEqual({ uid: 65534, mode: 0o700 });
     expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     const chromes = readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
@@ -255,7 +269,7 @@ describe.skipIf(!runWritable)('the isolation wrapper, below the JavaScript seals
       const probe = `const net = require('node:net');
 const attempt = (o) => new Promise((r) => { const s = net.connect(o); s.on('connect', () => { s.destroy(); r('connected'); }); s.on('error', (e) => r(e.code)); });
 Promise.all([attempt({ host: '127.0.0.1', port: ${(tcp.address() as AddressInfo).port} }), attempt({ path: '${path}' })]).then((r) => console.log(JSON.stringify(r)));`;
-      const [command, ...args] = isolation.wrap([process.execPath, '-e', probe]);
+      const [command, ...args] = isolation.wrap([process.execPath, '-e', probe], 'runner');
       const out = spawnSync(command as string, args, { encoding: 'utf8', timeout: 20_000 });
       expect(JSON.parse(out.stdout)).toEqual(['ECONNREFUSED', 'ENOENT']);
     } finally {

@@ -10,8 +10,8 @@
  * (and /var/run) under an empty tmpfs, where the system's services keep theirs (PostgreSQL,
  * MySQL, D-Bus, Docker). Sockets elsewhere stay reachable as far as their permissions allow.
  *
- * As root: `unshare --net --mount`, then `setpriv` to uid/gid 65534 (nobody) with no
- * capabilities. As another user: `unshare --user --map-current-user --keep-caps --net --mount`,
+ * As root: `unshare --net --mount`, then `setpriv` to an unprivileged uid and gid (SANDBOX_IDS)
+ * with no capabilities. As another user: `unshare --user --map-current-user --keep-caps --net --mount`,
  * then `setpriv` dropping the namespace's capabilities. In between, `ip link set lo up` (a new
  * namespace's loopback is down) and the tmpfs mounts.
  */
@@ -19,17 +19,22 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The unprivileged user and group the children run as when Vigil is root. */
-export const SANDBOX_ID = 65534;
+/**
+ * The unprivileged users (and groups) the children run as when Vigil is root: nobody for the
+ * browser host, the id below it for runners, so a runner cannot enter the host's directory (where
+ * the Playwright server's socket is, unscreened) nor signal it.
+ */
+export const SANDBOX_IDS = { host: 65534, runner: 65533 } as const;
+export type Child = keyof typeof SANDBOX_IDS;
 const DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 
 export type Isolation =
   | {
       ok: true;
-      /** The uid that must own the children's writable directories, when it differs from ours. */
-      owner: number | undefined;
-      /** The command line that runs `argv` isolated. */
-      wrap(argv: string[]): string[];
+      /** The uid that must own a child's writable directory, when it differs from ours. */
+      owner(child: Child): number | undefined;
+      /** The command line that runs `argv` isolated, as `child`. */
+      wrap(argv: string[], child: Child): string[];
     }
   | { ok: false; reason: string };
 
@@ -81,29 +86,33 @@ export async function detectIsolation(readable: string[], dirs = DIRS): Promise<
     (dir) => realpathOr(dir) !== undefined,
   );
   const hide = hidden.map((dir) => `${mount} -t tmpfs -o size=64k,mode=755 vigil-empty ${dir} && `).join('');
-  const drop = root
-    ? [
-        setpriv,
-        `--reuid=${SANDBOX_ID}`,
-        `--regid=${SANDBOX_ID}`,
-        '--clear-groups',
-        '--inh-caps=-all',
-        '--bounding-set=-all',
-      ]
-    : [setpriv, '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
-  const wrap = (argv: string[]) => [
+  const drop = (child: Child) =>
+    root
+      ? [
+          setpriv,
+          `--reuid=${SANDBOX_IDS[child]}`,
+          `--regid=${SANDBOX_IDS[child]}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--bounding-set=-all',
+        ]
+      : [setpriv, '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+  const wrap = (argv: string[], child: Child) => [
     ...enter,
     '/bin/sh',
     '-c',
-    `${hide}${ip} link set lo up && exec ${drop.join(' ')} -- "$@"`,
+    `${hide}${ip} link set lo up && exec ${drop(child).join(' ')} -- "$@"`,
     'vigil-sandbox',
     ...argv,
   ];
-  const trial = wrap([
-    process.execPath,
-    '-e',
-    `for (const f of ${JSON.stringify(readable)}) require('node:fs').accessSync(f, require('node:fs').constants.R_OK)`,
-  ]);
+  const trial = wrap(
+    [
+      process.execPath,
+      '-e',
+      `for (const f of ${JSON.stringify(readable)}) require('node:fs').accessSync(f, require('node:fs').constants.R_OK)`,
+    ],
+    'runner',
+  );
   const failure = await new Promise<string | undefined>((resolve) => {
     execFile(trial[0] as string, trial.slice(1), { timeout: 20_000, env: {} }, (err, _out, stderr) => {
       if (!err) return resolve(undefined);
@@ -126,9 +135,9 @@ export async function detectIsolation(readable: string[], dirs = DIRS): Promise<
     return {
       ok: false,
       reason: denied
-        ? `the unprivileged user ${SANDBOX_ID} cannot read Vigil's code (${why}); install Vigil where every user can read it`
+        ? `the unprivileged user ${SANDBOX_IDS.runner} cannot read Vigil's code (${why}); install Vigil where every user can read it`
         : `this host cannot give a process a network namespace of its own${root ? '' : ' (Vigil is not root, and user namespaces are not allowed)'}: ${why}`,
     };
   }
-  return { ok: true, owner: root ? SANDBOX_ID : undefined, wrap };
+  return { ok: true, owner: (child) => (root ? SANDBOX_IDS[child] : undefined), wrap };
 }
