@@ -7,7 +7,7 @@ import { lazy } from '../../../core/lazy.js';
 const jsonPathLib = lazy<typeof import('jsonpath-plus')>('jsonpath-plus');
 
 import type { z } from 'zod';
-import type { httpAssertions } from '../../../core/checks.js';
+import type { httpAssertions } from '../../../core/check-kinds/shared.js';
 import type { HttpOutcome } from './http-request.js';
 
 export type Assertions = z.output<typeof httpAssertions>;

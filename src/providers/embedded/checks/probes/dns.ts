@@ -4,8 +4,8 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { dns } from '../../../../core/check-kinds/dns.js';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
-import { PARAMETERS } from '../../../../core/checks.js';
 import { TimeoutError } from '../http-request.js';
 import { checkLiteral } from '../target-guard.js';
 import type { ProbeEnv } from './context.js';
@@ -41,7 +41,7 @@ function hostOf(server: string): string {
 }
 
 export async function dnsProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
-  const p = PARAMETERS.dns.parse(t.parameters);
+  const p = dns.parameters.parse(t.parameters);
   const type = p.record_type ?? 'A';
   const left = Math.max(1, env.deadline - Date.now());
   const resolver = new Resolver({ timeout: left, tries: 1 });

@@ -2,14 +2,15 @@
  * `web` and `api` checks: one request (redirects followed unless turned off), its timing
  * breakdown and certificate, and the assertions on status, body, JSON and latency.
  */
+
+import { web } from '../../../../core/check-kinds/web.js';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
-import { PARAMETERS } from '../../../../core/checks.js';
 import { describeFailure, evaluate } from '../assertions.js';
 import { timedRequest } from '../http-request.js';
 import { type ProbeEnv, substitute } from './context.js';
 
 export async function httpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
-  const p = PARAMETERS.web.parse(t.parameters);
+  const p = web.parameters.parse(t.parameters);
   const req = p.http_request;
   const headers = Object.fromEntries(
     Object.entries(req?.headers ?? {}).map(([k, v]) => [k, substitute(v, t.variables)]),

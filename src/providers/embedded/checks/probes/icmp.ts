@@ -5,13 +5,13 @@
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { icmp } from '../../../../core/check-kinds/icmp.js';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
-import { PARAMETERS } from '../../../../core/checks.js';
 import { refusal, TargetRefusedError } from '../target-guard.js';
 import type { ProbeEnv } from './context.js';
 
 export async function icmpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
-  const p = PARAMETERS.icmp.parse(t.parameters);
+  const p = icmp.parameters.parse(t.parameters);
   const host = t.host ?? '';
   const family = p.ip_version === 'v4' ? 4 : p.ip_version === 'v6' ? 6 : 0;
   const address = isIP(host) ? host : (await lookup(host, { family })).address;

@@ -8,15 +8,15 @@ import { lazy } from '../../../../core/lazy.js';
 
 const jsonPathLib = lazy<typeof import('jsonpath-plus')>('jsonpath-plus');
 
+import { multistep } from '../../../../core/check-kinds/multistep.js';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
-import { PARAMETERS } from '../../../../core/checks.js';
 import { describeFailure, evaluate } from '../assertions.js';
 import { timedRequest } from '../http-request.js';
 import { type ProbeEnv, substitute } from './context.js';
 import { syntheticProbe } from './synthetic.js';
 
 export async function multistepProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
-  const p = PARAMETERS.multistep.parse(t.parameters);
+  const p = multistep.parameters.parse(t.parameters);
   if (!p.steps) return syntheticProbe(t, env);
   const variables: Record<string, string> = { ...t.variables };
   const steps: Record<string, unknown>[] = [];

@@ -6,8 +6,8 @@
 
 import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type PeerCertificate } from 'node:tls';
+import { ssl } from '../../../../core/check-kinds/ssl.js';
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
-import { PARAMETERS } from '../../../../core/checks.js';
 import { TimeoutError } from '../http-request.js';
 import { checkLiteral, guardedLookup } from '../target-guard.js';
 import type { ProbeEnv } from './context.js';
@@ -15,7 +15,7 @@ import type { ProbeEnv } from './context.js';
 const DEFAULT_THRESHOLD_DAYS = 14;
 
 export function sslProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
-  const p = PARAMETERS.ssl.parse(t.parameters);
+  const p = ssl.parameters.parse(t.parameters);
   const url = t.url ? new URL(t.url) : undefined;
   const host = t.host ?? url?.hostname ?? '';
   const port = t.port ?? (url?.port ? Number(url.port) : 443);
