@@ -11,7 +11,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { Alerting } from '../alerting/alerting.js';
 import type { EngineEvents } from '../store/engine-events.js';
-import { escalateDue, wakeSnoozed } from '../store/escalation-state.js';
+import { escalateDue, nextDue as nextEscalationDue, wakeSnoozed } from '../store/escalation-state.js';
 import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import type { Database } from '../store/schema.js';
 import type { Outbox } from './outbox.js';
@@ -80,37 +80,18 @@ export class Engine {
     this.waker?.();
   }
 
-  /** When the next escalation, retry or snooze falls due; undefined when nothing waits. */
+  /** When the next escalation, snooze, heartbeat, delivery or outbox fact falls due; undefined when nothing waits. */
   async nextDue(): Promise<number | undefined> {
-    const [escalation, delivery, snooze, heartbeat, status, event] = await Promise.all([
-      this.db
-        .selectFrom('incident_escalations')
-        .select((eb) => eb.fn.min('next_at').as('at'))
-        .where('state', '=', 'active')
-        .executeTakeFirst(),
+    const times = await Promise.all([
+      nextEscalationDue(this.db),
       this.outbox.nextDue(),
-      this.db
-        .selectFrom('incidents')
-        .select((eb) => eb.fn.min('snoozed_until').as('at'))
-        .where('status', '=', 'acknowledged')
-        .executeTakeFirst(),
-      this.db
-        .selectFrom('heartbeats')
-        .select((eb) => eb.fn.min('check_at').as('at'))
-        .executeTakeFirst(),
+      this.heartbeats.nextDue(),
       this.status.nextDue(),
       this.events.nextDue(),
     ]);
-    const times = [
-      escalation?.at,
-      delivery,
-      snooze?.at,
-      heartbeat?.at,
-      status,
-      event,
-      this.lastSweep + SWEEP_MS,
-    ].filter((t) => t !== null && t !== undefined);
-    return times.length ? Math.min(...times.map(Number)) : undefined;
+    // PostgreSQL answers bigint minimums as strings.
+    const due = [...times, this.lastSweep + SWEEP_MS].filter((t) => t !== undefined).map(Number);
+    return due.length ? Math.min(...due) : undefined;
   }
 
   private async pass(opts: PassOptions): Promise<PassResult> {

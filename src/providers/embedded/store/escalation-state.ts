@@ -349,6 +349,24 @@ export async function restartEscalation(
   await startEscalation(trx, incidentId, policyId, nowMs);
 }
 
+/** When the next escalation step or snooze falls due; undefined when none waits. */
+export async function nextDue(db: Kysely<Database>): Promise<number | undefined> {
+  const [escalation, snooze] = await Promise.all([
+    db
+      .selectFrom('incident_escalations')
+      .select((eb) => eb.fn.min('next_at').as('at'))
+      .where('state', '=', 'active')
+      .executeTakeFirst(),
+    db
+      .selectFrom('incidents')
+      .select((eb) => eb.fn.min('snoozed_until').as('at'))
+      .where('status', '=', 'acknowledged')
+      .executeTakeFirst(),
+  ]);
+  const times = [escalation?.at, snooze?.at].filter((t) => t !== null && t !== undefined).map(Number);
+  return times.length ? Math.min(...times) : undefined;
+}
+
 /** Triggers again every acknowledged incident whose snooze ran out. Returns how many. */
 export async function wakeSnoozed(db: Kysely<Database>, nowMs: number, batch = 100): Promise<number> {
   const due = await db

@@ -323,6 +323,15 @@ export class HeartbeatRepository implements HeartbeatsPort {
     return { items: p.items.map(toPing), more: p.more };
   }
 
+  /** When the next heartbeat falls due to go late or down; undefined when none waits. */
+  async nextDue(): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('heartbeats')
+      .select((eb) => eb.fn.min('check_at').as('at'))
+      .executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
   /** Moves heartbeats whose time has come to late or down. Returns the changes. */
   async evaluateDue(now: number, batch = 500): Promise<{ id: string; flip: Flip }[]> {
     const due = await this.db
