@@ -41,9 +41,12 @@ const ALREADY_ROLLED_BACK: SqliteStatement = {
 export function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
-    prepare(sql) {
+    prepare(text) {
       // Kysely prepares and runs each query at once, so the state seen here is the state it runs in.
-      if (sql === 'rollback' && !db.inTransaction) return ALREADY_ROLLED_BACK;
+      if (text === 'rollback' && !db.inTransaction) return ALREADY_ROLLED_BACK;
+      // Transactions take the write lock when they begin, where the busy timeout waits for it; a
+      // deferred one that reads first fails at once (SQLITE_BUSY) when another writer got there.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);

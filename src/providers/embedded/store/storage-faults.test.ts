@@ -95,6 +95,25 @@ describe('SQLite faults', () => {
     }
   });
 
+  it('a transaction takes the write lock when it begins, so the busy timeout applies to it', async () => {
+    const dataDir = tempDir();
+    const { db } = await openDatabase({ dataDir });
+    const SQLite = await loadSqlite();
+    const other = new SQLite(join(dataDir, 'vigil.db'), { timeout: 0 });
+    try {
+      await db.transaction().execute(async (trx) => {
+        await trx.selectFrom('store_probe').selectAll().execute();
+        // Only reads so far, yet the lock is held: a deferred BEGIN would have let this through.
+        expect(() => other.exec('BEGIN IMMEDIATE')).toThrow(/database is locked/);
+      });
+      other.exec('BEGIN IMMEDIATE');
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+      await db.destroy();
+    }
+  });
+
   it('a lock held too long fails the write with SQLITE_BUSY, and the probe recovers when it is released', async () => {
     const dataDir = tempDir();
     const { db } = await openDatabase({ dataDir });
