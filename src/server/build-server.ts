@@ -16,6 +16,7 @@ import type { Logger } from '../core/log.js';
 import { PORT_NAMES, type PortName, type Ports, type UpstreamCredentials } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { ToolContext } from '../tools/define-tool.js';
+import { auditedArgs } from './audit.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
 import { type Asking, askingOf, confirmFirst } from './confirm.js';
 import { toolsDoc } from './docs.js';
@@ -184,36 +185,6 @@ export class ToolService {
   }
 }
 
-const AUDITED_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-/**
- * The object ids a write names (`*_id` and `*_ids` arguments, also inside a wrapper object) and
- * returns (`id` of each item), and a summary naming the fields given: never their values, which
- * may be secrets (a secret's value, a webhook's signing secret).
- */
-function auditedArgs(tool: string, args: unknown, items: unknown) {
-  const ids = new Set<string>();
-  const fields: string[] = [];
-  // Only what looks like an id or a field name is kept: a call that fails validation may carry anything.
-  const addId = (v: unknown) => typeof v === 'string' && AUDITED_NAME.test(v) && ids.add(v);
-  const walk = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [key, value] of Object.entries(obj)) {
-      if (!AUDITED_NAME.test(key) || key === 'include') continue;
-      if (key.endsWith('_id') && typeof value === 'string') addId(value);
-      else if (key.endsWith('_ids') && Array.isArray(value)) value.forEach(addId);
-      else if (!prefix && value && typeof value === 'object' && !Array.isArray(value))
-        walk(value as Record<string, unknown>, `${key}.`);
-      else fields.push(`${prefix}${key}`);
-    }
-  };
-  if (args && typeof args === 'object' && !Array.isArray(args)) walk(args as Record<string, unknown>, '');
-  if (Array.isArray(items)) for (const item of items) addId((item as { id?: unknown } | null)?.id);
-  return {
-    objectIds: [...ids].slice(0, 100),
-    summary: fields.length ? `${tool}: ${fields.slice(0, 50).join(', ')}` : tool,
-  };
-}
-
 export function buildServer(service: ToolService, caller: Caller): Server {
   const { config, version } = service.deps;
   const server = new Server(
@@ -237,7 +208,7 @@ export function buildServer(service: ToolService, caller: Caller): Server {
       {
         uri: 'docs://tools',
         name: 'tools',
-        description: 'Every tool this client can call, with parameters.',
+        description: 'Every tool listed for this client, with parameters.',
         mimeType: 'text/markdown',
       },
     ],
