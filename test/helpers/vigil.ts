@@ -35,7 +35,11 @@ export async function startVigil(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vigil did not start:\n${err}`)), 15_000);
+    const timer = setTimeout(() => {
+      // A server that never said where it listens must not outlive the test that started it.
+      child.kill('SIGKILL');
+      reject(new Error(`vigil did not start:\n${err}`));
+    }, 15_000);
     const onData = () => {
       const m = /"mcp":"(http:\/\/[^"]+)\/mcp"/.exec(err);
       if (m?.[1]) {
