@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oauthScope } from './auth.js';
+import { oauthScope } from './scopes.js';
 
 describe('OAuth scopes', () => {
   it('give read_only for vigil:read and read_write for vigil:write, capped by the server mode', () => {
