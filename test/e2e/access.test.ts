@@ -13,15 +13,8 @@ import { ConfigError, parseConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createHttpApp, type HttpApp } from '../../src/http/app.js';
 import { Authenticator } from '../../src/server/auth.js';
+import { ACCEPT, INIT } from '../helpers/raw-mcp.js';
 import { tempDir } from '../helpers/vigil.js';
-
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
-const ACCEPT = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 interface Served {
   rt: Runtime;

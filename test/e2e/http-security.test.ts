@@ -9,19 +9,8 @@ import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vigil } from '../helpers/cli.js';
 import { callJson, connect, toolNames } from '../helpers/clients.js';
+import { ACCEPT, INIT, postMcp } from '../helpers/raw-mcp.js';
 import { type RunningVigil, startVigil, tempDir } from '../helpers/vigil.js';
-
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
-const ACCEPT = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-
-async function post(base: string, body: string, headers: Record<string, string> = {}) {
-  return fetch(`${base}/mcp`, { method: 'POST', headers: { ...ACCEPT, ...headers }, body });
-}
 
 /** A raw request, for headers fetch will not let us set (Host). */
 function rawPost(base: string, headers: Record<string, string>, body: string): Promise<number> {
@@ -69,7 +58,7 @@ describe('with API keys', () => {
       'Bearer nonsense',
       `${rwKey}x`,
     ]) {
-      const res = await post(server.base, JSON.stringify(INIT), authorization ? { authorization } : {});
+      const res = await postMcp(server.base, JSON.stringify(INIT), authorization ? { authorization } : {});
       expect(res.status, String(authorization)).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="vigil"/);
       expect(((await res.json()) as any).error.message).toMatch(/Authorization|API key/);
@@ -92,10 +81,10 @@ describe('with API keys', () => {
   it('stops accepting a revoked key', async () => {
     const env = { VIGIL_DATA_DIR: dataDir };
     const temp = vigil(['keys', 'create', '--name', 'temp'], env).stdout.trim();
-    expect((await post(server.base, JSON.stringify(INIT), { authorization: temp })).status).toBe(200);
+    expect((await postMcp(server.base, JSON.stringify(INIT), { authorization: temp })).status).toBe(200);
     const revoked = vigil(['keys', 'revoke', 'temp'], env);
     expect(revoked.code, revoked.stderr).toBe(0);
-    expect((await post(server.base, JSON.stringify(INIT), { authorization: temp })).status).toBe(401);
+    expect((await postMcp(server.base, JSON.stringify(INIT), { authorization: temp })).status).toBe(401);
     const list = JSON.parse(vigil(['keys', 'list'], env).stdout) as { name: string; revoked_at?: string }[];
     expect(list.find((k) => k.name === 'temp')?.revoked_at).toBeTruthy();
     expect(JSON.stringify(list)).not.toContain(temp);
@@ -104,10 +93,10 @@ describe('with API keys', () => {
   it('refuses a foreign Origin or Host with 403, and serves loopback ones', async () => {
     const auth = { authorization: rwKey };
     expect(
-      (await post(server.base, JSON.stringify(INIT), { ...auth, origin: 'https://evil.example' })).status,
+      (await postMcp(server.base, JSON.stringify(INIT), { ...auth, origin: 'https://evil.example' })).status,
     ).toBe(403);
     expect(
-      (await post(server.base, JSON.stringify(INIT), { ...auth, origin: 'http://localhost:3000' })).status,
+      (await postMcp(server.base, JSON.stringify(INIT), { ...auth, origin: 'http://localhost:3000' })).status,
     ).toBe(200);
     expect(await rawPost(server.base, { ...auth, host: 'evil.example' }, JSON.stringify(INIT))).toBe(403);
     expect(await rawPost(server.base, { ...auth, host: 'localhost' }, JSON.stringify(INIT))).toBe(200);
@@ -116,11 +105,11 @@ describe('with API keys', () => {
   it('answers 413 to an oversized body, a parse error to garbage, and keeps serving', async () => {
     const auth = { authorization: rwKey };
     const big = JSON.stringify({ ...INIT, padding: 'x'.repeat(2 * 1024 * 1024) });
-    expect((await post(server.base, big, auth)).status).toBe(413);
-    const garbage = await post(server.base, '{"jsonrpc": "2.0", "id": 1, "method":', auth);
+    expect((await postMcp(server.base, big, auth)).status).toBe(413);
+    const garbage = await postMcp(server.base, '{"jsonrpc": "2.0", "id": 1, "method":', auth);
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as any).error.code).toBe(-32700);
-    const notJson = await post(server.base, '\u0000\u0001 not json', { ...auth, 'x-garbage': '\u00ff' });
+    const notJson = await postMcp(server.base, '\u0000\u0001 not json', { ...auth, 'x-garbage': '\u00ff' });
     expect(notJson.status).toBe(400);
     const client = await connect('http-legacy', { base: server.base, headers: auth });
     expect((await callJson(client, 'get_teams', { query: 'Keyed' })).body.teams).toHaveLength(1);
@@ -192,7 +181,8 @@ describe('with JWT (HS256)', () => {
     expect(await toolNames(client)).not.toContain('create_user');
     await client.close();
     expect(
-      (await post(server.base, JSON.stringify(INIT), { authorization: `Bearer ${await sign({})}` })).status,
+      (await postMcp(server.base, JSON.stringify(INIT), { authorization: `Bearer ${await sign({})}` }))
+        .status,
     ).toBe(200);
   });
 
@@ -202,11 +192,11 @@ describe('with JWT (HS256)', () => {
       await sign({}, secret, '-1m'),
       await sign({}, secret, '5m', 'other'),
     ]) {
-      const res = await post(server.base, JSON.stringify(INIT), { authorization: `Bearer ${token}` });
+      const res = await postMcp(server.base, JSON.stringify(INIT), { authorization: `Bearer ${token}` });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('invalid_token');
     }
-    expect((await post(server.base, JSON.stringify(INIT))).status).toBe(401);
+    expect((await postMcp(server.base, JSON.stringify(INIT))).status).toBe(401);
   });
 });
 
@@ -262,7 +252,7 @@ describe('with JWKS, issuer and audience', () => {
   it('refuses another key or another issuer with 401', async () => {
     for (const token of [await sign(otherKey), await sign(signingKey, 'https://evil.example')]) {
       expect(
-        (await post(server.base, JSON.stringify(INIT), { authorization: `Bearer ${token}` })).status,
+        (await postMcp(server.base, JSON.stringify(INIT), { authorization: `Bearer ${token}` })).status,
       ).toBe(401);
     }
   });
@@ -272,7 +262,7 @@ describe('start-up rules', () => {
   it('REQUIRE_AUTH_HEADER=true refuses requests without Authorization', async () => {
     const server = await startVigil({ VIGIL_DATA_DIR: tempDir(), REQUIRE_AUTH_HEADER: 'true' });
     try {
-      const res = await post(server.base, JSON.stringify(INIT));
+      const res = await postMcp(server.base, JSON.stringify(INIT));
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBeTruthy();
     } finally {
