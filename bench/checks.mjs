@@ -40,7 +40,7 @@ import { connect, createServer as createTcpServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSqlite, log, markdownTable, sleep, storeRows, writeEnv } from './shared.mjs';
+import { loadSqlite, log, markdownTable, sleep, startCheckTargets, storeRows, writeEnv } from './shared.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const INTERVAL_S = 60;
@@ -80,20 +80,6 @@ function serveTargets() {
   http.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, onReady);
   tcp.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, onReady);
   process.on('SIGTERM', () => process.exit(0));
-}
-
-function startTargets() {
-  const child = spawn(process.execPath, [SELF, 'targets'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  process.on('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      buffered += chunk;
-      if (buffered.includes('\n'))
-        resolve({ ...JSON.parse(buffered), pid: child.pid, stop: () => child.kill('SIGTERM') });
-    });
-    child.once('exit', (code) => reject(new Error(`targets exited (${code})`)));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,7 +403,7 @@ async function main() {
     }
     return write(chunk, ...rest);
   };
-  const targets = await startTargets();
+  const targets = await startCheckTargets();
   const out = {};
   for (const kind of (process.env.CHECKS_SERVERS ?? 'baseline,vigil').split(',')) {
     const plan = makePlan(perType, targets, concurrency);

@@ -41,9 +41,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { cpuMs, median, memoryMb, percentile, scratchDir, TARGETS, writeResults } from './lib.mjs';
-import { log, markdownTable, PG_URL, pgQuery, sleep } from './shared.mjs';
+import { log, markdownTable, PG_URL, pgQuery, sleep, startCheckTargets } from './shared.mjs';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CHECKS = Number(process.env.NODES_CHECKS ?? (QUICK ? 1_200 : 12_000));
@@ -60,26 +59,12 @@ const IDLE_S = 15;
 const TAIL_S = 10;
 const TARGET_P99_MS = 1_000;
 const TARGET_FAILOVER_MS = 10_000;
-const CHECKS_SCRIPT = fileURLToPath(new URL('checks.mjs', import.meta.url));
 
 /** The scheduler's rule (store/check-runs.ts): an interval after the last due time, skipping any passed. */
 function nextRun(dueAt, intervalS, now) {
   const step = intervalS * 1000;
   const next = dueAt + step;
   return next > now ? next : next + Math.ceil((now - next + 1) / step) * step;
-}
-
-function startTargets() {
-  const child = spawn(process.execPath, [CHECKS_SCRIPT, 'targets'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  process.on('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      buffered += chunk;
-      if (buffered.includes('\n')) resolve({ ...JSON.parse(buffered), stop: () => child.kill('SIGTERM') });
-    });
-    child.once('exit', (code) => reject(new Error(`targets exited (${code})`)));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,7 +428,7 @@ function analyse(plan, ids, rows, from, to) {
 async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
-  const targets = await startTargets();
+  const targets = await startCheckTargets();
   const out = [];
   try {
     for (const n of COUNTS) {

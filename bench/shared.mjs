@@ -7,9 +7,11 @@
  * only what a bare node:http server loads anyway. lib.mjs (the MCP SDK), node:crypto and the
  * global `performance` (node:perf_hooks, not imported) are loaded only when the load runs.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
@@ -372,4 +374,23 @@ export function loadCells(s, u) {
 /** A paired ratio as the tables show it; blank where there is none. */
 export function ratioCell(r) {
   return r === undefined ? '' : `${r.toFixed(2)}x`;
+}
+
+/**
+ * The loopback HTTP and TCP targets of the checks benchmarks (`node bench/checks.mjs targets`) in
+ * a process of their own, killed when this one exits; resolves with their addresses once they listen.
+ */
+export function startCheckTargets() {
+  const script = fileURLToPath(new URL('checks.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, 'targets'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  process.on('exit', () => child.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      buffered += chunk;
+      if (buffered.includes('\n'))
+        resolve({ ...JSON.parse(buffered), pid: child.pid, stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`targets exited (${code})`)));
+  });
 }
