@@ -1,12 +1,12 @@
 /**
  * Responder links: what every page to a person carries, `/r/<token>`, opening a small page where
  * that person acknowledges, resolves, escalates or snoozes that one incident without an agent.
- * A token names one incident, one user and an expiry, signed with HMAC-SHA256 under a key derived
- * from the server's secret key (VIGIL_SECRET_KEY or the data directory's key file), so it needs no
- * storage and every node sharing that secret accepts it. The page's forms carry a second token,
+ * A token names one incident, one user and an expiry, signed (signed-token.ts) under the server's
+ * secret key (VIGIL_SECRET_KEY or the data directory's key file), so it needs no storage and every
+ * node sharing that secret accepts it. The page's forms carry a second token,
  * bound to the link and the hour it was rendered, so a POST must come from a page this server drew.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { TokenSigner } from './signed-token.js';
 
 /** How long a link acts on its incident after the page that carried it was sent. */
 export const RESPONDER_LINK_TTL_MS = 7 * 86_400_000;
@@ -36,52 +36,22 @@ export const responderUrl = (publicUrl: string, token: string) =>
 
 /** Tokens signed under `secret` (read on first use). `now` is for tests. */
 export function responderTokens(secret: () => Buffer, now: () => number = Date.now): ResponderTokens {
-  const keys = new Map<string, Buffer>();
-  // Keys of their own, derived from the secret: never the secrets' cipher key as is, and a form
-  // token can never pass for a link token.
-  const key = (purpose: string) => {
-    let k = keys.get(purpose);
-    if (!k) {
-      k = createHmac('sha256', secret()).update(`vigil responder ${purpose} v1`).digest();
-      keys.set(purpose, k);
-    }
-    return k;
-  };
-  const mac = (purpose: string, data: string) => createHmac('sha256', key(purpose)).update(data).digest();
-  const same = (given: string, expected: Buffer) => {
-    const g = Buffer.from(given, 'base64url');
-    return g.length === expected.length && timingSafeEqual(g, expected);
-  };
+  // Keys of their own per purpose: a form token can never pass for a link token.
+  const links = new TokenSigner(secret, 'vigil responder link v1', now);
+  const forms = new TokenSigner(secret, 'vigil responder form v1', now);
   return {
-    issue(incidentId, userId, issuedAt = now()) {
-      const payload = Buffer.from(
-        JSON.stringify({
-          i: incidentId,
-          u: userId,
-          e: Math.floor((issuedAt + RESPONDER_LINK_TTL_MS) / 1000),
-        }),
-      ).toString('base64url');
-      return `${payload}.${mac('link', payload).toString('base64url')}`;
-    },
+    issue: (incidentId, userId, issuedAt = now()) =>
+      links.issue({ i: incidentId, u: userId }, issuedAt + RESPONDER_LINK_TTL_MS),
     verify(token) {
-      const [payload, sig, extra] = token.split('.');
-      if (!payload || !sig || extra !== undefined || !same(sig, mac('link', payload)))
-        return { ok: false, reason: 'invalid' };
-      let claims: { i?: unknown; u?: unknown; e?: unknown };
-      try {
-        claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
-      } catch {
-        return { ok: false, reason: 'invalid' };
-      }
-      const { i, u, e } = claims;
-      if (typeof i !== 'string' || typeof u !== 'string' || typeof e !== 'number')
-        return { ok: false, reason: 'invalid' };
-      if (e * 1000 <= now()) return { ok: false, reason: 'expired' };
-      return { ok: true, incidentId: i, userId: u, expiresAt: e * 1000 };
+      const opened = links.open(token);
+      if (!opened.ok) return opened;
+      const { i, u } = opened.claims;
+      if (typeof i !== 'string' || typeof u !== 'string') return { ok: false, reason: 'invalid' };
+      return { ok: true, incidentId: i, userId: u, expiresAt: opened.expiresAt };
     },
     formToken(link) {
       const bucket = Math.floor(now() / FORM_BUCKET_MS);
-      return `${bucket}.${mac('form', `${bucket}.${link}`).toString('base64url')}`;
+      return `${bucket}.${forms.mac(`${bucket}.${link}`).toString('base64url')}`;
     },
     checkForm(link, given) {
       const [b, sig, extra] = given.split('.');
@@ -89,7 +59,7 @@ export function responderTokens(secret: () => Buffer, now: () => number = Date.n
       const current = Math.floor(now() / FORM_BUCKET_MS);
       if (!sig || extra !== undefined || !Number.isInteger(bucket)) return false;
       if (bucket > current || bucket <= current - FORM_BUCKETS) return false;
-      return same(sig, mac('form', `${bucket}.${link}`));
+      return forms.matches(`${bucket}.${link}`, sig);
     },
   };
 }

@@ -5,7 +5,7 @@
  * no storage, works on every node that shares that secret, and is worth nothing after it expires
  * or on another page. It cannot be revoked before then: keep VIEWER_TOKEN_TTL_MS short.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { TokenSigner } from '../../core/signed-token.js';
 
 /** How long a viewer token opens its page. */
 export const VIEWER_TOKEN_TTL_MS = 60 * 60 * 1000;
@@ -22,35 +22,12 @@ export interface ViewerTokens {
  * page is opened with a key). `now` is for tests.
  */
 export function viewerTokens(secret: () => Buffer, now: () => number = Date.now): ViewerTokens {
-  let key: Buffer | undefined;
-  // A key of its own, derived from the secret: a token's MAC never uses the secrets' cipher key as is.
-  const signingKey = () => {
-    key ??= createHmac('sha256', secret()).update('vigil status-page viewer token v1').digest();
-    return key;
-  };
-  const sign = (payload: string) => createHmac('sha256', signingKey()).update(payload).digest();
+  const signer = new TokenSigner(secret, 'vigil status-page viewer token v1', now);
   return {
-    issue(pageId) {
-      const payload = Buffer.from(
-        JSON.stringify({ p: pageId, e: Math.floor((now() + VIEWER_TOKEN_TTL_MS) / 1000) }),
-      ).toString('base64url');
-      return `${payload}.${sign(payload).toString('base64url')}`;
-    },
+    issue: (pageId) => signer.issue({ p: pageId }, now() + VIEWER_TOKEN_TTL_MS),
     verify(token, pageId) {
-      const [payload, mac, extra] = token.split('.');
-      if (!payload || !mac || extra !== undefined) return false;
-      const given = Buffer.from(mac, 'base64url');
-      const expected = sign(payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-      try {
-        const { p, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-          p?: unknown;
-          e?: unknown;
-        };
-        return p === pageId && typeof e === 'number' && e * 1000 > now();
-      } catch {
-        return false;
-      }
+      const opened = signer.open(token);
+      return opened.ok && opened.claims.p === pageId;
     },
   };
 }
