@@ -31,6 +31,11 @@ export class VigilError extends Error {
   }
 }
 
+/** A parameter path as callers write it: `a.b[0].c` for the path of a validation issue. */
+export function parameterPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
+}
+
 export class ValidationError extends VigilError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('VALIDATION_ERROR', message, details);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { type Envelope, type ErrorEnvelope, errorEnvelope, fitToBudget } from '../core/envelope.js';
-import { ValidationError, VigilError } from '../core/errors.js';
+import { parameterPath, ValidationError, VigilError } from '../core/errors.js';
 import { applyInclude, validateInclude } from '../core/include.js';
 import { storageFault } from '../providers/embedded/store/sql-errors.js';
 import type { ToolContext } from '../tools/define-tool.js';
@@ -19,10 +19,6 @@ export interface ToolCallResult {
   isError?: true;
 }
 
-function paramOf(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 /** A zod failure as a VALIDATION_ERROR naming the parameter. */
 export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError {
   // An unknown top-level key first: a wrong wrapper (`page_data`) explains the missing fields.
@@ -30,7 +26,7 @@ export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError 
     error.issues.find((i) => i.code === 'unrecognized_keys' && i.path.length === 0) ?? error.issues[0];
   if (!issue) return new ValidationError('Invalid arguments.');
   if (issue.code === 'unrecognized_keys' && issue.path.length > 0) {
-    const where = paramOf(issue.path);
+    const where = parameterPath(issue.path);
     return new ValidationError(
       `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')} in \`${where}\`.`,
       { parameter: `${where}.${issue.keys[0]}`, unknown: issue.keys },
@@ -44,7 +40,7 @@ export function fromZod(error: z.ZodError, tool: CompiledTool): ValidationError 
       { parameter: keys[0], unknown: keys },
     );
   }
-  const param = paramOf(issue.path);
+  const param = parameterPath(issue.path);
   if (!param)
     return new ValidationError(`Arguments must be an object: ${issue.message}`, { parameter: '(arguments)' });
   const root = String(issue.path[0]);

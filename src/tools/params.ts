@@ -3,7 +3,7 @@
  * `current_user_context`. One place, so every tool spells and validates them alike.
  */
 import { z } from 'zod';
-import { ValidationError, VigilError } from '../core/errors.js';
+import { parameterPath, ValidationError, VigilError } from '../core/errors.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../core/pagination.js';
 
 /** A PagerDuty-style resource id: letters and digits only. */
@@ -81,11 +81,6 @@ function listed(names: readonly string[]): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
 }
 
-/** `a.b[0].c` for a zod issue path. */
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('');
-}
-
 /** The field's name at the head of a parameter path (`url` of `url`, `check_data.url`, `url[0]`). */
 function headOf(parameter: string): string {
   return parameter.split(/[.[]/, 1)[0] ?? parameter;
@@ -148,7 +143,7 @@ export function wrappedFields<W extends string, B extends z.ZodRawShape, E exten
           parameter: `${wrapper}.${key}`,
         });
       }
-      const where = issue.path.length ? `${at}${pathText(issue.path)}` : wrapper;
+      const where = issue.path.length ? `${at}${parameterPath(issue.path)}` : wrapper;
       const s = issue.keys.length > 1 ? 's' : '';
       const valid = issue.path.length ? '' : ` Valid fields: ${keys.join(', ')}.`;
       return new ValidationError(
@@ -156,7 +151,7 @@ export function wrappedFields<W extends string, B extends z.ZodRawShape, E exten
         { parameter: `${where}.${key}`, unknown: issue.keys },
       );
     }
-    const name = pathText(issue.path);
+    const name = parameterPath(issue.path);
     const parameter = `${at}${name}`;
     if (issue.code === 'invalid_type' && issue.path.length === 1 && source[name] === undefined) {
       return new ValidationError(
