@@ -101,8 +101,8 @@ function listenError(err: unknown, host: string, port: number): Error {
   }
 }
 
-/** The HTTP app on this runtime's store; with `publicOnly`, without MCP. */
-async function httpApp(rt: Runtime, auth: Authenticator, publicOnly = false) {
+/** The HTTP app on this runtime's store, as `vigil serve` runs it; with `publicOnly`, without MCP. */
+export async function httpApp(rt: Runtime, auth: Authenticator, publicOnly = false) {
   const { createHttpApp } = await import('../http/app.js');
   return createHttpApp({
     config: rt.config,

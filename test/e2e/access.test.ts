@@ -1,49 +1,24 @@
 /**
- * Access rules of the HTTP app, in-process (openRuntime + createHttpApp, as `vigil serve`
- * assembles them) over loopback HTTP with a real SQLite store: JWT claims Vigil cannot honour are
- * refused, Pingera's ping-by-id route needs the ping token or a key once authentication is set up,
+ * Access rules of the HTTP app, in-process (the app as `vigil serve` builds it) over loopback HTTP
+ * with a real SQLite store: JWT claims Vigil cannot honour are refused, Pingera's ping-by-id route needs the ping token or a key once authentication is set up,
  * the legacy SSE session cap holds per credential (per address without one), and status pages
  * forbid framing unless VIGIL_STATUS_FRAME_ANCESTORS allows it.
  */
 import { type ClientRequest, request } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
+import type { Runtime } from '../../src/cli/runtime.js';
 import { ConfigError, parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/log.js';
-import { createHttpApp, type HttpApp } from '../../src/http/app.js';
-import { Authenticator } from '../../src/server/auth.js';
+import { type InProcess, serveInProcess } from '../helpers/in-process.js';
 import { ACCEPT, INIT } from '../helpers/raw-mcp.js';
-import { tempDir } from '../helpers/vigil.js';
 
-interface Served {
-  rt: Runtime;
-  app: HttpApp;
-  base: string;
-}
+type Served = InProcess;
 
 /** The app on a fresh SQLite store; `before` runs on the runtime before it listens (keys, pages). */
-async function serve(env: Record<string, string>, before?: (rt: Runtime) => Promise<void>): Promise<Served> {
-  const config = parseConfig({ VIGIL_MODE: 'read_write', HTTP_PORT: '0', VIGIL_DATA_DIR: tempDir(), ...env });
-  const rt = await openRuntime(config, silentLogger());
-  await before?.(rt);
-  const app = createHttpApp({
-    config,
-    log: rt.log,
-    service: rt.service,
-    auth: new Authenticator(config, rt.embedded.apiKeys),
-    health: async () => ({}),
-    heartbeats: rt.embedded.ports.heartbeats,
-    statusPages: rt.embedded.ports.statusPages,
-  });
-  const base = `http://127.0.0.1:${(await app.listen()).port}`;
-  return { rt, app, base };
-}
+const serve = (env: Record<string, string>, before?: (rt: Runtime) => Promise<void>) =>
+  serveInProcess(env, before ? { before } : {});
 
-async function stop(s: Served | undefined) {
-  await s?.app.close();
-  await s?.rt.close();
-}
+const stop = async (s: Served | undefined) => s?.close();
 
 describe('JWT claims', () => {
   const secret = 's'.repeat(40);

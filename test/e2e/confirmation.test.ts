@@ -8,16 +8,11 @@
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
-import { parseConfig } from '../../src/core/config.js';
-import { silentLogger } from '../../src/core/log.js';
-import { createHttpApp, type HttpApp } from '../../src/http/app.js';
-import { Authenticator } from '../../src/server/auth.js';
 import { callJson } from '../helpers/clients.js';
+import { type InProcess, serveInProcess } from '../helpers/in-process.js';
 import { tempDir, VIGIL_BIN } from '../helpers/vigil.js';
 
-let rt: Runtime;
-let app: HttpApp;
+let served: InProcess;
 let base: string;
 let service: string;
 /** The questions asked so far, and whether the next answer is yes. */
@@ -51,21 +46,8 @@ async function teamExists(client: Client, id: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  const config = parseConfig({
-    VIGIL_MODE: 'read_write',
-    HTTP_PORT: '0',
-    VIGIL_DATA_DIR: tempDir(),
-    VIGIL_USER_EMAIL: 'ann@x.io',
-  });
-  rt = await openRuntime(config, silentLogger());
-  app = createHttpApp({
-    config,
-    log: rt.log,
-    service: rt.service,
-    auth: new Authenticator(config, rt.embedded.apiKeys),
-    health: async () => ({}),
-  });
-  base = `http://127.0.0.1:${(await app.listen()).port}`;
+  served = await serveInProcess({ VIGIL_USER_EMAIL: 'ann@x.io' });
+  base = served.base;
   const setup = await connect('legacy');
   const ann = (await callJson(setup, 'create_user', { name: 'Ann', email: 'ann@x.io' })).body.users[0].id;
   const team = (await callJson(setup, 'create_team', { name: 'Payments', member_ids: [ann] })).body.teams[0]
@@ -75,8 +57,7 @@ beforeAll(async () => {
   await setup.close();
 });
 afterAll(async () => {
-  await app?.close();
-  await rt?.close();
+  await served?.close();
 });
 
 describe.each(['modern', 'sse'] as const)('over %s', (kind) => {

@@ -6,7 +6,7 @@
  * with the MCP tool over Streamable HTTP, escalation stops → resolved through `/v2/enqueue` with
  * the dedup key. Then again with the server stopped and started between level 1 and level 2.
  *
- * In-process (openRuntime + createHttpApp, as `vigil serve` assembles them) because the clock
+ * In-process (the app as `vigil serve` builds it, test/helpers/in-process.ts) because the clock
  * must be the test's; everything between client and store is the real thing.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
 import { parseConfig } from '../../src/core/config.js';
 import { silentLogger } from '../../src/core/log.js';
-import { createHttpApp, type HttpApp } from '../../src/http/app.js';
-import { Authenticator } from '../../src/server/auth.js';
 import { callJson, connect } from '../helpers/clients.js';
+import { type InProcess, serveInProcess } from '../helpers/in-process.js';
 import { STORES, storeAvailable } from '../helpers/stores.js';
 import { verifyWebhook } from '../helpers/webhooks.js';
 
@@ -35,7 +34,7 @@ describe.each(STORES)('on-call scenario on $kind', (store) => {
   const clock = { now: () => t };
   let env: Record<string, string>;
   let rt: Runtime;
-  let app: HttpApp;
+  let served: InProcess;
   let base = '';
   let client: Client;
   let receiver: Server;
@@ -48,23 +47,13 @@ describe.each(STORES)('on-call scenario on $kind', (store) => {
   let skip = false;
 
   async function start() {
-    const config = parseConfig(env);
-    rt = await openRuntime(config, silentLogger(), { clock });
-    app = createHttpApp({
-      config,
-      log: rt.log,
-      service: rt.service,
-      auth: new Authenticator(config, rt.embedded.apiKeys),
-      health: async () => ({}),
-      ingest: rt.embedded.ingest,
-    });
-    base = `http://127.0.0.1:${(await app.listen()).port}`;
+    served = await serveInProcess(env, { clock });
+    ({ rt, base } = served);
     client = await connect('http-modern', { base, headers: { authorization: `Bearer ${bobKey}` } });
   }
   async function stop() {
     await client.close();
-    await app.close();
-    await rt.close();
+    await served.close();
   }
   const enqueue = async (body: Record<string, unknown>) => {
     const res = await fetch(`${base}/v2/enqueue`, {

@@ -5,20 +5,16 @@
  * second Vigil's real `POST /v2/enqueue` on loopback, behind a small edge that checks every body
  * against the Events v2 rules (core/events-v2.ts), records it, and can answer a fault instead.
  *
- * In-process (openRuntime + createHttpApp, as `vigil serve` assembles them) because the sender's
+ * In-process (the app as `vigil serve` builds it, test/helpers/in-process.ts) because the sender's
  * clock must be the test's: retries fall due by it. Tools are called over Streamable HTTP.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
-import { parseConfig } from '../../src/core/config.js';
 import { type AlertEvent, parseAlertEvent } from '../../src/core/events-v2.js';
-import { silentLogger } from '../../src/core/log.js';
-import { createHttpApp, type HttpApp } from '../../src/http/app.js';
-import { Authenticator } from '../../src/server/auth.js';
 import { callJson, connect } from '../helpers/clients.js';
+import { type InProcess, serveInProcess } from '../helpers/in-process.js';
 import { STORES, storeAvailable } from '../helpers/stores.js';
 import { tempDir } from '../helpers/vigil.js';
 
@@ -31,33 +27,19 @@ interface Seen {
   status: number;
 }
 
-interface Served {
-  rt: Runtime;
-  app: HttpApp;
-  base: string;
+interface Served extends InProcess {
   client: Client;
 }
 
 /** A runtime with its HTTP app and an MCP client, as `vigil serve` would run it. */
 async function serve(env: Record<string, string>, clock?: { now(): number }): Promise<Served> {
-  const config = parseConfig({ VIGIL_MODE: 'read_write', HTTP_PORT: '0', ...env });
-  const rt = await openRuntime(config, silentLogger(), clock ? { clock } : {});
-  const app = createHttpApp({
-    config,
-    log: rt.log,
-    service: rt.service,
-    auth: new Authenticator(config, rt.embedded.apiKeys),
-    health: async () => ({}),
-    ingest: rt.embedded.ingest,
-  });
-  const base = `http://127.0.0.1:${(await app.listen()).port}`;
-  return { rt, app, base, client: await connect('http-modern', { base }) };
+  const served = await serveInProcess(env, clock ? { clock } : {});
+  return { ...served, client: await connect('http-modern', { base: served.base }) };
 }
 
 async function stopServed(s: Served | undefined) {
   await s?.client.close();
-  await s?.app.close();
-  await s?.rt.close();
+  await s?.close();
 }
 
 function readAll(req: IncomingMessage): Promise<string> {
