@@ -3,7 +3,7 @@
  * become requires on the same lines, other imports and syntax errors are refused with the line.
  */
 import { describe, expect, it } from 'vitest';
-import { compileScript, ScriptError } from './pw-script.js';
+import { compileScript, prepareScript, ScriptError } from './pw-script.js';
 
 const fail = (source: string) => {
   try {
@@ -36,5 +36,31 @@ describe('compileScript', () => {
     );
     expect(broken).toMatchObject({ line: 4 });
     expect(broken.message).toMatch(/^syntax error at line 4: /);
+  });
+
+  it('leaves import-like text in strings, comments and templates alone, and keeps every line', () => {
+    const source = [
+      "import def, { test, type Page, expect as check } from '@playwright/test';",
+      "import type { Locator } from 'playwright/test';",
+      'const note = `',
+      "import fs from 'node:fs'`;",
+      "// import os from 'node:os'",
+      "await page.goto('/');",
+    ].join('\n');
+    const prepared = prepareScript(source);
+    expect(prepared.split('\n')).toHaveLength(6);
+    expect(prepared.split('\n')[0]).toBe(
+      "const { test, expect: check } = require('@playwright/test'); const def = require('@playwright/test');;",
+    );
+    expect(prepared.split('\n')[1]).toBe(';');
+    expect(prepared).toContain("import fs from 'node:fs'`;");
+    expect(() => compileScript(source)).not.toThrow();
+  });
+
+  it('refuses a dynamic import of anything but @playwright/test, with its line', () => {
+    const dynamic = fail("await page.goto('/');\nconst { readFileSync } = await import('node:fs');");
+    expect(dynamic).toMatchObject({ line: 2 });
+    expect(dynamic.message).toContain("imports 'node:fs'");
+    expect(fail("const m = 'fs';\nawait import(m);").message).toContain("imports 'm'");
   });
 });

@@ -25,6 +25,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Logger } from '../../../../core/log.js';
+import { prepareScript, type ScriptError } from '../../../../core/pw-script.js';
 import { type GuardProxy, startGuardProxy } from './guard-proxy.js';
 import { detectIsolation, type Isolation } from './isolation.js';
 import { type ProtocolMessage, refusal, screen } from './protocol-filter.js';
@@ -167,7 +168,7 @@ export class SyntheticBrowser {
   private readonly runners = new Set<ReturnType<typeof spawn>>();
   private active = 0;
   private readonly queue: (() => void)[] = [];
-  private readonly playwrightDir: string;
+  private playwright: string | undefined;
   private isolation: Isolation | undefined;
   private forwards = 0;
   /** The browser host's process id while it runs (tests check that it outlives a killed run). */
@@ -184,13 +185,37 @@ export class SyntheticBrowser {
       isolation?: Isolation | undefined;
     },
   ) {
-    const require = createRequire(import.meta.url);
-    this.playwrightDir = realpathSync(dirname(require.resolve('playwright-core/package.json')));
     this.isolation = opts.isolation;
+  }
+
+  /**
+   * Where playwright-core is installed. It is an optional dependency (only synthetic checks use
+   * it), so an installation without it runs everything else and says what is missing here.
+   */
+  private get playwrightDir(): string {
+    if (this.playwright) return this.playwright;
+    try {
+      const require = createRequire(import.meta.url);
+      this.playwright = realpathSync(dirname(require.resolve('playwright-core/package.json')));
+    } catch {
+      throw new Error(
+        'Synthetic checks need the optional package playwright-core, which is not installed here (npm install playwright-core).',
+      );
+    }
+    return this.playwright;
   }
 
   /** Runs a script in a fresh context; resolves with its report, or how it ended without one. */
   async run(r: SyntheticRun): Promise<SyntheticOutcome> {
+    // Prepared here, where the lexer is: the runner is given the prepared script and only compiles it.
+    let script: string;
+    try {
+      script = prepareScript(r.script);
+    } catch (err) {
+      const { message, line } = err as ScriptError;
+      const report: RunReport = { passed: false, error: message, steps: [], console_errors: [], logs: [] };
+      return { kind: 'report', report: line ? { ...report, line } : report, refused: [] };
+    }
     const executablePath = findChromium(this.opts.chromiumPath);
     const isolation = await this.isolate();
     await this.slot(r.deadline);
@@ -202,7 +227,7 @@ export class SyntheticBrowser {
       proxy = await startGuardProxy(r.blockPrivate, join(host.sockets, `proxy-${token}.sock`));
       const port = await this.forward(host, proxy.path);
       this.runs.set(token, { proxy, proxyUrl: `http://127.0.0.1:${port}`, sockets: new Set() });
-      return await this.runner(host, isolation, token, r, proxy);
+      return await this.runner(host, isolation, token, { ...r, script }, proxy);
     } finally {
       for (const s of this.runs.get(token)?.sockets ?? []) s.terminate();
       this.runs.delete(token);
@@ -450,7 +475,7 @@ export class SyntheticBrowser {
       ...permissionFlags({
         read: [
           dirname(runnerFile),
-          join(codeDir, 'core', 'pw-script.js'),
+          join(codeDir, 'core', 'pw-compile.js'),
           `${this.playwrightDir}/`,
           `${scratch}/`,
         ],

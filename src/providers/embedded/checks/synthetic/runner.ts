@@ -17,7 +17,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { createContext } from 'node:vm';
-import { compileScript, SCRIPT_MODULES } from '../../../../core/pw-script.js';
+import { compilePrepared, SCRIPT_MODULES } from '../../../../core/pw-compile.js';
 import { bridge } from './bridge.js';
 import { expect } from './expect.js';
 import { allowProbes, confineNetwork, confineProcess } from './sandbox.js';
@@ -244,7 +244,7 @@ async function run(req: RunRequest): Promise<RunReport> {
 
   let error: unknown;
   try {
-    await Promise.race([compileScript(req.script).runInContext(sandbox) as Promise<unknown>, aborted]);
+    await Promise.race([compilePrepared(req.script).runInContext(sandbox) as Promise<unknown>, aborted]);
     for (const t of tests) {
       await inStep(t.name, async () => {
         for (const h of hooks.beforeEach) await h(fixtures);
