@@ -9,6 +9,7 @@ import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
 import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
+import type { MaintenanceWindowsPort } from './maintenance-windows.js';
 import type { SchedulesPort } from './schedules.js';
 import type { SecretsPort } from './secrets.js';
 import type { StatusPagesPort } from './status-pages.js';
@@ -36,6 +37,8 @@ export interface Ports {
   directory?: DirectoryPort;
   incidents?: IncidentsPort;
   escalation?: EscalationPort;
+  /** Service maintenance windows (PagerDuty's `/maintenance_windows`). */
+  maintenanceWindows?: MaintenanceWindowsPort;
   schedules?: SchedulesPort;
   heartbeats?: HeartbeatsPort;
   checks?: ChecksPort;
@@ -53,6 +56,7 @@ export const PORT_NAMES = [
   'directory',
   'incidents',
   'escalation',
+  'maintenanceWindows',
   'schedules',
   'heartbeats',
   'checks',

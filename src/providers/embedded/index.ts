@@ -29,6 +29,7 @@ import { type StoreHealth, storeWritable } from './store/health.js';
 import { HeartbeatRepository } from './store/heartbeats-repo.js';
 import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
+import { MaintenanceWindowRepository } from './store/maintenance-windows-repo.js';
 import { MIGRATIONS } from './store/migrations.js';
 import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
@@ -45,6 +46,7 @@ export interface EmbeddedProvider {
       | 'directory'
       | 'incidents'
       | 'escalation'
+      | 'maintenanceWindows'
       | 'schedules'
       | 'heartbeats'
       | 'checks'
@@ -190,6 +192,7 @@ export async function createEmbeddedProvider(opts: {
       directory,
       incidents,
       escalation: new EscalationRepository(db),
+      maintenanceWindows: new MaintenanceWindowRepository(db, clock),
       schedules: new ScheduleRepository(db),
       heartbeats,
       checks,

@@ -949,6 +949,59 @@ const m021: Migration = {
   },
 };
 
+/**
+ * Service maintenance windows (PagerDuty's shape): their services, the Events API triggers they
+ * silenced, and on alerts what silenced one (its notifications and incident wait for the end).
+ */
+const m022: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('maintenance_windows')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('description', 'text')
+      .addColumn('start_at', 'bigint', (c) => c.notNull())
+      .addColumn('end_at', 'bigint', (c) => c.notNull())
+      .addColumn('created_by', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('maintenance_windows_end')
+      .on('maintenance_windows')
+      .column('end_at')
+      .execute();
+    await db.schema
+      .createTable('maintenance_window_services')
+      .addColumn('window_id', 'text', (c) =>
+        c.notNull().references('maintenance_windows.id').onDelete('cascade'),
+      )
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
+      .addPrimaryKeyConstraint('maintenance_window_services_pk', ['window_id', 'service_id'])
+      .execute();
+    await db.schema
+      .createIndex('maintenance_window_services_service')
+      .on('maintenance_window_services')
+      .column('service_id')
+      .execute();
+    await db.schema
+      .createTable('suppressed_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
+      .addColumn('window_id', 'text')
+      .addColumn('dedup_key', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('suppressed_events_service')
+      .on('suppressed_events')
+      .columns(['service_id', 'received_at'])
+      .execute();
+    await db.schema.alterTable('alerts').addColumn('suppressed_by', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -971,6 +1024,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '019_engine_claims': m019,
   '020_delivery_outbox': m020,
   '021_audit_log': m021,
+  '022_maintenance_windows': m022,
 };
 
 export const migrationProvider: MigrationProvider = {

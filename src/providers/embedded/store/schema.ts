@@ -281,6 +281,8 @@ export interface AlertsTable {
   resolved_at: number | null;
   incident_id: string | null;
   metadata: string;
+  /** JSON reference to the maintenance that silenced it while it fired; null once it is heard. */
+  suppressed_by: string | null;
 }
 
 /** The `kind` (and `channel_id`) of an alert delivery that is an Events API v2 event to PagerDuty. */
@@ -542,6 +544,30 @@ export interface EngineEventsTable {
   claimed_until: number;
 }
 
+/** A service maintenance window (maintenance-windows-repo.ts); times in ms. */
+export interface MaintenanceWindowsTable {
+  id: string;
+  description: string | null;
+  start_at: number;
+  end_at: number;
+  /** The user who created it. */
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An Events API trigger a maintenance window silenced: recorded, no incident opened. */
+export interface SuppressedEventsTable {
+  id: string;
+  service_id: string;
+  window_id: string | null;
+  dedup_key: string;
+  summary: string;
+  /** JSON: the event's payload as it came. */
+  payload: string;
+  received_at: number;
+}
+
 /** Written by the health probe (store/health.ts): a row per probe name, its last write. */
 export interface StoreProbeTable {
   name: string;
@@ -599,6 +625,9 @@ export interface Database {
   status_incident_updates: StatusIncidentUpdatesTable;
   status_component_checks: { component_id: string; check_id: string };
   store_probe: StoreProbeTable;
+  maintenance_windows: MaintenanceWindowsTable;
+  maintenance_window_services: { window_id: string; service_id: string };
+  suppressed_events: SuppressedEventsTable;
   audit_log: AuditLogTable;
 }
 
