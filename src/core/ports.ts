@@ -9,6 +9,7 @@ import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
 import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
+import type { NotificationRulesPort } from './notification-rules.js';
 import type { MaintenanceWindowsPort } from './maintenance-windows.js';
 import type { SchedulesPort } from './schedules.js';
 import type { SecretsPort } from './secrets.js';
@@ -39,6 +40,8 @@ export interface Ports {
   escalation?: EscalationPort;
   /** Service maintenance windows (PagerDuty's `/maintenance_windows`). */
   maintenanceWindows?: MaintenanceWindowsPort;
+  /** Users' notification rules and on-call handoff rules (PagerDuty's `/users/{id}/…_rules`). */
+  notificationRules?: NotificationRulesPort;
   schedules?: SchedulesPort;
   heartbeats?: HeartbeatsPort;
   checks?: ChecksPort;
@@ -57,6 +60,7 @@ export const PORT_NAMES = [
   'incidents',
   'escalation',
   'maintenanceWindows',
+  'notificationRules',
   'schedules',
   'heartbeats',
   'checks',

@@ -15,6 +15,7 @@ import { escalationTools } from './escalation.js';
 import { heartbeatTools } from './heartbeats.js';
 import { incidentTools } from './incidents.js';
 import { metaTools } from './meta.js';
+import { notificationRuleTools } from './notification-rules.js';
 import { getStatusOverview } from './overview.js';
 import { scheduleWriteTools } from './schedule-write.js';
 import { scheduleReadTools } from './schedules.js';
@@ -26,6 +27,7 @@ import { statusPageTools } from './status-pages.js';
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
   ...directoryWriteTools,
+  ...notificationRuleTools,
   ...incidentTools,
   getStatusOverview,
   ...escalationTools,

@@ -31,6 +31,7 @@ import { IncidentRepository } from './store/incidents-repo.js';
 import { LeaseRepository } from './store/lease.js';
 import { MaintenanceWindowRepository } from './store/maintenance-windows-repo.js';
 import { MIGRATIONS } from './store/migrations.js';
+import { NotificationRuleRepository } from './store/notification-rules-repo.js';
 import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
 import { SecretRepository, secretKey } from './store/secrets-repo.js';
@@ -46,6 +47,7 @@ export interface EmbeddedProvider {
       | 'directory'
       | 'incidents'
       | 'escalation'
+      | 'notificationRules'
       | 'maintenanceWindows'
       | 'schedules'
       | 'heartbeats'
@@ -192,6 +194,7 @@ export async function createEmbeddedProvider(opts: {
       directory,
       incidents,
       escalation: new EscalationRepository(db),
+      notificationRules: new NotificationRuleRepository(db, clock),
       maintenanceWindows: new MaintenanceWindowRepository(db, clock),
       schedules: new ScheduleRepository(db),
       heartbeats,

@@ -17,7 +17,16 @@ export type NewDelivery = Pick<DeliveriesTable, 'kind' | 'address' | 'secret' | 
   Partial<
     Pick<
       DeliveriesTable,
-      'incident_id' | 'user_id' | 'level' | 'alert_id' | 'channel_id' | 'dedup_key' | 'seq' | 'body'
+      | 'incident_id'
+      | 'user_id'
+      | 'level'
+      | 'alert_id'
+      | 'channel_id'
+      | 'dedup_key'
+      | 'seq'
+      | 'body'
+      /** Later than `now` for a notification rule with a delay. */
+      | 'next_attempt_at'
     >
   >;
 
@@ -52,7 +61,7 @@ export interface Outcome {
   retryAt: number;
 }
 
-/** Queues deliveries, due at `now`; call it inside the transaction that records their cause. */
+/** Queues deliveries, due at `now` unless one says later; call it inside the transaction that records their cause. */
 export async function queueDeliveries(
   trx: Kysely<Database>,
   rows: readonly NewDelivery[],
@@ -75,7 +84,7 @@ export async function queueDeliveries(
           id: newId(),
           status: 'pending' as const,
           attempts: 0,
-          next_attempt_at: now,
+          next_attempt_at: d.next_attempt_at ?? now,
           last_error: null,
           created_at: now,
           delivered_at: null,
@@ -84,6 +93,33 @@ export async function queueDeliveries(
       )
       .execute();
   }
+}
+
+/**
+ * Cancels the incident's pages to people not yet sent (never attempted, not claimed by a sender
+ * now): an acknowledged, resolved or reassigned incident needs no more of them. Call it in the
+ * transaction that changes the incident; answers what it cancelled.
+ */
+export async function cancelPages(
+  trx: Kysely<Database>,
+  incidentId: string,
+  now: number,
+  reason: string,
+  /** Only those due later than this (a rule's delay still running), when given. */
+  dueAfter?: number,
+): Promise<{ id: string; kind: string; user_id: string | null; next_attempt_at: number }[]> {
+  const rows = await trx
+    .updateTable('deliveries')
+    .set({ status: 'cancelled', last_error: reason.slice(0, 500) })
+    .where('incident_id', '=', incidentId)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0)
+    .where('user_id', 'is not', null)
+    .where('claimed_until', '<=', now)
+    .$if(dueAfter !== undefined, (q) => q.where('next_attempt_at', '>', dueAfter as number))
+    .returning(['id', 'kind', 'user_id', 'next_attempt_at'])
+    .execute();
+  return rows.map((r) => ({ ...r, next_attempt_at: Number(r.next_attempt_at) }));
 }
 
 /** Not held back behind an earlier pending event of its dedup key (other deliveries have none). */

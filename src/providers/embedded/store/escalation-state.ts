@@ -6,8 +6,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../../../core/errors.js';
 import type { Actor } from '../../../core/incidents.js';
-import { queueDeliveries } from './deliveries-repo.js';
+import { cancelPages, queueDeliveries } from './deliveries-repo.js';
 import { logEntry } from './incident-log.js';
+import { pagingPlan } from './notification-rules-repo.js';
 import { onCallAt } from './schedule-render.js';
 import type { Database } from './schema.js';
 
@@ -97,6 +98,8 @@ async function page(
   by?: Actor,
 ) {
   const at = new Date(nowMs).toISOString();
+  // A level paged now replaces the one before: its pages still waiting on a rule's delay go.
+  if (event === 'incident.escalated') await cancelUnsent(trx, incidentId, nowMs, 'escalated', nowMs);
   await trx.deleteFrom('incident_assignments').where('incident_id', '=', incidentId).execute();
   const found = targets.length
     ? await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', targets).execute()
@@ -130,16 +133,17 @@ async function page(
     .insertInto('incident_assignments')
     .values(userIds.map((user_id) => ({ incident_id: incidentId, user_id, at })))
     .execute();
-  const methods = await trx
-    .selectFrom('contact_methods')
-    .select(['user_id', 'kind', 'address', 'secret'])
-    .where('user_id', 'in', userIds)
-    .orderBy('position')
-    .execute();
-  if (methods.length === 0) return;
+  // Each user's notification rules for the incident's urgency, each at its delay; no rules: every method now.
+  const incident = await trx
+    .selectFrom('incidents')
+    .select('urgency')
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  const steps = await pagingPlan(trx, userIds, incident?.urgency ?? 'high');
+  if (steps.length === 0) return;
   await queueDeliveries(
     trx,
-    methods.map((m) => ({
+    steps.map((m) => ({
       incident_id: incidentId,
       user_id: m.user_id,
       event,
@@ -147,6 +151,7 @@ async function page(
       kind: m.kind,
       address: m.address,
       secret: m.secret,
+      next_attempt_at: nowMs + m.delayMinutes * 60_000,
     })),
     nowMs,
   );
@@ -176,13 +181,55 @@ export async function startEscalation(
     .execute();
 }
 
-/** Stops escalation (on acknowledge or resolve). */
-export async function stopEscalation(trx: Trx, incidentId: string): Promise<void> {
+/** Stops escalation (on acknowledge, resolve or reassign); pages not yet sent are cancelled. */
+export async function stopEscalation(trx: Trx, incidentId: string, nowMs?: number): Promise<void> {
   await trx
     .updateTable('incident_escalations')
     .set({ state: 'stopped' })
     .where('incident_id', '=', incidentId)
     .execute();
+  const incident = await trx
+    .selectFrom('incidents')
+    .select(['status', 'updated_at'])
+    .where('id', '=', incidentId)
+    .executeTakeFirst();
+  if (!incident) return;
+  // An acknowledge or resolve has just stamped the incident with its time (the store's clock).
+  const why = incident.status === 'triggered' ? 'reassigned' : incident.status;
+  await cancelUnsent(trx, incidentId, nowMs ?? Date.parse(incident.updated_at), why);
+}
+
+/**
+ * Cancels the incident's pages not yet sent — notification rules whose delay has not come — each
+ * cancellation on the incident's log: it was acknowledged, resolved, reassigned or escalated first.
+ */
+async function cancelUnsent(
+  trx: Trx,
+  incidentId: string,
+  nowMs: number,
+  why: string,
+  dueAfter?: number,
+): Promise<void> {
+  const reason = `Cancelled: the incident was ${why} first.`;
+  const cancelled = await cancelPages(trx, incidentId, nowMs, reason, dueAfter);
+  if (cancelled.length === 0) return;
+  const at = new Date(nowMs).toISOString();
+  const userIds = [...new Set(cancelled.flatMap((c) => (c.user_id ? [c.user_id] : [])))];
+  const users = await trx.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute();
+  const name = new Map(users.map((u) => [u.id, u.name]));
+  for (const c of cancelled) {
+    const who = (c.user_id && name.get(c.user_id)) ?? c.user_id;
+    const due = new Date(c.next_attempt_at).toISOString();
+    await logEntry(
+      trx,
+      incidentId,
+      'notify_log_entry',
+      at,
+      undefined,
+      `Notification by ${c.kind} to ${who} (due ${due}) cancelled: the incident was ${why} first`,
+      { user_id: c.user_id, channel: c.kind, delivery_id: c.id, status: 'cancelled' },
+    );
+  }
 }
 
 /** Escalations stepped in one transaction: one commit (one fsync) for the lot. */
@@ -295,7 +342,7 @@ export async function reassign(
   nowMs: number,
   by: Actor,
 ): Promise<void> {
-  await stopEscalation(trx, incidentId);
+  await stopEscalation(trx, incidentId, nowMs);
   await page(trx, incidentId, 0, userIds, 'incident.reassigned', nowMs, by);
 }
 

@@ -950,6 +950,55 @@ const m021: Migration = {
 };
 
 /**
+ * Personal notification rules: assignment rules (contact method, delay, urgency), on-call handoff
+ * rules, and one row per handoff notice queued (its key makes each notice go out once, whichever
+ * process sweeps); and the urgency a service gives the incidents it opens.
+ */
+const m023: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('notification_rules')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('contact_method_id', 'text', (c) =>
+        c.notNull().references('contact_methods.id').onDelete('cascade'),
+      )
+      .addColumn('start_delay_minutes', 'integer', (c) => c.notNull())
+      .addColumn('urgency', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('notification_rules_user')
+      .on('notification_rules')
+      .columns(['user_id', 'urgency'])
+      .execute();
+    await db.schema
+      .createTable('handoff_rules')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('contact_method_id', 'text', (c) =>
+        c.notNull().references('contact_methods.id').onDelete('cascade'),
+      )
+      .addColumn('notify_advance_minutes', 'integer', (c) => c.notNull())
+      .addColumn('handoff_type', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('handoff_rules_user').on('handoff_rules').column('user_id').execute();
+    await db.schema
+      .createTable('handoff_notices')
+      .addColumn('rule_id', 'text', (c) => c.notNull().references('handoff_rules.id').onDelete('cascade'))
+      .addColumn('schedule_id', 'text', (c) => c.notNull())
+      .addColumn('edge', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('queued_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('handoff_notices_pk', ['rule_id', 'schedule_id', 'edge', 'at'])
+      .execute();
+    await db.schema.createIndex('handoff_notices_queued').on('handoff_notices').column('queued_at').execute();
+    await db.schema.alterTable('services').addColumn('incident_urgency', 'text').execute();
+  },
+};
+
+/**
  * Service maintenance windows (PagerDuty's shape): their services, the Events API triggers they
  * silenced, and on alerts what silenced one (its notifications and incident wait for the end).
  */
@@ -1025,6 +1074,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '020_delivery_outbox': m020,
   '021_audit_log': m021,
   '022_maintenance_windows': m022,
+  '023_notification_rules': m023,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -47,6 +47,8 @@ export interface ServicesTable {
   status: string;
   escalation_policy_id: string | null;
   integration_key: string;
+  /** The urgency of the incidents it opens (`high`, `low`, `severity_based`); null: as each trigger says. */
+  incident_urgency: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -436,7 +438,37 @@ export interface DeliveriesTable {
   claimed_until: number;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'unsupported';
+/** `cancelled`: a page not yet sent when its incident was acknowledged, resolved or reassigned. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'unsupported' | 'cancelled';
+
+/** A user's assignment notification rule (notification-rules-repo.ts); times in ms. */
+export interface NotificationRulesTable {
+  id: string;
+  user_id: string;
+  contact_method_id: string;
+  start_delay_minutes: number;
+  urgency: string;
+  created_at: number;
+}
+
+/** A user's on-call handoff notification rule. */
+export interface HandoffRulesTable {
+  id: string;
+  user_id: string;
+  contact_method_id: string;
+  notify_advance_minutes: number;
+  handoff_type: string;
+  created_at: number;
+}
+
+/** A handoff notice queued: one per rule, schedule, edge (`oncall`/`offcall`) and shift edge time. */
+export interface HandoffNoticesTable {
+  rule_id: string;
+  schedule_id: string;
+  edge: string;
+  at: number;
+  queued_at: number;
+}
 
 export interface IncidentLogTable {
   id: string;
@@ -597,6 +629,9 @@ export interface Database {
   alert_rule_channels: { rule_id: string; channel_id: string };
   alerts: AlertsTable;
   deliveries: DeliveriesTable;
+  notification_rules: NotificationRulesTable;
+  handoff_rules: HandoffRulesTable;
+  handoff_notices: HandoffNoticesTable;
   checks: ChecksTable;
   check_results: CheckResultsTable;
   check_status_history: CheckStatusHistoryTable;

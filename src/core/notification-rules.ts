@@ -1,0 +1,74 @@
+/**
+ * A person's own notification rules, in PagerDuty's shape: assignment rules (when an incident of an
+ * urgency pages them, which contact method is used after how many minutes) and on-call handoff
+ * rules (a notice before their on-call shift starts or ends). A user without assignment rules is
+ * paged on every contact method at once.
+ */
+import type { Urgency } from './incidents.js';
+
+export const HANDOFF_TYPES = ['both', 'oncall', 'offcall'] as const;
+export type HandoffType = (typeof HANDOFF_TYPES)[number];
+
+/** The two kinds of rule, as the tools name them. */
+export const RULE_KINDS = ['assignment', 'handoff'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** The contact method a rule uses: PagerDuty's `<kind>_contact_method_reference`. */
+export interface ContactMethodRef {
+  id: string;
+  type: string;
+  summary?: string;
+}
+
+export interface NotificationRule {
+  id: string;
+  type: 'assignment_notification_rule';
+  /** Minutes after the user is paged that this rule fires (0: at once). */
+  start_delay_in_minutes: number;
+  contact_method: ContactMethodRef;
+  /** The urgency of the incidents this rule is used for. */
+  urgency: Urgency;
+}
+
+export interface HandoffNotificationRule {
+  id: string;
+  type: 'oncall_handoff_notification_rule';
+  /** Minutes before the shift starts (or ends) that the notice goes out. */
+  notify_advance_in_minutes: number;
+  /** Notify when going on call, off call, or both. */
+  handoff_type: HandoffType;
+  contact_method: ContactMethodRef;
+}
+
+export interface NotificationRuleInput {
+  start_delay_in_minutes: number;
+  contact_method_id: string;
+  urgency: Urgency;
+}
+
+export interface HandoffRuleInput {
+  notify_advance_in_minutes: number;
+  handoff_type: HandoffType;
+  contact_method_id: string;
+}
+
+export interface NotificationRulesPort {
+  /** The user's assignment rules (of one urgency when given), by delay. Unknown user: NOT_FOUND. */
+  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]>;
+  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule>;
+  updateRule(
+    userId: string,
+    ruleId: string,
+    patch: Partial<NotificationRuleInput>,
+  ): Promise<NotificationRule>;
+  deleteRule(userId: string, ruleId: string): Promise<NotificationRule>;
+
+  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]>;
+  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule>;
+  updateHandoffRule(
+    userId: string,
+    ruleId: string,
+    patch: Partial<HandoffRuleInput>,
+  ): Promise<HandoffNotificationRule>;
+  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule>;
+}

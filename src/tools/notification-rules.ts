@@ -1,0 +1,197 @@
+/**
+ * A person's notification rules, in the directory toolset: assignment rules (which contact method
+ * pages them how many minutes after they are paged, for high or low urgency) and on-call handoff
+ * rules (a notice before their shift starts or ends), in PagerDuty's shape. One tool per verb
+ * serves both kinds, chosen by `kind`, so the surface stays small.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import { URGENCIES } from '../core/incidents.js';
+import { HANDOFF_TYPES, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
+import { currentUser } from './current-user.js';
+import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
+import * as p from './params.js';
+
+const contactMethod = z.object({ id: z.string(), type: z.string(), summary: z.string().optional() });
+
+/** Either kind of rule: `type` says which. */
+export const notificationRuleItem = z.object({
+  id: z.string(),
+  type: z.enum(['assignment_notification_rule', 'oncall_handoff_notification_rule']),
+  contact_method: contactMethod,
+  start_delay_in_minutes: z.number().int(),
+  urgency: z.enum(URGENCIES),
+  notify_advance_in_minutes: z.number().int(),
+  handoff_type: z.enum(HANDOFF_TYPES),
+});
+
+const userId = p.id('user_id').describe('The user whose rules these are (default: the current user).');
+const ruleId = p.id('rule_id').describe('The rule ID.');
+const kind = z
+  .enum(RULE_KINDS)
+  .default('assignment')
+  .describe('assignment (paging: delay, urgency; default) or handoff (on-call shift notices).');
+const minutes = (what: string) => z.number().int().min(0, `${what} must be 0 or more`).max(10_080);
+const fields = {
+  contact_method_id: p.id('contact_method_id').describe("One of the user's contact methods (get_users)."),
+  start_delay_in_minutes: minutes('start_delay_in_minutes').describe(
+    'assignment: minutes after being paged (default 0).',
+  ),
+  urgency: z.enum(URGENCIES).describe('assignment: incidents of this urgency (default high).'),
+  notify_advance_in_minutes: minutes('notify_advance_in_minutes').describe(
+    'handoff: minutes before the shift edge (default 0).',
+  ),
+  handoff_type: z.enum(HANDOFF_TYPES).describe('handoff: going on call, off call, or both (default).'),
+};
+const ASSIGNMENT_ONLY = ['start_delay_in_minutes', 'urgency'] as const;
+const HANDOFF_ONLY = ['notify_advance_in_minutes', 'handoff_type'] as const;
+
+/** Fails a field of the other kind of rule, naming it. */
+function onlyFieldsOf(k: RuleKind, args: Record<string, unknown>): void {
+  const foreign = k === 'assignment' ? HANDOFF_ONLY : ASSIGNMENT_ONLY;
+  const given = foreign.find((f) => args[f] !== undefined);
+  if (given) {
+    throw new ValidationError(
+      `${given} belongs to ${k === 'assignment' ? 'handoff' : 'assignment'} rules; pass kind='${k === 'assignment' ? 'handoff' : 'assignment'}' or leave it out.`,
+      { parameter: given },
+    );
+  }
+}
+
+async function userOf(ctx: ToolContext, id: string | undefined): Promise<string> {
+  return id ?? (await currentUser(ctx)).id;
+}
+
+export const listNotificationRules = defineTool({
+  name: 'list_notification_rules',
+  toolset: 'directory',
+  port: 'notificationRules',
+  resource: 'notification_rules',
+  output: notificationRuleItem,
+  annotations: READ,
+  description:
+    "A user's notification rules: assignment (how they are paged: contact method, delay, urgency) or handoff (on-call shift notices). Without assignment rules a user is paged on every contact method at once.",
+  input: z.strictObject({
+    user_id: userId.optional(),
+    kind,
+    urgency: z.enum(URGENCIES).optional().describe('assignment: only rules of this urgency.'),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    onlyFieldsOf(args.kind, args);
+    const user = await userOf(ctx, args.user_id);
+    const rules = ctx.ports.notificationRules;
+    const items =
+      args.kind === 'assignment'
+        ? await rules.listRules(user, args.urgency)
+        : await rules.listHandoffRules(user);
+    return { items, description: `${items.length} ${args.kind} rule(s) of user ${user}` };
+  },
+});
+
+export const createNotificationRule = defineTool({
+  name: 'create_notification_rule',
+  toolset: 'directory',
+  port: 'notificationRules',
+  resource: 'notification_rules',
+  output: notificationRuleItem,
+  annotations: CREATE,
+  description:
+    "Add a notification rule for a user: assignment (page by this contact method N minutes after being paged, for high or low urgency) or handoff (notice N minutes before an on-call shift starts/ends). A user's first assignment rule replaces paging every method at once.",
+  input: z.strictObject({
+    user_id: userId.optional(),
+    kind,
+    contact_method_id: fields.contact_method_id,
+    start_delay_in_minutes: fields.start_delay_in_minutes.optional(),
+    urgency: fields.urgency.optional(),
+    notify_advance_in_minutes: fields.notify_advance_in_minutes.optional(),
+    handoff_type: fields.handoff_type.optional(),
+  }),
+  async handler(args, ctx) {
+    onlyFieldsOf(args.kind, args);
+    const user = await userOf(ctx, args.user_id);
+    const rules = ctx.ports.notificationRules;
+    const rule =
+      args.kind === 'assignment'
+        ? await rules.createRule(user, {
+            contact_method_id: args.contact_method_id,
+            start_delay_in_minutes: args.start_delay_in_minutes ?? 0,
+            urgency: args.urgency ?? 'high',
+          })
+        : await rules.createHandoffRule(user, {
+            contact_method_id: args.contact_method_id,
+            notify_advance_in_minutes: args.notify_advance_in_minutes ?? 0,
+            handoff_type: args.handoff_type ?? 'both',
+          });
+    return { items: [rule], description: `Created ${args.kind} rule ${rule.id}` };
+  },
+});
+
+export const updateNotificationRule = defineTool({
+  name: 'update_notification_rule',
+  toolset: 'directory',
+  port: 'notificationRules',
+  resource: 'notification_rules',
+  output: notificationRuleItem,
+  annotations: UPDATE,
+  description:
+    "Change a user's notification rule (of `kind`): contact method, delay/urgency or advance/type.",
+  input: z.strictObject({
+    user_id: userId.optional(),
+    rule_id: ruleId,
+    kind,
+    contact_method_id: fields.contact_method_id.optional(),
+    start_delay_in_minutes: fields.start_delay_in_minutes.optional(),
+    urgency: fields.urgency.optional(),
+    notify_advance_in_minutes: fields.notify_advance_in_minutes.optional(),
+    handoff_type: fields.handoff_type.optional(),
+  }),
+  async handler({ user_id, rule_id, kind: k, ...patch }, ctx) {
+    onlyFieldsOf(k, patch);
+    p.requireChange(patch, 'rule_id');
+    const user = await userOf(ctx, user_id);
+    const rules = ctx.ports.notificationRules;
+    const { contact_method_id, start_delay_in_minutes, urgency, notify_advance_in_minutes, handoff_type } =
+      patch;
+    const rule =
+      k === 'assignment'
+        ? await rules.updateRule(user, rule_id, {
+            ...(contact_method_id !== undefined && { contact_method_id }),
+            ...(start_delay_in_minutes !== undefined && { start_delay_in_minutes }),
+            ...(urgency !== undefined && { urgency }),
+          })
+        : await rules.updateHandoffRule(user, rule_id, {
+            ...(contact_method_id !== undefined && { contact_method_id }),
+            ...(notify_advance_in_minutes !== undefined && { notify_advance_in_minutes }),
+            ...(handoff_type !== undefined && { handoff_type }),
+          });
+    return { items: [rule] };
+  },
+});
+
+export const deleteNotificationRule = defineTool({
+  name: 'delete_notification_rule',
+  toolset: 'directory',
+  port: 'notificationRules',
+  resource: 'notification_rules',
+  output: notificationRuleItem,
+  annotations: DELETE,
+  description: "Delete a user's notification rule (of `kind`). Returns the deleted rule.",
+  input: z.strictObject({ user_id: userId.optional(), rule_id: ruleId, kind }),
+  async handler(args, ctx) {
+    const user = await userOf(ctx, args.user_id);
+    const rules = ctx.ports.notificationRules;
+    const rule =
+      args.kind === 'assignment'
+        ? await rules.deleteRule(user, args.rule_id)
+        : await rules.deleteHandoffRule(user, args.rule_id);
+    return { items: [rule], description: `Deleted ${args.kind} rule ${args.rule_id}` };
+  },
+});
+
+export const notificationRuleTools = [
+  listNotificationRules,
+  createNotificationRule,
+  updateNotificationRule,
+  deleteNotificationRule,
+];
