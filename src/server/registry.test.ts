@@ -159,7 +159,9 @@ describe('profiles', () => {
         .map((t) => t.name)
         .filter(
           (n) =>
-            !/^(create|update|delete)_|trigger|reassign|escalate|snooze|timeline|overview|override/.test(n),
+            !/^(create|update|delete)_|trigger|reassign|escalate|snooze|timeline|overview|override|notification_rule/.test(
+              n,
+            ),
         )
         .sort(),
     );

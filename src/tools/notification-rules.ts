@@ -1,5 +1,5 @@
 /**
- * A person's notification rules, in the directory toolset: assignment rules (which contact method
+ * A person's notification rules, in the oncall toolset: assignment rules (which contact method
  * pages them how many minutes after they are paged, for high or low urgency) and on-call handoff
  * rules (a notice before their shift starts or ends), in PagerDuty's shape. One tool per verb
  * serves both kinds, chosen by `kind`, so the surface stays small.
@@ -64,7 +64,7 @@ async function userOf(ctx: ToolContext, id: string | undefined): Promise<string>
 
 export const listNotificationRules = defineTool({
   name: 'list_notification_rules',
-  toolset: 'directory',
+  toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
   output: notificationRuleItem,
@@ -91,7 +91,7 @@ export const listNotificationRules = defineTool({
 
 export const createNotificationRule = defineTool({
   name: 'create_notification_rule',
-  toolset: 'directory',
+  toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
   output: notificationRuleItem,
@@ -129,7 +129,7 @@ export const createNotificationRule = defineTool({
 
 export const updateNotificationRule = defineTool({
   name: 'update_notification_rule',
-  toolset: 'directory',
+  toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
   output: notificationRuleItem,
@@ -171,7 +171,7 @@ export const updateNotificationRule = defineTool({
 
 export const deleteNotificationRule = defineTool({
   name: 'delete_notification_rule',
-  toolset: 'directory',
+  toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
   output: notificationRuleItem,
