@@ -33,6 +33,7 @@ export async function openRuntime(
     databaseUrl: config.databaseUrl,
     log,
     smtp: config.smtp,
+    notify: config.notify,
     publicUrl: config.publicUrl,
     checks: config.checks,
     secretKey: config.secretKey,

@@ -6,18 +6,30 @@
  * configuration gives its addresses. Adding a kind: one entry here, one sender file, one line in
  * the sender registry.
  */
+import { createRequire } from 'node:module';
 
 export interface ChannelKind {
   /** One line, for tool descriptions. */
   description: string;
-  /** What an address is: a URL to POST to, an email address, a phone number. */
-  address: 'url' | 'email' | 'phone';
+  /**
+   * What an address is: a URL to POST to, an email address, a phone number (E.164), a Pushover
+   * user or group key, a Matrix room id.
+   */
+  address: 'url' | 'email' | 'phone' | 'user_key' | 'room_id';
+  /** URL kinds: the path a vendor's URLs have, and an example for the error that says so. */
+  path?: { pattern: RegExp; example: string };
+  /** Takes an access token, kept as the method's or channel's secret (never shown in reads). */
+  token?: 'optional' | 'required';
+  /** The settings it sends with, for the `unsupported` record of a server without them. */
+  needs?: string;
   /** Deliveries carry a signature keyed with a secret made for each method or channel. */
   signed: boolean;
   /** May be a person's contact method; may be an alert channel. */
   contactMethod: boolean;
   alertChannel: boolean;
 }
+
+const TWILIO = 'VIGIL_TWILIO_ACCOUNT_SID, VIGIL_TWILIO_AUTH_TOKEN and VIGIL_TWILIO_FROM';
 
 export const CHANNEL_KINDS = {
   email: {
@@ -26,20 +38,23 @@ export const CHANNEL_KINDS = {
     signed: false,
     contactMethod: true,
     alertChannel: true,
+    needs: 'VIGIL_SMTP_URL',
   },
   phone: {
-    description: 'a phone number (kept; not called yet)',
+    description: 'voice call to an E.164 number, by Twilio',
     address: 'phone',
     signed: false,
     contactMethod: true,
-    alertChannel: false,
+    alertChannel: true,
+    needs: TWILIO,
   },
   sms: {
-    description: 'a phone number for text messages (kept; not sent yet)',
+    description: 'text message to an E.164 number, by Twilio',
     address: 'phone',
     signed: false,
     contactMethod: true,
-    alertChannel: false,
+    alertChannel: true,
+    needs: TWILIO,
   },
   webhook: {
     description: 'a URL that receives signed JSON (Standard Webhooks)',
@@ -54,6 +69,82 @@ export const CHANNEL_KINDS = {
     signed: false,
     contactMethod: true,
     alertChannel: true,
+  },
+  microsoft_teams: {
+    description: 'a Teams Workflows webhook URL',
+    address: 'url',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  discord: {
+    description: 'a Discord webhook URL',
+    address: 'url',
+    path: {
+      pattern: /^\/api\/webhooks\/\d+\/[\w-]+\/?$/,
+      example: 'https://discord.com/api/webhooks/<id>/<token>',
+    },
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  google_chat: {
+    description: 'a Google Chat space webhook URL',
+    address: 'url',
+    path: {
+      pattern: /^\/v1\/spaces\/[^/]+\/messages$/,
+      example: 'https://chat.googleapis.com/v1/spaces/<space>/messages?key=…&token=…',
+    },
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  mattermost: {
+    description: 'a Mattermost incoming-webhook URL',
+    address: 'url',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  rocket_chat: {
+    description: 'a Rocket.Chat incoming-webhook URL',
+    address: 'url',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  ntfy: {
+    description: 'an ntfy topic URL; token: an access token',
+    address: 'url',
+    path: { pattern: /\/[\w-]{1,64}$/, example: 'https://ntfy.sh/<topic>' },
+    token: 'optional',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  pushover: {
+    description: 'a Pushover user key',
+    address: 'user_key',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+    needs: 'VIGIL_PUSHOVER_TOKEN',
+  },
+  gotify: {
+    description: 'a Gotify server URL; app token in ?token= or token',
+    address: 'url',
+    token: 'required',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+  },
+  matrix: {
+    description: 'a Matrix room id (!room:server)',
+    address: 'room_id',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+    needs: 'VIGIL_MATRIX_HOMESERVER and VIGIL_MATRIX_ACCESS_TOKEN',
   },
 } as const satisfies Record<string, ChannelKind>;
 
@@ -80,58 +171,108 @@ export function describeKinds(names: readonly ChannelKindName[]): string {
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
-const PHONE = /^\+?[0-9 ()-]{5,20}$/;
+const PUSHOVER_KEY = /^[A-Za-z0-9]{30}$/;
+const ROOM_ID = /^![^\s:]+:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
-/** Why `address` is not a valid address for `kind`; undefined when it is. */
-export function addressProblem(kind: ChannelKindName, address: string): string | undefined {
-  switch (CHANNEL_KINDS[kind].address) {
+/** What each kind of address must be, for errors. */
+const ADDRESS_IS: Record<ChannelKind['address'], { one: string; many: string }> = {
+  url: { one: 'an http:// or https:// URL', many: 'URLs' },
+  email: { one: 'an email address such as ops@example.com', many: 'email addresses' },
+  phone: { one: 'a phone number in E.164 form such as +14155550100', many: 'E.164 phone numbers' },
+  user_key: { one: 'a 30-character Pushover user or group key', many: 'Pushover user keys' },
+  room_id: { one: 'a Matrix room id such as !abc123:example.org', many: 'Matrix room ids' },
+};
+
+let phoneNumbers: typeof import('libphonenumber-js/min') | undefined;
+
+/**
+ * The E.164 form of a valid international phone number, judged by libphonenumber-js (its
+ * metadata is kept up to date with numbering plans); undefined when it is not one. The library
+ * loads at the first number, not at start-up: it costs ~30 ms of every cold start.
+ */
+export function e164(address: string): string | undefined {
+  const text = address.trim();
+  if (!/^\+[0-9 ().-]{6,24}$/.test(text)) return undefined;
+  phoneNumbers ??= createRequire(import.meta.url)(
+    'libphonenumber-js/min',
+  ) as typeof import('libphonenumber-js/min');
+  const number = phoneNumbers.parsePhoneNumberFromString(text);
+  return number?.isValid() ? number.number : undefined;
+}
+
+/**
+ * Why `address` is not a valid address for `kind`; undefined when it is. `token` is the access
+ * token given beside it, for kinds that need one.
+ */
+export function addressProblem(kind: ChannelKindName, address: string, token?: string): string | undefined {
+  const k: ChannelKind = CHANNEL_KINDS[kind];
+  const is = ADDRESS_IS[k.address].one;
+  switch (k.address) {
     case 'email':
-      return EMAIL.test(address) ? undefined : 'an email address such as ops@example.com';
+      return EMAIL.test(address) ? undefined : is;
     case 'phone':
-      return PHONE.test(address) ? undefined : 'a phone number such as +1 555 0100';
+      return e164(address) ? undefined : is;
+    case 'user_key':
+      return PUSHOVER_KEY.test(address) ? undefined : is;
+    case 'room_id':
+      return ROOM_ID.test(address) ? undefined : is;
     case 'url': {
+      let url: URL;
       try {
-        const url = new URL(address);
-        if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
+        url = new URL(address);
       } catch {
-        // not a URL
+        return is;
       }
-      return 'an http:// or https:// URL';
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return is;
+      if (k.path && !k.path.pattern.test(url.pathname)) return `a URL such as ${k.path.example}`;
+      if (k.token === 'required' && !url.searchParams.get('token') && !token) {
+        return 'a URL with its app token (?token=…), or the token given as token';
+      }
+      return undefined;
     }
   }
 }
 
 /**
- * An alert channel's configuration, checked for its kind: `{url}` for URL kinds, `{to: [...]}` for
- * email. Answers the configuration to keep, or the parameter at fault and what it must be.
+ * An alert channel's configuration, checked for its kind: `{url}` (and `token` where the kind
+ * takes one) for URL kinds, `{to: [...]}` for the others (email and phone numbers, Pushover user
+ * keys, Matrix room ids). Answers the configuration to keep and the token (kept as the channel's
+ * secret, not in its configuration), or the parameter at fault and what it must be.
  */
 export function checkChannelConfiguration(
   kind: ChannelKindName,
   config: Record<string, unknown>,
-): { configuration: Record<string, unknown> } | { parameter: string; problem: string } {
-  if (CHANNEL_KINDS[kind].address === 'email') {
+): { configuration: Record<string, unknown>; token?: string } | { parameter: string; problem: string } {
+  const k: ChannelKind = CHANNEL_KINDS[kind];
+  const token = typeof config.token === 'string' && config.token !== '' ? config.token : undefined;
+  if (token !== undefined && !k.token) {
+    return { parameter: 'configuration.token', problem: `A ${kind} channel takes no token.` };
+  }
+  if (k.address !== 'url') {
     const to = config.to;
     const list = Array.isArray(to) ? to : typeof to === 'string' ? [to] : [];
-    const bad = list.length === 0 || list.some((a) => typeof a !== 'string' || addressProblem(kind, a));
-    if (bad)
+    const bad = list.find((a) => typeof a !== 'string' || addressProblem(kind, a));
+    if (list.length === 0 || bad !== undefined)
       return {
         parameter: 'configuration.to',
-        problem: `An ${kind} channel needs configuration.to: one or more email addresses.`,
+        problem: `A ${kind} channel needs configuration.to: one or more ${ADDRESS_IS[k.address].many}${
+          bad === undefined ? '' : ` ('${String(bad)}' is not ${ADDRESS_IS[k.address].one})`
+        }.`,
       };
-    return { configuration: { to: list } };
+    return { configuration: { to: k.address === 'phone' ? list.map((a) => e164(a)) : list } };
   }
   const url = typeof config.url === 'string' ? config.url : '';
-  const problem = addressProblem(kind, url);
+  const problem = addressProblem(kind, url, token);
   if (problem)
     return {
       parameter: 'configuration.url',
       problem: `A ${kind} channel needs configuration.url: ${problem}.`,
     };
-  return { configuration: { url: new URL(url).toString() } };
+  return { configuration: { url: new URL(url).toString() }, ...(token && { token }) };
 }
 
 /** The addresses an alert channel's (checked) configuration sends to. */
 export function channelAddresses(kind: ChannelKindName, configuration: Record<string, unknown>): string[] {
-  if (CHANNEL_KINDS[kind].address === 'email') return (configuration.to as string[] | undefined) ?? [];
+  if (CHANNEL_KINDS[kind].address !== 'url') return (configuration.to as string[] | undefined) ?? [];
   return typeof configuration.url === 'string' ? [configuration.url] : [];
 }

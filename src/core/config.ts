@@ -243,6 +243,48 @@ export const VARIABLES = [
     description: 'The From address of notification email.',
   },
   {
+    name: 'VIGIL_TWILIO_ACCOUNT_SID',
+    schema: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'accepts a Twilio Account SID (AC and 32 hex digits)'),
+    description: 'Twilio account for `sms` and `phone` (voice call) notifications.',
+  },
+  {
+    name: 'VIGIL_TWILIO_AUTH_TOKEN',
+    schema: z.string().min(1, 'accepts the Twilio auth token'),
+    description: 'Auth token of VIGIL_TWILIO_ACCOUNT_SID.',
+  },
+  {
+    name: 'VIGIL_TWILIO_FROM',
+    schema: z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'accepts an E.164 phone number such as +14155550100'),
+    description: 'The Twilio number texts and calls come from.',
+  },
+  {
+    name: 'VIGIL_TWILIO_API_URL',
+    default: 'https://api.twilio.com',
+    schema: url('an http:// or https:// URL'),
+    description: "Twilio's REST API.",
+  },
+  {
+    name: 'VIGIL_PUSHOVER_TOKEN',
+    schema: z.string().regex(/^[A-Za-z0-9]{30}$/, 'accepts a 30-character Pushover application token'),
+    description: 'Pushover application token for `pushover` notifications.',
+  },
+  {
+    name: 'VIGIL_PUSHOVER_API_URL',
+    default: 'https://api.pushover.net',
+    schema: url('an http:// or https:// URL'),
+    description: "Pushover's API.",
+  },
+  {
+    name: 'VIGIL_MATRIX_HOMESERVER',
+    schema: url('the homeserver URL, e.g. https://matrix.example.org'),
+    description: 'Matrix homeserver for `matrix` notifications (client-server API).',
+  },
+  {
+    name: 'VIGIL_MATRIX_ACCESS_TOKEN',
+    schema: z.string().min(1, 'accepts an access token'),
+    description: "Access token of the Matrix user that posts Vigil's messages.",
+  },
+  {
     name: 'VIGIL_SECRET_KEY',
     schema: z.string().min(32, 'accepts a key of at least 32 characters'),
     description: 'Key for secrets stored at rest (default: a generated key file in VIGIL_DATA_DIR).',
@@ -388,6 +430,12 @@ export interface Config {
   requireAuthHeader: boolean;
   serverName: string;
   smtp: { url?: string; from: string };
+  /** Notification services; a kind whose settings are missing is recorded `unsupported`. */
+  notify: {
+    twilio?: { apiUrl: string; accountSid: string; authToken: string; from: string };
+    pushover?: { apiUrl: string; token: string };
+    matrix?: { homeserver: string; accessToken: string };
+  };
   checks: {
     blockPrivate: boolean;
     retentionDays: number;
@@ -463,6 +511,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
     serverName: get('PINGERA_SERVER_NAME'),
     smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
+    notify: notifySettings(get),
     secretKey: get('VIGIL_SECRET_KEY'),
     auditRetentionDays: get('VIGIL_AUDIT_RETENTION_DAYS'),
     checks: {
@@ -481,6 +530,25 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
         get<string | undefined>('PAGERDUTY_EVENTS_URL') ?? defaultEventsUrl(get('PAGERDUTY_API_HOST')),
     },
     raw,
+  };
+}
+
+/** The notification services whose settings are complete. */
+function notifySettings(get: <T>(name: VariableName) => T): Config['notify'] {
+  const sid = get<string | undefined>('VIGIL_TWILIO_ACCOUNT_SID');
+  const auth = get<string | undefined>('VIGIL_TWILIO_AUTH_TOKEN');
+  const from = get<string | undefined>('VIGIL_TWILIO_FROM');
+  const pushover = get<string | undefined>('VIGIL_PUSHOVER_TOKEN');
+  const homeserver = get<string | undefined>('VIGIL_MATRIX_HOMESERVER');
+  const matrixToken = get<string | undefined>('VIGIL_MATRIX_ACCESS_TOKEN');
+  return {
+    ...(sid &&
+      auth &&
+      from && {
+        twilio: { apiUrl: get('VIGIL_TWILIO_API_URL'), accountSid: sid, authToken: auth, from },
+      }),
+    ...(pushover && { pushover: { apiUrl: get('VIGIL_PUSHOVER_API_URL'), token: pushover } }),
+    ...(homeserver && matrixToken && { matrix: { homeserver, accessToken: matrixToken } }),
   };
 }
 

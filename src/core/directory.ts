@@ -106,6 +106,8 @@ export interface ContactMethodInput {
   type: ContactMethodKind;
   address: string;
   label?: string;
+  /** An access token for kinds that take one (ntfy, gotify); kept as the method's secret, never shown. */
+  token?: string;
 }
 
 export interface UserInput {

@@ -244,8 +244,13 @@ const channel = {
   type: z.enum(CHANNEL_TYPES).describe(describeKinds(CHANNEL_TYPES)),
   configuration: z
     .strictObject({
-      url: z.string().max(2048).optional().describe('webhook, slack: where to POST.'),
-      to: z.array(z.string().max(254)).max(20).optional().describe('email: recipients.'),
+      url: z.string().max(2048).optional().describe('URL kinds: where to send.'),
+      to: z
+        .array(z.string().max(254))
+        .max(20)
+        .optional()
+        .describe('email, sms, phone, pushover, matrix: addresses, E.164 numbers, user keys or room ids.'),
+      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token (never shown).'),
     })
     .describe('Per type.'),
   enabled: z.boolean().describe('false mutes it.'),

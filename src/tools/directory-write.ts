@@ -4,7 +4,13 @@
  * Listed only in read-write mode.
  */
 import { z } from 'zod';
-import { addressProblem, CONTACT_METHOD_TYPES, describeKinds } from '../core/channels.js';
+import {
+  addressProblem,
+  CHANNEL_KINDS,
+  type ChannelKind,
+  CONTACT_METHOD_TYPES,
+  describeKinds,
+} from '../core/channels.js';
 import { ValidationError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, UPDATE } from './define-tool.js';
 import { serviceItem, teamItem, userItem } from './output.js';
@@ -25,8 +31,14 @@ const contactMethods = z
   .array(
     z.strictObject({
       type: z.enum(CONTACT_METHOD_TYPES).describe(describeKinds(CONTACT_METHOD_TYPES)),
-      address: z.string().trim().min(1).max(2048).describe('Email address, phone number or URL.'),
+      address: z
+        .string()
+        .trim()
+        .min(1)
+        .max(2048)
+        .describe('Per type: email, E.164 number, URL, key or room id.'),
       label: z.string().max(100).optional().describe('A label such as "Work".'),
+      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token (never shown).'),
     }),
   )
   .max(20)
@@ -42,10 +54,17 @@ function isTimeZone(tz: string): boolean {
 }
 
 function checkContactMethods(
-  methods: readonly { type: (typeof CONTACT_METHOD_TYPES)[number]; address: string }[] | undefined,
+  methods:
+    | readonly { type: (typeof CONTACT_METHOD_TYPES)[number]; address: string; token?: string | undefined }[]
+    | undefined,
 ): void {
   methods?.forEach((m, i) => {
-    const problem = addressProblem(m.type, m.address);
+    if (m.token !== undefined && !(CHANNEL_KINDS[m.type] as ChannelKind).token) {
+      throw new ValidationError(`contact_methods[${i}].token: a ${m.type} method takes no token.`, {
+        parameter: `contact_methods[${i}].token`,
+      });
+    }
+    const problem = addressProblem(m.type, m.address, m.token);
     if (problem) {
       throw new ValidationError(
         `contact_methods[${i}].address '${m.address}' is not a valid ${m.type} address: it must be ${problem}.`,

@@ -3,7 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { PAGERDUTY_EVENTS_URL } from '../../core/config.js';
+import { type Config, PAGERDUTY_EVENTS_URL } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
 import { responderTokens, responderUrl } from '../../core/responder-token.js';
@@ -94,6 +94,8 @@ export async function createEmbeddedProvider(opts: {
   log: Logger;
   clock?: Clock | undefined;
   smtp?: { url?: string | undefined; from: string } | undefined;
+  /** Twilio (sms, phone), Pushover and Matrix, where configured; without them those kinds are `unsupported`. */
+  notify?: Config['notify'] | undefined;
   /** Where this server is reached from outside: ping URLs and responder links start with it. */
   publicUrl?: string | undefined;
   checks?:
@@ -172,6 +174,7 @@ export async function createEmbeddedProvider(opts: {
       channels(
         opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
         opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+        opts.notify,
       ),
       clock,
       opts.log,

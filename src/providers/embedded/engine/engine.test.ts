@@ -389,11 +389,25 @@ describe.each(STORES)('escalation on $kind', (store) => {
   it('never posts to a cloud metadata address, whatever a webhook says', async ({ skip: s }) => {
     if (skip) s();
     const { directory, escalation } = p.ports;
+    const metadata = 'http://169.254.169.254/latest/meta-data/';
+    await expect(
+      directory.createUser({
+        name: 'Mallory',
+        email: 'mallory@x.io',
+        contact_methods: [{ type: 'webhook', address: metadata }],
+      }),
+    ).rejects.toMatchObject({ details: { parameter: 'contact_methods[0].address' } });
+    // Saved before that check existed: the sender refuses it too, for good.
     const mallory = await directory.createUser({
       name: 'Mallory',
       email: 'mallory@x.io',
-      contact_methods: [{ type: 'webhook', address: 'http://169.254.169.254/latest/meta-data/' }],
+      contact_methods: [{ type: 'webhook', address: 'http://mallory.example.com/' }],
     });
+    await p.db
+      .updateTable('contact_methods')
+      .set({ address: metadata })
+      .where('user_id', '=', mallory.id)
+      .execute();
     const policy = await escalation.createPolicy({
       name: 'Sneaky',
       escalation_rules: [
@@ -414,7 +428,7 @@ describe.each(STORES)('escalation on $kind', (store) => {
       .select(['status', 'last_error'])
       .where('user_id', '=', mallory.id)
       .executeTakeFirstOrThrow();
-    expect(delivery.status).toBe('pending');
+    expect(delivery.status).toBe('failed');
     expect(delivery.last_error).toBe(
       '169.254.169.254 is a cloud metadata address; Vigil never connects there.',
     );

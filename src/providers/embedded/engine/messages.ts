@@ -56,6 +56,22 @@ function incidentMessage(
       text,
     },
     subject: `[Vigil] #${i.number} ${i.title}`,
+    title: `[#${i.number}] ${i.title}`,
+    urgency: i.urgency === 'low' ? 'low' : 'high',
+    fields: [
+      { name: 'Service', value: i.service_name },
+      { name: 'Urgency', value: i.urgency },
+      { name: 'Status', value: i.status },
+      { name: 'Escalation level', value: String(level) },
+    ],
+    ...(respond && { link: respond }),
+    speech: [
+      `This is Vigil, paging you about incident ${i.number}: ${i.title}.`,
+      `Service ${i.service_name}, ${i.urgency} urgency, ${i.status}.`,
+      respond
+        ? 'To acknowledge, open the link in the text message or email we sent you, or ask your agent to acknowledge it.'
+        : `To acknowledge, ask your agent to acknowledge incident ${i.number}.`,
+    ].join(' '),
     body: [
       i.title,
       '',
@@ -99,6 +115,16 @@ function alertMessage(d: DueDelivery, a: NonNullable<DueDelivery['alert']>, sent
       text: headline,
     },
     subject: `[Vigil] ${headline}`,
+    title: headline,
+    urgency: a.severity === 'high' || a.severity === 'critical' ? 'high' : 'low',
+    fields: [
+      { name: 'Rule', value: a.rule_name },
+      { name: 'Severity', value: a.severity },
+      ...(a.check_id ? [{ name: 'Check', value: a.check_id }] : []),
+      ...(a.heartbeat_id ? [{ name: 'Heartbeat', value: a.heartbeat_id }] : []),
+      ...(a.incident_id ? [{ name: 'Incident', value: a.incident_id }] : []),
+    ],
+    speech: `This is Vigil. ${fired ? 'Alert' : 'Resolved'}, ${a.severity} severity: ${a.description}. Rule ${a.rule_name}.`,
     body: [
       headline,
       '',
@@ -124,5 +150,9 @@ function eventMessage(d: DueDelivery, body: string, sentAt: string): Outgoing {
     text: body,
     subject: d.event,
     body,
+    title: d.event,
+    urgency: 'high',
+    fields: [],
+    speech: d.event,
   };
 }

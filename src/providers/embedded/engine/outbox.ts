@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import { CHANNEL_KINDS, type ChannelKind } from '../../../core/channels.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import {
@@ -17,12 +18,14 @@ import {
 } from '../store/deliveries-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
-import { type Channel, PermanentDeliveryError } from './channels/index.js';
+import { type Channel, PermanentDeliveryError, RetryableDeliveryError } from './channels/index.js';
 import { mapLimit } from './map-limit.js';
 import { messageOf, type ResponderLink } from './messages.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
+/** The longest wait a receiver's retry hint (Retry-After, retry_after) is followed for. */
+const MAX_HINT_MS = 3_600_000;
 /** Sends at once. */
 const CONCURRENCY = 100;
 
@@ -56,7 +59,9 @@ export class Outbox {
   private async attempt(d: DueDelivery, now: number): Promise<Outcome> {
     const channel = this.channels[d.kind];
     if (!channel) {
-      return { id: d.id, status: 'unsupported', error: `No ${d.kind} channel on this server.`, retryAt: now };
+      const needs = (CHANNEL_KINDS as Partial<Record<string, ChannelKind>>)[d.kind]?.needs;
+      const error = `No ${d.kind} channel on this server${needs ? `: set ${needs}` : ''}.`;
+      return { id: d.id, status: 'unsupported', error, retryAt: now };
     }
     const responder = this.responderLink;
     const link: ResponderLink | undefined =
@@ -72,11 +77,14 @@ export class Outbox {
       const reason = (err as Error).message;
       const final = err instanceof PermanentDeliveryError || attempts >= MAX_ATTEMPTS;
       this.log.warn({ delivery: d.id, kind: d.kind, attempts, err: reason }, 'notification failed');
+      // The receiver's own hint when it gave one (a 429's Retry-After), else backoff.
+      const hint = err instanceof RetryableDeliveryError ? err.retryAfterMs : undefined;
+      const wait = hint === undefined ? FIRST_RETRY_MS * 2 ** (attempts - 1) : Math.min(hint, MAX_HINT_MS);
       return {
         id: d.id,
         status: final ? 'failed' : 'pending',
         error: reason,
-        retryAt: now + FIRST_RETRY_MS * 2 ** (attempts - 1),
+        retryAt: now + wait,
       };
     }
   }

@@ -20,10 +20,11 @@ import {
   ROUTING_KEY_RULE,
   type Severity,
 } from '../../../core/alerts.js';
-import { CHANNEL_KINDS, checkChannelConfiguration } from '../../../core/channels.js';
+import { CHANNEL_KINDS, channelAddresses, checkChannelConfiguration } from '../../../core/channels.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
+import { checkChannelTarget } from './channel-targets.js';
 import { recordEvents } from './engine-events.js';
 import { newId, newSigningSecret } from './ids.js';
 import { groupBy, page } from './repo-helpers.js';
@@ -212,12 +213,14 @@ export class AlertRepository implements AlertsPort {
   async createChannel(input: AlertChannelInput): Promise<AlertChannel> {
     const id = newId();
     const at = new Date(this.clock.now()).toISOString();
+    const checked = checkChannel(input.type, input.configuration);
     const row: AlertChannelsTable = {
       id,
       name: input.name,
       type: input.type,
-      configuration: JSON.stringify(checkChannel(input.type, input.configuration)),
-      secret: CHANNEL_KINDS[input.type].signed ? newSigningSecret() : null,
+      configuration: JSON.stringify(checked.configuration),
+      // Signed kinds get a signing secret; ntfy and gotify keep the access token given.
+      secret: CHANNEL_KINDS[input.type].signed ? newSigningSecret() : (checked.token ?? null),
       enabled: (input.enabled ?? true) ? 1 : 0,
       last_used_at: null,
       created_at: at,
@@ -240,10 +243,12 @@ export class AlertRepository implements AlertsPort {
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
     if (patch.type !== undefined || patch.configuration !== undefined) {
       set.type = type;
-      set.configuration = JSON.stringify(
-        checkChannel(type, patch.configuration ?? JSON.parse(row.configuration)),
-      );
-      if (CHANNEL_KINDS[type].signed && !row.secret) set.secret = newSigningSecret();
+      const checked = checkChannel(type, patch.configuration ?? JSON.parse(row.configuration));
+      set.configuration = JSON.stringify(checked.configuration);
+      const sameKind = type === row.type;
+      if (CHANNEL_KINDS[type].signed && !(sameKind && row.secret)) set.secret = newSigningSecret();
+      // A token kind keeps its token unless a new one is given; another kind's secret is not one.
+      else if (!CHANNEL_KINDS[type].signed) set.secret = checked.token ?? (sameKind ? row.secret : null);
     }
     await this.db.updateTable('alert_channels').set(set).where('id', '=', id).execute();
     const updated = await this.db
@@ -471,10 +476,16 @@ function pagerdutyOf(
 }
 
 /** A channel's configuration checked for its type; errors name the field. */
-function checkChannel(type: ChannelType, config: Record<string, unknown>): Record<string, unknown> {
+function checkChannel(
+  type: ChannelType,
+  config: Record<string, unknown>,
+): { configuration: Record<string, unknown>; token?: string } {
   const checked = checkChannelConfiguration(type, config);
   if ('problem' in checked) throw new ValidationError(checked.problem, { parameter: checked.parameter });
-  return checked.configuration;
+  for (const address of channelAddresses(type, checked.configuration)) {
+    checkChannelTarget(type, address, 'configuration.url');
+  }
+  return checked;
 }
 
 function toChannel(r: AlertChannelsTable, withSecret = false): AlertChannel {
@@ -483,7 +494,10 @@ function toChannel(r: AlertChannelsTable, withSecret = false): AlertChannel {
     id: r.id,
     name: r.name,
     type: r.type as ChannelType,
-    configuration: withSecret && r.secret ? { ...configuration, signing_secret: r.secret } : configuration,
+    configuration:
+      withSecret && r.secret && CHANNEL_KINDS[r.type as ChannelType]?.signed
+        ? { ...configuration, signing_secret: r.secret }
+        : configuration,
     enabled: r.enabled === 1,
     last_used_at: r.last_used_at === null ? null : new Date(r.last_used_at).toISOString(),
     created_at: r.created_at,

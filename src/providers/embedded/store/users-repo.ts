@@ -2,9 +2,10 @@
  * Users and their contact methods on the embedded store.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { CHANNEL_KINDS } from '../../../core/channels.js';
+import { CHANNEL_KINDS, type ChannelKindName } from '../../../core/channels.js';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
+import { checkChannelTarget } from './channel-targets.js';
 import { CompiledQueries } from './compiled-queries.js';
 import { newId, newSigningSecret, now } from './ids.js';
 import { type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
@@ -140,6 +141,9 @@ export class UserRepository {
     userId: string,
     methods: ContactMethodInput[],
   ) {
+    methods.forEach((m, i) => {
+      checkChannelTarget(m.type, m.address, `contact_methods[${i}].address`);
+    });
     await trx.deleteFrom('contact_methods').where('user_id', '=', userId).execute();
     if (methods.length === 0) return;
     await trx
@@ -152,7 +156,8 @@ export class UserRepository {
           kind: m.type,
           address: m.address,
           label: m.label ?? null,
-          secret: CHANNEL_KINDS[m.type].signed ? newSigningSecret() : null,
+          // Signed kinds get a signing secret; ntfy and gotify keep the access token given.
+          secret: CHANNEL_KINDS[m.type].signed ? newSigningSecret() : (m.token ?? null),
         })),
       )
       .execute();
@@ -192,7 +197,9 @@ export class UserRepository {
           summary: m.label ?? m.address,
           address: m.address,
           ...(m.label !== null && { label: m.label }),
-          ...(withSecrets && m.secret !== null && { signing_secret: m.secret }),
+          ...(withSecrets &&
+            m.secret !== null &&
+            CHANNEL_KINDS[m.kind as ChannelKindName]?.signed && { signing_secret: m.secret }),
         }),
       ),
       created_at: r.created_at,

@@ -16,6 +16,16 @@ export interface Outgoing {
   /** Email: its subject and plain-text body. */
   subject: string;
   body: string;
+  /** A headline for cards, push titles and embeds. */
+  title: string;
+  /** How hard to interrupt: push priorities and emergency alerts follow it. */
+  urgency: 'high' | 'low';
+  /** Labelled facts (service, status, level), for cards and embeds. */
+  fields: { name: string; value: string }[];
+  /** The responder page, where one tap acknowledges; absent where there is none. */
+  link?: string;
+  /** What a voice call says: the incident, and how to acknowledge. */
+  speech: string;
 }
 
 export interface Channel {
@@ -24,3 +34,17 @@ export interface Channel {
 
 /** A failure that retrying cannot mend (the receiver refused the message itself): recorded at once. */
 export class PermanentDeliveryError extends Error {}
+
+/**
+ * A failure worth retrying (rate limited, the receiver's fault) after the time the receiver asked
+ * for, when it said; the outbox decides whether and when, this only carries the hint.
+ */
+export class RetryableDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** How long the receiver asked to wait (Retry-After, or its own body field), in ms. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The mattermost channel: a Slack-compatible message (text and one attachment) posted to a
+ * Mattermost incoming webhook (`/hooks/<id>`).
+ */
+import type { Channel, Outgoing } from './channel.js';
+import { deliver, type Explained, textAt } from './http.js';
+
+/** Mattermost incoming webhooks: Slack's `text` and `attachments`, which Mattermost renders. */
+export const mattermostChannel: Channel = {
+  async send(target, message) {
+    await deliver(target.address, JSON.stringify(slackCompatibleMessage(message)), {
+      explain: mattermostError,
+    });
+  },
+};
+
+/**
+ * The Slack-compatible body Mattermost and Rocket.Chat both take: `text` (Markdown; the
+ * acknowledge link as a link) and a legacy attachment with the facts as short fields.
+ */
+export function slackCompatibleMessage(m: Outgoing): object {
+  return {
+    text: m.link ? `**${m.title}** — [Acknowledge](${m.link})` : `**${m.title}**`,
+    attachments: [
+      {
+        fallback: m.text,
+        color: m.urgency === 'high' ? '#d92d20' : '#f79009',
+        title: m.title,
+        ...(m.link && { title_link: m.link }),
+        fields: m.fields.map((f) => ({ title: f.name, value: f.value, short: true })),
+      },
+    ],
+  };
+}
+
+/** Mattermost's error answer: `{"id", "message", "detailed_error", "status_code"}`. */
+function mattermostError(body: unknown): Explained {
+  const message = textAt(body, 'message');
+  const detail = textAt(body, 'detailed_error');
+  return { message: [message, detail].filter(Boolean).join(': ') || undefined };
+}

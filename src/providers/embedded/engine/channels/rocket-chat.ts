@@ -1,0 +1,35 @@
+/**
+ * The rocket_chat channel: a Slack-compatible message posted to a Rocket.Chat incoming webhook
+ * (`/hooks/<id>/<token>`).
+ */
+import { type Channel, PermanentDeliveryError } from './channel.js';
+import { at, deliver, type Explained, textAt } from './http.js';
+import { slackCompatibleMessage } from './mattermost.js';
+
+/**
+ * Rocket.Chat incoming webhooks: the same body as Mattermost's. Rocket.Chat answers
+ * `{"success": true}`; `success: false` is a refusal even on a 200.
+ */
+export const rocketChatChannel: Channel = {
+  async send(target, message) {
+    const text = await deliver(target.address, JSON.stringify(slackCompatibleMessage(message)), {
+      explain: rocketChatError,
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (at(body, 'success') === false) {
+      throw new PermanentDeliveryError(
+        `${new URL(target.address).host} refused the message: ${rocketChatError(body).message ?? text}`,
+      );
+    }
+  },
+};
+
+/** Rocket.Chat's error answer: `{"success": false, "error"}`. */
+function rocketChatError(body: unknown): Explained {
+  return { message: textAt(body, 'error') ?? textAt(body, 'message') };
+}
