@@ -9,11 +9,12 @@ import type { DirectoryPort } from './directory.js';
 import type { EscalationPort } from './escalation.js';
 import type { HeartbeatsPort } from './heartbeats.js';
 import type { IncidentsPort } from './incidents.js';
-import type { NotificationRulesPort } from './notification-rules.js';
 import type { MaintenanceWindowsPort } from './maintenance-windows.js';
+import type { NotificationRulesPort } from './notification-rules.js';
 import type { SchedulesPort } from './schedules.js';
 import type { SecretsPort } from './secrets.js';
 import type { StatusPagesPort } from './status-pages.js';
+import type { StatusSubscriptionsPort } from './status-subscriptions.js';
 
 export interface ConnectionReport {
   provider: string;
@@ -48,6 +49,8 @@ export interface Ports {
   alerts?: AlertsPort;
   secrets?: SecretsPort;
   statusPages?: StatusPagesPort;
+  /** Status-page subscribers (email, webhook, chat). */
+  statusSubscriptions?: StatusSubscriptionsPort;
   meta?: MetaPort;
   /** The audit trail: the server records writes through it, `get_audit_log` reads it. */
   audit?: AuditPort;
@@ -67,6 +70,7 @@ export const PORT_NAMES = [
   'alerts',
   'secrets',
   'statusPages',
+  'statusSubscriptions',
   'meta',
   'audit',
 ] as const satisfies readonly PortName[];

@@ -60,6 +60,6 @@ export async function enqueue(
       { 'retry-after': '5' },
     );
   }
-  count(outcome.status === 202 ? 'ok' : 'INVALID_EVENT', routingKey);
+  count(outcome.status !== 202 ? 'INVALID_EVENT' : outcome.body.suppressed ? 'suppressed' : 'ok', routingKey);
   sendJson(res, outcome.status, outcome.body);
 }

@@ -7,6 +7,7 @@ import { type Config, PAGERDUTY_EVENTS_URL } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
 import { responderTokens, responderUrl } from '../../core/responder-token.js';
+import { pageAddress, subscriberTokens } from '../../core/status-subscriptions.js';
 import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
@@ -16,6 +17,7 @@ import { Engine } from './engine/engine.js';
 import { Outbox } from './engine/outbox.js';
 import { EngineRunner } from './engine/runner.js';
 import { StatusAutomation } from './engine/status-automation.js';
+import type { SubscriberLinks } from './engine/subscriber-messages.js';
 import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
@@ -36,6 +38,7 @@ import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
 import { SecretRepository, secretKey } from './store/secrets-repo.js';
 import { StatusPagesRepository } from './store/status-incidents-repo.js';
+import { StatusSubscriptionsRepository } from './store/status-subscriptions-repo.js';
 
 export interface EmbeddedProvider {
   name: 'embedded';
@@ -55,6 +58,7 @@ export interface EmbeddedProvider {
       | 'alerts'
       | 'secrets'
       | 'statusPages'
+      | 'statusSubscriptions'
       | 'meta'
       | 'audit'
     >
@@ -164,6 +168,13 @@ export async function createEmbeddedProvider(opts: {
   });
   const alerts = new AlertRepository(db, clock);
   const statusPages = new StatusPagesRepository(db, clock);
+  const statusSubscriptions = new StatusSubscriptionsRepository(db, clock, () => engine.nudge());
+  // Subscribers' links (confirm, manage, unsubscribe) are on their page's own address, signed under the same key.
+  const subscriberSigner = subscriberTokens(() => secretKey(opts.secretKey, opts.dataDir));
+  const subscriberLinks: SubscriberLinks = {
+    page: (p) => pageAddress(publicUrl, p),
+    token: (ref, purpose, now) => subscriberSigner.issue(ref, purpose, now),
+  };
   const statusAutomation = new StatusAutomation(db, opts.log, () => statusPages.changed());
   const engine = new Engine(
     db,
@@ -179,6 +190,7 @@ export async function createEmbeddedProvider(opts: {
       clock,
       opts.log,
       (incidentId, userId, now) => responderUrl(publicUrl, responder.issue(incidentId, userId, now)),
+      subscriberLinks,
     ),
     heartbeats,
     alerting,
@@ -186,7 +198,8 @@ export async function createEmbeddedProvider(opts: {
     new EngineEvents(db, postgres),
   );
   const runner = new EngineRunner({ engine, scheduler, lease, log: opts.log, shared: postgres });
-  const ingest = createEventIngest({ directory, incidents });
+  const maintenanceWindows = new MaintenanceWindowRepository(db, clock);
+  const ingest = createEventIngest({ directory, incidents, maintenance: maintenanceWindows });
   const audit = new AuditRepository(db, clock, opts.log, opts.auditRetentionDays ?? 90);
   let closed = false;
   return {
@@ -198,13 +211,14 @@ export async function createEmbeddedProvider(opts: {
       incidents,
       escalation: new EscalationRepository(db),
       notificationRules: new NotificationRuleRepository(db, clock),
-      maintenanceWindows: new MaintenanceWindowRepository(db, clock),
+      maintenanceWindows,
       schedules: new ScheduleRepository(db),
       heartbeats,
       checks,
       alerts,
       secrets,
       statusPages,
+      statusSubscriptions,
       audit,
       meta: {
         async testConnection() {

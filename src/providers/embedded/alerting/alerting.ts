@@ -4,6 +4,13 @@
  * notifies its channels, and opens an incident on its service — or, with a routing key, sends
  * PagerDuty an Events API v2 trigger instead; when the condition stops holding and the rule
  * auto-resolves, the alert and its incident (or PagerDuty alert) are resolved.
+ *
+ * Maintenance silences: while a maintenance window is in effect on a rule's service, or a
+ * status-page maintenance is under way over a component that follows the rule's check, an alert
+ * that fires is recorded with what silenced it (`suppressed_by`) and nothing else happens — no
+ * channel, no PagerDuty event, no component status, no incident. One that resolves in the window
+ * stays silent. One still firing when the maintenance is over is heard then, as if it fired at
+ * that moment: the sweeps release it (releaseSilenced) within a pass of the end.
  */
 import type { Kysely } from 'kysely';
 import type { AlertCondition, ChannelType, Severity } from '../../../core/alerts.js';
@@ -18,6 +25,11 @@ import type { Logger } from '../../../core/log.js';
 import type { StatusChange } from '../store/check-runs.js';
 import { queueDeliveries } from '../store/deliveries-repo.js';
 import { newId } from '../store/ids.js';
+import {
+  type Silencer,
+  statusMaintenanceInEffect,
+  windowsInEffect,
+} from '../store/maintenance-windows-repo.js';
 import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';
@@ -191,6 +203,7 @@ export class Alerting {
    * younger than `graceMs` are left to the evaluation that may still be under way.
    */
   async completeCutShort(graceMs: number): Promise<void> {
+    await this.releaseSilenced();
     const before = this.clock.now() - graceMs;
     const unopened = await this.db
       .selectFrom('alerts')
@@ -199,6 +212,7 @@ export class Alerting {
       .select(['alerts.id as alert_id', 'alerts.description', 'alerts.metadata'])
       .where('alerts.status', '<>', 'resolved')
       .where('alerts.incident_id', 'is', null)
+      .where('alerts.suppressed_by', 'is', null)
       .where('alert_rules.service_id', 'is not', null)
       .where('alerts.fired_at', '<', before)
       .execute();
@@ -324,11 +338,14 @@ export class Alerting {
     const last = await this.latestAlert(rule.id);
     // Already firing: only what a crash may have cut short is left to do.
     if (last && last.status !== 'resolved') {
-      if (rule.service_id && !last.incident_id) await this.openIncident(rule, last.id, description, metadata);
+      if (rule.service_id && !last.incident_id && !last.suppressed_by)
+        await this.openIncident(rule, last.id, description, metadata);
       return;
     }
     if (last && now - last.fired_at < rule.cooldown_period * 1000) return;
     const id = newId();
+    const silencer = await this.silencer(rule, now);
+    if (silencer) return this.fireSilenced(rule, id, description, metadata, silencer, now);
     // Built before the transaction: it reads the source's latest facts.
     const event = rule.routing_key
       ? await triggerEvent(this.db, rule, { id, description, firedAt: now, metadata }, this.events)
@@ -372,6 +389,16 @@ export class Alerting {
       if (active.incident_id) await this.resolveIncident(rule, active.incident_id);
       return;
     }
+    if (active.suppressed_by) {
+      // Nobody heard it fire, so nobody hears it resolve.
+      await this.db
+        .updateTable('alerts')
+        .set({ status: 'resolved', resolved_at: now })
+        .where('id', '=', active.id)
+        .execute();
+      this.log.info({ alert: active.id, rule: rule.id, why }, 'silenced alert resolved');
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('alerts')
@@ -387,11 +414,109 @@ export class Alerting {
     if (active.incident_id) await this.resolveIncident(rule, active.incident_id);
   }
 
+  /**
+   * What silences a rule's alerts at `now`: a maintenance window in effect on its service, else a
+   * status-page maintenance under way over a component that follows its check.
+   */
+  private async silencer(rule: AlertRulesTable, now: number): Promise<Silencer | undefined> {
+    if (rule.service_id) {
+      const window = (await windowsInEffect(this.db, [rule.service_id], now)).get(rule.service_id);
+      if (window) return window;
+    }
+    if (rule.check_id)
+      return (await statusMaintenanceInEffect(this.db, [rule.check_id], now)).get(rule.check_id);
+    return undefined;
+  }
+
+  /** An alert fired under maintenance: recorded with what silenced it, and nothing else. */
+  private async fireSilenced(
+    rule: AlertRulesTable,
+    id: string,
+    description: string,
+    metadata: Record<string, unknown>,
+    silencer: Silencer,
+    now: number,
+  ): Promise<void> {
+    try {
+      await this.db
+        .insertInto('alerts')
+        .values({
+          id,
+          rule_id: rule.id,
+          status: 'firing',
+          severity: rule.severity,
+          description: description.slice(0, 1000),
+          fired_at: now,
+          resolved_at: null,
+          incident_id: null,
+          metadata: JSON.stringify({ ...metadata, suppressed_by: silencer }),
+          suppressed_by: JSON.stringify(silencer),
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) return; // another firing of this rule won
+      throw err;
+    }
+    this.log.info({ alert: id, rule: rule.id, description, silencer }, 'alert silenced by maintenance');
+  }
+
+  /**
+   * Silenced alerts still firing once their maintenance is over (ended, deleted or completed):
+   * heard now — channels, PagerDuty event, component status, incident — as a firing is.
+   */
+  async releaseSilenced(): Promise<void> {
+    const now = this.clock.now();
+    const silenced = await this.db
+      .selectFrom('alerts')
+      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
+      .selectAll('alert_rules')
+      .select(['alerts.id as alert_id', 'alerts.description', 'alerts.metadata', 'alerts.fired_at'])
+      .where('alerts.status', '<>', 'resolved')
+      .where('alerts.suppressed_by', 'is not', null)
+      .where('alert_rules.enabled', '=', 1)
+      .execute();
+    for (const { alert_id, description, metadata, fired_at, ...rule } of silenced) {
+      await this.guarded(rule, async () => {
+        if (await this.silencer(rule, now)) return;
+        const { suppressed_by: _, ...details } = JSON.parse(metadata) as Record<string, unknown>;
+        const event = rule.routing_key
+          ? await triggerEvent(
+              this.db,
+              rule,
+              { id: alert_id, description, firedAt: Number(fired_at), metadata: details },
+              this.events,
+            )
+          : undefined;
+        const released = await this.db.transaction().execute(async (trx) => {
+          const { numUpdatedRows } = await trx
+            .updateTable('alerts')
+            .set({ suppressed_by: null, metadata: JSON.stringify(details) })
+            .where('id', '=', alert_id)
+            .where('suppressed_by', 'is not', null)
+            .where('status', '<>', 'resolved')
+            .executeTakeFirst();
+          if (numUpdatedRows === 0n) return false;
+          await this.queue(trx, rule.id, alert_id, 'alert_fired', now);
+          if (event) await queueEvent(trx, alert_id, rule.routing_key as string, event, now);
+          if (rule.component_id)
+            await setComponent(trx, rule.component_id, rule.component_status ?? 'major_outage', now);
+          return true;
+        });
+        if (!released) return;
+        this.log.info(
+          { alert: alert_id, rule: rule.id },
+          'maintenance over: silenced alert still firing, heard now',
+        );
+        if (rule.service_id) await this.openIncident(rule, alert_id, description, details);
+      });
+    }
+  }
+
   /** The rule's latest alert: the active one, if any (one at most). */
   private latestAlert(ruleId: string) {
     return this.db
       .selectFrom('alerts')
-      .select(['id', 'status', 'fired_at', 'incident_id'])
+      .select(['id', 'status', 'fired_at', 'incident_id', 'suppressed_by'])
       .where('rule_id', '=', ruleId)
       .orderBy('fired_at', 'desc')
       .limit(1)

@@ -18,9 +18,12 @@ import {
 } from '../store/deliveries-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
+import { suspendRejected } from '../store/status-subscriptions-repo.js';
+import { AddressRejectedError } from './channels/email.js';
 import { type Channel, PermanentDeliveryError, RetryableDeliveryError } from './channels/index.js';
 import { mapLimit } from './map-limit.js';
 import { messageOf, type ResponderLink } from './messages.js';
+import { type SubscriberLinks, subscriberMessage } from './subscriber-messages.js';
 
 const MAX_ATTEMPTS = 5;
 const FIRST_RETRY_MS = 30_000;
@@ -37,6 +40,8 @@ export class Outbox {
     private readonly log: Logger,
     /** The responder page's address for an incident and a person, as of a send at `now`. */
     private readonly responderLink?: (incidentId: string, userId: string, now: number) => string,
+    /** Where a status-page subscriber's links go (its page's address, signed tokens). */
+    private readonly subscriberLinks?: SubscriberLinks,
   ) {}
 
   /** Sends the deliveries due at `now` (up to `batch`); answers how many it took. */
@@ -66,7 +71,13 @@ export class Outbox {
     const responder = this.responderLink;
     const link: ResponderLink | undefined =
       responder && ((incidentId, userId) => responder(incidentId, userId, now));
-    const message = messageOf(d, new Date(now).toISOString(), link);
+    const sentAt = new Date(now).toISOString();
+    const message =
+      d.subscriber_id !== null
+        ? d.subscription &&
+          this.subscriberLinks &&
+          subscriberMessage(d, d.subscription, sentAt, this.subscriberLinks, now)
+        : messageOf(d, sentAt, link);
     if (!message)
       return { id: d.id, status: 'failed', error: 'What it was about no longer exists.', retryAt: now };
     try {
@@ -85,6 +96,7 @@ export class Outbox {
         status: final ? 'failed' : 'pending',
         error: reason,
         retryAt: now + wait,
+        ...(err instanceof AddressRejectedError && { rejected: true }),
       };
     }
   }
@@ -111,5 +123,10 @@ export class Outbox {
       });
     }
     await touchChannels(trx, [...used], this.clock.now());
+    const rejected = recorded.flatMap((o) => {
+      const subscriberId = byId.get(o.id)?.subscriber_id;
+      return o.rejected && subscriberId ? [{ subscriberId, reason: o.error ?? 'refused' }] : [];
+    });
+    await suspendRejected(trx, rejected, this.clock.now());
   }
 }

@@ -8,6 +8,7 @@
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { newId } from './ids.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
+import { type SubscriberNotice, subscriberNotices } from './status-subscriptions-repo.js';
 
 /** Longer than a send can take (10 s), so a live sender never loses its claim mid-send. */
 export const DELIVERY_CLAIM_MS = 60_000;
@@ -25,6 +26,9 @@ export type NewDelivery = Pick<DeliveriesTable, 'kind' | 'address' | 'secret' | 
       | 'dedup_key'
       | 'seq'
       | 'body'
+      | 'subscriber_id'
+      | 'status_incident_id'
+      | 'status_update_id'
       /** Later than `now` for a notification rule with a delay. */
       | 'next_attempt_at'
     >
@@ -51,6 +55,8 @@ export interface DueDelivery extends DeliveriesTable {
     check_id: string | null;
     heartbeat_id: string | null;
   };
+  /** A status-page subscriber's delivery: what its message is built from. */
+  subscription?: SubscriberNotice;
 }
 
 export interface Outcome {
@@ -59,6 +65,8 @@ export interface Outcome {
   error: string | null;
   /** When to try again, for a delivery left pending. */
   retryAt: number;
+  /** The mail server refused the address itself (a status-page subscriber's is then suspended). */
+  rejected?: boolean;
 }
 
 /** Queues deliveries, due at `now` unless one says later; call it inside the transaction that records their cause. */
@@ -80,6 +88,9 @@ export async function queueDeliveries(
           dedup_key: null,
           seq: null,
           body: null,
+          subscriber_id: null,
+          status_incident_id: null,
+          status_update_id: null,
           ...d,
           id: newId(),
           status: 'pending' as const,
@@ -199,6 +210,7 @@ export class DeliveryRepository {
           .where('alerts.id', 'in', alertIds)
           .execute()
       : [];
+    const notices = await subscriberNotices(this.db, rows);
     const incidentOf = new Map(incidents.map(({ id, ...i }) => [id, i]));
     const alertOf = new Map(alerts.map(({ id, ...a }) => [id, a]));
     return rows
@@ -206,7 +218,13 @@ export class DeliveryRepository {
       .map((r) => {
         const incident = r.incident_id ? incidentOf.get(r.incident_id) : undefined;
         const alert = r.alert_id ? alertOf.get(r.alert_id) : undefined;
-        return { ...r, ...(incident && { incident }), ...(alert && { alert }) };
+        const subscription = notices.get(r.id);
+        return {
+          ...r,
+          ...(incident && { incident }),
+          ...(alert && { alert }),
+          ...(subscription && { subscription }),
+        };
       });
   }
 

@@ -176,6 +176,16 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
     return window;
   }
 
+  /** The services of these Events API routing keys under a window now (see windowsInEffectByRoutingKey). */
+  silencedByRoutingKey(keys: readonly string[]) {
+    return windowsInEffectByRoutingKey(this.db, keys, this.clock.now());
+  }
+
+  /** Records Events API triggers a window silenced. */
+  recordSuppressed(events: readonly SuppressedEvent[]): Promise<void> {
+    return recordSuppressedEvents(this.db, events, this.clock.now());
+  }
+
   private async mustGet(id: string): Promise<MaintenanceWindow> {
     const w = await this.getWindow(id);
     if (!w) throw new NotFoundError('maintenance window', id, 'id');
@@ -362,16 +372,19 @@ export async function statusMaintenanceInEffect(
   return out;
 }
 
+/** An Events API trigger a window silenced. */
+export interface SuppressedEvent {
+  serviceId: string;
+  windowId: string;
+  dedupKey: string;
+  summary: string;
+  payload: unknown;
+}
+
 /** Records Events API triggers a window silenced (one statement per 100). */
 export async function recordSuppressedEvents(
   db: Db,
-  events: readonly {
-    serviceId: string;
-    windowId: string;
-    dedupKey: string;
-    summary: string;
-    payload: unknown;
-  }[],
+  events: readonly SuppressedEvent[],
   now: number,
 ): Promise<void> {
   for (let i = 0; i < events.length; i += 100) {

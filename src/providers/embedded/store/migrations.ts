@@ -1051,6 +1051,66 @@ const m022: Migration = {
   },
 };
 
+/**
+ * Status-page subscribers (email, webhook and chat), the components each is limited to, the
+ * maintenance reminders already sent, and what a subscriber's delivery is about.
+ */
+const m024: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('status_subscribers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('page_id', 'text', (c) => c.notNull().references('status_pages.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('address_lower', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text')
+      .addColumn('link_key', 'text', (c) => c.notNull())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('confirmed_at', 'text')
+      .addColumn('rejected_at', 'text')
+      .addColumn('rejection', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('status_subscribers_address', ['page_id', 'kind', 'address_lower'])
+      .execute();
+    await db.schema
+      .createIndex('status_subscribers_created')
+      .on('status_subscribers')
+      .columns(['confirmed_at', 'created_at'])
+      .execute();
+    await db.schema
+      .createTable('status_subscriber_components')
+      .addColumn('subscriber_id', 'text', (c) =>
+        c.notNull().references('status_subscribers.id').onDelete('cascade'),
+      )
+      .addColumn('component_id', 'text', (c) =>
+        c.notNull().references('status_components.id').onDelete('cascade'),
+      )
+      .addPrimaryKeyConstraint('status_subscriber_components_pk', ['subscriber_id', 'component_id'])
+      .execute();
+    await db.schema
+      .createTable('status_subscriber_reminders')
+      .addColumn('incident_id', 'text', (c) =>
+        c.notNull().references('status_incidents.id').onDelete('cascade'),
+      )
+      .addColumn('remind_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('status_subscriber_reminders_pk', ['incident_id', 'remind_at'])
+      .execute();
+    for (const column of ['subscriber_id', 'status_incident_id', 'status_update_id'])
+      await db.schema.alterTable('deliveries').addColumn(column, 'text').execute();
+    await db.schema
+      .createIndex('deliveries_status_update')
+      .on('deliveries')
+      .column('status_update_id')
+      .execute();
+    await db.schema
+      .createIndex('deliveries_status_incident')
+      .on('deliveries')
+      .column('status_incident_id')
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -1075,6 +1135,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '021_audit_log': m021,
   '022_maintenance_windows': m022,
   '023_notification_rules': m023,
+  '024_status_subscribers': m024,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -436,6 +436,10 @@ export interface DeliveriesTable {
   delivered_at: number | null;
   claim_token: string | null;
   claimed_until: number;
+  /** A status-page subscriber's delivery: the subscriber, and the incident and update it tells of. */
+  subscriber_id: string | null;
+  status_incident_id: string | null;
+  status_update_id: string | null;
 }
 
 /** `cancelled`: a page not yet sent when its incident was acknowledged, resolved or reassigned. */
@@ -600,6 +604,28 @@ export interface SuppressedEventsTable {
   received_at: number;
 }
 
+/** A status-page subscriber (status-subscriptions-repo.ts). */
+export interface StatusSubscribersTable {
+  id: string;
+  page_id: string;
+  /** The channel kind that sends to it: email, webhook, slack, teams, discord. */
+  kind: string;
+  address: string;
+  /** Lower case: one subscription per page, kind and address. */
+  address_lower: string;
+  /** A webhook's signing secret. */
+  secret: string | null;
+  /** Random; the subscriber's links carry it, so deleting the row voids them. */
+  link_key: string;
+  /** `page` (double opt-in) or `operator`. */
+  origin: string;
+  confirmed_at: string | null;
+  /** When the mail server refused the address, and its words. */
+  rejected_at: string | null;
+  rejection: string | null;
+  created_at: string;
+}
+
 /** Written by the health probe (store/health.ts): a row per probe name, its last write. */
 export interface StoreProbeTable {
   name: string;
@@ -660,6 +686,9 @@ export interface Database {
   status_incident_updates: StatusIncidentUpdatesTable;
   status_component_checks: { component_id: string; check_id: string };
   store_probe: StoreProbeTable;
+  status_subscribers: StatusSubscribersTable;
+  status_subscriber_components: { subscriber_id: string; component_id: string };
+  status_subscriber_reminders: { incident_id: string; remind_at: number };
   maintenance_windows: MaintenanceWindowsTable;
   maintenance_window_services: { window_id: string; service_id: string };
   suppressed_events: SuppressedEventsTable;
