@@ -9,6 +9,7 @@ import type { StatusChange } from '../store/check-runs.js';
 import { applyDue, componentsOfChecks, nextDue, reconcile } from '../store/component-checks.js';
 import { moveDueMaintenance, nextMaintenanceDue } from '../store/maintenance.js';
 import type { Database } from '../store/schema.js';
+import { forgetUnconfirmed, nextReminderDue, remindDue } from '../store/status-subscriptions-repo.js';
 
 export class StatusAutomation {
   /** Evaluations one after another, so an older change never lands after a newer one. */
@@ -52,15 +53,19 @@ export class StatusAutomation {
     for (const f of flips) this.log.info(f, 'status-page component follows its checks');
     const moves = await moveDueMaintenance(this.db, now);
     for (const m of moves) this.log.info(m, 'maintenance moved on time');
+    // Subscribers: maintenance reminders due, and (once a minute) addresses never confirmed forgotten.
+    const reminded = await remindDue(this.db, now);
+    if (reminded) this.log.info({ reminded }, 'maintenance reminders queued for subscribers');
+    if (full) await forgetUnconfirmed(this.db, now);
     if (flips.length + moves.length > 0) this.changed();
     return flips.length + moves.length;
   }
 
   /** When the next component wait ends or maintenance move falls due. */
   async nextDue(): Promise<number | undefined> {
-    const times = (await Promise.all([nextDue(this.db), nextMaintenanceDue(this.db)])).filter(
-      (t) => t !== undefined,
-    );
+    const times = (
+      await Promise.all([nextDue(this.db), nextMaintenanceDue(this.db), nextReminderDue(this.db)])
+    ).filter((t) => t !== undefined);
     return times.length ? Math.min(...times) : undefined;
   }
 }

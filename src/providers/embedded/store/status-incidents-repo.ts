@@ -25,6 +25,7 @@ import { newId } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
 import type { StatusIncidentsTable, StatusIncidentUpdatesTable } from './schema.js';
 import { resolvePage, StatusPageRepository } from './status-pages-repo.js';
+import { notifySubscribers } from './status-subscriptions-repo.js';
 
 /** The maintenance flags kept together in the `scheduling` column. */
 const SCHEDULING_FLAGS = [
@@ -369,6 +370,9 @@ export async function addUpdate(
       updated_at: at,
     })
     .execute();
+  // News for the page's subscribers, queued in this same transaction.
+  if (u.deliver_notifications)
+    await notifySubscribers(db, incidentId, { id, status: u.status, components: u.components, at });
   return id;
 }
 
