@@ -13,9 +13,9 @@ export interface ChannelKind {
   description: string;
   /**
    * What an address is: a URL to POST to, an email address, a phone number (E.164), a Pushover
-   * user or group key, a Matrix room id.
+   * user or group key, a Matrix room id, a Telegram chat id.
    */
-  address: 'url' | 'email' | 'phone' | 'user_key' | 'room_id';
+  address: 'url' | 'email' | 'phone' | 'user_key' | 'room_id' | 'chat_id';
   /** URL kinds: the path a vendor's URLs have, and an example for the error that says so. */
   path?: { pattern: RegExp; example: string };
   /** Takes an access token, kept as the method's or channel's secret (never shown in reads). */
@@ -64,7 +64,7 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   slack: {
-    description: 'a Slack-compatible incoming-webhook URL (Slack, Mattermost, Rocket.Chat)',
+    description: 'a Slack incoming-webhook URL; messages carry buttons',
     address: 'url',
     signed: false,
     contactMethod: true,
@@ -146,6 +146,14 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
     needs: 'VIGIL_MATRIX_HOMESERVER and VIGIL_MATRIX_ACCESS_TOKEN',
   },
+  telegram: {
+    description: 'a Telegram chat id, through the bot (VIGIL_TELEGRAM_BOT_TOKEN)',
+    address: 'chat_id',
+    signed: false,
+    contactMethod: true,
+    alertChannel: true,
+    needs: 'VIGIL_TELEGRAM_BOT_TOKEN',
+  },
 } as const satisfies Record<string, ChannelKind>;
 
 export type ChannelKindName = keyof typeof CHANNEL_KINDS;
@@ -181,7 +189,13 @@ const ADDRESS_IS: Record<ChannelKind['address'], { one: string; many: string }> 
   phone: { one: 'a phone number in E.164 form such as +14155550100', many: 'E.164 phone numbers' },
   user_key: { one: 'a 30-character Pushover user or group key', many: 'Pushover user keys' },
   room_id: { one: 'a Matrix room id such as !abc123:example.org', many: 'Matrix room ids' },
+  chat_id: {
+    one: "a Telegram chat id such as 123456789 or -1001234567890, or a channel's @username",
+    many: 'Telegram chat ids',
+  },
 };
+/** A user's or group's numeric id (supergroups and channels: -100…), or a public channel's @username. */
+const CHAT_ID = /^(-?[1-9][0-9]{0,19}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
 
 let phoneNumbers: typeof import('libphonenumber-js/min') | undefined;
 
@@ -216,6 +230,8 @@ export function addressProblem(kind: ChannelKindName, address: string, token?: s
       return PUSHOVER_KEY.test(address) ? undefined : is;
     case 'room_id':
       return ROOM_ID.test(address) ? undefined : is;
+    case 'chat_id':
+      return CHAT_ID.test(address) ? undefined : is;
     case 'url': {
       let url: URL;
       try {

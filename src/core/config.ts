@@ -232,6 +232,31 @@ export const VARIABLES = [
       "Who may show status pages in a frame (CSP frame-ancestors): 'none', 'self', or origins such as https://intranet.example.com.",
   },
   {
+    name: 'VIGIL_SLACK_SIGNING_SECRET',
+    schema: z.string().regex(/^\S{8,200}$/, "accepts the Slack app's signing secret"),
+    description:
+      "The Slack app's signing secret: /slack/interactivity acts on Slack buttons only in requests signed with it.",
+  },
+  {
+    name: 'VIGIL_TELEGRAM_BOT_TOKEN',
+    schema: z
+      .string()
+      .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'accepts a bot token from @BotFather (123456:ABC…)'),
+    description: 'Telegram bot for `telegram` notifications (Bot API sendMessage).',
+  },
+  {
+    name: 'VIGIL_TELEGRAM_API_URL',
+    default: 'https://api.telegram.org',
+    schema: url('an http:// or https:// URL'),
+    description: "Telegram's Bot API.",
+  },
+  {
+    name: 'VIGIL_TELEGRAM_WEBHOOK_SECRET',
+    schema: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'accepts 16-256 characters A-Z, a-z, 0-9, _ and -'),
+    description:
+      "The secret_token given to the bot's setWebhook: /telegram/webhook takes only updates carrying it.",
+  },
+  {
     name: 'VIGIL_SMTP_URL',
     schema: url('an smtp:// or smtps:// URL'),
     description: 'SMTP server for email notifications.',
@@ -582,4 +607,17 @@ function hostForUrl(host: string): string {
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || h.startsWith('127.');
+}
+
+/** The Telegram bot's settings when its token is set (VIGIL_TELEGRAM_*); the webhook secret when that is. */
+export function telegramSettings(
+  config: Config,
+): { botToken: string; apiUrl: string; webhookSecret?: string | undefined } | undefined {
+  const botToken = config.raw.VIGIL_TELEGRAM_BOT_TOKEN as string | undefined;
+  if (!botToken) return undefined;
+  return {
+    botToken,
+    apiUrl: config.raw.VIGIL_TELEGRAM_API_URL as string,
+    webhookSecret: config.raw.VIGIL_TELEGRAM_WEBHOOK_SECRET as string | undefined,
+  };
 }

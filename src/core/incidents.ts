@@ -70,9 +70,12 @@ export interface IncidentNote {
 
 /**
  * Who acted: a user, or a service (an integration resolving its own alert). `via` says how, when
- * not through an MCP tool: 'link' for the responder page a page's link opens.
+ * not through an MCP tool: 'link' for the responder page a page's link opens, 'Slack' and
+ * 'Telegram' for a chat message's buttons.
  */
-export type Actor = { type: 'user'; id: string; via?: 'link' | undefined } | { type: 'service'; id: string };
+export type Actor =
+  | { type: 'user'; id: string; via?: 'link' | 'Slack' | 'Telegram' | undefined }
+  | { type: 'service'; id: string };
 
 export interface AlertInput {
   summary: string;

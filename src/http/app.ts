@@ -13,7 +13,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/server';
-import type { Config } from '../core/config.js';
+import { chatButtons } from '../core/chat-action.js';
+import { type Config, telegramSettings } from '../core/config.js';
 import type { DirectoryPort } from '../core/directory.js';
 import type { HeartbeatsPort } from '../core/heartbeats.js';
 import type { IncidentsPort } from '../core/incidents.js';
@@ -22,6 +23,8 @@ import type { Principal } from '../core/principal.js';
 import { responderTokens } from '../core/responder-token.js';
 import type { SchedulesPort } from '../core/schedules.js';
 import type { StatusPagesPort } from '../core/status-pages.js';
+import { subscriberTokens } from '../core/status-subscriptions.js';
+import { telegramApi } from '../providers/embedded/engine/channels/telegram.js';
 import type { EventIngest } from '../providers/embedded/events.js';
 import { secretKey } from '../providers/embedded/store/secrets-repo.js';
 import { storageFault } from '../providers/embedded/store/sql-errors.js';
@@ -29,6 +32,8 @@ import type { Authenticator } from '../server/auth.js';
 import { buildServer, type Caller, type ToolService } from '../server/build-server.js';
 import { parseToolList } from '../server/registry.js';
 import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
+import { SLACK_PATH, serveSlackInteractivity } from './chat/slack-route.js';
+import { serveTelegramWebhook, TELEGRAM_PATH } from './chat/telegram-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
 import { clientOf, SseSessions } from './legacy-sse.js';
@@ -104,6 +109,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     authorize: statusViewer,
     viewer: viewerTokens(() => secretKey(config.secretKey, config.dataDir)),
     frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
+    // Subscribers' links and forms, signed under the key the embedded engine signs their mail's links with.
+    subscriptions: service.deps.ports.statusSubscriptions && {
+      port: service.deps.ports.statusSubscriptions,
+      tokens: subscriberTokens(() => secretKey(config.secretKey, config.dataDir)),
+    },
   };
   // Links in pages to people (`/r/<token>`), signed under the key the embedded engine signs them with.
   const incidents = deps.responder?.incidents ?? service.deps.ports.incidents;
@@ -114,6 +124,20 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     publicUrl: config.publicUrl,
     log,
     audit: service.deps.ports.audit,
+  };
+  // Clicks on Slack's and Telegram's buttons (src/http/chat), acting on the same incidents as links.
+  const telegram = telegramSettings(config);
+  const chat = responder && {
+    incidents: responder.incidents,
+    directory: responder.directory,
+    buttons: chatButtons(() => secretKey(config.secretKey, config.dataDir)),
+    log,
+    audit: responder.audit,
+    maxBodyBytes: limit,
+    slackSigningSecret: config.raw.VIGIL_SLACK_SIGNING_SECRET as string | undefined,
+    telegram: telegram?.webhookSecret
+      ? { webhookSecret: telegram.webhookSecret, call: telegramApi(telegram) }
+      : undefined,
   };
   // A change made here is on the page at once; one made by another process within a second.
   deps.statusPages?.onChange?.(clearStatusCache);
@@ -273,6 +297,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const responderLink = responder && RESPONDER_PATH.exec(path);
     if (responder && responderLink)
       return serveResponder(req, res, responder, responderLink[1] as string, url);
+    // Signed by Slack and Telegram themselves, from their servers: no Host or Origin check applies.
+    if (chat && path === SLACK_PATH) return serveSlackInteractivity(req, res, chat);
+    if (chat && path === TELEGRAM_PATH) return serveTelegramWebhook(req, res, chat);
     const isMcp = path === '/mcp' || path === '/sse' || path === '/messages';
     if (!isMcp && status) {
       const m = STATUS_PATH.exec(path);

@@ -249,7 +249,9 @@ const channel = {
         .array(z.string().max(254))
         .max(20)
         .optional()
-        .describe('email, sms, phone, pushover, matrix: addresses, E.164 numbers, user keys or room ids.'),
+        .describe(
+          'email, sms, phone, pushover, matrix, telegram: addresses, E.164 numbers, user keys, room or chat ids.',
+        ),
       token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token (never shown).'),
     })
     .describe('Per type.'),

@@ -2,6 +2,7 @@
  * The embedded provider: Vigil's own engine on its own store. Serves every port.
  */
 import type { Kysely } from 'kysely';
+import { chatButtons } from '../../core/chat-action.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { type Config, PAGERDUTY_EVENTS_URL } from '../../core/config.js';
 import type { Logger } from '../../core/log.js';
@@ -13,6 +14,7 @@ import { CheckScheduler } from './checks/scheduler.js';
 import { createCheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels/index.js';
+import type { TelegramSettings } from './engine/channels/telegram.js';
 import { Engine } from './engine/engine.js';
 import { Outbox } from './engine/outbox.js';
 import { EngineRunner } from './engine/runner.js';
@@ -116,6 +118,8 @@ export async function createEmbeddedProvider(opts: {
   pagerduty?: { eventsUrl: string; clientUrl?: string | undefined } | undefined;
   /** Days audit entries are kept (default 90). */
   auditRetentionDays?: number | undefined;
+  /** The Telegram bot `telegram` deliveries go through; without it they are `unsupported`. */
+  telegram?: TelegramSettings | undefined;
 }): Promise<EmbeddedProvider> {
   const clock = opts.clock ?? systemClock;
   const { db, kind, location } = await openDatabase(opts);
@@ -185,6 +189,8 @@ export async function createEmbeddedProvider(opts: {
       channels(
         opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
         opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+        // Slack's and Telegram's buttons, signed under the same key (src/http/chat takes the clicks).
+        { buttons: chatButtons(() => secretKey(opts.secretKey, opts.dataDir)), telegram: opts.telegram },
         opts.notify,
       ),
       clock,

@@ -65,6 +65,7 @@ function incidentMessage(
       { name: 'Escalation level', value: String(level) },
     ],
     ...(respond && { link: respond }),
+    incident: { id: incidentId, userId: d.user_id ?? undefined, respondUrl: respond },
     speech: [
       `This is Vigil, paging you about incident ${i.number}: ${i.title}.`,
       `Service ${i.service_name}, ${i.urgency} urgency, ${i.status}.`,
@@ -124,6 +125,8 @@ function alertMessage(d: DueDelivery, a: NonNullable<DueDelivery['alert']>, sent
       ...(a.heartbeat_id ? [{ name: 'Heartbeat', value: a.heartbeat_id }] : []),
       ...(a.incident_id ? [{ name: 'Incident', value: a.incident_id }] : []),
     ],
+    // Buttons act on the alert's incident; an alert channel's message names no person.
+    ...(a.incident_id && fired && { incident: { id: a.incident_id } }),
     speech: `This is Vigil. ${fired ? 'Alert' : 'Resolved'}, ${a.severity} severity: ${a.description}. Rule ${a.rule_name}.`,
     body: [
       headline,

@@ -26,6 +26,11 @@ export interface Outgoing {
   link?: string;
   /** What a voice call says: the incident, and how to acknowledge. */
   speech: string;
+  /**
+   * The incident the message is about, for channels whose messages carry Acknowledge and Resolve
+   * buttons (Slack, Telegram): its id, and for a page to a person, who and their responder page.
+   */
+  incident?: { id: string; userId?: string | undefined; respondUrl?: string | undefined };
 }
 
 export interface Channel {

@@ -3,6 +3,7 @@
  * else a kind is). A kind without a sender here is kept and recorded `unsupported`.
  */
 import type { ChannelKindName } from '../../../../core/channels.js';
+import type { ChatButtons } from '../../../../core/chat-action.js';
 import type { Config } from '../../../../core/config.js';
 import { EVENTS_API_KIND } from '../../store/schema.js';
 import type { Channel } from './channel.js';
@@ -18,8 +19,9 @@ import { ntfyChannel } from './ntfy.js';
 import { phoneChannel } from './phone.js';
 import { pushoverChannel } from './pushover.js';
 import { rocketChatChannel } from './rocket-chat.js';
-import { slackChannel } from './slack.js';
+import { slackChannel, slackWithButtons } from './slack.js';
 import { smsChannel } from './sms.js';
+import { type TelegramSettings, telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
 
 export type { Channel, Outgoing } from './channel.js';
@@ -28,12 +30,15 @@ export { PermanentDeliveryError, RetryableDeliveryError } from './channel.js';
 export function channels(
   smtp: { url?: string | undefined; from: string },
   eventsUrl: string,
+  /** Chat buttons (Slack, Telegram) and the Telegram bot, when one is set. */
+  chat?: { buttons: ChatButtons; telegram?: TelegramSettings | undefined },
   /** Twilio, Pushover and Matrix, where their settings are complete (VIGIL_TWILIO_*, …). */
   services: Config['notify'] = {},
 ): Partial<Record<ChannelKindName | typeof EVENTS_API_KIND, Channel>> {
   return {
     webhook: webhookChannel,
-    slack: slackChannel,
+    slack: chat ? slackWithButtons(chat.buttons) : slackChannel,
+    ...(chat?.telegram && { telegram: telegramChannel(chat.telegram, chat.buttons) }),
     ...(smtp.url && { email: emailChannel(smtp.url, smtp.from) }),
     microsoft_teams: microsoftTeamsChannel,
     discord: discordChannel,
