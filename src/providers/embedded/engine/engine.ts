@@ -12,6 +12,7 @@ import type { Logger } from '../../../core/log.js';
 import type { Alerting } from '../alerting/alerting.js';
 import type { EngineEvents } from '../store/engine-events.js';
 import { escalateDue, nextDue as nextEscalationDue, wakeSnoozed } from '../store/escalation-state.js';
+import { queueHandoffNotices } from '../store/handoff-notices.js';
 import type { HeartbeatRepository } from '../store/heartbeats-repo.js';
 import type { Database } from '../store/schema.js';
 import type { Outbox } from './outbox.js';
@@ -121,7 +122,8 @@ export class Engine {
   /**
    * The whole store against what it should be, in one process: heartbeat alerts whose
    * heartbeat moved without a flip seen here, firings and resolves a crash cut short, window
-   * conditions once a minute, status-page components and maintenance.
+   * conditions once a minute, status-page components and maintenance, on-call handoff notices
+   * once a minute.
    */
   private async sweeps(now: number): Promise<void> {
     await this.alerting.fireDownHeartbeats();
@@ -136,6 +138,14 @@ export class Engine {
     await this.status.run(now, sweep).catch((err: unknown) => {
       this.log.error({ err }, 'status page automation failed');
     });
+    // On-call handoff notices due: each shift's once, whichever process sweeps (its key is in the store).
+    if (sweep) {
+      const handoffs = await queueHandoffNotices(this.db, now).catch((err: unknown) => {
+        this.log.error({ err }, 'queueing on-call handoff notices failed');
+        return 0;
+      });
+      if (handoffs) this.log.info({ handoffs }, 'on-call handoff notices queued');
+    }
   }
 
   /**

@@ -1,8 +1,10 @@
 /**
  * What a delivery says, for every kind of channel: a page to a person about an incident, an
- * alert notification, or an Events API event whose body was built when it was queued.
+ * alert notification, an on-call handoff notice, or an Events API event whose body was built
+ * when it was queued.
  */
 import type { DueDelivery } from '../store/deliveries-repo.js';
+import { HANDOFF_EVENT, type HandoffNotice } from '../store/handoff-notices.js';
 import type { Outgoing } from './channels/index.js';
 
 /** The address of the responder page for an incident and the person paged (see core/responder-token.ts). */
@@ -13,6 +15,7 @@ export type ResponderLink = (incidentId: string, userId: string) => string;
  * a person carries `link`'s address for them, where one tap acknowledges.
  */
 export function messageOf(d: DueDelivery, sentAt: string, link?: ResponderLink): Outgoing | undefined {
+  if (d.event === HANDOFF_EVENT && d.body !== null) return handoffMessage(d, JSON.parse(d.body), sentAt);
   if (d.body !== null) return eventMessage(d, d.body, sentAt);
   if (d.incident) return incidentMessage(d, d.incident, sentAt, link);
   if (d.alert) return alertMessage(d, d.alert, sentAt);
@@ -140,6 +143,37 @@ function alertMessage(d: DueDelivery, a: NonNullable<DueDelivery['alert']>, sent
       '',
       `(${d.event} at ${sentAt})`,
     ].join('\n'),
+  };
+}
+
+/** An on-call handoff notice (store/handoff-notices.ts): its text was written when it was queued. */
+function handoffMessage(d: DueDelivery, n: HandoffNotice, sentAt: string): Outgoing {
+  const policies = n.escalation_policies.map((p) => p.name).join(', ');
+  return {
+    id: d.id,
+    event: d.event,
+    sent_at: sentAt,
+    payload: { event: d.event, ...n, sent_at: sentAt },
+    text: n.text,
+    subject: `[Vigil] ${n.text}`,
+    body: [
+      n.text,
+      '',
+      `Schedule: ${n.schedule.name}`,
+      ...(policies ? [`Escalation policies: ${policies}`] : []),
+      '',
+      'To see who else is on call, ask your agent, or call the MCP tool:',
+      `  get_oncalls {"current_user_context": false, "schedule_ids": ["${n.schedule.id}"]}`,
+      '',
+      `(${d.event} at ${sentAt})`,
+    ].join('\n'),
+    title: n.edge === 'oncall' ? `On call: ${n.schedule.name}` : `Off call: ${n.schedule.name}`,
+    urgency: 'low',
+    fields: [
+      { name: 'Schedule', value: n.schedule.name },
+      ...(policies ? [{ name: 'Escalation policies', value: policies }] : []),
+    ],
+    speech: `This is Vigil. ${n.text}`,
   };
 }
 
