@@ -29,7 +29,12 @@ export const rocketChatChannel: Channel = {
   },
 };
 
-/** Rocket.Chat's error answer: `{"success": false, "error"}`. */
+/**
+ * Rocket.Chat's error answer: `{"success": false, "error"}`; its rate limiter says the wait in
+ * that text ("You must wait 10 seconds before trying this endpoint again").
+ */
 function rocketChatError(body: unknown): Explained {
-  return { message: textAt(body, 'error') ?? textAt(body, 'message') };
+  const message = textAt(body, 'error') ?? textAt(body, 'message');
+  const wait = message && /must wait (\d+(?:\.\d+)?) seconds/.exec(message);
+  return { message, retryAfterMs: wait ? Number(wait[1]) * 1000 : undefined };
 }
