@@ -6,7 +6,8 @@
  * is refused and changes nothing. A Telegram tap with the webhook's secret token acknowledges "via
  * Telegram", is answered and the message edited; a wrong or missing secret is refused. Buttons
  * never act on another incident or from another chat; malformed and oversized bodies get clear
- * 4xx answers and the server keeps serving.
+ * 4xx answers and the server keeps serving. Messages to an alert channel name no person: a tap
+ * acts as the Vigil user the chat account is linked to, and anyone else is told why not.
  *
  * In-process (test/helpers/in-process.ts) because the engine's clock must be the test's.
  */
@@ -461,5 +462,58 @@ describe('buttons in chat', () => {
       /^\[#\d+\] Queue stuck \(Payments API, high urgency\)\nResolved by Ann via Slack$/,
     );
     expect(JSON.stringify(replaced.body)).not.toContain('"actions"');
+  });
+  it("puts buttons on an alert channel's message about an incident; a tap from a linked Telegram account acts", async () => {
+    const { checks, alerts, directory } = served.rt.embedded.ports;
+    const target = await fakeSlack(); // any loopback server: its /services/ path answers 400, a failure
+    try {
+      const service = await directory.createService({ name: 'Storefront' });
+      const check = await checks.createCheck({
+        name: 'Shop',
+        type: 'web',
+        url: `${target.base}/down`,
+        interval: 60,
+        failure_threshold: 1,
+      });
+      const room = await alerts.createChannel({
+        name: 'Ops room',
+        type: 'telegram',
+        configuration: { to: [ROOM] },
+      });
+      await alerts.createRule({
+        name: 'Shop down',
+        check_id: check.id,
+        condition: 'check_failed',
+        channel_ids: [room.id],
+        severity: 'critical',
+        service_id: service.id,
+      });
+      t = Math.max(t, Date.parse(check.next_run_at as string));
+      await served.rt.embedded.scheduler.runDue();
+      const sent = await until('the alert in the room', 5000, async () => {
+        await served.rt.embedded.engine.tick();
+        return telegram.calls.find(
+          (c) => c.method === 'sendMessage' && (c.body as { chat_id: string }).chat_id === ROOM,
+        );
+      });
+      const body = sent.body as { text: string; reply_markup: { inline_keyboard: Keyboard } };
+      expect(body.text).toContain('Alert: Shop');
+      const ack = body.reply_markup.inline_keyboard.flat().find((b) => b.text === 'Acknowledge') as {
+        callback_data: string;
+      };
+      const opened = signer.openTelegramData(ack.callback_data, [ROOM]);
+      expect(opened).toMatchObject({ ok: true, action: 'acknowledge', userId: undefined });
+      const incidentId = (opened as { incidentId: string }).incidentId;
+      expect(await status(incidentId)).toBe('triggered');
+      await tap(incidentId, ack.callback_data, {
+        chat: Number(ROOM),
+        from: Number(ANN_CHAT),
+        text: body.text,
+      });
+      expect(await status(incidentId)).toBe('acknowledged');
+      expect(await timeline(incidentId)).toContain('Acknowledged via Telegram');
+    } finally {
+      await target.close();
+    }
   });
 });
