@@ -278,6 +278,13 @@ describe('buttons in chat', () => {
     expect(res.status).toBe(200);
     expect(await status(a)).toBe('acknowledged');
     expect(await timeline(a)).toContain('Acknowledged via Slack');
+    const audited = await served.rt.embedded.ports.audit.list({ objectId: a, limit: 10, offset: 0 });
+    expect(audited.items[0]).toMatchObject({
+      actor_label: 'slack:ann@x.io',
+      user: ann,
+      tool: '/slack/interactivity acknowledge',
+      outcome: 'ok',
+    });
     const update = await until('the Slack message replaced', 5000, async () =>
       slack.responses.find((r) => r.path === `/actions/T0/${a}/hook`),
     );
