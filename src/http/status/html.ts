@@ -14,6 +14,7 @@ import {
   type Snapshot,
   unresolved,
 } from './model.js';
+import { SUBSCRIBE_CSS, subscribeForm } from './subscribe.js';
 import { componentLabel, dayLabel, IMPACT_LABELS, statusLabel, when } from './text.js';
 import { DAYS, overallUptime, percent, type UptimeDay, uptimeDays } from './uptime.js';
 
@@ -40,7 +41,7 @@ ${
 <link rel="alternate" type="application/atom+xml" title="${s.page.name} incident history" href="${s.prefix}/history.atom${s.query}">`
     : ''
 }
-<style>${raw(CSS)}</style>
+<style>${raw(s.subscribe ? CSS + SUBSCRIBE_CSS : CSS)}</style>
 </head>
 <body><div class="wrap">
 <header><h1><a href="${s.prefix || '/'}${s.query}" style="color:inherit;text-decoration:none">${s.page.name}</a></h1>
@@ -170,6 +171,10 @@ function history(s: Snapshot): Markup {
   return html`<h2>Past incidents</h2><section class="card history">${rows}</section>`;
 }
 
+/** The subscribe form, on a page that takes subscribers; components as the page shows them. */
+const subscribe = (s: Snapshot) =>
+  s.subscribe ? subscribeForm(s.prefix, s.subscribe.csrf, s.components) : html``;
+
 export function statusPage(s: Snapshot): string {
   const status = overallStatus(s);
   const active = unresolved(s);
@@ -180,6 +185,7 @@ export function statusPage(s: Snapshot): string {
 ${active.length > 0 ? html`<h2>Active incidents</h2>${active.map((i) => incidentCard(s, i))}` : ''}
 ${maintenance.length > 0 ? html`<h2>Scheduled maintenance</h2>${maintenance.map((i) => incidentCard(s, i))}` : ''}
 ${components(s)}
+${subscribe(s)}
 ${history(s)}`;
   return layout(s, `${s.page.name} Status`, body);
 }
@@ -187,7 +193,8 @@ ${history(s)}`;
 export function incidentPage(s: Snapshot, i: StatusIncident): string {
   const body = html`<p><a href="${s.prefix || '/'}${s.query}">← Current status</a></p>
 <h2>${isMaintenance(i) ? 'Maintenance' : `Incident · ${IMPACT_LABELS[i.impact]} impact`}</h2>
-${incidentCard(s, i, false)}`;
+${incidentCard(s, i, false)}
+${subscribe(s)}`;
   return layout(s, `${i.name} · ${s.page.name} Status`, body);
 }
 

@@ -37,6 +37,8 @@ export interface Snapshot {
   prefix: string;
   /** Appended to the page's own links: `?key=…` on a private page opened with one, else ''. */
   query: string;
+  /** The subscribe form's token, when the page shows the form (a public page taking email subscribers). */
+  subscribe?: { csrf: string } | undefined;
 }
 
 export const isMaintenance = (i: StatusIncident) => i.scheduled_for !== null;
@@ -54,7 +56,7 @@ export const isUnderWay = (i: StatusIncident) => ACTIVE_STATUSES.includes(i.stat
 export async function loadSnapshot(
   port: StatusPagesPort,
   page: StatusPage,
-  opts: { now: number; url: string; prefix: string; query: string },
+  opts: { now: number; url: string; prefix: string; query: string; subscribe?: { csrf: string } | undefined },
 ): Promise<Snapshot> {
   const [components, incidents] = await Promise.all([
     port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),

@@ -13,10 +13,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError } from '../../core/errors.js';
 import type { StatusPage, StatusPagesPort } from '../../core/status-pages.js';
+import { discardRest } from '../guards.js';
 import { atomFeed, rssFeed } from './feeds.js';
 import { errorPage, incidentPage, notFoundPage, statusPage } from './html.js';
 import { statuspageJson } from './json.js';
 import { loadSnapshot } from './model.js';
+import { SUBSCRIBER_ROUTE, type SubscriberDeps, serveSubscriber } from './subscribe-route.js';
 import type { ViewerTokens } from './viewer-token.js';
 
 export const STATUS_PATH = /^\/status\/([^/]{1,200})(\/.*)?$/;
@@ -35,6 +37,8 @@ export interface StatusDeps {
   viewer?: ViewerTokens | undefined;
   /** Who may frame the pages (VIGIL_STATUS_FRAME_ANCESTORS, CSP sources); default `'none'`. */
   frameAncestors?: readonly string[] | undefined;
+  /** Subscribers (the form, double opt-in, their links); without it a page offers no subscription. */
+  subscriptions?: Omit<SubscriberDeps, 'publicUrl'> | undefined;
 }
 
 const EXPIRED_VIEW =
@@ -49,9 +53,9 @@ const COMMON = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'public, max-age=30',
 };
-/** The page is self-contained: inline styles, no scripts, no outside requests at all. */
+/** The page is self-contained: inline styles, no scripts, no outside requests; its one form posts to itself. */
 const HTML_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'";
 
 /**
  * The headers of an HTML answer: its CSP with `frame-ancestors`, and X-Frame-Options to match for
@@ -189,10 +193,12 @@ export async function serveStatus(
   deps: StatusDeps,
   target: { ref: string; rest: string } | { page: StatusPage; rest: string },
 ): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
+  const { rest } = target;
+  const subscriber = deps.subscriptions && SUBSCRIBER_ROUTE.test(rest) ? deps.subscriptions : undefined;
+  if (!subscriber && req.method !== 'GET' && req.method !== 'HEAD') {
+    discardRest(req);
     return send(req, res, 405, 'text/plain; charset=utf-8', 'Use GET or HEAD.\n', { allow: 'GET, HEAD' });
   }
-  const { rest } = target;
   const headers = htmlHeaders(deps.frameAncestors);
   const notFound = (message: string) => notFoundAnswer(req, res, rest, message, headers);
   let page: StatusPage | undefined;
@@ -207,6 +213,18 @@ export async function serveStatus(
     prefix = `/status/${encodeURIComponent(target.ref)}`;
     url = `${deps.publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
   }
+  // A subscriber's own links work on a private page too (their token is the credential); its
+  // subscribe form is refused there.
+  if (subscriber)
+    return serveSubscriber(
+      req,
+      res,
+      { ...subscriber, publicUrl: deps.publicUrl },
+      deps.pages,
+      page,
+      rest,
+      prefix,
+    );
   // A private page: the credential first, before any rendering (cached or not) is looked at.
   let query = '';
   const isPrivate = page.viewers_must_be_team_members;
@@ -233,8 +251,12 @@ export async function serveStatus(
     }
   }
   const shown = page;
+  const form =
+    deps.subscriptions && !isPrivate && page.allow_email_subscribers
+      ? { csrf: deps.subscriptions.tokens.formToken(`${page.id}|subscribe`) }
+      : undefined;
   const snapshot = () =>
-    loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix, query });
+    loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix, query, subscribe: form });
   // Every visitor gets the same answer: one rendering serves them all for a second. The links of
   // a private page may carry its visitor's key, so the key is part of what names the rendering.
   const key = `${page.id}|${page.updated_at}|${url}|${prefix}|${query}|${rest}`;
