@@ -60,6 +60,27 @@ export interface Team {
   updated_at?: string;
 }
 
+/** The urgencies a service may give the incidents it opens; `severity_based` follows each alert's severity. */
+export const SERVICE_URGENCIES = ['high', 'low', 'severity_based'] as const;
+
+/** PagerDuty's `incident_urgency_rule` of a service, in its constant form. */
+export interface IncidentUrgencyRule {
+  type: 'constant';
+  urgency: (typeof SERVICE_URGENCIES)[number];
+}
+
+/**
+ * The urgency of an incident a service opens: the one the caller asked for, else the service's
+ * constant rule, else the one the trigger brings (from an alert's severity, or high).
+ */
+export function incidentUrgency(
+  rule: string | null | undefined,
+  trigger: { urgency: 'high' | 'low'; urgencyGiven?: boolean | undefined },
+): 'high' | 'low' {
+  if (trigger.urgencyGiven) return trigger.urgency;
+  return rule === 'high' || rule === 'low' ? rule : trigger.urgency;
+}
+
 export interface Service {
   id: string;
   type: 'service';
@@ -72,6 +93,8 @@ export interface Service {
   teams: Reference[];
   /** The Events API v2 routing key of an embedded service. */
   integration_key?: string;
+  /** The urgency of the incidents it opens; absent: as each trigger says (alert severity, or high). */
+  incident_urgency_rule?: IncidentUrgencyRule;
   /** PagerDuty's integrations of the service. */
   integrations?: { id: string; summary: string }[];
   created_at?: string;
@@ -131,6 +154,8 @@ export interface ServiceInput {
   status?: 'active' | 'disabled';
   escalation_policy_id?: string | null;
   team_ids?: string[];
+  /** null removes it. */
+  incident_urgency_rule?: IncidentUrgencyRule | null;
 }
 
 export interface DirectoryPort {

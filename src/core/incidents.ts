@@ -104,6 +104,11 @@ export interface TriggerInput {
   serviceId: string;
   title: string;
   urgency: Urgency;
+  /**
+   * The caller asked for `urgency` (trigger_incident's parameter): it wins over the service's
+   * `incident_urgency_rule`. Otherwise (an alert's severity, a default) a constant rule decides.
+   */
+  urgencyGiven?: boolean | undefined;
   description?: string | undefined;
   /** Deduplication key: a trigger with the key of an open incident on the service joins it. */
   incidentKey?: string | undefined;

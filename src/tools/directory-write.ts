@@ -11,6 +11,7 @@ import {
   CONTACT_METHOD_TYPES,
   describeKinds,
 } from '../core/channels.js';
+import { SERVICE_URGENCIES } from '../core/directory.js';
 import { ValidationError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, UPDATE } from './define-tool.js';
 import { serviceItem, teamItem, userItem } from './output.js';
@@ -43,6 +44,13 @@ const contactMethods = z
   )
   .max(20)
   .describe('How to reach the user; replaces the existing list on update.');
+
+const urgencyRule = z
+  .strictObject({
+    type: z.literal('constant').describe('constant.'),
+    urgency: z.enum(SERVICE_URGENCIES).describe('high, low, or severity_based (from each alert).'),
+  })
+  .describe('The urgency of the incidents it opens (default: severity_based for alerts, high otherwise).');
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -205,6 +213,7 @@ export const createService = defineTool({
     description: description.optional(),
     escalation_policy_id: p.id('escalation_policy_id').optional(),
     team_ids: p.ids('team_id').optional().describe('IDs of the teams that own the service.'),
+    incident_urgency_rule: urgencyRule.optional(),
   }),
   async handler(args, ctx) {
     return { items: [await ctx.ports.directory.createService(args)] };
@@ -219,7 +228,7 @@ export const updateService = defineTool({
   output: serviceItem,
   annotations: UPDATE,
   description:
-    'Change a service: name, description, status, escalation policy (null removes it), teams (replaces the list), or a new integration key.',
+    'Change a service: name, description, status, escalation policy (null removes it), teams (replaces the list), incident urgency rule, or a new integration key.',
   input: z.strictObject({
     service_id: p.id('service_id'),
     name: name('service name').optional(),
@@ -231,6 +240,7 @@ export const updateService = defineTool({
       .optional()
       .describe('The escalation policy ID; null removes it.'),
     team_ids: p.ids('team_id').optional().describe('IDs of the owning teams; replaces the list.'),
+    incident_urgency_rule: urgencyRule.nullable().optional(),
     regenerate_integration_key: z
       .boolean()
       .optional()

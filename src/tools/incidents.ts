@@ -265,7 +265,10 @@ export const triggerIncident = defineTool({
   input: z.strictObject({
     service_id: p.id('service_id'),
     title: z.string().trim().min(1, 'title cannot be empty').max(1024).describe('What is wrong.'),
-    urgency: z.enum(URGENCIES).default('high').describe('high (default) or low.'),
+    urgency: z
+      .enum(URGENCIES)
+      .optional()
+      .describe("high or low (default: the service's incident_urgency_rule, else high)."),
     description: z.string().max(25_000).optional().describe('More detail.'),
     incident_key: z.string().min(1).max(255).optional().describe('Deduplication key.'),
   }),
@@ -274,7 +277,8 @@ export const triggerIncident = defineTool({
     const { id, created } = await ctx.ports.incidents.trigger({
       serviceId: args.service_id,
       title: args.title,
-      urgency: args.urgency,
+      urgency: args.urgency ?? 'high',
+      urgencyGiven: args.urgency !== undefined,
       description: args.description,
       incidentKey: args.incident_key,
       by,

@@ -6,6 +6,7 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
+import { SERVICE_URGENCIES } from '../core/directory.js';
 
 const reference = z.object({ id: z.string(), type: z.string(), summary: z.string() });
 
@@ -57,6 +58,7 @@ export const serviceItem = z.object({
   escalation_policy: reference,
   teams: z.array(reference),
   integration_key: z.string(),
+  incident_urgency_rule: z.object({ type: z.literal('constant'), urgency: z.enum(SERVICE_URGENCIES) }),
   integrations: z.array(z.object({ id: z.string(), summary: z.string() })),
   created_at: z.string(),
   updated_at: z.string(),

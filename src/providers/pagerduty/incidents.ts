@@ -77,7 +77,8 @@ export class PagerDutyIncidents implements IncidentsPort {
           type: 'incident',
           title: input.title,
           service: { id: input.serviceId, type: 'service_reference' },
-          urgency: input.urgency,
+          // Not asked for: the service's incident_urgency_rule decides, as in PagerDuty's web app.
+          ...(input.urgencyGiven !== false && { urgency: input.urgency }),
           ...(input.incidentKey && { incident_key: input.incidentKey }),
           ...(input.description && { body: { type: 'incident_body', details: input.description } }),
         },

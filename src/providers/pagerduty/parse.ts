@@ -5,7 +5,15 @@
  * guessed. Past the seed: schedules keep `final_schedule`, services their escalation policy,
  * users their contact addresses.
  */
-import type { ContactMethod, Reference, Service, Team, User } from '../../core/directory.js';
+import {
+  type ContactMethod,
+  type IncidentUrgencyRule,
+  type Reference,
+  SERVICE_URGENCIES,
+  type Service,
+  type Team,
+  type User,
+} from '../../core/directory.js';
 import { VigilError } from '../../core/errors.js';
 import type { EscalationPolicy, TargetType } from '../../core/escalation.js';
 import type {
@@ -108,6 +116,16 @@ export function team(raw: Raw, members?: Raw[]): Team {
   });
 }
 
+/** A service's constant urgency rule; support-hours rules have no single urgency to show. */
+function urgencyRule(raw: unknown): IncidentUrgencyRule | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { type, urgency } = raw as Raw;
+  const known = (SERVICE_URGENCIES as readonly unknown[]).includes(urgency);
+  return type === 'constant' && known
+    ? { type, urgency: urgency as IncidentUrgencyRule['urgency'] }
+    : undefined;
+}
+
 export function service(raw: Raw): Service {
   return defined({
     id: str(raw.id) ?? '',
@@ -119,6 +137,7 @@ export function service(raw: Raw): Service {
     escalation_policy: typedRef(raw.escalation_policy, 'escalation_policy_reference'),
     teams: typedRefs(raw.teams, 'team_reference'),
     integrations: refs(raw.integrations),
+    incident_urgency_rule: urgencyRule(raw.incident_urgency_rule),
     created_at: str(raw.created_at),
     updated_at: str(raw.updated_at),
   });

@@ -207,6 +207,68 @@ describe.each(STORES)('notification rules on $kind', (store) => {
     await p.ports.incidents.resolve(id, { type: 'user', id: ann.id });
   });
 
+  it("opens a low-urgency service's incidents at low urgency, paging through low rules only", async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const { directory, escalation, incidents } = p.ports;
+    const policy = await escalation.createPolicy({
+      name: 'Ann for reports',
+      escalation_rules: [
+        { escalation_delay_in_minutes: 30, targets: [{ id: ann.id, type: 'user_reference' }] },
+      ],
+    });
+    const reports = await directory.createService({
+      name: 'Reports',
+      escalation_policy_id: policy.id,
+      incident_urgency_rule: { type: 'constant', urgency: 'low' },
+    });
+    expect(reports.incident_urgency_rule).toEqual({ type: 'constant', urgency: 'low' });
+    // An Events API event at critical severity (high by severity) and an alert-like trigger alike.
+    await p.ingest({
+      routing_key: reports.integration_key as string,
+      event_action: 'trigger',
+      dedup_key: 'nightly',
+      payload: { summary: 'Nightly report failed', source: 'cron', severity: 'critical' },
+      links: [],
+      images: [],
+    });
+    const fromEvent = (await incidents.findOpen(reports.id, 'nightly'))!;
+    const derived = await incidents.trigger({
+      serviceId: reports.id,
+      title: 'Derived',
+      urgency: 'high',
+      by: { type: 'service', id: reports.id },
+    });
+    // Asked for explicitly (trigger_incident's urgency), high wins over the rule.
+    const asked = await incidents.trigger({
+      serviceId: reports.id,
+      title: 'Asked',
+      urgency: 'high',
+      urgencyGiven: true,
+      by: { type: 'user', id: bob.id },
+    });
+    expect(fromEvent.urgency).toBe('low');
+    expect((await incidents.get(derived.id))?.urgency).toBe('low');
+    expect((await incidents.get(asked.id))?.urgency).toBe('high');
+    await p.engine.tick();
+    expect(Object.keys(await annDeliveries(fromEvent.id))).toEqual(['sms']);
+    expect(Object.keys(await annDeliveries(asked.id)).sort()).toEqual(['email', 'phone', 'sms']);
+    // Removing the rule: triggers say again.
+    const plain = await directory.updateService(reports.id, { incident_urgency_rule: null });
+    expect(plain.incident_urgency_rule).toBeUndefined();
+    const again = await incidents.trigger({
+      serviceId: reports.id,
+      title: 'Again',
+      urgency: 'high',
+      by: { type: 'service', id: reports.id },
+    });
+    expect((await incidents.get(again.id))?.urgency).toBe('high');
+    for (const id of [fromEvent.id, derived.id, asked.id, again.id])
+      await incidents.resolve(id, { type: 'user', id: ann.id });
+    await directory.deleteService(reports.id);
+  });
+
   it("escalates on the policy's delay, cancelling the rules still waiting at the level before", async ({
     skip: s,
   }) => {

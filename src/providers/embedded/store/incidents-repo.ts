@@ -4,7 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { type Clock, systemClock } from '../../../core/clock.js';
-import type { Page } from '../../../core/directory.js';
+import { incidentUrgency, type Page } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import type {
   Actor,
@@ -106,10 +106,11 @@ export class IncidentRepository implements IncidentsPort {
     const result = await this.db.transaction().execute(async (trx) => {
       const service = await trx
         .selectFrom('services')
-        .select(['id', 'escalation_policy_id'])
+        .select(['id', 'escalation_policy_id', 'incident_urgency'])
         .where('id', '=', input.serviceId)
         .executeTakeFirst();
       if (!service) throw new NotFoundError('service', input.serviceId, 'service_id');
+      const urgency = incidentUrgency(service.incident_urgency, input);
       const open = input.incidentKey
         ? await trx
             .selectFrom('incidents')
@@ -129,7 +130,7 @@ export class IncidentRepository implements IncidentsPort {
             title: input.title,
             description: input.description ?? null,
             status: 'triggered',
-            urgency: input.urgency,
+            urgency,
             service_id: input.serviceId,
             escalation_policy_id: service.escalation_policy_id,
             incident_key: input.incidentKey ?? null,
@@ -144,7 +145,7 @@ export class IncidentRepository implements IncidentsPort {
           })
           .execute();
         await logEntry(trx, id, 'trigger_log_entry', at, input.by, `Triggered: ${input.title}`, {
-          urgency: input.urgency,
+          urgency,
         });
         if (service.escalation_policy_id) {
           await startEscalation(trx, id, service.escalation_policy_id, this.clock.now());

@@ -2,7 +2,7 @@
  * Services on the embedded store: their teams, escalation policy and Events API integration key.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Page, Service, ServiceInput } from '../../../core/directory.js';
+import type { IncidentUrgencyRule, Page, Service, ServiceInput } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { newId, newIntegrationKey, now } from './ids.js';
 import { type Db, type Filter, groupBy, mustAllExist, mustExist, page, ref } from './repo-helpers.js';
@@ -69,6 +69,7 @@ export class ServiceRepository {
             status: input.status ?? 'active',
             escalation_policy_id: input.escalation_policy_id ?? null,
             integration_key: newIntegrationKey(),
+            incident_urgency: input.incident_urgency_rule?.urgency ?? null,
             created_at: at,
             updated_at: at,
           })
@@ -103,6 +104,8 @@ export class ServiceRepository {
       if (patch.status !== undefined) set.status = patch.status;
       if (patch.escalation_policy_id !== undefined) set.escalation_policy_id = patch.escalation_policy_id;
       if (patch.regenerate_integration_key) set.integration_key = newIntegrationKey();
+      if (patch.incident_urgency_rule !== undefined)
+        set.incident_urgency = patch.incident_urgency_rule?.urgency ?? null;
       await uniquely(`A service named '${patch.name}' already exists.`, 'name', () =>
         trx.updateTable('services').set(set).where('id', '=', id).execute(),
       );
@@ -172,6 +175,12 @@ export class ServiceRepository {
       }),
       teams: (teamsBy.get(r.id) ?? []).map((t) => ref(t.id, 'team_reference', t.name)),
       integration_key: r.integration_key,
+      ...(r.incident_urgency !== null && {
+        incident_urgency_rule: {
+          type: 'constant' as const,
+          urgency: r.incident_urgency as IncidentUrgencyRule['urgency'],
+        },
+      }),
       created_at: r.created_at,
       updated_at: r.updated_at,
     }));

@@ -12,6 +12,7 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type Clock, systemClock } from '../../../core/clock.js';
+import { incidentUrgency } from '../../../core/directory.js';
 import type { AlertInput, Urgency } from '../../../core/incidents.js';
 import { startEscalation } from './escalation-state.js';
 import { newId } from './ids.js';
@@ -34,6 +35,8 @@ export type RoutedTriggerResult = { id: string; created: boolean } | undefined;
 interface Service {
   id: string;
   escalation_policy_id: string | null;
+  /** Its incident_urgency_rule's urgency, which wins over the one an event's severity gives. */
+  incident_urgency: string | null;
 }
 
 function logRow(
@@ -93,7 +96,17 @@ export async function triggerBatch(
         opened.push({ id, item, service });
         openedIds.add(id);
         if (service.escalation_policy_id) escalating.set(id, { item, service, joins: [] });
-        else log.push(logRow(id, 'trigger_log_entry', at, service, `Triggered: ${item.title}`, item.urgency));
+        else
+          log.push(
+            logRow(
+              id,
+              'trigger_log_entry',
+              at,
+              service,
+              `Triggered: ${item.title}`,
+              urgencyOf(item, service),
+            ),
+          );
       } else {
         const escalated = escalating.get(id);
         if (escalated) escalated.joins.push(item);
@@ -120,7 +133,7 @@ export async function triggerBatch(
     }
     for (const [id, { item, service, joins }] of escalating) {
       await logEntry(trx, id, 'trigger_log_entry', at, by(service), `Triggered: ${item.title}`, {
-        urgency: item.urgency,
+        urgency: urgencyOf(item, service),
       });
       await startEscalation(trx, id, service.escalation_policy_id as string, nowMs);
       for (const join of joins) await logEntry(trx, id, 'alert_log_entry', at, by(service), alertAdded(join));
@@ -157,11 +170,14 @@ export async function nextNumbers(trx: Transaction<Database>, count: number): Pr
 async function servicesByKey(trx: Transaction<Database>, keys: string[]): Promise<Map<string, Service>> {
   const rows = await trx
     .selectFrom('services')
-    .select(['id', 'escalation_policy_id', 'integration_key'])
+    .select(['id', 'escalation_policy_id', 'integration_key', 'incident_urgency'])
     .where('integration_key', 'in', keys)
     .execute();
   return new Map(
-    rows.map((r) => [r.integration_key, { id: r.id, escalation_policy_id: r.escalation_policy_id }]),
+    rows.map((r) => [
+      r.integration_key,
+      { id: r.id, escalation_policy_id: r.escalation_policy_id, incident_urgency: r.incident_urgency },
+    ]),
   );
 }
 
@@ -205,7 +221,7 @@ function incidentRow(
     title: item.title,
     description: null,
     status: 'triggered',
-    urgency: item.urgency,
+    urgency: urgencyOf(item, service),
     service_id: service.id,
     escalation_policy_id: service.escalation_policy_id,
     incident_key: item.incidentKey,
@@ -222,6 +238,7 @@ function incidentRow(
 }
 
 const by = (service: Service) => ({ type: 'service', id: service.id }) as const;
+const urgencyOf = (item: RoutedTrigger, service: Service) => incidentUrgency(service.incident_urgency, item);
 const alertAdded = (item: RoutedTrigger) => `Alert added: ${item.alert.summary}`;
 const pairKey = (serviceId: string, incidentKey: string) => JSON.stringify([serviceId, incidentKey]);
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
