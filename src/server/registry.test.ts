@@ -159,7 +159,7 @@ describe('profiles', () => {
         .map((t) => t.name)
         .filter(
           (n) =>
-            !/^(create|update|delete)_|trigger|reassign|escalate|snooze|timeline|overview|override|notification_rule/.test(
+            !/^(create|update|delete)_|trigger|reassign|escalate|snooze|timeline|overview|override|notification_rule|maintenance_window/.test(
               n,
             ),
         )

@@ -14,6 +14,7 @@ import { directoryWriteTools } from './directory-write.js';
 import { escalationTools } from './escalation.js';
 import { heartbeatTools } from './heartbeats.js';
 import { incidentTools } from './incidents.js';
+import { maintenanceWindowTools } from './maintenance-windows.js';
 import { metaTools } from './meta.js';
 import { notificationRuleTools } from './notification-rules.js';
 import { getStatusOverview } from './overview.js';
@@ -29,6 +30,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryWriteTools,
   ...notificationRuleTools,
   ...incidentTools,
+  ...maintenanceWindowTools,
   getStatusOverview,
   ...escalationTools,
   ...scheduleReadTools,

@@ -123,13 +123,13 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
         .selectAll()
         .where('id', '=', id)
         .executeTakeFirst();
-      if (!row) throw new NotFoundError('maintenance window', id, 'id');
+      if (!row) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
       const current = { start_time: iso(row.start_at), end_time: iso(row.end_at) };
       if (windowState(current, now) === 'past')
         throw new ConflictError(
           `Maintenance window ${id} ended at ${current.end_time}; an ended window cannot change.`,
           {
-            parameter: 'id',
+            parameter: 'maintenance_window_id',
           },
         );
       const times = checkWindowTimes(
@@ -157,13 +157,13 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
   async deleteWindow(id: string): Promise<MaintenanceWindow> {
     const now = this.clock.now();
     const window = await this.getWindow(id);
-    if (!window) throw new NotFoundError('maintenance window', id, 'id');
+    if (!window) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
     const state = windowState(window, now);
     if (state === 'past')
       throw new ConflictError(
         `Maintenance window ${id} ended at ${window.end_time}; an ended window cannot be deleted.`,
         {
-          parameter: 'id',
+          parameter: 'maintenance_window_id',
         },
       );
     if (state === 'future') await this.db.deleteFrom('maintenance_windows').where('id', '=', id).execute();
@@ -188,7 +188,7 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
 
   private async mustGet(id: string): Promise<MaintenanceWindow> {
     const w = await this.getWindow(id);
-    if (!w) throw new NotFoundError('maintenance window', id, 'id');
+    if (!w) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
     return w;
   }
 }

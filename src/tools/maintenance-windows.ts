@@ -1,0 +1,174 @@
+/**
+ * Service maintenance windows in the incidents toolset, in PagerDuty's shape and names
+ * (`/maintenance_windows`: `start_time`, `end_time`, `description`, `services`): while one is in
+ * effect its services open no incident and page nobody. Served by the embedded engine and by
+ * PagerDuty alike; times are ISO 8601, normalised to UTC.
+ */
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { MAINTENANCE_WINDOW_FILTERS } from '../core/maintenance-windows.js';
+import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
+import { findCurrentUser } from './current-user.js';
+import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
+import * as p from './params.js';
+import { timestamp } from './time.js';
+
+const reference = z.object({ id: z.string(), type: z.string(), summary: z.string() });
+
+export const maintenanceWindowItem = z.object({
+  id: z.string(),
+  type: z.literal('maintenance_window'),
+  summary: z.string(),
+  description: z.string().optional(),
+  sequence_number: z.number().optional(),
+  start_time: z.string(),
+  end_time: z.string(),
+  services: z.array(reference),
+  teams: z.array(reference),
+  created_by: reference.optional(),
+});
+
+const windowId = p.id('maintenance_window_id').describe('The maintenance window ID.');
+const time = (what: string) => z.string().max(64).describe(`${what} (ISO 8601 with a zone).`);
+const description = z.string().max(1024).describe('What the maintenance is for.');
+const serviceIds = z
+  .array(p.id('service_id'))
+  .min(1, 'service_ids needs at least one service')
+  .max(100)
+  .describe('IDs of the services it silences.');
+
+/** The times given, in UTC, with the end after the start and in the future (naming the field). */
+function times(start: string | undefined, end: string | undefined) {
+  const s = start === undefined ? undefined : timestamp(start, 'start_time');
+  const e = end === undefined ? undefined : timestamp(end, 'end_time');
+  if (s && e && e <= s)
+    throw new ValidationError(`end_time (${e}) must be after start_time (${s}).`, { parameter: 'end_time' });
+  if (e && Date.parse(e) <= Date.now())
+    throw new ValidationError(
+      `end_time (${e}) is in the past: a maintenance window must end in the future.`,
+      {
+        parameter: 'end_time',
+      },
+    );
+  return { ...(s && { start_time: s }), ...(e && { end_time: e }) };
+}
+
+export const listMaintenanceWindows = defineTool({
+  name: 'list_maintenance_windows',
+  toolset: 'incidents',
+  port: 'maintenanceWindows',
+  resource: 'maintenance_windows',
+  output: maintenanceWindowItem,
+  annotations: READ,
+  description:
+    'List maintenance windows (their services open no incidents while one is in effect), or get one by `maintenance_window_id`.',
+  narrowHint: 'Narrow with `filter`, `service_ids`, `team_ids` or `query`.',
+  input: z.strictObject({
+    maintenance_window_id: windowId.optional(),
+    filter: z
+      .enum(MAINTENANCE_WINDOW_FILTERS)
+      .default('open')
+      .describe('past, future, ongoing, open (default: ongoing or future) or all.'),
+    service_ids: p.ids('service_id').optional(),
+    team_ids: p.ids('team_id').optional(),
+    query: z.string().max(256).optional().describe('Text in the description.'),
+    limit: p.limit.optional(),
+    cursor: p.cursor.optional(),
+    include: p.include.optional(),
+  }),
+  async handler(args, ctx) {
+    const port = ctx.ports.maintenanceWindows;
+    if (args.maintenance_window_id !== undefined) {
+      const w = await port.getWindow(args.maintenance_window_id);
+      if (!w)
+        throw new NotFoundError('maintenance window', args.maintenance_window_id, 'maintenance_window_id');
+      return { items: [w] };
+    }
+    const filters = {
+      filter: args.filter,
+      serviceIds: args.service_ids,
+      teamIds: args.team_ids,
+      query: args.query,
+    };
+    const print = fingerprint(filters);
+    const offset = decodeCursor(args.cursor, print);
+    const page = await port.listWindows({ ...filters, limit: args.limit ?? DEFAULT_LIMIT, offset });
+    return { items: page.items, page: { offset, more: page.more, fingerprint: print, notice: page.notice } };
+  },
+});
+
+export const createMaintenanceWindow = defineTool({
+  name: 'create_maintenance_window',
+  toolset: 'incidents',
+  port: 'maintenanceWindows',
+  resource: 'maintenance_windows',
+  output: maintenanceWindowItem,
+  annotations: CREATE,
+  description:
+    'Create a maintenance window: from start_time to end_time its services open no incidents and page nobody (alerts and events are recorded only). A past start_time starts it now.',
+  input: z.strictObject({
+    start_time: time('When it starts'),
+    end_time: time('When it ends; after start_time, in the future'),
+    description: description.optional(),
+    service_ids: serviceIds,
+  }),
+  async handler(args, ctx) {
+    const t = times(args.start_time, args.end_time) as { start_time: string; end_time: string };
+    const me = await findCurrentUser(ctx).catch(() => undefined);
+    const w = await ctx.ports.maintenanceWindows.createWindow(
+      { ...t, description: args.description, service_ids: args.service_ids },
+      me?.user?.id,
+    );
+    return { items: [w] };
+  },
+});
+
+export const updateMaintenanceWindow = defineTool({
+  name: 'update_maintenance_window',
+  toolset: 'incidents',
+  port: 'maintenanceWindows',
+  resource: 'maintenance_windows',
+  output: maintenanceWindowItem,
+  annotations: UPDATE,
+  description:
+    'Change a maintenance window that has not ended: its times, description or services (service_ids replaces the list).',
+  input: z.strictObject({
+    maintenance_window_id: windowId,
+    start_time: time('When it starts').optional(),
+    end_time: time('When it ends').optional(),
+    description: description.optional(),
+    service_ids: serviceIds.optional(),
+  }),
+  async handler({ maintenance_window_id: id, ...patch }, ctx) {
+    p.requireChange(patch, 'maintenance_window_id');
+    const w = await ctx.ports.maintenanceWindows.updateWindow(id, {
+      ...times(patch.start_time, patch.end_time),
+      ...(patch.description !== undefined && { description: patch.description }),
+      ...(patch.service_ids && { service_ids: patch.service_ids }),
+    });
+    return { items: [w] };
+  },
+});
+
+export const deleteMaintenanceWindow = defineTool({
+  name: 'delete_maintenance_window',
+  toolset: 'incidents',
+  port: 'maintenanceWindows',
+  resource: 'maintenance_windows',
+  output: maintenanceWindowItem,
+  annotations: DELETE,
+  description:
+    'Delete a future maintenance window, or end an ongoing one now (one that has ended cannot be deleted). Returns it as it was.',
+  input: z.strictObject({ maintenance_window_id: windowId }),
+  async handler(args, ctx) {
+    const w = await ctx.ports.maintenanceWindows.deleteWindow(args.maintenance_window_id);
+    return { items: [w], description: `Deleted or ended maintenance window ${args.maintenance_window_id}` };
+  },
+});
+
+export const maintenanceWindowTools = [
+  listMaintenanceWindows,
+  createMaintenanceWindow,
+  updateMaintenanceWindow,
+  deleteMaintenanceWindow,
+];
