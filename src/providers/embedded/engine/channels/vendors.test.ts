@@ -3,8 +3,11 @@
  * the engine with a controlled clock: a page reaches the vendor as it documents its API (path,
  * authentication, body), carrying the responder link; the vendor's 400 fails the delivery at once
  * with the vendor's own message; its 429 is retried after the wait it asks for (or, where it
- * asks for none, after the outbox's backoff) and then delivered.
+ * asks for none, after the outbox's backoff) and then delivered. Then alert channels: one with
+ * several recipients (Matrix rooms) and one whose token is in its URL (Gotify).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FAKE_CREDENTIALS as C,
@@ -320,5 +323,80 @@ describe.each(CASES)('$kind against its fake', (c) => {
       // The same transaction id both times: the homeserver keeps one event.
       expect(fake.requests[1]?.path).toBe(fake.requests[0]?.path);
     }
+  });
+});
+
+describe('alert channels of several recipients and tokens in the URL', () => {
+  let matrix: FakeChannel;
+  let gotify: FakeChannel;
+  let target: Server;
+  let p: EmbeddedProvider;
+  let t = Date.parse('2026-03-29T00:30:00Z');
+  const clock: Clock = { now: () => t };
+
+  beforeAll(async () => {
+    matrix = await startFakeChannel('matrix');
+    gotify = await startFakeChannel('gotify');
+    target = createServer((_req, res) => res.writeHead(500).end('down'));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    p = await createEmbeddedProvider({
+      dataDir: tempDir(),
+      log: silentLogger(),
+      clock,
+      notify: { matrix: { homeserver: matrix.base, accessToken: C.matrixToken } },
+    });
+  });
+  afterAll(async () => {
+    await p?.close();
+    await matrix?.close();
+    await gotify?.close();
+    target?.close();
+  });
+
+  it('sends a firing alert to every room of a matrix channel and to gotify with the token from its URL', async () => {
+    const { checks, alerts } = p.ports;
+    const check = await checks.createCheck({
+      name: 'Shop',
+      type: 'web',
+      url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/`,
+      interval: 60,
+      failure_threshold: 1,
+    });
+    const rooms = await alerts.createChannel({
+      name: 'Rooms',
+      type: 'matrix',
+      configuration: { to: ['!ops:example.org', '!db:example.org'] },
+    });
+    const push = await alerts.createChannel({
+      name: 'Push',
+      type: 'gotify',
+      configuration: { url: `${gotify.base}/?token=${C.gotifyToken}` },
+    });
+    await alerts.createRule({
+      name: 'Shop down',
+      check_id: check.id,
+      condition: 'check_failed',
+      channel_ids: [rooms.id, push.id],
+      severity: 'critical',
+    });
+    t = Date.parse(check.next_run_at as string);
+    await p.scheduler.runDue();
+    await new Promise((r) => setTimeout(r, 50));
+    await p.engine.tick();
+    const roomsReached = matrix.requests
+      .map((r) => decodeURIComponent(r.path.split('/')[5] as string))
+      .sort();
+    expect(roomsReached).toEqual(['!db:example.org', '!ops:example.org']);
+    expect(gotify.requests).toHaveLength(1);
+    for (const [vendor, req] of [
+      ...matrix.requests.map((r) => ['matrix', r] as const),
+      ['gotify', gotify.requests[0] as FakeRequest] as const,
+    ]) {
+      expect(shapeProblems(vendor, req)).toEqual([]);
+    }
+    expect(gotify.requests[0]?.json).toMatchObject({
+      title: expect.stringMatching(/^\[critical\] Alert: Shop is failed/),
+      priority: 8,
+    });
   });
 });
