@@ -35,6 +35,12 @@ const BEYOND_PINGERA_SEED = new Set([
   'delete_alert_channel',
   'test_connection',
   'get_audit_log',
+  'list_status_page_subscriptions',
+  'get_status_page_subscription',
+  'create_status_page_subscription',
+  'delete_status_page_subscription',
+  'get_status_page_subscription_counts',
+  'get_incident_notification_counts',
 ]);
 const PINGERA_TOOLSETS: readonly Toolset[] = ['status_pages', 'checks', 'heartbeats', 'alerts', 'meta'];
 

@@ -24,6 +24,7 @@ import { scriptTemplateTools } from './script-templates.js';
 import { secretTools } from './secrets.js';
 import { statusIncidentTools } from './status-incidents.js';
 import { statusPageTools } from './status-pages.js';
+import { statusSubscriptionTools } from './status-subscriptions.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...directoryReadTools,
@@ -45,6 +46,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   ...alertTools,
   ...statusPageTools,
   ...statusIncidentTools,
+  ...statusSubscriptionTools,
   ...metaTools,
   ...auditTools,
 ];
