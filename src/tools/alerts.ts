@@ -183,7 +183,7 @@ export const listAlertChannels = defineTool({
   resource: 'channels',
   output: alertChannelItem,
   annotations: READ,
-  description: 'Alert channels (webhook, Slack-compatible webhook, email) and when each was last used.',
+  description: 'Alert channels (webhooks, chat, push, email, SMS, voice) and when each was last used.',
   input: z.strictObject(paged),
   async handler(args, ctx) {
     const pages = paging(args, {});
