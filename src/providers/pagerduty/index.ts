@@ -12,6 +12,7 @@ import type { ConnectionReport, Ports } from '../../core/ports.js';
 import { type Credential, credentialOf, PagerDutyClient } from './client.js';
 import { PagerDutyDirectory } from './directory.js';
 import { PagerDutyIncidents } from './incidents.js';
+import { PagerDutyNotificationRules } from './notification-rules.js';
 import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
 import { ContextCache, Session } from './session.js';
 
@@ -87,7 +88,7 @@ export class PagerDutyProvider {
 
   /** The ports for one call, bound to that caller's credential. */
   portsFor(caller: PagerDutyCaller): Required<
-    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules'>
+    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'notificationRules'>
   > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
@@ -114,6 +115,7 @@ export class PagerDutyProvider {
       incidents: new PagerDutyIncidents(session),
       escalation: new PagerDutyEscalation(session),
       schedules: new PagerDutySchedules(session),
+      notificationRules: new PagerDutyNotificationRules(session),
       meta: { testConnection: async () => [await this.report(caller, session)] },
     };
   }
