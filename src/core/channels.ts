@@ -41,7 +41,7 @@ export const CHANNEL_KINDS = {
     needs: 'VIGIL_SMTP_URL',
   },
   phone: {
-    description: 'voice call to an E.164 number, by Twilio',
+    description: 'E.164 number, called by Twilio',
     address: 'phone',
     signed: false,
     contactMethod: true,
@@ -49,7 +49,7 @@ export const CHANNEL_KINDS = {
     needs: TWILIO,
   },
   sms: {
-    description: 'text message to an E.164 number, by Twilio',
+    description: 'E.164 number, texted by Twilio',
     address: 'phone',
     signed: false,
     contactMethod: true,
@@ -71,14 +71,14 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   microsoft_teams: {
-    description: 'a Teams Workflows webhook URL',
+    description: 'Workflows webhook URL',
     address: 'url',
     signed: false,
     contactMethod: true,
     alertChannel: true,
   },
   discord: {
-    description: 'a Discord webhook URL',
+    description: 'webhook URL',
     address: 'url',
     path: {
       pattern: /^\/api\/webhooks\/\d+\/[\w-]+\/?$/,
@@ -89,7 +89,7 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   google_chat: {
-    description: 'a Google Chat space webhook URL',
+    description: 'space webhook URL',
     address: 'url',
     path: {
       pattern: /^\/v1\/spaces\/[^/]+\/messages$/,
@@ -100,21 +100,21 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   mattermost: {
-    description: 'a Mattermost incoming-webhook URL',
+    description: 'webhook URL',
     address: 'url',
     signed: false,
     contactMethod: true,
     alertChannel: true,
   },
   rocket_chat: {
-    description: 'a Rocket.Chat incoming-webhook URL',
+    description: 'webhook URL',
     address: 'url',
     signed: false,
     contactMethod: true,
     alertChannel: true,
   },
   ntfy: {
-    description: 'an ntfy topic URL; token: an access token',
+    description: 'topic URL, optional token',
     address: 'url',
     path: { pattern: /\/[\w-]{1,64}$/, example: 'https://ntfy.sh/<topic>' },
     token: 'optional',
@@ -123,7 +123,7 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   pushover: {
-    description: 'a Pushover user key',
+    description: 'user key',
     address: 'user_key',
     signed: false,
     contactMethod: true,
@@ -131,7 +131,7 @@ export const CHANNEL_KINDS = {
     needs: 'VIGIL_PUSHOVER_TOKEN',
   },
   gotify: {
-    description: 'a Gotify server URL; app token in ?token= or token',
+    description: 'server URL, app token in ?token= or token',
     address: 'url',
     token: 'required',
     signed: false,
@@ -139,7 +139,7 @@ export const CHANNEL_KINDS = {
     alertChannel: true,
   },
   matrix: {
-    description: 'a Matrix room id (!room:server)',
+    description: 'room id, !room:server',
     address: 'room_id',
     signed: false,
     contactMethod: true,

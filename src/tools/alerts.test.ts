@@ -177,7 +177,7 @@ describe.each(STORES)('alert tools on $kind', (store) => {
         'configuration.url',
         'http:// or https://',
       ],
-      ['create_alert_channel', { name: 'x', type: 'telegram', configuration: {} }, 'type', 'type'],
+      ['create_alert_channel', { name: 'x', type: 'pager', configuration: {} }, 'type', 'type'],
       ...[
         'too-short',
         'R0ut1ngKeyR0ut1ngKeyR0ut1ngKey4',

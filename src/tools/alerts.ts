@@ -249,10 +249,8 @@ const channel = {
         .array(z.string().max(254))
         .max(20)
         .optional()
-        .describe(
-          'email, sms, phone, pushover, matrix, telegram: addresses, E.164 numbers, user keys, room or chat ids.',
-        ),
-      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token (never shown).'),
+        .describe('Other kinds: recipients (addresses, numbers, keys, room or chat ids).'),
+      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token.'),
     })
     .describe('Per type.'),
   enabled: z.boolean().describe('false mutes it.'),

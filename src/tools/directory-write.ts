@@ -39,7 +39,7 @@ const contactMethods = z
         .max(2048)
         .describe('Per type: email, E.164 number, URL, key, room or chat id.'),
       label: z.string().max(100).optional().describe('A label such as "Work".'),
-      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token (never shown).'),
+      token: z.string().min(1).max(500).optional().describe('ntfy, gotify: access token.'),
     }),
   )
   .max(20)
