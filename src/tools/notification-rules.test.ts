@@ -197,6 +197,36 @@ describe.each(STORES)('notification rule tools on $kind', (store) => {
     ).toEqual([]);
   });
 
+  it("keeps a user's rules when update_user gives their contact method again, and drops them with it", async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const rule = (
+      await h.ok('create_notification_rule', {
+        user_id: id.bob,
+        contact_method_id: id.bobEmail,
+        start_delay_in_minutes: 3,
+      })
+    ).notification_rules[0];
+    const updated = (
+      await h.ok('update_user', {
+        user_id: id.bob,
+        contact_methods: [
+          { type: 'webhook', address: 'https://hooks.example.com/bob' },
+          { type: 'email', address: 'bob@x.io', label: 'Work' },
+        ],
+      })
+    ).users[0];
+    expect(updated.contact_methods[1]).toMatchObject({ id: id.bobEmail, label: 'Work' });
+    const kept = (await h.ok('list_notification_rules', { user_id: id.bob })).notification_rules;
+    expect(kept).toEqual([{ ...rule, contact_method: { ...rule.contact_method, summary: 'Work' } }]);
+    await h.ok('update_user', {
+      user_id: id.bob,
+      contact_methods: [{ type: 'webhook', address: 'https://hooks.example.com/bob' }],
+    });
+    expect((await h.ok('list_notification_rules', { user_id: id.bob })).notification_rules).toEqual([]);
+  });
+
   it('lists but never writes in read-only mode', async ({ skip: s }) => {
     if (skip) s();
     const reader = await h.as({ mode: 'read_only', userEmail: 'ann@x.io' });

@@ -144,23 +144,50 @@ export class UserRepository {
     methods.forEach((m, i) => {
       checkChannelTarget(m.type, m.address, `contact_methods[${i}].address`);
     });
-    await trx.deleteFrom('contact_methods').where('user_id', '=', userId).execute();
-    if (methods.length === 0) return;
-    await trx
-      .insertInto('contact_methods')
-      .values(
-        methods.map((m, position) => ({
-          id: newId(),
-          user_id: userId,
-          position,
-          kind: m.type,
-          address: m.address,
-          label: m.label ?? null,
-          // Signed kinds get a signing secret; ntfy and gotify keep the access token given.
-          secret: CHANNEL_KINDS[m.type].signed ? newSigningSecret() : (m.token ?? null),
-        })),
-      )
+    // A method given again (same kind and address) keeps its id and secret, so the notification
+    // rules that name it stay; the others go, and their rules with them.
+    const existing = await trx
+      .selectFrom('contact_methods')
+      .select(['id', 'kind', 'address', 'secret'])
+      .where('user_id', '=', userId)
       .execute();
+    const rows = methods.map((m, position) => {
+      const i = existing.findIndex((e) => e.kind === m.type && e.address === m.address);
+      const kept = i >= 0 ? existing.splice(i, 1)[0] : undefined;
+      return {
+        id: kept?.id ?? newId(),
+        user_id: userId,
+        position,
+        kind: m.type,
+        address: m.address,
+        label: m.label ?? null,
+        // Signed kinds get a signing secret; ntfy and gotify keep the access token given.
+        secret: CHANNEL_KINDS[m.type].signed
+          ? (kept?.secret ?? newSigningSecret())
+          : (m.token ?? kept?.secret ?? null),
+        kept: kept !== undefined,
+      };
+    });
+    if (existing.length > 0) {
+      await trx
+        .deleteFrom('contact_methods')
+        .where(
+          'id',
+          'in',
+          existing.map((e) => e.id),
+        )
+        .execute();
+    }
+    for (const { kept, id, position, label, secret } of rows) {
+      if (kept)
+        await trx
+          .updateTable('contact_methods')
+          .set({ position, label, secret })
+          .where('id', '=', id)
+          .execute();
+    }
+    const added = rows.filter((r) => !r.kept).map(({ kept: _, ...r }) => r);
+    if (added.length > 0) await trx.insertInto('contact_methods').values(added).execute();
   }
 
   private async hydrateUsers(rows: UsersTable[], withSecrets = false): Promise<User[]> {
