@@ -262,7 +262,7 @@ export function checkChannelConfiguration(
   const k: ChannelKind = CHANNEL_KINDS[kind];
   const token = typeof config.token === 'string' && config.token !== '' ? config.token : undefined;
   if (token !== undefined && !k.token) {
-    return { parameter: 'configuration.token', problem: `A ${kind} channel takes no token.` };
+    return { parameter: 'configuration.token', problem: `${aKind(kind)} channel takes no token.` };
   }
   if (k.address !== 'url') {
     const to = config.to;
@@ -271,7 +271,7 @@ export function checkChannelConfiguration(
     if (list.length === 0 || bad !== undefined)
       return {
         parameter: 'configuration.to',
-        problem: `A ${kind} channel needs configuration.to: one or more ${ADDRESS_IS[k.address].many}${
+        problem: `${aKind(kind)} channel needs configuration.to: one or more ${ADDRESS_IS[k.address].many}${
           bad === undefined ? '' : ` ('${String(bad)}' is not ${ADDRESS_IS[k.address].one})`
         }.`,
       };
@@ -282,9 +282,14 @@ export function checkChannelConfiguration(
   if (problem)
     return {
       parameter: 'configuration.url',
-      problem: `A ${kind} channel needs configuration.url: ${problem}.`,
+      problem: `${aKind(kind)} channel needs configuration.url: ${problem}.`,
     };
   return { configuration: { url: new URL(url).toString() }, ...(token && { token }) };
+}
+
+/** "A webhook", "An email": the kind with its article, to open a sentence. */
+function aKind(kind: ChannelKindName): string {
+  return `${/^[aeiou]/.test(kind) ? 'An' : 'A'} ${kind}`;
 }
 
 /** The addresses an alert channel's (checked) configuration sends to. */
