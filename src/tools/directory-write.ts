@@ -240,7 +240,10 @@ export const updateService = defineTool({
       .optional()
       .describe('The escalation policy ID; null removes it.'),
     team_ids: p.ids('team_id').optional().describe('IDs of the owning teams; replaces the list.'),
-    incident_urgency_rule: urgencyRule.nullable().optional(),
+    incident_urgency_rule: urgencyRule
+      .nullable()
+      .optional()
+      .describe('The urgency of the incidents it opens; null: as each trigger says.'),
     regenerate_integration_key: z
       .boolean()
       .optional()
