@@ -27,6 +27,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type FaultMatch, FaultQueue, listenFake, parseJson, readBody } from './fake-http.js';
 import { INCIDENT_ROUTES } from './fake-pagerduty-incidents.js';
+import { MAINTENANCE_ROUTES } from './fake-pagerduty-maintenance.js';
 import { DIRECTORY_ROUTES, FakeHttpError, type Reply } from './fake-pagerduty-routes.js';
 import { RULE_ROUTES } from './fake-pagerduty-rules.js';
 import { FakeAccount, type PagerDutySeed } from './fake-pagerduty-state.js';
@@ -80,7 +81,7 @@ export interface FakePagerDuty {
   close(): Promise<void>;
 }
 
-const ROUTES = { ...DIRECTORY_ROUTES, ...INCIDENT_ROUTES, ...RULE_ROUTES };
+const ROUTES = { ...DIRECTORY_ROUTES, ...INCIDENT_ROUTES, ...MAINTENANCE_ROUTES, ...RULE_ROUTES };
 const RATE_LIMIT = 960;
 
 function errorBody(message: string, code: number, errors: string[] = []) {

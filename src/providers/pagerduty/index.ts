@@ -1,6 +1,6 @@
 /**
  * The PagerDuty provider: the incident-response ports (directory, incidents, escalation,
- * schedules) answered by a PagerDuty account over REST API v2.
+ * schedules, maintenance windows) answered by a PagerDuty account over REST API v2.
  *
  * The credential is chosen per call, in the seed's order: the request's `X-PagerDuty-Token`,
  * then PAGERDUTY_API_TOKEN, then (for a local process only) the OAuth login. Each call gets its
@@ -12,6 +12,7 @@ import type { ConnectionReport, Ports } from '../../core/ports.js';
 import { type Credential, credentialOf, PagerDutyClient } from './client.js';
 import { PagerDutyDirectory } from './directory.js';
 import { PagerDutyIncidents } from './incidents.js';
+import { PagerDutyMaintenanceWindows } from './maintenance-windows.js';
 import { PagerDutyNotificationRules } from './notification-rules.js';
 import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
 import { ContextCache, Session } from './session.js';
@@ -88,7 +89,10 @@ export class PagerDutyProvider {
 
   /** The ports for one call, bound to that caller's credential. */
   portsFor(caller: PagerDutyCaller): Required<
-    Pick<Ports, 'directory' | 'incidents' | 'escalation' | 'schedules' | 'notificationRules'>
+    Pick<
+      Ports,
+      'directory' | 'incidents' | 'escalation' | 'schedules' | 'maintenanceWindows' | 'notificationRules'
+    >
   > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
@@ -115,6 +119,7 @@ export class PagerDutyProvider {
       incidents: new PagerDutyIncidents(session),
       escalation: new PagerDutyEscalation(session),
       schedules: new PagerDutySchedules(session),
+      maintenanceWindows: new PagerDutyMaintenanceWindows(session),
       notificationRules: new PagerDutyNotificationRules(session),
       meta: { testConnection: async () => [await this.report(caller, session)] },
     };
