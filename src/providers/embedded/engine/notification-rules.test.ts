@@ -176,12 +176,10 @@ describe.each(STORES)('notification rules on $kind', (store) => {
     // Escalation stopped too: Bob was never paged.
     expect(hooks).toEqual([]);
     const story = (await p.ports.incidents.timeline(id, 100, 0)).items.map((e) => e.summary);
-    expect(story).toEqual(
-      expect.arrayContaining([
-        'Acknowledged',
-        'Notification by phone to Ann (due 2026-06-01T08:10:00.000Z) cancelled: the incident was acknowledged first',
-      ]),
-    );
+    expect(story.slice(-2)).toEqual([
+      'Acknowledged',
+      'Notification by phone to Ann (due 2026-06-01T08:10:00.000Z) cancelled: the incident was acknowledged first',
+    ]);
   });
 
   it('pages a user without rules on every contact method at once', async ({ skip: s }) => {

@@ -307,7 +307,6 @@ export class IncidentRepository implements IncidentsPort {
         })
         .where('id', '=', id)
         .execute();
-      await stopEscalation(trx, id);
       const resolved = status === 'resolved';
       await logEntry(
         trx,
@@ -317,6 +316,8 @@ export class IncidentRepository implements IncidentsPort {
         by,
         resolved ? 'Resolved' : 'Acknowledged',
       );
+      // After the entry above: the pages it cancels say so below it in the timeline.
+      await stopEscalation(trx, id, Date.parse(at));
       await extra(trx, at);
     });
   }
