@@ -105,7 +105,7 @@ export const createMaintenanceWindow = defineTool({
   output: maintenanceWindowItem,
   annotations: CREATE,
   description:
-    'Create a maintenance window: from start_time to end_time its services open no incidents and page nobody (alerts and events are recorded only). A past start_time starts it now.',
+    'Create a maintenance window: from start_time to end_time its services open no incidents and page nobody. A past start_time starts it now.',
   input: z.strictObject({
     start_time: time('When it starts'),
     end_time: time('When it ends; after start_time, in the future'),
@@ -157,8 +157,7 @@ export const deleteMaintenanceWindow = defineTool({
   resource: 'maintenance_windows',
   output: maintenanceWindowItem,
   annotations: DELETE,
-  description:
-    'Delete a future maintenance window, or end an ongoing one now (one that has ended cannot be deleted). Returns it as it was.',
+  description: 'Delete a future maintenance window, or end an ongoing one now. Returns it as it was.',
   input: z.strictObject({ maintenance_window_id: windowId }),
   async handler(args, ctx) {
     const w = await ctx.ports.maintenanceWindows.deleteWindow(args.maintenance_window_id);
