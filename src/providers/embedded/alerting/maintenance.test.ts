@@ -43,7 +43,9 @@ describe.each(STORES)('maintenance on $kind', (store) => {
         raw += c;
       });
       req.on('end', () => {
-        received.push({ path: req.url ?? '', event: JSON.parse(raw).event });
+        const body = JSON.parse(raw);
+        // Channels and pages carry `event`; Events API events to PagerDuty, `event_action`.
+        received.push({ path: req.url ?? '', event: body.event ?? body.event_action });
         res.writeHead(204).end();
       });
     });
@@ -51,7 +53,12 @@ describe.each(STORES)('maintenance on $kind', (store) => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
     hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    p = await createEmbeddedProvider({ ...(await store.open()), log: silentLogger(), clock });
+    p = await createEmbeddedProvider({
+      ...(await store.open()),
+      log: silentLogger(),
+      clock,
+      pagerduty: { eventsUrl: `${hooks}/events` },
+    });
     const { directory, escalation, alerts } = p.ports;
     const ann = await directory.createUser({
       name: 'Ann',
@@ -232,6 +239,13 @@ describe.each(STORES)('maintenance on $kind', (store) => {
   }) => {
     if (skip) s();
     const { check, rule } = await checkWithRule('api', { service: false });
+    // A second rule on the check sends PagerDuty Events API events instead.
+    const forwarded = await p.ports.alerts.createRule({
+      name: 'api to PagerDuty',
+      check_id: check.id,
+      condition: 'check_failed',
+      routing_key: 'R0123456789abcdef0123456789abcde',
+    });
     const page = await p.ports.statusPages.createPage({ name: 'Status', subdomain: 'status-mw' });
     const component = await p.ports.statusPages.createComponent(page.id, {
       name: 'API',
@@ -251,6 +265,11 @@ describe.each(STORES)('maintenance on $kind', (store) => {
       (a) => a.rule_id === rule.id,
     );
     expect(alert).toMatchObject({ status: 'firing' });
+    expect(
+      (await p.ports.alerts.listAlerts({ limit: 10, offset: 0 })).items.filter(
+        (a) => a.rule_id === forwarded.id,
+      ),
+    ).toMatchObject([{ status: 'firing', alert_metadata: { suppressed_by: { id: maintenance.id } } }]);
     expect(alert?.alert_metadata).toMatchObject({
       suppressed_by: { type: 'status_page_maintenance', id: maintenance.id, summary: 'API maintenance' },
     });
@@ -259,7 +278,10 @@ describe.each(STORES)('maintenance on $kind', (store) => {
     // Completed early: the check still failing is heard at the next pass.
     await p.ports.statusPages.updateIncident(page.id, maintenance.id, { status: 'completed' });
     await at(t + 1000);
-    expect(received.map((r) => `${r.path} ${r.event}`)).toEqual(['/channel alert_fired']);
+    expect(received.map((r) => `${r.path} ${r.event}`).sort()).toEqual([
+      '/channel alert_fired',
+      '/events trigger',
+    ]);
     expect((await p.ports.alerts.getAlert(alert?.id as string))?.alert_metadata).not.toHaveProperty(
       'suppressed_by',
     );
