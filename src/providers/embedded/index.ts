@@ -204,6 +204,8 @@ export async function createEmbeddedProvider(opts: {
     new EngineEvents(db, postgres),
   );
   const runner = new EngineRunner({ engine, scheduler, lease, log: opts.log, shared: postgres });
+  // An incident update queued its subscribers' deliveries: the engine takes them at once, not at its next poll.
+  statusPages.onChange(() => engine.nudge());
   const maintenanceWindows = new MaintenanceWindowRepository(db, clock);
   const ingest = createEventIngest({ directory, incidents, maintenance: maintenanceWindows });
   const audit = new AuditRepository(db, clock, opts.log, opts.auditRetentionDays ?? 90);

@@ -12,7 +12,7 @@ import { type Channel, type Outgoing, PermanentDeliveryError } from './channel.j
 export class AddressRejectedError extends PermanentDeliveryError {}
 
 /** Connections kept open to the mail server: a burst of subscriber mail shares them. */
-const POOL = { pool: true, maxConnections: 8, maxMessages: Number.POSITIVE_INFINITY };
+const POOL = { pool: true, maxConnections: 20, maxMessages: Number.POSITIVE_INFINITY };
 /** The pool closes after this long without mail, so no idle connection outlives its use. */
 const IDLE_MS = 1000;
 
