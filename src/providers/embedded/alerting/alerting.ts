@@ -475,9 +475,22 @@ export class Alerting {
       .where('alerts.suppressed_by', 'is not', null)
       .where('alert_rules.enabled', '=', 1)
       .execute();
+    if (silenced.length === 0) return;
+    // What still silences them, in two queries for all (a long window may hold many).
+    const windows = await windowsInEffect(
+      this.db,
+      silenced.flatMap((r) => (r.service_id ? [r.service_id] : [])),
+      now,
+    );
+    const pages = await statusMaintenanceInEffect(
+      this.db,
+      silenced.flatMap((r) => (r.check_id ? [r.check_id] : [])),
+      now,
+    );
     for (const { alert_id, description, metadata, fired_at, ...rule } of silenced) {
+      if (rule.service_id && windows.has(rule.service_id)) continue;
+      if (rule.check_id && pages.has(rule.check_id)) continue;
       await this.guarded(rule, async () => {
-        if (await this.silencer(rule, now)) return;
         const { suppressed_by: _, ...details } = JSON.parse(metadata) as Record<string, unknown>;
         const event = rule.routing_key
           ? await triggerEvent(
