@@ -22,7 +22,8 @@ import {
 } from '../../core/events-v2.js';
 import type { IncidentsPort } from '../../core/incidents.js';
 import { GroupCommit } from './group-commit.js';
-import type { MaintenanceWindowRepository, Silencer } from './store/maintenance-windows-repo.js';
+import type { Silencer } from './store/maintenance-silencers.js';
+import type { MaintenanceWindowRepository } from './store/maintenance-windows-repo.js';
 import { isUniqueViolation } from './store/sql-errors.js';
 import type { RoutedTrigger, RoutedTriggerResult } from './store/trigger-batch.js';
 

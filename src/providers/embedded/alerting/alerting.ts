@@ -25,11 +25,7 @@ import type { Logger } from '../../../core/log.js';
 import type { StatusChange } from '../store/check-runs.js';
 import { queueDeliveries } from '../store/deliveries-repo.js';
 import { newId } from '../store/ids.js';
-import {
-  type Silencer,
-  statusMaintenanceInEffect,
-  windowsInEffect,
-} from '../store/maintenance-windows-repo.js';
+import { type Silencer, statusMaintenanceInEffect, windowsInEffect } from '../store/maintenance-silencers.js';
 import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
 import { isUniqueViolation } from '../store/sql-errors.js';

@@ -9,7 +9,7 @@ import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import { silentLogger } from '../../../core/log.js';
 import type { MaintenanceWindowListFilter } from '../../../core/maintenance-windows.js';
 import { createEmbeddedProvider } from '../index.js';
-import { windowsInEffect, windowsInEffectByRoutingKey } from './maintenance-windows-repo.js';
+import { windowsInEffect, windowsInEffectByRoutingKey } from './maintenance-silencers.js';
 
 const MIN = 60_000;
 const t0 = Date.parse('2026-06-01T10:00:00Z');
