@@ -487,7 +487,7 @@ export class Alerting {
       if (rule.service_id && windows.has(rule.service_id)) continue;
       if (rule.check_id && pages.has(rule.check_id)) continue;
       await this.guarded(rule, async () => {
-        const { suppressed_by: _, ...details } = JSON.parse(metadata) as Record<string, unknown>;
+        const { suppressed_by: was, ...details } = JSON.parse(metadata) as Record<string, unknown>;
         const event = rule.routing_key
           ? await triggerEvent(
               this.db,
@@ -516,7 +516,9 @@ export class Alerting {
           { alert: alert_id, rule: rule.id },
           'maintenance over: silenced alert still firing, heard now',
         );
-        if (rule.service_id) await this.openIncident(rule, alert_id, description, details);
+        // Its details say what held it back, so the responder knows why it opens late.
+        if (rule.service_id)
+          await this.openIncident(rule, alert_id, description, { ...details, silenced_by: was });
       });
     }
   }

@@ -194,6 +194,11 @@ describe.each(STORES)('maintenance on $kind', (store) => {
     const open = await openIncidents();
     expect(open.map((i) => i.incident_key).sort()).toEqual(['after', `vigil-alert:${rule.id}`]);
     expect(open.find((i) => i.incident_key === `vigil-alert:${rule.id}`)?.title).toBe(alert?.description);
+    // Its details say what held it back.
+    expect(open.find((i) => i.incident_key === `vigil-alert:${rule.id}`)?.body_details).toMatchObject({
+      alert_id: alert?.id,
+      silenced_by: { type: 'maintenance_window', id: window.id },
+    });
     expect(received.map((r) => `${r.path} ${r.event}`).sort()).toEqual([
       '/ann incident.triggered',
       '/ann incident.triggered',
