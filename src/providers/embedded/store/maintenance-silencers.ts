@@ -146,7 +146,13 @@ export interface SuppressedEvent {
   payload: unknown;
 }
 
-/** Records Events API triggers a window silenced (one statement per 100). */
+/** How long silenced triggers are kept: a storm through a long window must not fill the disk. */
+export const SUPPRESSED_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * Records Events API triggers a window silenced (one statement per 100), and drops those of the
+ * same services older than SUPPRESSED_RETENTION_MS (through the service and time index).
+ */
 export async function recordSuppressedEvents(
   db: Db,
   events: readonly SuppressedEvent[],
@@ -168,4 +174,10 @@ export async function recordSuppressedEvents(
       )
       .execute();
   }
+  if (events.length === 0) return;
+  await db
+    .deleteFrom('suppressed_events')
+    .where('service_id', 'in', [...new Set(events.map((e) => e.serviceId))])
+    .where('received_at', '<', now - SUPPRESSED_RETENTION_MS)
+    .execute();
 }

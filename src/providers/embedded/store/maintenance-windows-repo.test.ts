@@ -9,7 +9,12 @@ import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import { silentLogger } from '../../../core/log.js';
 import type { MaintenanceWindowListFilter } from '../../../core/maintenance-windows.js';
 import { createEmbeddedProvider } from '../index.js';
-import { windowsInEffect, windowsInEffectByRoutingKey } from './maintenance-silencers.js';
+import {
+  recordSuppressedEvents,
+  SUPPRESSED_RETENTION_MS,
+  windowsInEffect,
+  windowsInEffectByRoutingKey,
+} from './maintenance-silencers.js';
 
 const MIN = 60_000;
 const t0 = Date.parse('2026-06-01T10:00:00Z');
@@ -103,6 +108,17 @@ describe.each(STORES)('maintenance windows on $kind', (store) => {
         window: { id: ongoing.id },
       });
       expect((await windowsInEffect(p.db, [pay.id], t0 + 60 * MIN)).size).toBe(0);
+
+      // Silenced triggers are kept for the retention, then dropped as new ones come.
+      const silenced = { serviceId: pay.id, windowId: ongoing.id, summary: 'x', payload: {} };
+      await recordSuppressedEvents(p.db, [{ ...silenced, dedupKey: 'old' }], t0);
+      await recordSuppressedEvents(
+        p.db,
+        [{ ...silenced, dedupKey: 'new' }],
+        t0 + SUPPRESSED_RETENTION_MS + 1,
+      );
+      const kept = await p.db.selectFrom('suppressed_events').select('dedup_key').execute();
+      expect(kept.map((r) => r.dedup_key)).toEqual(['new']);
 
       const moved = await mw.updateWindow(future.id, { description: 'Web deploy', service_ids: [pay.id] });
       expect([moved.description, moved.services.map((s) => s.id), moved.start_time]).toEqual([
