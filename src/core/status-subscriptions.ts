@@ -5,10 +5,12 @@
  * PagerDuty's status page subscriptions (`channel`, `contact`, `status`) where they fit.
  * Also the signed tokens the subscribers' links carry, and the addresses those links live at.
  */
+import { addressProblem } from './channels.js';
 import type { Page } from './directory.js';
 import { TokenSigner } from './signed-token.js';
 
-export const SUBSCRIBER_CHANNELS = ['email', 'webhook', 'slack', 'teams', 'discord'] as const;
+/** Channel kinds (core/channels.ts) a subscriber may be: their senders deliver subscribers' news too. */
+export const SUBSCRIBER_CHANNELS = ['email', 'webhook', 'slack', 'microsoft_teams', 'discord'] as const;
 export type SubscriberChannel = (typeof SUBSCRIBER_CHANNELS)[number];
 
 /** pending: not confirmed yet; active: told of news; suspended: the mail server refused the address. */
@@ -110,10 +112,16 @@ export interface StatusSubscriptionsPort {
 
   /**
    * A subscribe request from the public page: a new address is stored unconfirmed with a
-   * confirmation email queued; a pending one gets the confirmation again; a confirmed one a note
-   * with its manage link. Unknown components throw before anything is stored.
+   * confirmation queued (an email; for a webhook, a signed ping carrying its signing secret); a
+   * pending one gets the confirmation again; a confirmed one a note with its manage link. Unknown
+   * components throw before anything is stored.
    */
-  subscribe(pageId: string, email: string, components: string[]): Promise<SubscribeOutcome>;
+  subscribe(
+    pageId: string,
+    contact: string,
+    components: string[],
+    channel?: 'email' | 'webhook',
+  ): Promise<SubscribeOutcome>;
   /** The subscription a link names, when it still exists with that key. */
   byRef(ref: SubscriberRef): Promise<Subscription | undefined>;
   /** Confirms; answers false when it was confirmed already. */
@@ -203,11 +211,6 @@ export function contactProblem(channel: SubscriberChannel, contact: string): str
       ? undefined
       : 'an email address such as ops@example.com';
   }
-  try {
-    const url = new URL(contact);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && !/[\s]/.test(contact)) return undefined;
-  } catch {
-    // not a URL
-  }
-  return 'an http:// or https:// URL';
+  if (/\s/.test(contact)) return 'a URL without spaces or line breaks';
+  return addressProblem(channel, contact);
 }

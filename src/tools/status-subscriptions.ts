@@ -103,7 +103,7 @@ export const createStatusPageSubscription = defineTool({
     page_id: pageId,
     channel: z
       .enum(SUBSCRIBER_CHANNELS)
-      .describe('slack, teams and discord take their incoming-webhook URL.'),
+      .describe('slack, microsoft_teams and discord take their webhook URL.'),
     contact: z.string().trim().min(1).max(2000).describe('Email address, or webhook URL.'),
     components: p.ids('component_id').max(200).optional().describe('Only these components (default: all).'),
   }),

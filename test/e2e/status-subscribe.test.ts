@@ -55,6 +55,7 @@ describe('subscribing from a status page', () => {
       viewers_must_be_team_members: true,
     });
     await pages.createPage({ name: 'Quiet', subdomain: 'quiet' });
+    await pages.createPage({ name: 'Hooks', subdomain: 'hooks', allow_webhook_subscribers: true });
   }, 30_000);
   afterAll(async () => {
     await served?.close();
@@ -176,6 +177,32 @@ describe('subscribing from a status page', () => {
     expect((await fetch(`${served.base}${unsubscribe.replace('/unsubscribe/', '/manage/')}`)).status).toBe(
       410,
     );
+  });
+
+  it('takes a webhook from the page only on a public https address', async () => {
+    const token = await form('/status/hooks');
+    for (const url of [
+      'http://example.com/hook',
+      'https://127.0.0.1/hook',
+      'https://localhost/hook',
+      'https://[::1]/x',
+      'https://10.1.2.3/x',
+      'https://169.254.169.254/latest',
+    ]) {
+      const res = await post('/status/hooks/subscribe', new URLSearchParams({ csrf: token, webhook: url }));
+      expect(res.status, url).toBe(400);
+      expect(await res.text()).toContain('an https:// URL on a public address');
+    }
+    // This page takes webhooks, not email.
+    const mail = await post(
+      '/status/hooks/subscribe',
+      new URLSearchParams({ csrf: token, email: 'a@example.com' }),
+    );
+    expect(mail.status).toBe(403);
+    const hooksPage = (await served.rt.embedded.ports.statusPages.getPage('hooks'))?.id as string;
+    expect(
+      (await served.rt.embedded.ports.statusSubscriptions.list(hooksPage, { limit: 10, offset: 0 })).items,
+    ).toEqual([]);
   });
 
   it('limits subscribe requests per address', async () => {

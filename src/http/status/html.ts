@@ -173,7 +173,7 @@ function history(s: Snapshot): Markup {
 
 /** The subscribe form, on a page that takes subscribers; components as the page shows them. */
 const subscribe = (s: Snapshot) =>
-  s.subscribe ? subscribeForm(s.prefix, s.subscribe.csrf, s.components) : html``;
+  s.subscribe ? subscribeForm(s.prefix, s.subscribe, s.components) : html``;
 
 export function statusPage(s: Snapshot): string {
   const status = overallStatus(s);

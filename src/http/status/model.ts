@@ -15,6 +15,7 @@ import {
   type StatusPagesPort,
   worst,
 } from '../../core/status-pages.js';
+import type { SubscribeOffer } from './subscribe.js';
 
 /** How many incidents (newest first) a page reads: 90 days of history on any sane page. */
 const MAX_INCIDENTS = 500;
@@ -37,8 +38,8 @@ export interface Snapshot {
   prefix: string;
   /** Appended to the page's own links: `?key=…` on a private page opened with one, else ''. */
   query: string;
-  /** The subscribe form's token, when the page shows the form (a public page taking email subscribers). */
-  subscribe?: { csrf: string } | undefined;
+  /** The subscribe form, when the page shows one (a public page taking email or webhook subscribers). */
+  subscribe?: SubscribeOffer | undefined;
 }
 
 export const isMaintenance = (i: StatusIncident) => i.scheduled_for !== null;
@@ -56,7 +57,7 @@ export const isUnderWay = (i: StatusIncident) => ACTIVE_STATUSES.includes(i.stat
 export async function loadSnapshot(
   port: StatusPagesPort,
   page: StatusPage,
-  opts: { now: number; url: string; prefix: string; query: string; subscribe?: { csrf: string } | undefined },
+  opts: { now: number; url: string; prefix: string; query: string; subscribe?: SubscribeOffer | undefined },
 ): Promise<Snapshot> {
   const [components, incidents] = await Promise.all([
     port.listComponents(page.id, { limit: MAX_COMPONENTS, offset: 0 }),

@@ -252,8 +252,12 @@ export async function serveStatus(
   }
   const shown = page;
   const form =
-    deps.subscriptions && !isPrivate && page.allow_email_subscribers
-      ? { csrf: deps.subscriptions.tokens.formToken(`${page.id}|subscribe`) }
+    deps.subscriptions && !isPrivate && (page.allow_email_subscribers || page.allow_webhook_subscribers)
+      ? {
+          csrf: deps.subscriptions.tokens.formToken(`${page.id}|subscribe`),
+          email: page.allow_email_subscribers,
+          webhook: page.allow_webhook_subscribers,
+        }
       : undefined;
   const snapshot = () =>
     loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix, query, subscribe: form });

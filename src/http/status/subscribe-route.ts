@@ -7,7 +7,9 @@
  * unsubscribe: the link's token is the credential, so it takes no form token. Subscribe requests
  * are limited per client address and per email address. A private page takes no subscriptions.
  */
+import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { StatusPage, StatusPagesPort } from '../../core/status-pages.js';
 import {
@@ -15,8 +17,10 @@ import {
   type StatusSubscriptionsPort,
   type SubscriberTokens,
 } from '../../core/status-subscriptions.js';
+import { refusal } from '../../providers/embedded/checks/target-guard.js';
 import { BodyTooLargeError, discardRest, readBody } from '../guards.js';
 import {
+  checkEndpointPage,
   checkInboxPage,
   confirmPage,
   managePage,
@@ -31,6 +35,8 @@ export interface SubscriberDeps {
   /** Where the server is reached from outside: a POST's Origin may be it (or the page's domain). */
   publicUrl: string;
   now?: () => number;
+  /** Why a webhook URL from the public page may not be subscribed; default: https to public addresses only. */
+  checkWebhook?: ((url: string) => Promise<string | undefined>) | undefined;
 }
 
 export const SUBSCRIBER_ROUTE =
@@ -39,9 +45,9 @@ export const SUBSCRIBER_ROUTE =
 /** A form of an address and up to a few hundred component ids; anything larger is not from the page. */
 const FORM_LIMIT = 16 * 1024;
 const WINDOW_MS = 10 * 60_000;
-/** Subscribe requests that would send mail, in WINDOW_MS, per client address and per email address. */
+/** Subscribe requests that send a confirmation, in WINDOW_MS, per client address and per email address or URL. */
 const PER_CLIENT = 10;
-const PER_EMAIL = 3;
+const PER_CONTACT = 3;
 
 const HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -75,7 +81,7 @@ class Limiter {
 }
 
 const byClient = new Limiter(PER_CLIENT, WINDOW_MS);
-const byEmail = new Limiter(PER_EMAIL, WINDOW_MS);
+const byContact = new Limiter(PER_CONTACT, WINDOW_MS);
 
 function send(
   req: IncomingMessage,
@@ -91,6 +97,26 @@ function send(
     ...extra,
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+const NOT_PUBLIC = 'an https:// URL on a public address';
+
+/**
+ * Whether a URL from the public page is fit to receive signed POSTs: https, on a name that
+ * resolves only to public addresses (a stranger's form must not make this server post into its
+ * own network). Checked when it subscribes.
+ */
+async function publicWebhook(url: string): Promise<string | undefined> {
+  const target = new URL(url);
+  if (target.protocol !== 'https:') return NOT_PUBLIC;
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  try {
+    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+    if (addresses.length === 0 || addresses.some((a) => refusal(a.address, true))) return NOT_PUBLIC;
+  } catch {
+    return `${NOT_PUBLIC} (${host} does not resolve)`;
+  }
+  return undefined;
 }
 
 /** False when the request's Origin names another site than this server or the page's domain. */
@@ -153,8 +179,8 @@ export async function serveSubscriber(
         'No public subscriptions',
         'This status page is private: it takes no public subscriptions.',
       );
-    if (!page.allow_email_subscribers)
-      return refuse(403, 'No subscriptions here', 'This status page does not take email subscriptions.');
+    if (!page.allow_email_subscribers && !page.allow_webhook_subscribers)
+      return refuse(403, 'No subscriptions here', 'This status page does not take subscriptions.');
     const form = await readForm(req);
     if (!form)
       return refuse(413, 'Refused', 'That form was too large to come from this page; nothing was stored.');
@@ -164,35 +190,48 @@ export async function serveSubscriber(
         'Please try again',
         'This form was not drawn by this page, or was left open for more than twelve hours; nothing was stored. Reload the page and subscribe again.',
       );
-    const email = (form.get('email') ?? '').trim();
-    if (contactProblem('email', email))
+    const webhook = form.has('webhook') && !form.has('email');
+    const contact = (form.get(webhook ? 'webhook' : 'email') ?? '').trim();
+    if (webhook ? !page.allow_webhook_subscribers : !page.allow_email_subscribers)
+      return refuse(
+        403,
+        'No subscriptions here',
+        `This status page does not take ${webhook ? 'webhook' : 'email'} subscriptions.`,
+      );
+    if (!webhook && contactProblem('email', contact))
       return refuse(
         400,
         'Not an email address',
         'Give an email address such as you@example.com; nothing was stored.',
       );
-    const emailKey = `${page.id}|${email.toLowerCase()}`;
+    if (webhook) {
+      const problem =
+        contactProblem('webhook', contact) ?? (await (deps.checkWebhook ?? publicWebhook)(contact));
+      if (problem) return refuse(400, 'Not a webhook URL', `Give ${problem}; nothing was stored.`);
+    }
+    const contactKey = `${page.id}|${contact.toLowerCase()}`;
     const client = req.socket.remoteAddress ?? 'unknown';
-    if (!byEmail.allows(emailKey, now))
+    if (!byContact.allows(contactKey, now))
       return refuse(
         429,
         'Too many requests',
-        'That address was given several times just now: try again in ten minutes.',
-        {
-          'retry-after': String(WINDOW_MS / 1000),
-        },
+        `That ${webhook ? 'URL' : 'address'} was given several times just now: try again in ten minutes.`,
+        { 'retry-after': String(WINDOW_MS / 1000) },
       );
     if (!byClient.allows(client, now))
       return refuse(
         429,
         'Too many requests',
         'Too many subscribe requests from your address: try again in ten minutes.',
-        {
-          'retry-after': String(WINDOW_MS / 1000),
-        },
+        { 'retry-after': String(WINDOW_MS / 1000) },
       );
     try {
-      await deps.port.subscribe(page.id, email, form.getAll('component'));
+      await deps.port.subscribe(
+        page.id,
+        contact,
+        webhook ? [] : form.getAll('component'),
+        webhook ? 'webhook' : 'email',
+      );
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ValidationError)
         return refuse(
@@ -202,10 +241,10 @@ export async function serveSubscriber(
         );
       throw err;
     }
-    // Counted once mail is on its way: refused forms send nothing and cost nothing.
-    byEmail.take(emailKey, now);
+    // Counted once a confirmation is on its way: refused forms send nothing and cost nothing.
+    byContact.take(contactKey, now);
     byClient.take(client, now);
-    return send(req, res, 200, checkInboxPage(view));
+    return send(req, res, 200, webhook ? checkEndpointPage(view) : checkInboxPage(view));
   }
 
   const opened = deps.tokens.open(m[2] as string);

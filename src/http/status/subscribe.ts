@@ -39,15 +39,34 @@ function picks(components: readonly Component[], chosen: ReadonlySet<string>): M
   )}</div>`;
 }
 
-/** The form on the status page and each incident page. */
-export function subscribeForm(prefix: string, csrf: string, components: readonly Component[]): Markup {
-  return html`<h2 id="subscribe">Get updates by email</h2><section class="card subscribe">
-<form method="post" action="${prefix}/subscribe">
-<input type="hidden" name="csrf" value="${csrf}">
+/** What the page's form offers: email (with components), a webhook, or both. */
+export interface SubscribeOffer {
+  csrf: string;
+  email: boolean;
+  webhook: boolean;
+}
+
+/** The form on the status page and each incident page (a second one for a webhook). */
+export function subscribeForm(
+  prefix: string,
+  offer: SubscribeOffer,
+  components: readonly Component[],
+): Markup {
+  const email = html`<form method="post" action="${prefix}/subscribe">
+<input type="hidden" name="csrf" value="${offer.csrf}">
 <div class="field"><input type="email" name="email" required maxlength="254" autocomplete="email" placeholder="you@example.com" aria-label="Email address"><button type="submit">Subscribe</button></div>
 ${components.length > 0 ? html`<details><summary>Only some components (all by default)</summary>${picks(components, new Set())}</details>` : ''}
 <div class="muted">We send a link to confirm first; every email has a one-click unsubscribe.</div>
-</form></section>`;
+</form>`;
+  const webhook = html`<form method="post" action="${prefix}/subscribe">
+<input type="hidden" name="csrf" value="${offer.csrf}">
+<div class="field"><input type="url" name="webhook" required maxlength="2000" placeholder="https://example.com/hooks/status" aria-label="Webhook URL"><button type="submit">Subscribe the webhook</button></div>
+<div class="muted">It receives a signed ping with its signing secret and a link to confirm; then signed JSON for every update (Standard Webhooks).</div>
+</form>`;
+  return html`<h2 id="subscribe">Get updates${offer.email ? ' by email' : ''}</h2><section class="card subscribe">
+${offer.email ? email : webhook}
+${offer.email && offer.webhook ? html`<details><summary>Or a webhook</summary>${webhook}</details>` : ''}
+</section>`;
 }
 
 function layout(v: SubscriberView, title: string, body: Markup): string {
@@ -78,6 +97,13 @@ export function messagePage(v: SubscriberView, title: string, sentence: string, 
     html`<div class="card"><p${error ? raw(' class="muted"') : ''}>${sentence}</p></div>`,
   );
 }
+
+export const checkEndpointPage = (v: SubscriberView) =>
+  messagePage(
+    v,
+    'Check your endpoint',
+    'If that URL can subscribe, a signed ping is on its way to it, carrying its signing secret and a link to confirm. Nothing else is sent to it before the link is followed; the link works for 48 hours.',
+  );
 
 export const checkInboxPage = (v: SubscriberView) =>
   messagePage(

@@ -111,7 +111,14 @@ export function subscriberMessage(
       title,
       text: title,
       body: lines.join('\n'),
-      payload: { event: d.event, page: { id: n.page.id, name: n.page.name, url: base }, sent_at: sentAt },
+      // A webhook added from the page learns its signing secret here: only its owner reads this.
+      payload: {
+        event: d.event,
+        page: { id: n.page.id, name: n.page.name, url: base },
+        ...(confirming ? { confirm_url: confirm } : { manage_url: manage }),
+        ...(confirming && d.kind === 'webhook' && d.secret && { signing_secret: d.secret }),
+        sent_at: sentAt,
+      },
       email: { html, fromName, headers: {} },
     });
   }
@@ -174,10 +181,12 @@ export function subscriberMessage(
     text: `[${n.page.name}] ${title}${body ? ` — ${body}` : ''} ${incidentUrl}`,
     body: text,
     payload,
-    link: incidentUrl,
+    // No `link`: chat channels make it an Acknowledge button, which is for responders, not subscribers.
     fields: [
       { name: 'Status', value: label(status) },
       ...(affected.length ? [{ name: 'Components', value: affected.join(', ') }] : []),
+      ...(body ? [{ name: 'Update', value: body }] : []),
+      { name: 'Details', value: incidentUrl },
     ],
     email: {
       html,
@@ -201,20 +210,10 @@ function message(
     body: string;
     payload: object;
     email: EmailParts;
-    link?: string;
     fields?: { name: string; value: string }[];
   },
 ): Outgoing & { email: EmailParts } {
-  // Fields of the richer chat channels (cards, embeds): spread, so this builds before they exist too.
-  const card = {
-    title: m.title,
-    urgency: 'low',
-    fields: m.fields ?? [],
-    speech: m.title,
-    ...(m.link && { link: m.link }),
-  };
   return {
-    ...card,
     id: d.id,
     event: d.event,
     sent_at: sentAt,
@@ -222,8 +221,13 @@ function message(
     text: m.text,
     subject: m.subject,
     body: m.body,
+    // For cards and embeds (Teams, Discord); news for customers interrupts nobody.
+    title: m.title,
+    urgency: 'low',
+    fields: m.fields ?? [],
+    speech: m.title,
     email: m.email,
-  } as Outgoing & { email: EmailParts };
+  };
 }
 
 function page(name: string, title: string, main: string, footer = ''): string {

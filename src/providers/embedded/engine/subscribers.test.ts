@@ -172,6 +172,45 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     ]);
   });
 
+  it('tells chat subscribers through their channel, and keeps a page name from adding headers', async ({
+    skip: skipIt,
+  }) => {
+    if (skip) skipIt();
+    const pages = p.ports.statusPages;
+    const subs = p.ports.statusSubscriptions;
+    const page = await pages.createPage({ name: 'Evil\r\nBcc: thief@example.com', subdomain: 'chatty' });
+    await subs.create(page.id, { channel: 'slack', contact: `${hookBase}/slack` });
+    await subs.create(page.id, { channel: 'discord', contact: `${hookBase}/api/webhooks/123/abc` });
+    await subs.create(page.id, { channel: 'microsoft_teams', contact: `${hookBase}/teams` });
+    await subs.create(page.id, { channel: 'email', contact: 'reader@example.com' });
+    await expect(
+      subs.create(page.id, { channel: 'discord', contact: `${hookBase}/elsewhere` }),
+    ).rejects.toThrow(/discord\.com\/api\/webhooks/);
+    const before = received.length;
+    await pages.createIncident(page.id, {
+      name: 'Queue delays',
+      status: 'identified',
+      body: 'Draining the backlog.',
+    });
+    await at(t + 1000);
+    const got = Object.fromEntries(
+      received.slice(before).map((r) => [r.path.replace(/\?.*$/, ''), JSON.parse(r.body)]),
+    );
+    expect(got['/slack'].text).toContain('Queue delays — Draining the backlog.');
+    expect(got['/slack'].text).toContain('/status/chatty/incidents/');
+    const embed = got['/api/webhooks/123/abc'].embeds[0];
+    expect(embed.title).toBe('Incident: Queue delays');
+    expect(embed.description).not.toContain('Acknowledge');
+    expect(embed.fields.map((f: { name: string }) => f.name)).toEqual(['Status', 'Update', 'Details']);
+    expect(JSON.stringify(got['/teams'])).toContain('Draining the backlog.');
+    expect(JSON.stringify(got['/teams'])).not.toContain('Acknowledge');
+    const mail = smtp.mails.find((m) => m.to[0] === 'reader@example.com');
+    expect(mail?.parsed.bcc).toBeUndefined();
+    expect(mail?.raw.split(/\r?\n\r?\n/)[0]).not.toMatch(/^Bcc:/im);
+    expect(mail?.parsed.from?.value[0]?.name).toBe('Evil Bcc: thief@example.com');
+    expect(mail?.parsed.subject).toBe('[Evil Bcc: thief@example.com] Incident: Queue delays');
+  });
+
   it('suspends an address the mail server refuses', async ({ skip: skipIt }) => {
     if (skip) skipIt();
     const pages = p.ports.statusPages;

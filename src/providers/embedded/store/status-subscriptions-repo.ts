@@ -192,8 +192,7 @@ async function queueNotices(
 
 /**
  * Tells the page's subscribers of an incident update just written (status-incidents-repo.ts
- * calls it from the same transaction). Maintenance still only scheduled is news once, when it is
- * posted; its reminder comes from the engine.
+ * calls it from the same transaction); a maintenance's reminder comes from the engine.
  */
 export async function notifySubscribers(
   db: Db,
@@ -214,7 +213,6 @@ export async function notifySubscribers(
     .limit(1)
     .executeTakeFirst();
   const maintenance = incident.scheduled_for !== null;
-  if (maintenance && earlier && update.status === 'scheduled') return;
   await queueNotices(
     db,
     {
@@ -672,9 +670,14 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
     return [...out.values()].sort((a, b) => a.at - b.at).map(({ at: _at, ...c }) => c);
   }
 
-  async subscribe(pageId: string, email: string, components: string[]): Promise<SubscribeOutcome> {
-    const problem = contactProblem('email', email);
-    if (problem) throw new ValidationError(`Give ${problem}.`, { parameter: 'email' });
+  async subscribe(
+    pageId: string,
+    contact: string,
+    components: string[],
+    channel: 'email' | 'webhook' = 'email',
+  ): Promise<SubscribeOutcome> {
+    const problem = contactProblem(channel, contact);
+    if (problem) throw new ValidationError(`Give ${problem}.`, { parameter: channel });
     const outcome = await this.db
       .transaction()
       .execute(async (trx): Promise<SubscribeOutcome | undefined> => {
@@ -684,28 +687,29 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
           .selectFrom('status_subscribers')
           .selectAll()
           .where('page_id', '=', p.id)
-          .where('kind', '=', 'email')
-          .where('address_lower', '=', email.toLowerCase())
+          .where('kind', '=', channel)
+          .where('address_lower', '=', contact.toLowerCase())
           .executeTakeFirst();
         const now = this.clock.now();
-        const tell = (subscriberId: string, event: string) =>
+        const tell = (s: Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>, event: string) =>
           queueDeliveries(
             trx,
-            [{ kind: 'email', address: email, secret: null, event, subscriber_id: subscriberId }],
+            [{ kind: channel, address: s.address, secret: s.secret, event, subscriber_id: s.id }],
             now,
           );
         if (!existing) {
           const id = newId();
           const at = new Date(now).toISOString();
+          const secret = channel === 'webhook' ? newSigningSecret() : null;
           await trx
             .insertInto('status_subscribers')
             .values({
               id,
               page_id: p.id,
-              kind: 'email',
-              address: email,
-              address_lower: email.toLowerCase(),
-              secret: null,
+              kind: channel,
+              address: contact,
+              address_lower: contact.toLowerCase(),
+              secret,
               link_key: randomBytes(12).toString('base64url'),
               origin: 'page',
               confirmed_at: null,
@@ -715,18 +719,18 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
             })
             .execute();
           await setComponents(trx, id, chosen);
-          await tell(id, 'subscription_confirmation');
+          await tell({ id, address: contact, secret }, 'subscription_confirmation');
           return 'created';
         }
         // The mail server refused it before: nothing more goes there.
         if (existing.rejected_at) return undefined;
         if (!existing.confirmed_at) {
           await setComponents(trx, existing.id, chosen);
-          await tell(existing.id, 'subscription_confirmation');
+          await tell(existing, 'subscription_confirmation');
           return 'resent';
         }
         // Confirmed already: its components change only from its own manage link.
-        await tell(existing.id, 'subscription_exists');
+        await tell(existing, 'subscription_exists');
         return 'reminded';
       });
     this.queued();
