@@ -34,7 +34,7 @@ const FLAGS = [
   'allow_webhook_subscribers',
   'allow_rss_atom_feeds',
 ] as const;
-/** Defaults of the flags: public, indexed, feeds on, no subscriptions (Vigil sends none yet). */
+/** Defaults of the flags: public, indexed, feeds on, no public subscriptions until the page allows them. */
 const FLAG_DEFAULTS: Record<(typeof FLAGS)[number], boolean> = {
   viewers_must_be_team_members: false,
   hidden_from_search: false,
