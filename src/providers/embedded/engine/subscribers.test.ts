@@ -158,6 +158,7 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
       'incident_updated',
       'incident_resolved',
     ]);
+    for (const r of received) verifyWebhook(hook.signing_secret as string, r.headers, r.body);
     // No message names another subscriber.
     for (const m of smtp.mails) expect(m.raw).not.toContain(m.to[0] === 'all@example.com' ? 'web@' : 'all@');
 
@@ -236,6 +237,10 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     const pages = p.ports.statusPages;
     const page = await pages.createPage({ name: 'Planned', subdomain: 'planned' });
     await p.ports.statusSubscriptions.create(page.id, { channel: 'email', contact: 'ops@example.com' });
+    const hook = await p.ports.statusSubscriptions.create(page.id, {
+      channel: 'webhook',
+      contact: `${hookBase}/planned`,
+    });
     const start = t + 5 * HOUR;
     await pages.createIncident(page.id, {
       name: 'Database upgrade',
@@ -263,6 +268,14 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     expect(mine().slice(2)).toEqual([
       '[Planned] Maintenance in progress: Database upgrade',
       '[Planned] Maintenance completed: Database upgrade',
+    ]);
+    const hooked = received.filter((r) => r.path === '/planned');
+    for (const r of hooked) verifyWebhook(hook.signing_secret as string, r.headers, r.body);
+    expect(hooked.map((r) => JSON.parse(r.body).event)).toEqual([
+      'maintenance_scheduled',
+      'maintenance_reminder',
+      'maintenance_started',
+      'maintenance_completed',
     ]);
   });
 
