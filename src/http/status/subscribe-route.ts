@@ -296,9 +296,7 @@ export async function serveSubscriber(
   if (kind === 'confirm') {
     if (!post) {
       if (subscription.status !== 'pending')
-        return send(req, res, 303 as number, '', {
-          location: `${prefix}/manage/${manageToken()}?done=confirmed`,
-        });
+        return send(req, res, 303, '', { location: `${prefix}/manage/${manageToken()}?done=already` });
       return send(req, res, 200, confirmPage(view, path, deps.tokens.formToken(path)));
     }
     const form = await readForm(req);
