@@ -46,8 +46,10 @@ export interface Subscription {
   /** The email address or webhook URL. */
   contact: string;
   status: SubscriptionStatus;
-  /** Component ids it is limited to; empty: every component. */
+  /** Component ids it is limited to (a group stands for its members). */
   components: string[];
+  /** Told of every component's news; false when it chose components (even if all were deleted since). */
+  all_components: boolean;
   /** Who added it: the public page (double opt-in) or an operator (confirmed at once). */
   origin: 'page' | 'operator';
   confirmed_at: string | null;

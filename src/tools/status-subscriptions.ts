@@ -22,6 +22,7 @@ const subscriptionItem = z.object({
   contact: z.string(),
   status: z.string(),
   components: z.array(z.string()),
+  all_components: z.boolean(),
   origin: z.string(),
   confirmed_at: z.string().nullable(),
   suspended_reason: z.string().nullable(),

@@ -316,7 +316,7 @@ export async function serveSubscriber(
 
   // manage
   const components = (await pages.listComponents(page.id, { limit: 1000, offset: 0 })).items;
-  const render = (status: number, chosen: readonly string[], notice?: string) =>
+  const render = (status: number, notice?: string) =>
     send(
       req,
       res,
@@ -327,7 +327,8 @@ export async function serveSubscriber(
         unsubscribePath: `${prefix}/unsubscribe/${m[2]}`,
         csrf: deps.tokens.formToken(path),
         components,
-        chosen,
+        chosen: subscription.components,
+        all: subscription.all_components,
         notice,
       }),
     );
@@ -341,7 +342,7 @@ export async function serveSubscriber(
           : done === 'saved'
             ? 'Saved.'
             : undefined;
-    return render(200, subscription.components, notice);
+    return render(200, notice);
   }
   const form = await readForm(req);
   if (!form)

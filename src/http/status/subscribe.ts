@@ -132,6 +132,8 @@ export function managePage(
     csrf: string;
     components: readonly Component[];
     chosen: readonly string[];
+    /** Told of every component (none chosen). */
+    all: boolean;
     notice?: string | undefined;
   },
 ): string {
@@ -139,7 +141,7 @@ export function managePage(
     v,
     'Your subscription',
     html`${o.notice ? html`<div class="notice" role="status">${o.notice}</div>` : ''}
-<div class="card"><p>Updates go to <strong>${mask(o.contact)}</strong>, for ${o.chosen.length === 0 ? 'every component' : 'the components ticked below'}.</p>
+<div class="card"><p>Updates go to <strong>${mask(o.contact)}</strong>, for ${o.all ? 'every component' : o.chosen.length > 0 ? 'the components ticked below' : 'news naming no component (the components chosen were removed)'}.</p>
 ${
   o.components.length > 0
     ? html`<form method="post" action="${o.path}"><input type="hidden" name="csrf" value="${o.csrf}">

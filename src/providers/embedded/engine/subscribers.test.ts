@@ -162,6 +162,20 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     // No message names another subscriber.
     for (const m of smtp.mails) expect(m.raw).not.toContain(m.to[0] === 'all@example.com' ? 'web@' : 'all@');
 
+    // The website goes: its subscriber is not told of the API from then on, nor listed as hearing all.
+    await pages.deleteComponent(page.id, web.id);
+    expect(await subs.get(page.id, webOnly.id)).toMatchObject({ components: [], all_components: false });
+    const mailed = smtp.mails.length;
+    const apiOnly = await pages.createIncident(page.id, {
+      name: 'API slow',
+      status: 'investigating',
+      components: { [api.id]: 'degraded_performance' },
+    });
+    await at(t + 1000);
+    expect(smtp.mails.slice(mailed).map((m) => m.to[0])).toEqual(['all@example.com']);
+    await pages.deleteIncident(page.id, apiOnly.id);
+    received.splice(3);
+
     const counts = await subs.notified(page.id, incident.id);
     expect(counts.map((c) => [c.event, c.queued, c.delivered])).toEqual([
       ['incident_created', 2, 2],

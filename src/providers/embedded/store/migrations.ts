@@ -1067,6 +1067,7 @@ const m024: Migration = {
       .addColumn('secret', 'text')
       .addColumn('link_key', 'text', (c) => c.notNull())
       .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('limited', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('confirmed_at', 'text')
       .addColumn('rejected_at', 'text')
       .addColumn('rejection', 'text')

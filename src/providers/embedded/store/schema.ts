@@ -619,6 +619,8 @@ export interface StatusSubscribersTable {
   link_key: string;
   /** `page` (double opt-in) or `operator`. */
   origin: string;
+  /** 1 when it chose components: with all of them deleted, it hears only of news naming none. */
+  limited: number;
   confirmed_at: string | null;
   /** When the mail server refused the address, and its words. */
   rejected_at: string | null;

@@ -64,6 +64,7 @@ function toSubscription(r: StatusSubscribersTable, components: string[]): Subscr
     contact: r.address,
     status: statusOf(r),
     components,
+    all_components: r.limited === 0,
     origin: r.origin as Subscription['origin'],
     confirmed_at: r.confirmed_at,
     suspended_reason: r.rejection,
@@ -90,6 +91,11 @@ async function checkComponents(db: Db, pageId: string, ids: readonly string[]): 
 }
 
 async function setComponents(db: Db, subscriberId: string, ids: readonly string[]) {
+  await db
+    .updateTable('status_subscribers')
+    .set({ limited: ids.length > 0 ? 1 : 0 })
+    .where('id', '=', subscriberId)
+    .execute();
   await db.deleteFrom('status_subscriber_components').where('subscriber_id', '=', subscriberId).execute();
   if (ids.length > 0)
     await db
@@ -155,14 +161,7 @@ async function queueNotices(
     const named = [...n.components, ...groups.map((g) => g.group_id as string)];
     q = q.where((eb) =>
       eb.or([
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('status_subscriber_components as c')
-              .select('c.component_id')
-              .whereRef('c.subscriber_id', '=', 's.id'),
-          ),
-        ),
+        eb('s.limited', '=', 0),
         eb.exists(
           eb
             .selectFrom('status_subscriber_components as c')
@@ -563,6 +562,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
           secret,
           link_key: randomBytes(12).toString('base64url'),
           origin: 'operator',
+          limited: 0,
           confirmed_at: at,
           rejected_at: null,
           rejection: null,
@@ -712,6 +712,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
               secret,
               link_key: randomBytes(12).toString('base64url'),
               origin: 'page',
+              limited: 0,
               confirmed_at: null,
               rejected_at: null,
               rejection: null,
