@@ -113,6 +113,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     subscriptions: service.deps.ports.statusSubscriptions && {
       port: service.deps.ports.statusSubscriptions,
       tokens: subscriberTokens(() => secretKey(config.secretKey, config.dataDir)),
+      sendsEmail: config.smtp.url !== undefined,
     },
   };
   // Links in pages to people (`/r/<token>`), signed under the key the embedded engine signs them with.

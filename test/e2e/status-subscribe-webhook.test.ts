@@ -73,6 +73,8 @@ describe('a webhook subscribed from the status page', () => {
       subscriptions: {
         port: p.ports.statusSubscriptions,
         tokens: subscriberTokens(() => createHash('sha256').update(SECRET).digest()),
+        // No SMTP here: the pages offer webhooks only.
+        sendsEmail: false,
         // This test's receiver is on loopback: let it through only while `lenient`.
         checkWebhook: async (url) => (lenient ? undefined : `not ${url}`),
       },
@@ -145,6 +147,27 @@ describe('a webhook subscribed from the status page', () => {
       event: 'incident_created',
       incident: { name: 'Database slow' },
     });
+  });
+
+  it('offers no email where the server sends none', async () => {
+    await p.ports.statusPages.createPage({
+      name: 'Mailless',
+      subdomain: 'mailless',
+      allow_email_subscribers: true,
+      allow_webhook_subscribers: true,
+    });
+    const html = await (await fetch(`${base}/status/mailless`)).text();
+    expect(html).toContain('name="webhook"');
+    expect(html).not.toContain('name="email"');
+    const token = await csrf('/status/mailless');
+    const res = await post(
+      '/status/mailless/subscribe',
+      new URLSearchParams({ csrf: token, email: 'a@example.com' }).toString(),
+    );
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('does not take email subscriptions');
+    const page = (await p.ports.statusPages.getPage('mailless'))?.id as string;
+    expect((await p.ports.statusSubscriptions.list(page, { limit: 10, offset: 0 })).items).toEqual([]);
   });
 
   it('takes only public https URLs by default, storing nothing otherwise', async () => {

@@ -252,15 +252,23 @@ export async function serveStatus(
   }
   const shown = page;
   const form =
-    deps.subscriptions && !isPrivate && (page.allow_email_subscribers || page.allow_webhook_subscribers)
+    deps.subscriptions && !isPrivate
       ? {
           csrf: deps.subscriptions.tokens.formToken(`${page.id}|subscribe`),
-          email: page.allow_email_subscribers,
+          // Email only where this server can send it (VIGIL_SMTP_URL).
+          email: page.allow_email_subscribers && deps.subscriptions.sendsEmail !== false,
           webhook: page.allow_webhook_subscribers,
         }
       : undefined;
+  const offer = form && (form.email || form.webhook) ? form : undefined;
   const snapshot = () =>
-    loadSnapshot(deps.pages, shown, { now: deps.now?.() ?? Date.now(), url, prefix, query, subscribe: form });
+    loadSnapshot(deps.pages, shown, {
+      now: deps.now?.() ?? Date.now(),
+      url,
+      prefix,
+      query,
+      subscribe: offer,
+    });
   // Every visitor gets the same answer: one rendering serves them all for a second. The links of
   // a private page may carry its visitor's key, so the key is part of what names the rendering.
   const key = `${page.id}|${page.updated_at}|${url}|${prefix}|${query}|${rest}`;

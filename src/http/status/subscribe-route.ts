@@ -35,6 +35,8 @@ export interface SubscriberDeps {
   /** Where the server is reached from outside: a POST's Origin may be it (or the page's domain). */
   publicUrl: string;
   now?: () => number;
+  /** Whether this server sends email (VIGIL_SMTP_URL); without it pages take no email subscribers. Default true. */
+  sendsEmail?: boolean | undefined;
   /** Why a webhook URL from the public page may not be subscribed; default: https to public addresses only. */
   checkWebhook?: ((url: string) => Promise<string | undefined>) | undefined;
 }
@@ -192,7 +194,9 @@ export async function serveSubscriber(
       );
     const webhook = form.has('webhook') && !form.has('email');
     const contact = (form.get(webhook ? 'webhook' : 'email') ?? '').trim();
-    if (webhook ? !page.allow_webhook_subscribers : !page.allow_email_subscribers)
+    if (
+      webhook ? !page.allow_webhook_subscribers : !page.allow_email_subscribers || deps.sendsEmail === false
+    )
       return refuse(
         403,
         'No subscriptions here',
