@@ -144,6 +144,17 @@ describe('subscribing from a status page', () => {
     expect(again.headers.get('location')).toMatch(/done=already$/);
     const [subscription] = (await subscriptions()).items;
     expect(subscription).toMatchObject({ status: 'active', contact: 'Ann@Example.com', components: [api] });
+    // Never on a public route.
+    for (const route of [
+      '',
+      '/api/v2/summary.json',
+      '/api/v2/incidents.json',
+      '/history.rss',
+      '/history.atom',
+    ]) {
+      const text = (await (await fetch(`${served.base}/status/acme${route}`)).text()).toLowerCase();
+      expect(text, route).not.toContain('ann@example.com');
+    }
 
     // The same address again: the same answer, and a note to the address rather than a change.
     const known = await subscribe('ann@example.com');
