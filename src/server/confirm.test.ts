@@ -107,7 +107,7 @@ describe('confirmation through elicitation, in-process', () => {
   it('asks before paging: trigger_incident opens nothing on no and pages on yes; escalate_incident asks too', async () => {
     const client = await connect(ANN);
     const title = 'DB down';
-    const question = `Trigger incident (service_id ${service}, title '${title}', urgency high)? This pages the service's on-call responders now.`;
+    const question = `Trigger incident (service_id ${service}, title '${title}')? This pages the service's on-call responders now.`;
     const open = async () =>
       (await h.ok('get_incidents', { current_user_context: false, service_ids: [service] })).incidents.map(
         (i: { title: string }) => i.title,

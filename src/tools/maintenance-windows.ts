@@ -61,7 +61,7 @@ export const listMaintenanceWindows = defineTool({
   output: maintenanceWindowItem,
   annotations: READ,
   description:
-    'List maintenance windows (their services open no incidents while one is in effect), or get one by `maintenance_window_id`.',
+    'List maintenance windows (their services page nobody while one is on), or get one by `maintenance_window_id`.',
   narrowHint: 'Narrow with `filter`, `service_ids`, `team_ids` or `query`.',
   input: z.strictObject({
     maintenance_window_id: windowId.optional(),

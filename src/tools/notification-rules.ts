@@ -27,10 +27,7 @@ export const notificationRuleItem = z.object({
 
 const userId = p.id('user_id').describe('The user whose rules these are (default: the current user).');
 const ruleId = p.id('rule_id').describe('The rule ID.');
-const kind = z
-  .enum(RULE_KINDS)
-  .default('assignment')
-  .describe('assignment (paging: delay, urgency; default) or handoff (on-call shift notices).');
+const kind = z.enum(RULE_KINDS).default('assignment').describe('assignment (default) or handoff.');
 const minutes = (what: string) => z.number().int().min(0, `${what} must be 0 or more`).max(10_080);
 const fields = {
   contact_method_id: p.id('contact_method_id').describe("One of the user's contact methods (get_users)."),
@@ -70,7 +67,7 @@ export const listNotificationRules = defineTool({
   output: notificationRuleItem,
   annotations: READ,
   description:
-    "A user's notification rules: assignment (how they are paged: contact method, delay, urgency) or handoff (on-call shift notices). Without assignment rules a user is paged on every contact method at once.",
+    "A user's notification rules: assignment (contact method, delay, urgency) or handoff (on-call shift notices). Without assignment rules, every method is paged at once.",
   input: z.strictObject({
     user_id: userId.optional(),
     kind,
@@ -97,7 +94,7 @@ export const createNotificationRule = defineTool({
   output: notificationRuleItem,
   annotations: CREATE,
   description:
-    "Add a notification rule for a user: assignment (page by this contact method N minutes after being paged, for high or low urgency) or handoff (notice N minutes before an on-call shift starts/ends). A user's first assignment rule replaces paging every method at once.",
+    "Add a user's notification rule: assignment (page by a method N minutes in, for an urgency) or handoff (notice N minutes before a shift edge). The first assignment rule ends paging every method at once.",
   input: z.strictObject({
     user_id: userId.optional(),
     kind,

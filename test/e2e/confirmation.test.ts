@@ -95,9 +95,7 @@ describe.each(['modern', 'sse'] as const)('over %s', (kind) => {
     const opened = await callJson(client, 'trigger_incident', { service_id: service, title });
     expect(opened.body.incidents[0].title).toBe(title);
     expect(asked).toHaveLength(2);
-    expect(asked[0]).toMatch(
-      /^Trigger incident \(service_id \w+, title 'Outage via \w+', urgency high\)\? This pages/,
-    );
+    expect(asked[0]).toMatch(/^Trigger incident \(service_id \w+, title 'Outage via \w+'\)\? This pages/);
   });
 });
 
