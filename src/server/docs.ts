@@ -1,6 +1,8 @@
 /**
- * The `docs://tools` resource: generated from the registry, so it cannot drift from the tools.
+ * Documents generated from the registry, so they cannot drift from the tools: the `docs://tools`
+ * resource, and the README's tool table (`npm run docs` writes it; a test checks it).
  */
+import type { ToolDefinition } from '../tools/define-tool.js';
 import type { CompiledTool } from './registry.js';
 
 interface PropertySchema {
@@ -43,4 +45,17 @@ export function toolsDoc(tools: readonly CompiledTool[]): string {
     parts.push(`Result key: \`${t.def.resource}\`.`, '');
   }
   return parts.join('\n');
+}
+
+/** The README's tool table: name, toolset, mode and description of every tool, in registry order. */
+export function toolTable(tools: readonly ToolDefinition[]): string {
+  const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replaceAll('|', '\\|');
+  return [
+    '| Tool | Toolset | Mode | What it does |',
+    '|---|---|---|---|',
+    ...tools.map(
+      (t) =>
+        `| \`${t.name}\` | ${t.toolset} | ${t.annotations.readOnlyHint ? 'read' : 'write'} | ${cell(t.description)} |`,
+    ),
+  ].join('\n');
 }
