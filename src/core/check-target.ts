@@ -5,7 +5,7 @@
 
 import { type CheckType, kindOf } from './check-kinds/index.js';
 import type { TargetFields as KindTarget } from './check-kinds/shared.js';
-import { ValidationError } from './errors.js';
+import { parameterPath, ValidationError } from './errors.js';
 
 export interface TargetFields extends KindTarget {
   type: CheckType;
@@ -29,8 +29,7 @@ export function checkTarget(t: TargetFields, prefix = ''): Record<string, unknow
   const parsed = kind.parameters.safeParse(t.parameters ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') ?? '';
-    const parameter = `${prefix}parameters${path}`;
+    const parameter = `${prefix}${parameterPath(['parameters', ...(issue?.path ?? [])])}`;
     const message =
       issue?.code === 'unrecognized_keys'
         ? `Unknown ${t.type} parameter(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')} in \`${parameter}\`.`
