@@ -1,6 +1,8 @@
 /**
  * One-shot commands: `vigil call`, `vigil tools`, `vigil keys`. Results go to stdout; notes to stderr.
  */
+
+import { nameList } from '../core/name-list.js';
 import { checkToolsets, SelectionError } from '../server/profiles.js';
 import { isWriteTool } from '../tools/define-tool.js';
 import { UsageError } from './errors.js';
@@ -86,10 +88,7 @@ export async function runKeys(
           throw new UsageError(`--user ${flags.user}: no such user in the directory (create_user first)`);
         userId = user.id;
       }
-      const toolsets = flags.toolsets
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const toolsets = flags.toolsets === undefined ? undefined : nameList(flags.toolsets);
       if (toolsets) {
         try {
           checkToolsets(toolsets);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defaultDataDir } from './data-dir.js';
+import { nameList } from './name-list.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'accepts true or false' })
@@ -25,12 +26,7 @@ const positiveInt = (what: string) =>
     .int(`accepts ${what}`)
     .positive(`accepts ${what}`);
 const mode = z.enum(['read_only', 'read_write'], { error: 'accepts read_only or read_write' });
-const list = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
+const list = z.string().transform((v) => nameList(v));
 const url = (what: string) => z.url({ error: `accepts ${what}` });
 const PROVIDERS = ['embedded', 'pagerduty', 'pingera'];
 const providerList = list.refine((names) => names.every((n) => PROVIDERS.includes(n)), {

@@ -7,6 +7,7 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Config } from '../core/config.js';
+import { nameList } from '../core/name-list.js';
 import type { PortName } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import { isWriteTool, type ToolDefinition } from '../tools/define-tool.js';
@@ -132,8 +133,5 @@ export function verdict(tool: CompiledTool, x: ExposureInput): Verdict {
 /** A comma-separated header (repeated headers joined), as a list of names. */
 export function parseToolList(header: string | string[] | null | undefined): string[] | undefined {
   if (header === null || header === undefined) return undefined;
-  return (Array.isArray(header) ? header.join(',') : header)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return nameList(header);
 }

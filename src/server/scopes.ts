@@ -3,6 +3,8 @@
  * of an OAuth access token's `vigil:*` scopes. A claim or scope Vigil does not know refuses the
  * token, naming it, since ignoring it could widen what was meant.
  */
+
+import { nameList } from '../core/name-list.js';
 import type { Mode } from '../core/principal.js';
 import { TOOLSETS } from '../tools/define-tool.js';
 
@@ -37,7 +39,7 @@ export function jwtScope(
   const raw = claims.toolsets;
   const names =
     typeof raw === 'string'
-      ? raw.split(',').map((s) => s.trim())
+      ? nameList(raw)
       : Array.isArray(raw) && raw.every((t) => typeof t === 'string')
         ? raw.map((t) => t.trim())
         : undefined;
