@@ -19,10 +19,10 @@ import { VERSION } from './version.js';
  */
 export function activeProviders(config: Config): Set<string> {
   if (config.providers) return new Set(config.providers);
-  const raw = config.raw;
+  const { pagerduty, pingera } = config;
   const active = new Set(['embedded']);
-  if (raw.PAGERDUTY_API_TOKEN || raw.PAGERDUTY_CLIENT_ID) active.add('pagerduty');
-  if (raw.PINGERA_API_KEY || raw.PINGERA_JWT_TOKEN || pingeraPerRequest(config)) active.add('pingera');
+  if (pagerduty.token || pagerduty.oauth) active.add('pagerduty');
+  if (pingera.apiKey || pingera.jwt || pingeraPerRequest(config)) active.add('pingera');
   return active;
 }
 
@@ -34,11 +34,10 @@ export function activeProviders(config: Config): Set<string> {
  * with a Vigil key or JWT keep the embedded engine for everything.
  */
 export function pingeraPerRequest(config: Config): boolean {
-  const raw = config.raw;
   return (
     config.providers === undefined &&
-    !raw.PINGERA_API_KEY &&
-    !raw.PINGERA_JWT_TOKEN &&
+    !config.pingera.apiKey &&
+    !config.pingera.jwt &&
     (config.transport === 'sse' || config.transport === 'http') &&
     config.requireAuthHeader
   );
@@ -50,35 +49,20 @@ export function upstreamAuth(config: Config): UpstreamAuth {
 }
 
 function pagerDutyProvider(config: Config, log: Logger): PagerDutyProvider {
-  const raw = config.raw;
-  const clientId = raw.PAGERDUTY_CLIENT_ID as string | undefined;
+  const { host, token, userEmail, oauth } = config.pagerduty;
   return new PagerDutyProvider({
-    host: raw.PAGERDUTY_API_HOST as string,
-    token: raw.PAGERDUTY_API_TOKEN as string | undefined,
-    userEmail: raw.PAGERDUTY_USER_EMAIL as string | undefined,
-    oauth:
-      clientId === undefined
-        ? undefined
-        : new PagerDutyOAuth({
-            clientId,
-            clientSecret: raw.PAGERDUTY_CLIENT_SECRET as string | undefined,
-            callbackPort: raw.PAGERDUTY_OAUTH_CALLBACK_PORT as number,
-            dataDir: config.dataDir,
-            log,
-          }),
+    host,
+    token,
+    userEmail,
+    oauth: oauth && new PagerDutyOAuth({ ...oauth, dataDir: config.dataDir, log }),
     log,
     version: VERSION,
   });
 }
 
 function pingeraProvider(config: Config, log: Logger): PingeraProvider {
-  const raw = config.raw;
   return new PingeraProvider({
-    baseUrl: raw.PINGERA_BASE_URL as string,
-    apiKey: raw.PINGERA_API_KEY as string | undefined,
-    jwt: raw.PINGERA_JWT_TOKEN as string | undefined,
-    timeoutMs: (raw.PINGERA_TIMEOUT as number) * 1000,
-    maxRetries: raw.PINGERA_MAX_RETRIES as number,
+    ...config.pingera,
     log,
     version: VERSION,
   });

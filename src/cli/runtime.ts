@@ -3,7 +3,7 @@
  * and the tool service that every transport and CLI command shares.
  */
 import type { Clock } from '../core/clock.js';
-import { type Config, telegramSettings } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
@@ -38,11 +38,11 @@ export async function openRuntime(
     checks: config.checks,
     secretKey: config.secretKey,
     auditRetentionDays: config.auditRetentionDays,
-    telegram: telegramSettings(config),
+    telegram: config.telegram,
     pagerduty: {
       eventsUrl: config.pagerduty.eventsUrl,
       // A link back only to an address set on purpose, not the bind address the default guesses.
-      clientUrl: config.raw.VIGIL_PUBLIC_URL === undefined ? undefined : config.publicUrl,
+      clientUrl: config.publicUrlGiven ? config.publicUrl : undefined,
     },
     clock: opts.clock,
   });

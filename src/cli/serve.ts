@@ -63,7 +63,7 @@ export async function serveHttp(rt: Runtime): Promise<void> {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${host}:${address.port}`;
   // Any free port (HTTP_PORT=0): ping URLs name the one taken.
-  if (address.port !== config.httpPort && config.raw.VIGIL_PUBLIC_URL === undefined)
+  if (address.port !== config.httpPort && !config.publicUrlGiven)
     rt.embedded.ports.heartbeats.usePublicUrl(base);
   log.info(
     {
@@ -138,7 +138,7 @@ async function servePublic(rt: Runtime): Promise<() => Promise<void>> {
   try {
     const { port } = await app.listen();
     // Any free port (HTTP_PORT=0): ping URLs name the one taken.
-    if (port !== config.httpPort && config.raw.VIGIL_PUBLIC_URL === undefined)
+    if (port !== config.httpPort && !config.publicUrlGiven)
       rt.embedded.ports.heartbeats.usePublicUrl(base(port));
     log.info({ url: base(port) }, `heartbeat pings, the Events API and status pages served at ${base(port)}`);
     return () => app.close();
@@ -154,7 +154,7 @@ async function servePublic(rt: Runtime): Promise<() => Promise<void>> {
     return async () => {};
   }
   const { port } = await app.listen(0);
-  const url = config.raw.VIGIL_PUBLIC_URL === undefined ? base(port) : config.publicUrl;
+  const url = config.publicUrlGiven ? config.publicUrl : base(port);
   rt.embedded.ports.heartbeats.usePublicUrl(url);
   log.warn(
     { busy: there, url: base(port) },

@@ -73,6 +73,34 @@ describe('parseConfig', () => {
     expect((error as ConfigError).message).not.toContain('\n');
   });
 
+  it('gives the SaaS providers their typed settings, and PagerDuty OAuth only with a client id', () => {
+    const seed = parseConfig({ PINGERA_API_KEY: 'k', PINGERA_TIMEOUT: '7', PAGERDUTY_API_TOKEN: 't' });
+    expect(seed.pingera).toMatchObject({
+      apiKey: 'k',
+      timeoutMs: 7000,
+      baseUrl: 'https://api.pingera.ru/v1',
+    });
+    expect(seed.pagerduty).toMatchObject({ token: 't', host: 'https://api.pagerduty.com', oauth: undefined });
+    const oauth = parseConfig({ PAGERDUTY_CLIENT_ID: 'c', PAGERDUTY_OAUTH_CALLBACK_PORT: '6000' }).pagerduty
+      .oauth;
+    expect(oauth).toEqual({ clientId: 'c', clientSecret: undefined, callbackPort: 6000 });
+  });
+
+  it('knows whether the public URL was given or guessed, and the sessions a client may hold', () => {
+    const guessed = parseConfig({ HTTP_PORT: '8080', VIGIL_MAX_SESSIONS: '20' });
+    expect(guessed).toMatchObject({ publicUrl: 'http://127.0.0.1:8080', publicUrlGiven: false });
+    expect(guessed.maxSessionsPerClient).toBe(10);
+    const given = parseConfig({
+      VIGIL_PUBLIC_URL: 'https://vigil.example.com/',
+      VIGIL_MAX_SESSIONS_PER_CLIENT: '3',
+    });
+    expect(given).toMatchObject({
+      publicUrl: 'https://vigil.example.com',
+      publicUrlGiven: true,
+      maxSessionsPerClient: 3,
+    });
+  });
+
   it('declares every variable once', () => {
     const names = VARIABLES.flatMap((v) => [v.name, ...('aliases' in v ? v.aliases : [])]);
     expect(new Set(names).size).toBe(names.length);

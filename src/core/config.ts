@@ -425,7 +425,12 @@ export const VARIABLES = [
   },
 ] as const satisfies readonly Variable[];
 
-type VariableName = (typeof VARIABLES)[number]['name'];
+type Declared = (typeof VARIABLES)[number];
+
+/** Each variable's value as its schema gives it; undefined when unset, unless it has a default. */
+type Settings = {
+  [V in Declared as V['name']]: z.output<V['schema']> | (V extends { default: string } ? never : undefined);
+};
 
 export interface Config {
   mode: 'read_only' | 'read_write';
@@ -469,12 +474,35 @@ export interface Config {
   auditRetentionDays: number;
   /** Where clients reach this server, without a trailing slash. */
   publicUrl: string;
+  /**
+   * VIGIL_PUBLIC_URL was set: the address is the operator's, not guessed from the bind address,
+   * so links may carry it off this machine (and a listener on another port does not replace it).
+   */
+  publicUrlGiven: boolean;
+  maxSessionsPerClient: number;
+  /** The authorization server whose OAuth access tokens are accepted (VIGIL_OAUTH_ISSUER). */
+  oauthIssuer: string | undefined;
+  /** CSP frame-ancestors of status pages. */
+  statusFrameAncestors: string[];
+  /** The Slack app's signing secret: Slack button clicks are taken only when signed with it. */
+  slackSigningSecret: string | undefined;
+  /** The Telegram bot (VIGIL_TELEGRAM_*), when its token is set; the webhook secret when that is. */
+  telegram: { botToken: string; apiUrl: string; webhookSecret: string | undefined } | undefined;
   pagerduty: {
     /** The Events API v2 endpoint alert rules with a routing key send to. */
     eventsUrl: string;
+    host: string;
+    token: string | undefined;
+    userEmail: string | undefined;
+    oauth: { clientId: string; clientSecret: string | undefined; callbackPort: number } | undefined;
   };
-  /** Every parsed value by variable name, for settings that later issues read. */
-  raw: Partial<Record<VariableName, unknown>>;
+  pingera: {
+    baseUrl: string;
+    apiKey: string | undefined;
+    jwt: string | undefined;
+    timeoutMs: number;
+    maxRetries: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -489,7 +517,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment. Throws ConfigError naming the first bad variable and what it accepts. */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const raw: Partial<Record<VariableName, unknown>> = {};
+  const values: Record<string, unknown> = {};
   for (const v of VARIABLES as readonly Variable[]) {
     const spelled = [v.name, ...(v.aliases ?? [])].find((n) => env[n] !== undefined && env[n] !== '');
     const value = spelled ? env[spelled] : v.default;
@@ -499,76 +527,98 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       const message = parsed.error.issues[0]?.message ?? 'has an invalid value';
       throw new ConfigError(spelled ?? v.name, `invalid value '${value}', ${message}`);
     }
-    raw[v.name as VariableName] = parsed.data;
+    values[v.name] = parsed.data;
   }
-  const get = <T>(name: VariableName) => raw[name] as T;
-  const debug = get<boolean>('PINGERA_DEBUG');
+  // Each value above came from its own variable's schema, or is absent: what Settings says.
+  const s = values as Settings;
+  const publicUrl = s.VIGIL_PUBLIC_URL ?? `http://${hostForUrl(s.HTTP_HOST)}:${s.HTTP_PORT}`;
   return {
-    mode: get('VIGIL_MODE') ?? (pagerDutyDropIn(raw) ? 'read_write' : 'read_only'),
-    providers: get('VIGIL_PROVIDERS'),
-    toolsets: get('VIGIL_TOOLSETS'),
-    tools: get('VIGIL_TOOLS'),
-    excludeTools: get<string[] | undefined>('VIGIL_EXCLUDE_TOOLS') ?? [],
-    maxResponseTokens: get('VIGIL_MAX_RESPONSE_TOKENS'),
-    dataDir: get<string | undefined>('VIGIL_DATA_DIR') ?? defaultDataDir(env),
-    databaseUrl: get('VIGIL_DATABASE_URL'),
-    userEmail: get('VIGIL_USER_EMAIL'),
+    mode: s.VIGIL_MODE ?? (pagerDutyDropIn(s) ? 'read_write' : 'read_only'),
+    providers: s.VIGIL_PROVIDERS,
+    toolsets: s.VIGIL_TOOLSETS,
+    tools: s.VIGIL_TOOLS,
+    excludeTools: s.VIGIL_EXCLUDE_TOOLS ?? [],
+    maxResponseTokens: s.VIGIL_MAX_RESPONSE_TOKENS,
+    dataDir: s.VIGIL_DATA_DIR ?? defaultDataDir(env),
+    databaseUrl: s.VIGIL_DATABASE_URL,
+    userEmail: s.VIGIL_USER_EMAIL,
     jwt: {
-      secret: get('VIGIL_JWT_SECRET'),
-      jwksUrl: get('VIGIL_JWKS_URL'),
-      issuer: get('VIGIL_JWT_ISSUER'),
-      audience: get('VIGIL_JWT_AUDIENCE'),
+      secret: s.VIGIL_JWT_SECRET,
+      jwksUrl: s.VIGIL_JWKS_URL,
+      issuer: s.VIGIL_JWT_ISSUER,
+      audience: s.VIGIL_JWT_AUDIENCE,
     },
-    allowUnauthenticated: get('VIGIL_ALLOW_UNAUTHENTICATED'),
-    allowedHosts: get('VIGIL_ALLOWED_HOSTS'),
-    allowedOrigins: get<string[] | undefined>('VIGIL_ALLOWED_ORIGINS') ?? [],
-    maxBodyBytes: get('VIGIL_MAX_BODY_BYTES'),
-    maxSessions: get('VIGIL_MAX_SESSIONS'),
-    sessionIdleSeconds: get('VIGIL_SESSION_IDLE_SECONDS'),
-    logLevel: debug ? 'debug' : get('VIGIL_LOG_LEVEL'),
-    transport: get('TRANSPORT_MODE'),
-    httpHost: get('HTTP_HOST'),
-    httpPort: get('HTTP_PORT'),
-    requireAuthHeader: get('REQUIRE_AUTH_HEADER'),
-    serverName: get('PINGERA_SERVER_NAME'),
-    smtp: { url: get('VIGIL_SMTP_URL'), from: get('VIGIL_SMTP_FROM') },
-    notify: notifySettings(get),
-    secretKey: get('VIGIL_SECRET_KEY'),
-    auditRetentionDays: get('VIGIL_AUDIT_RETENTION_DAYS'),
+    allowUnauthenticated: s.VIGIL_ALLOW_UNAUTHENTICATED,
+    allowedHosts: s.VIGIL_ALLOWED_HOSTS,
+    allowedOrigins: s.VIGIL_ALLOWED_ORIGINS ?? [],
+    maxBodyBytes: s.VIGIL_MAX_BODY_BYTES,
+    maxSessions: s.VIGIL_MAX_SESSIONS,
+    maxSessionsPerClient: s.VIGIL_MAX_SESSIONS_PER_CLIENT,
+    sessionIdleSeconds: s.VIGIL_SESSION_IDLE_SECONDS,
+    logLevel: s.PINGERA_DEBUG ? 'debug' : s.VIGIL_LOG_LEVEL,
+    transport: s.TRANSPORT_MODE,
+    httpHost: s.HTTP_HOST,
+    httpPort: s.HTTP_PORT,
+    requireAuthHeader: s.REQUIRE_AUTH_HEADER,
+    serverName: s.PINGERA_SERVER_NAME,
+    smtp: { url: s.VIGIL_SMTP_URL, from: s.VIGIL_SMTP_FROM },
+    notify: notifySettings(s),
+    slackSigningSecret: s.VIGIL_SLACK_SIGNING_SECRET,
+    telegram: s.VIGIL_TELEGRAM_BOT_TOKEN
+      ? {
+          botToken: s.VIGIL_TELEGRAM_BOT_TOKEN,
+          apiUrl: s.VIGIL_TELEGRAM_API_URL,
+          webhookSecret: s.VIGIL_TELEGRAM_WEBHOOK_SECRET,
+        }
+      : undefined,
+    secretKey: s.VIGIL_SECRET_KEY,
+    auditRetentionDays: s.VIGIL_AUDIT_RETENTION_DAYS,
     checks: {
-      blockPrivate: get('VIGIL_BLOCK_PRIVATE_TARGETS'),
-      retentionDays: get('VIGIL_RESULT_RETENTION'),
-      concurrency: get('VIGIL_CHECK_CONCURRENCY'),
-      chromiumPath: get('VIGIL_CHROMIUM_PATH'),
-      syntheticUnconfined: get('VIGIL_SYNTHETIC_UNCONFINED'),
+      blockPrivate: s.VIGIL_BLOCK_PRIVATE_TARGETS,
+      retentionDays: s.VIGIL_RESULT_RETENTION,
+      concurrency: s.VIGIL_CHECK_CONCURRENCY,
+      chromiumPath: s.VIGIL_CHROMIUM_PATH,
+      syntheticUnconfined: s.VIGIL_SYNTHETIC_UNCONFINED,
     },
-    publicUrl: (
-      get<string | undefined>('VIGIL_PUBLIC_URL') ??
-      `http://${hostForUrl(get('HTTP_HOST'))}:${get('HTTP_PORT')}`
-    ).replace(/\/+$/, ''),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    publicUrlGiven: s.VIGIL_PUBLIC_URL !== undefined,
+    oauthIssuer: s.VIGIL_OAUTH_ISSUER,
+    statusFrameAncestors: s.VIGIL_STATUS_FRAME_ANCESTORS,
     pagerduty: {
-      eventsUrl:
-        get<string | undefined>('PAGERDUTY_EVENTS_URL') ?? defaultEventsUrl(get('PAGERDUTY_API_HOST')),
+      eventsUrl: s.PAGERDUTY_EVENTS_URL ?? defaultEventsUrl(s.PAGERDUTY_API_HOST),
+      host: s.PAGERDUTY_API_HOST,
+      token: s.PAGERDUTY_API_TOKEN,
+      userEmail: s.PAGERDUTY_USER_EMAIL,
+      oauth: s.PAGERDUTY_CLIENT_ID
+        ? {
+            clientId: s.PAGERDUTY_CLIENT_ID,
+            clientSecret: s.PAGERDUTY_CLIENT_SECRET,
+            callbackPort: s.PAGERDUTY_OAUTH_CALLBACK_PORT,
+          }
+        : undefined,
     },
-    raw,
+    pingera: {
+      baseUrl: s.PINGERA_BASE_URL,
+      apiKey: s.PINGERA_API_KEY,
+      jwt: s.PINGERA_JWT_TOKEN,
+      timeoutMs: s.PINGERA_TIMEOUT * 1000,
+      maxRetries: s.PINGERA_MAX_RETRIES,
+    },
   };
 }
 
 /** The notification services whose settings are complete. */
-function notifySettings(get: <T>(name: VariableName) => T): Config['notify'] {
-  const sid = get<string | undefined>('VIGIL_TWILIO_ACCOUNT_SID');
-  const auth = get<string | undefined>('VIGIL_TWILIO_AUTH_TOKEN');
-  const from = get<string | undefined>('VIGIL_TWILIO_FROM');
-  const pushover = get<string | undefined>('VIGIL_PUSHOVER_TOKEN');
-  const homeserver = get<string | undefined>('VIGIL_MATRIX_HOMESERVER');
-  const matrixToken = get<string | undefined>('VIGIL_MATRIX_ACCESS_TOKEN');
+function notifySettings(s: Settings): Config['notify'] {
+  const { VIGIL_TWILIO_ACCOUNT_SID: sid, VIGIL_TWILIO_AUTH_TOKEN: auth, VIGIL_TWILIO_FROM: from } = s;
+  const { VIGIL_PUSHOVER_TOKEN: pushover, VIGIL_MATRIX_HOMESERVER: homeserver } = s;
+  const matrixToken = s.VIGIL_MATRIX_ACCESS_TOKEN;
   return {
     ...(sid &&
       auth &&
       from && {
-        twilio: { apiUrl: get('VIGIL_TWILIO_API_URL'), accountSid: sid, authToken: auth, from },
+        twilio: { apiUrl: s.VIGIL_TWILIO_API_URL, accountSid: sid, authToken: auth, from },
       }),
-    ...(pushover && { pushover: { apiUrl: get('VIGIL_PUSHOVER_API_URL'), token: pushover } }),
+    ...(pushover && { pushover: { apiUrl: s.VIGIL_PUSHOVER_API_URL, token: pushover } }),
     ...(homeserver && matrixToken && { matrix: { homeserver, accessToken: matrixToken } }),
   };
 }
@@ -577,10 +627,10 @@ function notifySettings(get: <T>(name: VariableName) => T): Config['notify'] {
  * A PagerDuty credential and nothing else chosen: Vigil stands in for the PagerDuty seed, which
  * always had its three write tools (acknowledge, resolve, add a note).
  */
-function pagerDutyDropIn(raw: Partial<Record<VariableName, unknown>>): boolean {
-  const pagerduty = raw.PAGERDUTY_API_TOKEN !== undefined || raw.PAGERDUTY_CLIENT_ID !== undefined;
-  const pingera = raw.PINGERA_API_KEY !== undefined || raw.PINGERA_JWT_TOKEN !== undefined;
-  return pagerduty && !pingera && raw.VIGIL_PROVIDERS === undefined;
+function pagerDutyDropIn(s: Settings): boolean {
+  const pagerduty = s.PAGERDUTY_API_TOKEN !== undefined || s.PAGERDUTY_CLIENT_ID !== undefined;
+  const pingera = s.PINGERA_API_KEY !== undefined || s.PINGERA_JWT_TOKEN !== undefined;
+  return pagerduty && !pingera && s.VIGIL_PROVIDERS === undefined;
 }
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -603,17 +653,4 @@ function hostForUrl(host: string): string {
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || h.startsWith('127.');
-}
-
-/** The Telegram bot's settings when its token is set (VIGIL_TELEGRAM_*); the webhook secret when that is. */
-export function telegramSettings(
-  config: Config,
-): { botToken: string; apiUrl: string; webhookSecret?: string | undefined } | undefined {
-  const botToken = config.raw.VIGIL_TELEGRAM_BOT_TOKEN as string | undefined;
-  if (!botToken) return undefined;
-  return {
-    botToken,
-    apiUrl: config.raw.VIGIL_TELEGRAM_API_URL as string,
-    webhookSecret: config.raw.VIGIL_TELEGRAM_WEBHOOK_SECRET as string | undefined,
-  };
 }

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { chatButtons } from '../core/chat-action.js';
-import { type Config, telegramSettings } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import type { DirectoryPort } from '../core/directory.js';
 import type { HeartbeatsPort } from '../core/heartbeats.js';
 import type { IncidentsPort } from '../core/incidents.js';
@@ -108,7 +108,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     publicUrl: config.publicUrl,
     authorize: statusViewer,
     viewer: viewerTokens(() => secretKey(config.secretKey, config.dataDir)),
-    frameAncestors: config.raw.VIGIL_STATUS_FRAME_ANCESTORS as string[] | undefined,
+    frameAncestors: config.statusFrameAncestors,
     // Subscribers' links and forms, signed under the key the embedded engine signs their mail's links with.
     subscriptions: service.deps.ports.statusSubscriptions && {
       port: service.deps.ports.statusSubscriptions,
@@ -127,7 +127,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     audit: service.deps.ports.audit,
   };
   // Clicks on Slack's and Telegram's buttons (src/http/chat), acting on the same incidents as links.
-  const telegram = telegramSettings(config);
+  const { telegram } = config;
   const chat = responder && {
     incidents: responder.incidents,
     directory: responder.directory,
@@ -135,7 +135,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     log,
     audit: responder.audit,
     maxBodyBytes: limit,
-    slackSigningSecret: config.raw.VIGIL_SLACK_SIGNING_SECRET as string | undefined,
+    slackSigningSecret: config.slackSigningSecret,
     telegram: telegram?.webhookSecret
       ? { webhookSecret: telegram.webhookSecret, call: telegramApi(telegram) }
       : undefined,
@@ -144,7 +144,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   deps.statusPages?.onChange?.(clearStatusCache);
   const sse = new SseSessions({
     maxSessions: config.maxSessions,
-    maxPerClient: (config.raw.VIGIL_MAX_SESSIONS_PER_CLIENT as number | undefined) ?? config.maxSessions,
+    maxPerClient: config.maxSessionsPerClient,
     idleMs: config.sessionIdleSeconds * 1000,
     log,
   });

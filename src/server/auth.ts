@@ -74,11 +74,11 @@ export class Authenticator {
 
   constructor(
     private readonly config: Pick<Config, 'mode' | 'jwt' | 'requireAuthHeader' | 'userEmail'> &
-      Partial<Pick<Config, 'publicUrl' | 'raw'>>,
+      Partial<Pick<Config, 'publicUrl' | 'oauthIssuer'>>,
     private readonly apiKeys: ApiKeyRepository,
     private readonly upstream: UpstreamAuth = { pingera: false, pingeraToolsets: [] },
   ) {
-    const issuer = config.raw?.VIGIL_OAUTH_ISSUER as string | undefined;
+    const issuer = config.oauthIssuer;
     const base = (config.publicUrl ?? '').replace(/\/+$/, '');
     this.oauth = issuer
       ? { issuer, resource: `${base}/mcp`, metadataUrl: `${base}${PROTECTED_RESOURCE_PATH}` }
