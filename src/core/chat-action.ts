@@ -52,6 +52,11 @@ export interface ChatButtons {
 const ACTION_CODE: Record<ChatAction, string> = { acknowledge: 'a', resolve: 'r' };
 const ID = /^[A-Za-z0-9_-]{1,40}$/;
 
+/** The action a Telegram button's `callback_data` names, unchecked: for choosing which buttons a message keeps. */
+export function telegramDataAction(data: string): ChatAction | undefined {
+  return CHAT_ACTIONS.find((a) => data.startsWith(`${ACTION_CODE[a]}.`));
+}
+
 /** Buttons signed under `secret` (read on first use). `now` is for tests. */
 export function chatButtons(secret: () => Buffer, now: () => number = Date.now): ChatButtons {
   const slack = new TokenSigner(secret, 'vigil chat button v1', now);

@@ -1,15 +1,17 @@
 /**
- * What the chat endpoints share once a click is proven to come from Slack or Telegram and its
- * button is proven to be Vigil's: acting on the incident as a Vigil user ("via Slack", "via
- * Telegram" in its log and in the audit trail), and the one line saying who did what.
+ * What the chat endpoints share: reading a click only once its headers may be the chat
+ * service's, and once it is proven to be and its button Vigil's, acting on the incident as a
+ * Vigil user ("via Slack", "via Telegram" in its log and in the audit trail), and the one line
+ * saying who did what.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditPort } from '../../core/audit.js';
 import type { ChatAction, ChatButtons } from '../../core/chat-action.js';
 import type { DirectoryPort, User } from '../../core/directory.js';
 import { VigilError } from '../../core/errors.js';
 import type { Actor, Incident, IncidentsPort } from '../../core/incidents.js';
 import type { Logger } from '../../core/log.js';
+import { BodyTooLargeError, discardRest, readBody, sendJson } from '../guards.js';
 
 export interface ChatDeps {
   incidents: IncidentsPort;
@@ -31,6 +33,42 @@ export interface ChatDeps {
 export type Via = 'Slack' | 'Telegram';
 
 export type Acted = { ok: true; incident: Incident } | { ok: false; message: string };
+
+export const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
+  sendJson(res, status, { error: { code, message } });
+
+/**
+ * The steps before a click is read: POST only; 404 saying what to set when the endpoint is not
+ * set up (`notSetUp`); 401 with `refusal` when the headers already show the request is not the
+ * chat service's; 413 over the body limit. Answers the raw body, or undefined once it has answered.
+ */
+export async function readClick(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  gate: { notSetUp: string } | { refusal: string | undefined },
+): Promise<string | undefined> {
+  const answer = (status: number, code: string, message: string, headers?: Record<string, string>) => {
+    discardRest(req);
+    sendJson(res, status, { error: { code, message } }, headers);
+    return undefined;
+  };
+  if (req.method !== 'POST') return answer(405, 'VALIDATION_ERROR', 'Use POST.', { allow: 'POST' });
+  if ('notSetUp' in gate) return answer(404, 'NOT_FOUND', gate.notSetUp);
+  if (gate.refusal) return answer(401, 'UNAUTHORIZED', gate.refusal);
+  try {
+    return await readBody(req, maxBodyBytes);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    return answer(413, 'VALIDATION_ERROR', `Request body over ${maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES).`);
+  }
+}
+
+/** The person a page was sent to, whom its button acts as; or what to tell the clicker when they are gone. */
+export async function pagedUser(deps: ChatDeps, userId: string): Promise<User | string> {
+  const user = await deps.directory?.getUser(userId);
+  return user ?? 'This message was sent to someone who is no longer a Vigil user, so it cannot act as them.';
+}
 
 const PAST: Record<ChatAction, string> = { acknowledge: 'Acknowledged', resolve: 'Resolved' };
 

@@ -25,8 +25,7 @@ import {
   type SlackButton,
   slackBlocks,
 } from '../../providers/embedded/engine/channels/slack.js';
-import { BodyTooLargeError, discardRest, readBody, sendJson } from '../guards.js';
-import { type Acted, actAs, type ChatDeps, doneBy } from './act.js';
+import { type Acted, actAs, type ChatDeps, doneBy, pagedUser, readClick, refuse } from './act.js';
 
 export const SLACK_PATH = '/slack/interactivity';
 
@@ -75,9 +74,6 @@ interface BlockActions {
   message?: { text?: string; blocks?: unknown[] };
 }
 
-const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
-  sendJson(res, status, { error: { code, message } });
-
 /** The payload, or why it is not one Vigil handles. */
 function parsePayload(raw: string): BlockActions | string {
   const payload = new URLSearchParams(raw).get('payload');
@@ -110,46 +106,22 @@ export async function serveSlackInteractivity(
   deps: ChatDeps,
 ): Promise<void> {
   const now = deps.now ?? Date.now;
-  if (req.method !== 'POST') {
-    discardRest(req);
-    return sendJson(
-      res,
-      405,
-      { error: { code: 'VALIDATION_ERROR', message: 'Use POST.' } },
-      { allow: 'POST' },
-    );
-  }
   const secret = deps.slackSigningSecret;
-  if (!secret) {
-    discardRest(req);
-    return refuse(
-      res,
-      404,
-      'NOT_FOUND',
-      'Slack interactivity is not set up on this server: set VIGIL_SLACK_SIGNING_SECRET to the Slack app’s signing secret.',
-    );
-  }
   const timestamp = one(req.headers['x-slack-request-timestamp']);
   const signature = one(req.headers['x-slack-signature']);
   // What can be judged before the body is read, is.
-  const early = slackHeaderProblem(timestamp, signature, now());
-  if (early) {
-    discardRest(req);
-    return refuse(res, 401, 'UNAUTHORIZED', early);
-  }
-  let raw: string;
-  try {
-    raw = await readBody(req, deps.maxBodyBytes);
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    discardRest(req);
-    return refuse(
-      res,
-      413,
-      'VALIDATION_ERROR',
-      `Request body over ${deps.maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES).`,
-    );
-  }
+  const raw = await readClick(
+    req,
+    res,
+    deps.maxBodyBytes,
+    secret
+      ? { refusal: slackHeaderProblem(timestamp, signature, now()) }
+      : {
+          notSetUp:
+            'Slack interactivity is not set up on this server: set VIGIL_SLACK_SIGNING_SECRET to the Slack app’s signing secret.',
+        },
+  );
+  if (raw === undefined || !secret) return;
   const problem = slackSignatureProblem(secret, timestamp, signature, raw, now());
   if (problem) return refuse(res, 401, 'UNAUTHORIZED', problem);
 
@@ -201,12 +173,7 @@ async function whoActs(
   paged: string | undefined,
   slackUser: BlockActions['user'],
 ): Promise<User | string> {
-  if (paged) {
-    const user = await deps.directory?.getUser(paged);
-    return (
-      user ?? 'This message was sent to someone who is no longer a Vigil user, so it cannot act as them.'
-    );
-  }
+  if (paged) return pagedUser(deps, paged);
   const email = typeof slackUser.email === 'string' ? slackUser.email : undefined;
   const user = email ? await deps.directory?.findUserByEmail(email) : undefined;
   return (

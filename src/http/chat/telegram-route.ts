@@ -15,15 +15,13 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatAction } from '../../core/chat-action.js';
+import { type ChatAction, telegramDataAction } from '../../core/chat-action.js';
 import type { User } from '../../core/directory.js';
-import type { InlineButton } from '../../providers/embedded/engine/channels/telegram.js';
-import { BodyTooLargeError, discardRest, readBody, sendJson } from '../guards.js';
-import { actAs, type ChatDeps, doneBy } from './act.js';
+import { type InlineButton, TELEGRAM_TEXT_MAX } from '../../providers/embedded/engine/channels/telegram.js';
+import { sendJson } from '../guards.js';
+import { actAs, type ChatDeps, doneBy, pagedUser, readClick, refuse } from './act.js';
 
 export const TELEGRAM_PATH = '/telegram/webhook';
-
-const TEXT_MAX = 4096;
 
 interface CallbackQuery {
   id: string;
@@ -36,9 +34,6 @@ interface CallbackQuery {
   };
   data: string;
 }
-
-const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
-  sendJson(res, status, { error: { code, message } });
 
 /** True when `given` is `secret`, compared in constant time (over digests, so lengths do not show). */
 export function sameSecret(given: string | undefined, secret: string): boolean {
@@ -77,48 +72,24 @@ export async function serveTelegramWebhook(
   res: ServerResponse,
   deps: ChatDeps,
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    discardRest(req);
-    return sendJson(
-      res,
-      405,
-      { error: { code: 'VALIDATION_ERROR', message: 'Use POST.' } },
-      { allow: 'POST' },
-    );
-  }
   const telegram = deps.telegram;
-  if (!telegram) {
-    discardRest(req);
-    return refuse(
-      res,
-      404,
-      'NOT_FOUND',
-      'The Telegram bot webhook is not set up on this server: set VIGIL_TELEGRAM_BOT_TOKEN and VIGIL_TELEGRAM_WEBHOOK_SECRET.',
-    );
-  }
   const given = req.headers['x-telegram-bot-api-secret-token'];
-  if (!sameSecret(typeof given === 'string' ? given : undefined, telegram.webhookSecret)) {
-    discardRest(req);
-    return refuse(
-      res,
-      401,
-      'UNAUTHORIZED',
-      'X-Telegram-Bot-Api-Secret-Token is missing or is not the webhook secret (VIGIL_TELEGRAM_WEBHOOK_SECRET).',
-    );
-  }
-  let raw: string;
-  try {
-    raw = await readBody(req, deps.maxBodyBytes);
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    discardRest(req);
-    return refuse(
-      res,
-      413,
-      'VALIDATION_ERROR',
-      `Request body over ${deps.maxBodyBytes} bytes (VIGIL_MAX_BODY_BYTES).`,
-    );
-  }
+  const raw = await readClick(
+    req,
+    res,
+    deps.maxBodyBytes,
+    telegram
+      ? {
+          refusal: sameSecret(typeof given === 'string' ? given : undefined, telegram.webhookSecret)
+            ? undefined
+            : 'X-Telegram-Bot-Api-Secret-Token is missing or is not the webhook secret (VIGIL_TELEGRAM_WEBHOOK_SECRET).',
+        }
+      : {
+          notSetUp:
+            'The Telegram bot webhook is not set up on this server: set VIGIL_TELEGRAM_BOT_TOKEN and VIGIL_TELEGRAM_WEBHOOK_SECRET.',
+        },
+  );
+  if (raw === undefined || !telegram) return;
   const query = callbackOf(raw);
   if (typeof query === 'string') return refuse(res, 400, 'VALIDATION_ERROR', query);
   // Telegram redelivers an update until it gets a 2xx: every well-formed one gets it, and the
@@ -174,14 +145,14 @@ async function handleTap(
       row.filter((b) => {
         if (!('callback_data' in b)) return true;
         // After an acknowledgement Resolve still helps; after a resolution no button does.
-        return i.status !== 'resolved' && !b.callback_data.startsWith('a.');
+        return i.status !== 'resolved' && telegramDataAction(b.callback_data) !== 'acknowledge';
       }),
     )
     .filter((row) => row.length > 0);
   await call('editMessageText', {
     chat_id: chat.id,
     message_id: q.message.message_id,
-    text: `${text.slice(0, TEXT_MAX - said.length - 2)}\n\n${said}`,
+    text: `${text.slice(0, TELEGRAM_TEXT_MAX - said.length - 2)}\n\n${said}`,
     link_preview_options: { is_disabled: true },
     reply_markup: { inline_keyboard: keyboard },
   });
@@ -193,12 +164,7 @@ async function whoActs(
   paged: string | undefined,
   telegramUserId: number,
 ): Promise<User | string> {
-  if (paged) {
-    const user = await deps.directory?.getUser(paged);
-    return (
-      user ?? 'This message was sent to someone who is no longer a Vigil user, so it cannot act as them.'
-    );
-  }
+  if (paged) return pagedUser(deps, paged);
   const linked = await userWithChat(deps, String(telegramUserId));
   return (
     linked ??

@@ -6,7 +6,7 @@
  */
 import type { ButtonTarget, ChatButtons } from '../../../../core/chat-action.js';
 import type { Channel, Outgoing } from './channel.js';
-import { deliver, type Explained } from './http.js';
+import { at, deliver, type Explained, textAt } from './http.js';
 
 export interface TelegramSettings {
   botToken: string;
@@ -15,7 +15,7 @@ export interface TelegramSettings {
 }
 
 /** The Bot API's limit on a message's text, in characters. */
-const TEXT_MAX = 4096;
+export const TELEGRAM_TEXT_MAX = 4096;
 
 /** One inline keyboard button: a callback (its data comes back to the webhook) or a link. */
 export type InlineButton = { text: string; callback_data: string } | { text: string; url: string };
@@ -47,10 +47,9 @@ export function telegramApi(settings: TelegramSettings) {
 }
 
 function telegramError(body: unknown): Explained {
-  const b = (body ?? {}) as { description?: unknown; parameters?: { retry_after?: unknown } };
-  const wait = b.parameters?.retry_after;
+  const wait = at(body, 'parameters', 'retry_after');
   return {
-    message: typeof b.description === 'string' ? b.description : undefined,
+    message: textAt(body, 'description'),
     retryAfterMs: typeof wait === 'number' && wait >= 0 ? wait * 1000 : undefined,
   };
 }
@@ -108,7 +107,7 @@ export function telegramMessage(
     );
   return {
     chat_id: chat,
-    text: message.text.slice(0, TEXT_MAX),
+    text: message.text.slice(0, TELEGRAM_TEXT_MAX),
     link_preview_options: { is_disabled: true },
     ...(keyboard && { reply_markup: { inline_keyboard: keyboard } }),
   };
