@@ -11,11 +11,33 @@
  *
  * Every request is checked against that shape; a request that breaks it is answered as the
  * service would (400) and kept in `refused`, so a test fails on it. `signSlack` signs a request as
- * Slack does.
+ * Slack does; `pageMessage` is a message for the channels to send.
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Outgoing } from '../../src/providers/embedded/engine/channels/channel.js';
 import { type FakeServer, listenFake, readBody } from './fake-http.js';
+
+/** A page to Ann about incident #7 with her responder link, as the engine builds one; `over` changes parts. */
+export const pageMessage = (over: Partial<Outgoing> = {}): Outgoing => ({
+  id: 'PDELIVERY00001',
+  event: 'incident.triggered',
+  sent_at: new Date().toISOString(),
+  payload: {},
+  text: '[#7] Disk full (Storage, high urgency) — acknowledge: https://vigil.example.com/r/abc.def',
+  subject: 'x',
+  body: 'x',
+  title: '[#7] Disk full',
+  urgency: 'high',
+  fields: [],
+  speech: 'x',
+  incident: {
+    id: 'PINCIDENT00007',
+    userId: 'PUSERANN000001',
+    respondUrl: 'https://vigil.example.com/r/abc.def',
+  },
+  ...over,
+});
 
 export interface Call {
   path: string;

@@ -24,6 +24,8 @@ import {
   SLACK_ACTION_IDS,
   type SlackButton,
   slackBlocks,
+  slackEscape,
+  slackUnescape,
 } from '../../providers/embedded/engine/channels/slack.js';
 import { type Acted, actAs, type ChatDeps, doneBy, pagedUser, readClick, refuse } from './act.js';
 
@@ -210,7 +212,7 @@ function replace(
   const i = acted.incident;
   const text =
     typeof payload.message?.text === 'string' && payload.message.text
-      ? payload.message.text
+      ? slackUnescape(payload.message.text)
       : `[#${i.incident_number}] ${i.title} (${i.service.summary}, ${i.urgency} urgency)`;
   const open = (payload.message?.blocks ?? [])
     .flatMap((b) => ((b as { elements?: unknown }).elements as SlackButton[] | undefined) ?? [])
@@ -221,7 +223,7 @@ function replace(
   );
   return respond(deps, payload.response_url, {
     replace_original: true,
-    text: `${text}\n${status}`,
+    text: slackEscape(`${text}\n${status}`),
     blocks: slackBlocks(text, left, status),
   });
 }

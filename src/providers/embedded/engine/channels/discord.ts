@@ -2,10 +2,8 @@
  * The discord channel: an embed posted to a Discord webhook (`/api/webhooks/<id>/<token>`).
  */
 import type { Channel, Outgoing } from './channel.js';
+import { URGENCY_COLOR } from './format.js';
 import { at, deliver, type Explained, textAt } from './http.js';
-
-const RED = 0xd92d20;
-const AMBER = 0xf79009;
 
 /**
  * Discord webhooks: one embed (title linking to the responder page, the facts as inline fields),
@@ -26,7 +24,7 @@ export function discordMessage(m: Outgoing): object {
         title: m.title.slice(0, 256),
         description: m.link ? `[Acknowledge, resolve or snooze](${m.link})` : m.text.slice(0, 4096),
         ...(m.link && { url: m.link }),
-        color: m.urgency === 'high' ? RED : AMBER,
+        color: Number.parseInt(URGENCY_COLOR[m.urgency], 16),
         fields: m.fields
           .slice(0, 25)
           .map((f) => ({ name: f.name, value: f.value.slice(0, 1024), inline: true })),

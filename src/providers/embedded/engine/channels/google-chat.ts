@@ -3,7 +3,7 @@
  * (`/v1/spaces/<space>/messages?key=…&token=…`).
  */
 import type { Channel, Outgoing } from './channel.js';
-import { deliver, type Explained, textAt } from './http.js';
+import { deliver, type Explained, joined, textAt } from './http.js';
 
 /** Google Chat webhooks: `text` for the notification, and a card with the facts and an Acknowledge button. */
 export const googleChatChannel: Channel = {
@@ -47,7 +47,5 @@ export function googleChatMessage(m: Outgoing): object {
 
 /** Google's error answer: `{"error": {"code", "message", "status"}}`. */
 function googleError(body: unknown): Explained {
-  const status = textAt(body, 'error', 'status');
-  const message = textAt(body, 'error', 'message');
-  return { message: [status, message].filter(Boolean).join(': ') || undefined };
+  return { message: joined(textAt(body, 'error', 'status'), textAt(body, 'error', 'message')) };
 }

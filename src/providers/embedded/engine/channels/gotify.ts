@@ -3,7 +3,8 @@
  * from the address (`?token=`) or the method's secret.
  */
 import { type Channel, PermanentDeliveryError } from './channel.js';
-import { deliver, type Explained, textAt } from './http.js';
+import { factLines } from './format.js';
+import { deliver, type Explained, joined, textAt } from './http.js';
 
 /**
  * Gotify: the token goes in the `X-Gotify-Key` header (never in the URL sent, which proxies
@@ -19,7 +20,7 @@ export const gotifyChannel: Channel = {
     if (!url.pathname.endsWith('/message')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/message`;
     const body = {
       title: m.title,
-      message: m.fields.length ? m.fields.map((f) => `${f.name}: ${f.value}`).join('\n') : m.text,
+      message: factLines(m),
       priority: m.urgency === 'high' ? 8 : 4,
       extras: {
         'client::display': { contentType: 'text/plain' },
@@ -35,7 +36,5 @@ export const gotifyChannel: Channel = {
 
 /** Gotify's error answer: `{"error", "errorCode", "errorDescription"}`. */
 function gotifyError(body: unknown): Explained {
-  const error = textAt(body, 'error');
-  const description = textAt(body, 'errorDescription');
-  return { message: [error, description].filter(Boolean).join(': ') || undefined };
+  return { message: joined(textAt(body, 'error'), textAt(body, 'errorDescription')) };
 }

@@ -109,6 +109,11 @@ function explainAnswer(text: string, explain: ((body: unknown, text: string) => 
   return { message: said.message?.slice(0, 500) || plain, retryAfterMs: said.retryAfterMs };
 }
 
+/** The parts a vendor's error body gave, joined with `: `; undefined when it gave none. */
+export function joined(...parts: (string | undefined)[]): string | undefined {
+  return parts.filter(Boolean).join(': ') || undefined;
+}
+
 /** The value at `path` in a parsed JSON body; undefined where there is none. */
 export function at(body: unknown, ...path: string[]): unknown {
   let v = body;

@@ -19,7 +19,7 @@ import { ntfyChannel } from './ntfy.js';
 import { phoneChannel } from './phone.js';
 import { pushoverChannel } from './pushover.js';
 import { rocketChatChannel } from './rocket-chat.js';
-import { slackChannel, slackWithButtons } from './slack.js';
+import { slackChannel } from './slack.js';
 import { smsChannel } from './sms.js';
 import { type TelegramSettings, telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
@@ -30,15 +30,15 @@ export { PermanentDeliveryError, RetryableDeliveryError } from './channel.js';
 export function channels(
   smtp: { url?: string | undefined; from: string },
   eventsUrl: string,
-  /** Chat buttons (Slack, Telegram) and the Telegram bot, when one is set. */
-  chat?: { buttons: ChatButtons; telegram?: TelegramSettings | undefined },
+  /** What signs chat buttons (Slack, Telegram), and the Telegram bot when one is set. */
+  chat: { buttons: ChatButtons; telegram?: TelegramSettings | undefined },
   /** Twilio, Pushover and Matrix, where their settings are complete (VIGIL_TWILIO_*, …). */
   services: Config['notify'] = {},
 ): Partial<Record<ChannelKindName | typeof EVENTS_API_KIND, Channel>> {
   return {
     webhook: webhookChannel,
-    slack: chat ? slackWithButtons(chat.buttons) : slackChannel,
-    ...(chat?.telegram && { telegram: telegramChannel(chat.telegram, chat.buttons) }),
+    slack: slackChannel(chat.buttons),
+    ...(chat.telegram && { telegram: telegramChannel(chat.telegram, chat.buttons) }),
     ...(smtp.url && { email: emailChannel(smtp.url, smtp.from) }),
     microsoft_teams: microsoftTeamsChannel,
     discord: discordChannel,

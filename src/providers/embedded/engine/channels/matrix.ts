@@ -3,7 +3,8 @@
  * as the user of `VIGIL_MATRIX_ACCESS_TOKEN` on `VIGIL_MATRIX_HOMESERVER`.
  */
 import type { Channel, Outgoing } from './channel.js';
-import { at, deliver, type Explained, textAt } from './http.js';
+import { escapeMarkup } from './format.js';
+import { at, deliver, type Explained, joined, textAt } from './http.js';
 
 /**
  * Matrix (`PUT /_matrix/client/v3/rooms/{roomId}/send/m.room.message/{txnId}`): the transaction
@@ -31,24 +32,18 @@ export function matrixMessage(m: Outgoing): object {
     body: [m.title, ...facts, ...(m.link ? [`Acknowledge: ${m.link}`] : [])].join('\n'),
     format: 'org.matrix.custom.html',
     formatted_body: [
-      `<strong>${html(m.title)}</strong>`,
-      ...facts.map(html),
-      ...(m.link ? [`<a href="${html(m.link)}">Acknowledge</a>`] : []),
+      `<strong>${escapeMarkup(m.title)}</strong>`,
+      ...facts.map(escapeMarkup),
+      ...(m.link ? [`<a href="${escapeMarkup(m.link)}">Acknowledge</a>`] : []),
     ].join('<br>'),
   };
 }
 
-function html(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** The Matrix error answer: `{"errcode", "error", "retry_after_ms"?}`. */
 function matrixError(body: unknown): Explained {
-  const code = textAt(body, 'errcode');
-  const error = textAt(body, 'error');
   const retry = at(body, 'retry_after_ms');
   return {
-    message: [code, error].filter(Boolean).join(': ') || undefined,
+    message: joined(textAt(body, 'errcode'), textAt(body, 'error')),
     retryAfterMs: typeof retry === 'number' ? retry : undefined,
   };
 }

@@ -3,7 +3,8 @@
  * Mattermost incoming webhook (`/hooks/<id>`).
  */
 import type { Channel, Outgoing } from './channel.js';
-import { deliver, type Explained, textAt } from './http.js';
+import { URGENCY_COLOR } from './format.js';
+import { deliver, type Explained, joined, textAt } from './http.js';
 
 /** Mattermost incoming webhooks: Slack's `text` and `attachments`, which Mattermost renders. */
 export const mattermostChannel: Channel = {
@@ -24,7 +25,7 @@ export function slackCompatibleMessage(m: Outgoing): object {
     attachments: [
       {
         fallback: m.text,
-        color: m.urgency === 'high' ? '#d92d20' : '#f79009',
+        color: `#${URGENCY_COLOR[m.urgency]}`,
         title: m.title,
         ...(m.link && { title_link: m.link }),
         fields: m.fields.map((f) => ({ title: f.name, value: f.value, short: true })),
@@ -35,7 +36,5 @@ export function slackCompatibleMessage(m: Outgoing): object {
 
 /** Mattermost's error answer: `{"id", "message", "detailed_error", "status_code"}`. */
 function mattermostError(body: unknown): Explained {
-  const message = textAt(body, 'message');
-  const detail = textAt(body, 'detailed_error');
-  return { message: [message, detail].filter(Boolean).join(': ') || undefined };
+  return { message: joined(textAt(body, 'message'), textAt(body, 'detailed_error')) };
 }

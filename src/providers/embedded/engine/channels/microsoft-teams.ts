@@ -3,7 +3,7 @@
  * Teams webhook request is received" flow), as the `message` with one card attachment it expects.
  */
 import type { Channel, Outgoing } from './channel.js';
-import { deliver, type Explained, textAt } from './http.js';
+import { deliver, type Explained, joined, textAt } from './http.js';
 
 /** Teams Workflows webhooks: the message as an Adaptive Card, with a button to the responder page. */
 export const microsoftTeamsChannel: Channel = {
@@ -44,7 +44,5 @@ export function teamsMessage(m: Outgoing): object {
 
 /** Power Automate's error answer: `{"error": {"code", "message"}}`. */
 function teamsError(body: unknown): Explained {
-  const code = textAt(body, 'error', 'code');
-  const message = textAt(body, 'error', 'message');
-  return { message: [code, message].filter(Boolean).join(': ') || undefined };
+  return { message: joined(textAt(body, 'error', 'code'), textAt(body, 'error', 'message')) };
 }

@@ -3,6 +3,7 @@
  * self-hosted server), with its priority, tags and a "view" action button to the responder page.
  */
 import type { Channel, Outgoing } from './channel.js';
+import { factLines } from './format.js';
 import { deliver, type Explained, textAt } from './http.js';
 
 /**
@@ -29,7 +30,7 @@ export function ntfyMessage(topic: string, m: Outgoing): object {
   return {
     topic,
     title: m.title,
-    message: m.fields.length ? m.fields.map((f) => `${f.name}: ${f.value}`).join('\n') : m.text,
+    message: factLines(m),
     // 5 is "urgent" (long vibration, pop-over), 3 the default.
     priority: high ? 5 : 3,
     tags: [high ? 'rotating_light' : 'warning', 'vigil'],

@@ -3,6 +3,7 @@
  * and says how to acknowledge.
  */
 import type { Channel } from './channel.js';
+import { escapeMarkup } from './format.js';
 import { type TwilioSettings, twilioCreate } from './twilio.js';
 
 /** A call whose TwiML says the message twice, a pause between, so a half-woken listener hears it. */
@@ -14,8 +15,17 @@ export function phoneChannel(settings: TwilioSettings): Channel {
   };
 }
 
-/** `<Response>` saying `speech` (XML-escaped; cut to fit Twilio's 4,000-character TwiML) twice. */
+/** What each of the call's two `<Say>`s may hold, escaped: Twilio takes 4,000 characters of TwiML. */
+const SAY_MAX = 1900;
+
+/** `<Response>` saying `speech` twice, XML-escaped and cut (never inside a reference) to fit. */
 export function twiml(speech: string): string {
-  const said = `<Say>${speech.slice(0, 1500).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</Say>`;
+  let text = '';
+  for (const c of speech) {
+    const escaped = escapeMarkup(c);
+    if (text.length + escaped.length > SAY_MAX) break;
+    text += escaped;
+  }
+  const said = `<Say>${text}</Say>`;
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${said}<Pause length="1"/>${said}</Response>`;
 }

@@ -3,6 +3,7 @@
  * key, from the application token `VIGIL_PUSHOVER_TOKEN`.
  */
 import type { Channel } from './channel.js';
+import { factLines } from './format.js';
 import { at, deliver, type Explained, FORM, form, textAt } from './http.js';
 
 /** An emergency notification repeats every RETRY_S until acknowledged in Pushover, for EXPIRE_S. */
@@ -23,10 +24,7 @@ export function pushoverChannel(settings: { apiUrl: string; token: string }): Ch
         token: settings.token,
         user: target.address,
         title: m.title.slice(0, 250),
-        message: (m.fields.length ? m.fields.map((f) => `${f.name}: ${f.value}`).join('\n') : m.text).slice(
-          0,
-          1024,
-        ),
+        message: factLines(m).slice(0, 1024),
         url: m.link,
         url_title: m.link && 'Acknowledge',
         priority: emergency ? 2 : 0,

@@ -2,7 +2,6 @@
  * The slack channel: a Block Kit message to a Slack-compatible incoming webhook — the text, and
  * for a message about an incident, Acknowledge and Resolve buttons (handled at Vigil's
  * interactivity endpoint, src/http/chat/slack-route.ts) and a button opening the responder page.
- * Mattermost and Rocket.Chat show the `text`, which carries the responder link too.
  */
 import type { ChatButtons } from '../../../../core/chat-action.js';
 import type { Channel, Outgoing } from './channel.js';
@@ -23,6 +22,10 @@ const URL_MAX = 3000;
 /** Slack's mrkdwn escapes: only these three characters are special in text. */
 export const slackEscape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A message's text as Slack gives it back (escaped), as it was before `slackEscape`. */
+export const slackUnescape = (text: string) =>
+  text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** A button element of an actions block. */
 export interface SlackButton {
@@ -79,21 +82,20 @@ export function slackBlocks(text: string, buttons: SlackButton[], status?: strin
   return blocks;
 }
 
-/** The JSON a Slack incoming webhook takes for `message`: `text` (the fallback) and its blocks. */
+/**
+ * The JSON a Slack incoming webhook takes for `message`: `text` (mrkdwn too, so escaped: a title
+ * cannot mention `<!channel>`; it is the notification's text) and, about an incident, its blocks.
+ */
 export function slackMessage(message: Outgoing, buttons: ChatButtons, sentAt: number): object {
+  const text = slackEscape(message.text);
   const incident = message.incident;
-  if (!incident) return { text: message.text };
+  if (!incident) return { text };
   const value = buttons.slackValue({ incidentId: incident.id, userId: incident.userId }, sentAt);
-  return {
-    text: message.text,
-    blocks: slackBlocks(message.text, incidentButtons(value, incident.respondUrl)),
-  };
+  return { text, blocks: slackBlocks(message.text, incidentButtons(value, incident.respondUrl)) };
 }
 
-/**
- * Slack incoming webhooks with buttons: `buttons` signs the values of Acknowledge and Resolve.
- */
-export function slackWithButtons(buttons: ChatButtons): Channel {
+/** Slack incoming webhooks: `buttons` signs the values of Acknowledge and Resolve. */
+export function slackChannel(buttons: ChatButtons): Channel {
   return {
     async send(target, message) {
       const body = slackMessage(message, buttons, Date.parse(message.sent_at) || Date.now());
@@ -101,10 +103,3 @@ export function slackWithButtons(buttons: ChatButtons): Channel {
     },
   };
 }
-
-/** Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat) without buttons: a `text` message. */
-export const slackChannel: Channel = {
-  async send(target, message) {
-    await post(target.address, JSON.stringify({ text: message.text }), {});
-  },
-};

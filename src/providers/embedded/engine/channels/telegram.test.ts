@@ -4,36 +4,16 @@
  * Telegram's description; a 429 is retried after `retry_after`, by the engine's own clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeTelegram, fakeTelegram } from '../../../../../test/helpers/fake-chat.js';
+import { type FakeTelegram, fakeTelegram, pageMessage } from '../../../../../test/helpers/fake-chat.js';
 import { tempDir } from '../../../../../test/helpers/vigil.js';
 import { addressProblem, checkChannelConfiguration } from '../../../../core/channels.js';
 import { chatButtons } from '../../../../core/chat-action.js';
 import { silentLogger } from '../../../../core/log.js';
 import { createEmbeddedProvider } from '../../index.js';
-import type { Outgoing } from './channel.js';
 import { PermanentDeliveryError, RetryableDeliveryError } from './channel.js';
 import { telegramChannel } from './telegram.js';
 
 const buttons = chatButtons(() => Buffer.from('test secret for telegram buttons'));
-const message = (over: Partial<Outgoing> = {}): Outgoing => ({
-  id: 'PDELIVERY00001',
-  event: 'incident.triggered',
-  sent_at: new Date().toISOString(),
-  payload: {},
-  text: '[#7] Disk full (Storage, high urgency) — acknowledge: https://vigil.example.com/r/abc.def',
-  subject: 'x',
-  body: 'x',
-  title: '[#7] Disk full',
-  urgency: 'high',
-  fields: [],
-  speech: 'x',
-  incident: {
-    id: 'PINCIDENT00007',
-    userId: 'PUSERANN000001',
-    respondUrl: 'https://vigil.example.com/r/abc.def',
-  },
-  ...over,
-});
 
 describe('telegram channel', () => {
   let fake: FakeTelegram;
@@ -45,7 +25,7 @@ describe('telegram channel', () => {
   const channel = () => telegramChannel({ botToken: fake.token, apiUrl: fake.base }, buttons);
 
   it('sends the documented sendMessage: chat id, text, Acknowledge/Resolve callbacks and the link', async () => {
-    await channel().send({ address: '4242', secret: null }, message());
+    await channel().send({ address: '4242', secret: null }, pageMessage());
     expect(fake.refused).toEqual([]);
     const call = fake.calls.at(-1);
     expect(call?.path).toBe(`/bot${fake.token}/sendMessage`);
@@ -71,19 +51,21 @@ describe('telegram channel', () => {
   });
 
   it('sends an alert without an incident as text alone', async () => {
-    const { incident: _, ...plain } = message({ text: '[critical] Alert: disk 95%' });
+    const { incident: _, ...plain } = pageMessage({ text: '[critical] Alert: disk 95%' });
     await channel().send({ address: '4242', secret: null }, plain);
     expect(fake.calls.at(-1)?.body).not.toHaveProperty('reply_markup');
   });
 
   it("fails for good on a 400 with Telegram's description, and on a wrong token", async () => {
     const err = await channel()
-      .send({ address: '777', secret: null }, message())
+      .send({ address: '777', secret: null }, pageMessage())
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentDeliveryError);
     expect((err as Error).message).toContain('Bad Request: chat not found');
     const wrong = telegramChannel({ botToken: '1:wrong', apiUrl: fake.base }, buttons);
-    const denied = await wrong.send({ address: '4242', secret: null }, message()).catch((e: unknown) => e);
+    const denied = await wrong
+      .send({ address: '4242', secret: null }, pageMessage())
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(PermanentDeliveryError);
     expect((denied as Error).message).toContain('Unauthorized');
     // The token is never in what is recorded.
@@ -93,13 +75,13 @@ describe('telegram channel', () => {
   it('is retried after retry_after on a 429, and with backoff on a 5xx', async () => {
     fake.failNext('sendMessage', 429, 'Too Many Requests: retry after 7', { retry_after: 7 });
     const limited = await channel()
-      .send({ address: '4242', secret: null }, message())
+      .send({ address: '4242', secret: null }, pageMessage())
       .catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RetryableDeliveryError);
     expect((limited as RetryableDeliveryError).retryAfterMs).toBe(7000);
     fake.failNext('sendMessage', 502, 'Bad Gateway');
     const down = await channel()
-      .send({ address: '4242', secret: null }, message())
+      .send({ address: '4242', secret: null }, pageMessage())
       .catch((e: unknown) => e);
     expect(down).toBeInstanceOf(RetryableDeliveryError);
     expect((down as RetryableDeliveryError).retryAfterMs).toBeUndefined();
