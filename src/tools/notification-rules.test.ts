@@ -86,6 +86,9 @@ describe.each(STORES)('notification rule tools on $kind', (store) => {
     const deleted = await h.ok('delete_notification_rule', { user_id: id.ann, rule_id: later.id });
     expect(deleted.notification_rules[0].id).toBe(later.id);
     expect((await ann.ok('list_notification_rules')).notification_rules).toHaveLength(1);
+    // get_users lists the rules as references, as PagerDuty's users do.
+    const user = (await h.ok('get_users', { user_id: id.ann })).users[0];
+    expect(user.notification_rules).toEqual([{ id: first.id, type: 'assignment_notification_rule' }]);
   });
 
   it('keeps handoff rules apart, with their own fields', async ({ skip: s }) => {

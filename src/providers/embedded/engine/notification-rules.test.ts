@@ -193,7 +193,9 @@ describe.each(STORES)('notification rules on $kind', (store) => {
     if (skip) s();
     const { id } = await trigger('low');
     await p.engine.tick();
+    // Past every high-urgency rule's delay: still only the low-urgency SMS.
     t += 10 * MINUTE;
+    await p.engine.tick();
     const rows = await p.db
       .selectFrom('deliveries')
       .select(['kind', 'attempts'])

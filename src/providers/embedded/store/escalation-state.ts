@@ -181,22 +181,22 @@ export async function startEscalation(
     .execute();
 }
 
-/** Stops escalation (on acknowledge, resolve or reassign); pages not yet sent are cancelled. */
-export async function stopEscalation(trx: Trx, incidentId: string, nowMs?: number): Promise<void> {
+/**
+ * Stops escalation (on acknowledge, resolve or reassign); pages not yet sent are cancelled, in the
+ * same transaction as the change that stops it. `why` is that change, as the timeline says it.
+ */
+export async function stopEscalation(
+  trx: Trx,
+  incidentId: string,
+  nowMs: number,
+  why: 'acknowledged' | 'resolved' | 'reassigned',
+): Promise<void> {
   await trx
     .updateTable('incident_escalations')
     .set({ state: 'stopped' })
     .where('incident_id', '=', incidentId)
     .execute();
-  const incident = await trx
-    .selectFrom('incidents')
-    .select(['status', 'updated_at'])
-    .where('id', '=', incidentId)
-    .executeTakeFirst();
-  if (!incident) return;
-  // An acknowledge or resolve has just stamped the incident with its time (the store's clock).
-  const why = incident.status === 'triggered' ? 'reassigned' : incident.status;
-  await cancelUnsent(trx, incidentId, nowMs ?? Date.parse(incident.updated_at), why);
+  await cancelUnsent(trx, incidentId, nowMs, why);
 }
 
 /**
@@ -342,7 +342,7 @@ export async function reassign(
   nowMs: number,
   by: Actor,
 ): Promise<void> {
-  await stopEscalation(trx, incidentId, nowMs);
+  await stopEscalation(trx, incidentId, nowMs, 'reassigned');
   await page(trx, incidentId, 0, userIds, 'incident.reassigned', nowMs, by);
 }
 

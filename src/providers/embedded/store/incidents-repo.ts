@@ -317,7 +317,7 @@ export class IncidentRepository implements IncidentsPort {
         resolved ? 'Resolved' : 'Acknowledged',
       );
       // After the entry above: the pages it cancels say so below it in the timeline.
-      await stopEscalation(trx, id, Date.parse(at));
+      await stopEscalation(trx, id, Date.parse(at), resolved ? 'resolved' : 'acknowledged');
       await extra(trx, at);
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Users' notification rules on the embedded store: assignment rules (which contact method, after
- * how many minutes, for which urgency) and on-call handoff rules. Escalation reads the assignment
- * rules when it pages someone (`pagingPlan`); the handoff sweep (handoff-notices.ts) reads the others.
+ * how many minutes, for which urgency) and on-call handoff rules. Both kinds are kept and written
+ * alike; a RuleKind says what differs (table, fields, shape). Escalation reads the assignment rules
+ * when it pages someone (`pagingPlan`); the handoff sweep (handoff-notices.ts) reads the others.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
@@ -22,11 +23,22 @@ import type { ContactMethodsTable, Database, HandoffRulesTable, NotificationRule
 
 type Method = Pick<ContactMethodsTable, 'id' | 'kind' | 'address' | 'label'>;
 
-const methodRef = (m: Method): ContactMethodRef => ({
-  id: m.id,
-  type: `${m.kind}_contact_method_reference`,
-  summary: m.label ?? m.address,
-});
+/** The columns both tables of rules have. */
+type RuleRow = Pick<NotificationRulesTable, 'id' | 'user_id' | 'contact_method_id' | 'created_at'>;
+/** Either rules table seen through its common columns, so one query serves both kinds. */
+type RulesDb = Kysely<Record<string, RuleRow>>;
+
+/** What differs between assignment and handoff rules; everything else is written once below. */
+interface RuleKind<Row extends RuleRow, Input extends { contact_method_id: string }, Rule> {
+  table: 'notification_rules' | 'handoff_rules';
+  /** As a NOT_FOUND names it. */
+  noun: string;
+  /** The row's own columns from (part of) an input; minutes checked, naming their parameter. */
+  columns(input: Partial<Input>): Partial<Row>;
+  /** Listing order before creation time. */
+  order: (keyof Row & string)[];
+  render(row: Row, method: ContactMethodRef): Rule;
+}
 
 function minutes(value: number, parameter: string): number {
   if (!Number.isInteger(value) || value < 0) {
@@ -37,232 +49,238 @@ function minutes(value: number, parameter: string): number {
   return value;
 }
 
+const ASSIGNMENT: RuleKind<NotificationRulesTable, NotificationRuleInput, NotificationRule> = {
+  table: 'notification_rules',
+  noun: 'notification rule',
+  columns: (i) => ({
+    ...(i.start_delay_in_minutes !== undefined && {
+      start_delay_minutes: minutes(i.start_delay_in_minutes, 'start_delay_in_minutes'),
+    }),
+    ...(i.urgency !== undefined && { urgency: i.urgency }),
+  }),
+  order: ['urgency', 'start_delay_minutes'],
+  render: (r, contact_method) => ({
+    id: r.id,
+    type: 'assignment_notification_rule',
+    start_delay_in_minutes: r.start_delay_minutes,
+    contact_method,
+    urgency: r.urgency as Urgency,
+  }),
+};
+
+const HANDOFF: RuleKind<HandoffRulesTable, HandoffRuleInput, HandoffNotificationRule> = {
+  table: 'handoff_rules',
+  noun: 'handoff notification rule',
+  columns: (i) => ({
+    ...(i.notify_advance_in_minutes !== undefined && {
+      notify_advance_minutes: minutes(i.notify_advance_in_minutes, 'notify_advance_in_minutes'),
+    }),
+    ...(i.handoff_type !== undefined && { handoff_type: i.handoff_type }),
+  }),
+  order: ['notify_advance_minutes'],
+  render: (r, contact_method) => ({
+    id: r.id,
+    type: 'oncall_handoff_notification_rule',
+    notify_advance_in_minutes: r.notify_advance_minutes,
+    handoff_type: r.handoff_type as HandoffType,
+    contact_method,
+  }),
+};
+
 export class NotificationRuleRepository implements NotificationRulesPort {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
   ) {}
 
-  async listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
-    await this.mustHaveUser(this.db, userId);
-    const rows = await this.db
-      .selectFrom('notification_rules')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .$if(urgency !== undefined, (q) => q.where('urgency', '=', urgency as Urgency))
-      .orderBy('urgency')
-      .orderBy('start_delay_minutes')
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    const methods = await this.methodsOf(userId);
-    return rows.map((r) => this.rule(r, methods));
+  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
+    return this.list(ASSIGNMENT, userId, urgency && ((r) => r.urgency === urgency));
   }
-
-  async createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
-    const row: NotificationRulesTable = {
-      id: newId(),
-      user_id: userId,
-      contact_method_id: input.contact_method_id,
-      start_delay_minutes: minutes(input.start_delay_in_minutes, 'start_delay_in_minutes'),
-      urgency: input.urgency,
-      created_at: this.clock.now(),
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await this.mustHaveUser(trx, userId);
-      await this.mustOwnMethod(trx, userId, input.contact_method_id);
-      await trx.insertInto('notification_rules').values(row).execute();
-    });
-    return this.rule(row, await this.methodsOf(userId));
+  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
+    return this.create(ASSIGNMENT, userId, input);
   }
-
-  async updateRule(
+  updateRule(
     userId: string,
     ruleId: string,
     patch: Partial<NotificationRuleInput>,
   ): Promise<NotificationRule> {
-    const row = await this.db.transaction().execute(async (trx) => {
-      const found = await this.mustFindRule(trx, 'notification_rules', userId, ruleId);
-      const next: NotificationRulesTable = {
-        ...found,
-        ...(patch.contact_method_id !== undefined && { contact_method_id: patch.contact_method_id }),
-        ...(patch.start_delay_in_minutes !== undefined && {
-          start_delay_minutes: minutes(patch.start_delay_in_minutes, 'start_delay_in_minutes'),
-        }),
-        ...(patch.urgency !== undefined && { urgency: patch.urgency }),
-      };
-      if (patch.contact_method_id !== undefined)
-        await this.mustOwnMethod(trx, userId, patch.contact_method_id);
-      await trx
-        .updateTable('notification_rules')
-        .set({
-          contact_method_id: next.contact_method_id,
-          start_delay_minutes: next.start_delay_minutes,
-          urgency: next.urgency,
-        })
-        .where('id', '=', ruleId)
-        .execute();
-      return next;
-    });
-    return this.rule(row, await this.methodsOf(userId));
+    return this.update(ASSIGNMENT, userId, ruleId, patch);
+  }
+  deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
+    return this.remove(ASSIGNMENT, userId, ruleId);
   }
 
-  async deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
-    const methods = await this.methodsOf(userId);
-    const row = await this.db.transaction().execute(async (trx) => {
-      const found = await this.mustFindRule(trx, 'notification_rules', userId, ruleId);
-      await trx.deleteFrom('notification_rules').where('id', '=', ruleId).execute();
-      return found;
-    });
-    return this.rule(row, methods);
+  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
+    return this.list(HANDOFF, userId);
   }
-
-  async listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
-    await this.mustHaveUser(this.db, userId);
-    const rows = await this.db
-      .selectFrom('handoff_rules')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('notify_advance_minutes')
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    const methods = await this.methodsOf(userId);
-    return rows.map((r) => this.handoff(r, methods));
+  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
+    return this.create(HANDOFF, userId, input);
   }
-
-  async createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
-    const row: HandoffRulesTable = {
-      id: newId(),
-      user_id: userId,
-      contact_method_id: input.contact_method_id,
-      notify_advance_minutes: minutes(input.notify_advance_in_minutes, 'notify_advance_in_minutes'),
-      handoff_type: input.handoff_type,
-      created_at: this.clock.now(),
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await this.mustHaveUser(trx, userId);
-      await this.mustOwnMethod(trx, userId, input.contact_method_id);
-      await trx.insertInto('handoff_rules').values(row).execute();
-    });
-    return this.handoff(row, await this.methodsOf(userId));
-  }
-
-  async updateHandoffRule(
+  updateHandoffRule(
     userId: string,
     ruleId: string,
     patch: Partial<HandoffRuleInput>,
   ): Promise<HandoffNotificationRule> {
+    return this.update(HANDOFF, userId, ruleId, patch);
+  }
+  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
+    return this.remove(HANDOFF, userId, ruleId);
+  }
+
+  private async list<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+    k: RuleKind<Row, I, R>,
+    userId: string,
+    keep: (row: Row) => boolean = () => true,
+  ): Promise<R[]> {
+    await mustHaveUser(this.db, userId);
+    let q = rules(this.db).selectFrom(k.table).selectAll().where('user_id', '=', userId);
+    for (const column of k.order) q = q.orderBy(column as keyof RuleRow);
+    const rows = (await q.orderBy('created_at').orderBy('id').execute()) as Row[];
+    return this.render(k, userId, rows.filter(keep));
+  }
+
+  private async create<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+    k: RuleKind<Row, I, R>,
+    userId: string,
+    input: I,
+  ): Promise<R> {
+    const row = {
+      id: newId(),
+      user_id: userId,
+      contact_method_id: input.contact_method_id,
+      created_at: this.clock.now(),
+      ...k.columns(input),
+    } as Row;
+    await this.db.transaction().execute(async (trx) => {
+      await mustHaveUser(trx, userId);
+      await mustOwnMethod(trx, userId, input.contact_method_id);
+      await rules(trx).insertInto(k.table).values(row).execute();
+    });
+    return (await this.render(k, userId, [row]))[0] as R;
+  }
+
+  private async update<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+    k: RuleKind<Row, I, R>,
+    userId: string,
+    ruleId: string,
+    patch: Partial<I>,
+  ): Promise<R> {
     const row = await this.db.transaction().execute(async (trx) => {
-      const found = await this.mustFindRule(trx, 'handoff_rules', userId, ruleId);
-      const next: HandoffRulesTable = {
-        ...found,
+      const found = await mustFindRule(trx, k, userId, ruleId);
+      const set = {
+        ...k.columns(patch),
         ...(patch.contact_method_id !== undefined && { contact_method_id: patch.contact_method_id }),
-        ...(patch.notify_advance_in_minutes !== undefined && {
-          notify_advance_minutes: minutes(patch.notify_advance_in_minutes, 'notify_advance_in_minutes'),
-        }),
-        ...(patch.handoff_type !== undefined && { handoff_type: patch.handoff_type }),
       };
-      if (patch.contact_method_id !== undefined)
-        await this.mustOwnMethod(trx, userId, patch.contact_method_id);
-      await trx
-        .updateTable('handoff_rules')
-        .set({
-          contact_method_id: next.contact_method_id,
-          notify_advance_minutes: next.notify_advance_minutes,
-          handoff_type: next.handoff_type,
-        })
-        .where('id', '=', ruleId)
-        .execute();
-      return next;
+      if (patch.contact_method_id !== undefined) await mustOwnMethod(trx, userId, patch.contact_method_id);
+      if (Object.keys(set).length > 0)
+        await rules(trx).updateTable(k.table).set(set).where('id', '=', ruleId).execute();
+      return { ...found, ...set };
     });
-    return this.handoff(row, await this.methodsOf(userId));
+    return (await this.render(k, userId, [row]))[0] as R;
   }
 
-  async deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
-    const methods = await this.methodsOf(userId);
-    const row = await this.db.transaction().execute(async (trx) => {
-      const found = await this.mustFindRule(trx, 'handoff_rules', userId, ruleId);
-      await trx.deleteFrom('handoff_rules').where('id', '=', ruleId).execute();
-      return found;
+  private async remove<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+    k: RuleKind<Row, I, R>,
+    userId: string,
+    ruleId: string,
+  ): Promise<R> {
+    // Rendered before it goes: its contact method is read in the same transaction.
+    return this.db.transaction().execute(async (trx) => {
+      const found = await mustFindRule(trx, k, userId, ruleId);
+      const [rule] = await this.render(k, userId, [found], trx);
+      await rules(trx).deleteFrom(k.table).where('id', '=', ruleId).execute();
+      return rule as R;
     });
-    return this.handoff(row, methods);
   }
 
-  private rule(r: NotificationRulesTable, methods: Map<string, Method>): NotificationRule {
-    const m = methods.get(r.contact_method_id);
-    return {
-      id: r.id,
-      type: 'assignment_notification_rule',
-      start_delay_in_minutes: r.start_delay_minutes,
-      contact_method: m ? methodRef(m) : { id: r.contact_method_id, type: 'contact_method_reference' },
-      urgency: r.urgency as Urgency,
-    };
-  }
-
-  private handoff(r: HandoffRulesTable, methods: Map<string, Method>): HandoffNotificationRule {
-    const m = methods.get(r.contact_method_id);
-    return {
-      id: r.id,
-      type: 'oncall_handoff_notification_rule',
-      notify_advance_in_minutes: r.notify_advance_minutes,
-      handoff_type: r.handoff_type as HandoffType,
-      contact_method: m ? methodRef(m) : { id: r.contact_method_id, type: 'contact_method_reference' },
-    };
-  }
-
-  private async methodsOf(userId: string): Promise<Map<string, Method>> {
-    const rows = await this.db
+  /** Rules in their port shape, each with a reference to its contact method. */
+  private async render<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+    k: RuleKind<Row, I, R>,
+    userId: string,
+    rows: Row[],
+    db: Db = this.db,
+  ): Promise<R[]> {
+    const found = await db
       .selectFrom('contact_methods')
       .select(['id', 'kind', 'address', 'label'])
       .where('user_id', '=', userId)
       .execute();
-    return new Map(rows.map((m) => [m.id, m]));
+    const methods = new Map(found.map((m) => [m.id, m]));
+    return rows.map((r) => {
+      const m = methods.get(r.contact_method_id);
+      return k.render(r, m ? methodRef(m) : { id: r.contact_method_id, type: 'contact_method_reference' });
+    });
   }
+}
 
-  private async mustHaveUser(db: Db, userId: string): Promise<void> {
-    const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-    if (!row) throw new NotFoundError('user', userId, 'user_id');
-  }
+const rules = (db: Db) => db as unknown as RulesDb;
 
-  /** The contact method must exist and be the user's own: a rule never pages someone else. */
-  private async mustOwnMethod(db: Db, userId: string, methodId: string): Promise<void> {
-    const method = await db
-      .selectFrom('contact_methods')
-      .select(['id', 'user_id'])
-      .where('id', '=', methodId)
-      .executeTakeFirst();
-    if (!method) throw new NotFoundError('contact method', methodId, 'contact_method_id');
-    if (method.user_id !== userId) {
-      throw new ValidationError(
-        `contact_method_id ${methodId} belongs to another user; a rule of user ${userId} must use one of their own contact methods (get_users lists them).`,
-        { parameter: 'contact_method_id' },
-      );
-    }
-  }
+const methodRef = (m: Method): ContactMethodRef => ({
+  id: m.id,
+  type: `${m.kind}_contact_method_reference`,
+  summary: m.label ?? m.address,
+});
 
-  private async mustFindRule<T extends 'notification_rules' | 'handoff_rules'>(
-    db: Db,
-    table: T,
-    userId: string,
-    ruleId: string,
-  ): Promise<Database[T]> {
-    await this.mustHaveUser(db, userId);
-    const row = await (db as Kysely<Database>)
-      .selectFrom(table as 'notification_rules')
-      .selectAll()
-      .where('id', '=', ruleId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    if (!row) {
-      throw new NotFoundError(
-        table === 'notification_rules' ? 'notification rule' : 'handoff notification rule',
-        ruleId,
-        'rule_id',
-      );
-    }
-    return row as unknown as Database[T];
+async function mustHaveUser(db: Db, userId: string): Promise<void> {
+  const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  if (!row) throw new NotFoundError('user', userId, 'user_id');
+}
+
+/** The contact method must exist and be the user's own: a rule never pages someone else. */
+async function mustOwnMethod(db: Db, userId: string, methodId: string): Promise<void> {
+  const method = await db
+    .selectFrom('contact_methods')
+    .select(['id', 'user_id'])
+    .where('id', '=', methodId)
+    .executeTakeFirst();
+  if (!method) throw new NotFoundError('contact method', methodId, 'contact_method_id');
+  if (method.user_id !== userId) {
+    throw new ValidationError(
+      `contact_method_id ${methodId} belongs to another user; a rule of user ${userId} must use one of their own contact methods (get_users lists them).`,
+      { parameter: 'contact_method_id' },
+    );
   }
+}
+
+async function mustFindRule<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+  db: Db,
+  k: RuleKind<Row, I, R>,
+  userId: string,
+  ruleId: string,
+): Promise<Row> {
+  await mustHaveUser(db, userId);
+  const row = await rules(db)
+    .selectFrom(k.table)
+    .selectAll()
+    .where('id', '=', ruleId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(k.noun, ruleId, 'rule_id');
+  return row as Row;
+}
+
+/** The references to each of these users' assignment rules, as a PagerDuty user lists them. */
+export async function ruleReferences(
+  db: Db,
+  userIds: readonly string[],
+): Promise<Map<string, { id: string; type: 'assignment_notification_rule' }[]>> {
+  const out = new Map<string, { id: string; type: 'assignment_notification_rule' }[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('notification_rules')
+    .select(['id', 'user_id'])
+    .where('user_id', 'in', userIds)
+    .orderBy('urgency')
+    .orderBy('start_delay_minutes')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    const list = out.get(r.user_id) ?? [];
+    list.push({ id: r.id, type: 'assignment_notification_rule' });
+    out.set(r.user_id, list);
+  }
+  return out;
 }
 
 /** What paging one user sends: each contact method and the minutes after the page it goes out. */

@@ -1,5 +1,6 @@
 /**
- * Users and their contact methods on the embedded store.
+ * Users and their contact methods on the embedded store; a user lists references to their
+ * notification rules, as PagerDuty's users do.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { CHANNEL_KINDS, type ChannelKindName } from '../../../core/channels.js';
@@ -8,6 +9,7 @@ import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { checkChannelTarget } from './channel-targets.js';
 import { CompiledQueries } from './compiled-queries.js';
 import { newId, newSigningSecret, now } from './ids.js';
+import { ruleReferences } from './notification-rules-repo.js';
 import { type Filter, groupBy, mustExist, page, ref } from './repo-helpers.js';
 import type { Database, UsersTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
@@ -193,7 +195,7 @@ export class UserRepository {
   private async hydrateUsers(rows: UsersTable[], withSecrets = false): Promise<User[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [methods, teams] = await Promise.all([
+    const [methods, teams, rules] = await Promise.all([
       this.queries.rows('userContactMethods', { ids }, (d, p) =>
         d.selectFrom('contact_methods').selectAll().where('user_id', 'in', p.ids).orderBy('position'),
       ),
@@ -205,6 +207,7 @@ export class UserRepository {
           .where('team_members.user_id', 'in', p.ids)
           .orderBy('teams.name'),
       ),
+      ruleReferences(this.db, ids),
     ]);
     const methodsBy = groupBy(methods, (m) => m.user_id);
     const teamsBy = groupBy(teams, (t) => t.user_id);
@@ -229,6 +232,7 @@ export class UserRepository {
             CHANNEL_KINDS[m.kind as ChannelKindName]?.signed && { signing_secret: m.secret }),
         }),
       ),
+      notification_rules: rules.get(r.id) ?? [],
       created_at: r.created_at,
       updated_at: r.updated_at,
     }));
