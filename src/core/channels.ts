@@ -102,6 +102,8 @@ export const CHANNEL_KINDS = {
   mattermost: {
     description: 'webhook URL',
     address: 'url',
+    // Under the server's own path prefix, when it has one.
+    path: { pattern: /\/hooks\/[A-Za-z0-9]+\/?$/, example: 'https://mattermost.example.com/hooks/<id>' },
     signed: false,
     contactMethod: true,
     alertChannel: true,
@@ -109,6 +111,10 @@ export const CHANNEL_KINDS = {
   rocket_chat: {
     description: 'webhook URL',
     address: 'url',
+    path: {
+      pattern: /\/hooks\/[\w-]+\/[\w-]+\/?$/,
+      example: 'https://chat.example.com/hooks/<id>/<token>',
+    },
     signed: false,
     contactMethod: true,
     alertChannel: true,

@@ -120,6 +120,18 @@ describe('channel kinds through the tools', () => {
       /v1\/spaces/,
     ],
     [
+      'a Mattermost URL that is not an incoming webhook',
+      { type: 'mattermost', address: 'https://mm.example.com/ops/channels/town-square' },
+      'contact_methods[0].address',
+      /\/hooks\/<id>/,
+    ],
+    [
+      'a Rocket.Chat webhook URL without its token',
+      { type: 'rocket_chat', address: 'https://chat.example.com/hooks/6fCqH2x' },
+      'contact_methods[0].address',
+      /\/hooks\/<id>\/<token>/,
+    ],
+    [
       'an ntfy URL without a topic',
       { type: 'ntfy', address: 'https://ntfy.sh/' },
       'contact_methods[0].address',
