@@ -13,8 +13,7 @@
  * that moment: the sweeps release it (releaseSilenced) within a pass of the end.
  */
 import type { Kysely } from 'kysely';
-import type { AlertCondition, ChannelType, Severity } from '../../../core/alerts.js';
-import { channelAddresses } from '../../../core/channels.js';
+import type { AlertCondition, Severity } from '../../../core/alerts.js';
 import { isDown } from '../../../core/check-state.js';
 import type { ResultStatus } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
@@ -22,27 +21,30 @@ import { ConflictError } from '../../../core/errors.js';
 import type { Flip } from '../../../core/heartbeat-state.js';
 import type { IncidentsPort } from '../../../core/incidents.js';
 import type { Logger } from '../../../core/log.js';
+import { AlertRuleRepository, type Firing, type RoutedEvent } from '../store/alert-rules-repo.js';
 import type { StatusChange } from '../store/check-runs.js';
-import { queueDeliveries } from '../store/deliveries-repo.js';
 import { newId } from '../store/ids.js';
-import { type Silencer, statusMaintenanceInEffect, windowsInEffect } from '../store/maintenance-silencers.js';
+import type { Silencer } from '../store/maintenance-silencers.js';
 import { groupBy } from '../store/repo-helpers.js';
 import type { AlertRulesTable, Database } from '../store/schema.js';
-import { isUniqueViolation } from '../store/sql-errors.js';
-import { type EventsOptions, queueEvent, queueResolves, triggerEvent } from './pagerduty-events.js';
+import { type EventsOptions, resolveEvent, triggerEvent } from './pagerduty-events.js';
 
 const MINUTE = 60_000;
 /** Conditions over several runs or a window, which the sweep evaluates. */
 const WINDOW_CONDITIONS = ['uptime_below_threshold', 'certificate_expiring', 'consecutive_failures'];
 
 export class Alerting {
+  private readonly store: AlertRuleRepository;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly incidents: IncidentsPort,
     private readonly events: EventsOptions = {},
-  ) {}
+  ) {
+    this.store = new AlertRuleRepository(db);
+  }
 
   /**
    * Check status changes: conditions on the new status start or stop holding. Answers the checks
@@ -51,18 +53,7 @@ export class Alerting {
    */
   async onCheckChanges(changes: readonly StatusChange[]): Promise<Set<string>> {
     // One query for the rules of every changed check, not one per change (a burst can be thousands).
-    const ids = [...new Set(changes.map((c) => c.checkId))];
-    const rules: AlertRulesTable[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      rules.push(
-        ...(await this.db
-          .selectFrom('alert_rules')
-          .selectAll()
-          .where('check_id', 'in', ids.slice(i, i + 500))
-          .where('enabled', '=', 1)
-          .execute()),
-      );
-    }
+    const rules = await this.store.enabledRulesOfChecks([...new Set(changes.map((c) => c.checkId))]);
     const byCheck = groupBy(rules, (r) => r.check_id as string);
     const failed = new Set<string>();
     for (const c of changes) {
@@ -87,21 +78,12 @@ export class Alerting {
    * Answers whether the evaluation succeeded.
    */
   async onRuleChanged(ruleId: string): Promise<boolean> {
-    const rule = await this.db
-      .selectFrom('alert_rules')
-      .selectAll()
-      .where('id', '=', ruleId)
-      .where('enabled', '=', 1)
-      .executeTakeFirst();
+    const rule = await this.store.enabledRule(ruleId);
     if (!rule?.check_id) return true;
     const checkId = rule.check_id;
     return this.guarded(rule, async () => {
       if (WINDOW_CONDITIONS.includes(rule.condition)) return this.sweepRule(rule);
-      const check = await this.db
-        .selectFrom('checks')
-        .select(['name', 'status'])
-        .where('id', '=', checkId)
-        .executeTakeFirst();
+      const check = await this.store.check(checkId);
       if (!check || check.status === 'pending' || check.status === 'paused') return;
       const holds = checkConditionHolds(rule, check.status);
       if (holds) await this.fire(rule, `${check.name} is ${check.status}`, { check_status: check.status });
@@ -127,10 +109,8 @@ export class Alerting {
   async onHeartbeatFlips(flips: readonly { id: string; flip: Flip }[]): Promise<Set<string>> {
     const failed = new Set<string>();
     for (const { id, flip } of flips) {
-      const rules = await this.rules('heartbeat_id', id);
-      const name = (
-        await this.db.selectFrom('heartbeats').select('name').where('id', '=', id).executeTakeFirst()
-      )?.name;
+      const rules = await this.store.enabledRulesOfHeartbeat(id);
+      const name = await this.store.heartbeatName(id);
       for (const rule of rules) {
         const ok = await this.guarded(rule, async () => {
           const want = rule.condition === 'heartbeat_late' ? ['late', 'down'] : ['down'];
@@ -146,14 +126,7 @@ export class Alerting {
 
   /** Heartbeat alerts whose heartbeat is up again (a ping arrived, possibly in another process). */
   async resolveRecoveredHeartbeats(): Promise<void> {
-    const recovered = await this.db
-      .selectFrom('alerts')
-      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
-      .innerJoin('heartbeats', 'heartbeats.id', 'alert_rules.heartbeat_id')
-      .selectAll('alert_rules')
-      .where('alerts.status', '<>', 'resolved')
-      .where('heartbeats.status', '=', 'up')
-      .execute();
+    const recovered = await this.store.rulesOfRecoveredHeartbeats();
     for (const rule of recovered) await this.guarded(rule, () => this.resolve(rule, 'a ping arrived'));
   }
 
@@ -162,30 +135,7 @@ export class Alerting {
    * heartbeat down without any flip the engine's clock sees, possibly in another process.
    */
   async fireDownHeartbeats(): Promise<void> {
-    const rules = await this.db
-      .selectFrom('alert_rules')
-      .innerJoin('heartbeats', 'heartbeats.id', 'alert_rules.heartbeat_id')
-      .selectAll('alert_rules')
-      .select(['heartbeats.name as heartbeat_name', 'heartbeats.status as heartbeat_status'])
-      .where('alert_rules.enabled', '=', 1)
-      .where((eb) =>
-        eb.or([
-          eb('heartbeats.status', '=', 'down'),
-          eb.and([eb('heartbeats.status', '=', 'late'), eb('alert_rules.condition', '=', 'heartbeat_late')]),
-        ]),
-      )
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('alerts')
-              .select('alerts.id')
-              .whereRef('alerts.rule_id', '=', 'alert_rules.id')
-              .where('alerts.status', '<>', 'resolved'),
-          ),
-        ),
-      )
-      .execute();
+    const rules = await this.store.heartbeatRulesToFire();
     for (const { heartbeat_name, heartbeat_status, ...rule } of rules) {
       await this.guarded(rule, () =>
         this.fire(rule, `Heartbeat ${heartbeat_name} is ${heartbeat_status}`, { status: heartbeat_status }),
@@ -201,43 +151,11 @@ export class Alerting {
   async completeCutShort(graceMs: number): Promise<void> {
     await this.releaseSilenced();
     const before = this.clock.now() - graceMs;
-    const unopened = await this.db
-      .selectFrom('alerts')
-      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
-      .selectAll('alert_rules')
-      .select(['alerts.id as alert_id', 'alerts.description', 'alerts.metadata'])
-      .where('alerts.status', '<>', 'resolved')
-      .where('alerts.incident_id', 'is', null)
-      .where('alerts.suppressed_by', 'is', null)
-      .where('alert_rules.service_id', 'is not', null)
-      .where('alerts.fired_at', '<', before)
-      .execute();
+    const unopened = await this.store.alertsWithoutIncident(before);
     for (const { alert_id, description, metadata, ...rule } of unopened) {
       await this.guarded(rule, () => this.openIncident(rule, alert_id, description, JSON.parse(metadata)));
     }
-    const open = await this.db
-      .selectFrom('alerts')
-      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
-      .innerJoin('incidents', 'incidents.id', 'alerts.incident_id')
-      .selectAll('alert_rules')
-      .select('alerts.incident_id')
-      .where('alerts.status', '=', 'resolved')
-      .where('alerts.resolved_at', '<', before)
-      .where('alert_rules.auto_resolve', '=', 1)
-      .where('incidents.status', '<>', 'resolved')
-      // The alert must still be its rule's latest: a later firing owns the incident now.
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('alerts as later')
-              .select('later.id')
-              .whereRef('later.rule_id', '=', 'alerts.rule_id')
-              .whereRef('later.fired_at', '>', 'alerts.fired_at'),
-          ),
-        ),
-      )
-      .execute();
+    const open = await this.store.incidentsOpenBehindResolved(before);
     for (const { incident_id, ...rule } of open) {
       await this.guarded(rule, () => this.resolveIncident(rule, incident_id as string));
     }
@@ -245,12 +163,7 @@ export class Alerting {
 
   /** Conditions over a window (uptime, certificate expiry), evaluated once a minute. */
   async sweep(): Promise<void> {
-    const rules = await this.db
-      .selectFrom('alert_rules')
-      .selectAll()
-      .where('enabled', '=', 1)
-      .where('condition', 'in', WINDOW_CONDITIONS)
-      .execute();
+    const rules = await this.store.enabledRulesWith(WINDOW_CONDITIONS);
     for (const rule of rules) await this.guarded(rule, () => this.sweepRule(rule));
   }
 
@@ -258,15 +171,7 @@ export class Alerting {
     const now = this.clock.now();
     const p = JSON.parse(rule.condition_parameters) as Record<string, number>;
     const checkId = rule.check_id as string;
-    const recent = (limit: number) =>
-      this.db
-        .selectFrom('check_results')
-        .select(['status', 'metadata'])
-        .where('check_id', '=', checkId)
-        .where('result_type', '=', 'regular')
-        .orderBy('created_at', 'desc')
-        .limit(limit)
-        .execute();
+    const recent = (limit: number) => this.store.recentResults(checkId, limit);
     if (rule.condition === 'consecutive_failures') {
       const count = p.count ?? 3;
       const runs = await recent(count);
@@ -279,13 +184,7 @@ export class Alerting {
     if (rule.condition === 'uptime_below_threshold') {
       const window = (p.window_minutes ?? 60) * MINUTE;
       const threshold = p.threshold ?? 99;
-      const rows = await this.db
-        .selectFrom('check_results')
-        .select('status')
-        .where('check_id', '=', checkId)
-        .where('result_type', '=', 'regular')
-        .where('created_at', '>=', now - window)
-        .execute();
+      const rows = await this.store.resultsSince(checkId, now - window);
       if (rows.length === 0) return;
       const uptime = (rows.filter((r) => !isDown(r.status as ResultStatus)).length / rows.length) * 100;
       if (uptime < threshold) {
@@ -310,19 +209,8 @@ export class Alerting {
     else await this.resolve(rule, `the certificate is valid for ${days} more days`);
   }
 
-  private rules(column: 'check_id' | 'heartbeat_id', id: string) {
-    return this.db
-      .selectFrom('alert_rules')
-      .selectAll()
-      .where(column, '=', id)
-      .where('enabled', '=', 1)
-      .execute();
-  }
-
   private async checkName(id: string): Promise<string> {
-    return (
-      (await this.db.selectFrom('checks').select('name').where('id', '=', id).executeTakeFirst())?.name ?? id
-    );
+    return (await this.store.checkName(id)) ?? id;
   }
 
   private async fire(
@@ -331,7 +219,7 @@ export class Alerting {
     metadata: Record<string, unknown>,
   ): Promise<void> {
     const now = this.clock.now();
-    const last = await this.latestAlert(rule.id);
+    const last = await this.store.latestAlert(rule.id);
     // Already firing: only what a crash may have cut short is left to do.
     if (last && last.status !== 'resolved') {
       if (rule.service_id && !last.incident_id && !last.suppressed_by)
@@ -339,38 +227,13 @@ export class Alerting {
       return;
     }
     if (last && now - last.fired_at < rule.cooldown_period * 1000) return;
-    const id = newId();
+    const alert = { id: newId(), description, metadata, at: now };
     const silencer = await this.silencer(rule, now);
-    if (silencer) return this.fireSilenced(rule, id, description, metadata, silencer, now);
+    if (silencer) return this.fireSilenced(rule, alert, silencer);
     // Built before the transaction: it reads the source's latest facts.
-    const event = rule.routing_key
-      ? await triggerEvent(this.db, rule, { id, description, firedAt: now, metadata }, this.events)
-      : undefined;
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('alerts')
-          .values({
-            id,
-            rule_id: rule.id,
-            status: 'firing',
-            severity: rule.severity,
-            description: description.slice(0, 1000),
-            fired_at: now,
-            resolved_at: null,
-            incident_id: null,
-            metadata: JSON.stringify(metadata),
-          })
-          .execute();
-        await this.queue(trx, rule.id, id, 'alert_fired', now);
-        if (event) await queueEvent(trx, id, rule.routing_key as string, event, now);
-        if (rule.component_id)
-          await setComponent(trx, rule.component_id, rule.component_status ?? 'major_outage', now);
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) return; // another firing of this rule won
-      throw err;
-    }
+    const trigger = await this.trigger(rule, alert);
+    if (!(await this.store.fire(rule, alert, trigger))) return; // another firing of this rule won
+    const { id } = alert;
     this.log.info({ alert: id, rule: rule.id, description }, 'alert fired');
     if (rule.service_id) await this.openIncident(rule, id, description, metadata);
   }
@@ -378,7 +241,7 @@ export class Alerting {
   private async resolve(rule: AlertRulesTable, why: string): Promise<void> {
     if (rule.auto_resolve !== 1) return;
     const now = this.clock.now();
-    const active = await this.latestAlert(rule.id);
+    const active = await this.store.latestAlert(rule.id);
     if (!active) return;
     if (active.status === 'resolved') {
       // Resolved before a crash cut the rest short: its incident may still be open.
@@ -387,25 +250,12 @@ export class Alerting {
     }
     if (active.suppressed_by) {
       // Nobody heard it fire, so nobody hears it resolve.
-      await this.db
-        .updateTable('alerts')
-        .set({ status: 'resolved', resolved_at: now })
-        .where('id', '=', active.id)
-        .execute();
+      await this.store.resolveSilenced(active.id, now);
       this.log.info({ alert: active.id, rule: rule.id, why }, 'silenced alert resolved');
       return;
     }
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('alerts')
-        .set({ status: 'resolved', resolved_at: now })
-        .where('id', '=', active.id)
-        .execute();
-      await this.queue(trx, rule.id, active.id, 'alert_resolved', now);
-      // To wherever the trigger went, even if the rule's routing key has changed since.
-      await queueResolves(trx, active.id, this.events, now);
-      if (rule.component_id) await setComponent(trx, rule.component_id, 'operational', now);
-    });
+    // Resolves go to wherever the triggers went, even if the rule's routing key has changed since.
+    await this.store.resolve(rule, active.id, (dedupKey) => resolveEvent(dedupKey, this.events), now);
     this.log.info({ alert: active.id, rule: rule.id, why }, 'alert resolved');
     if (active.incident_id) await this.resolveIncident(rule, active.incident_id);
   }
@@ -416,44 +266,34 @@ export class Alerting {
    */
   private async silencer(rule: AlertRulesTable, now: number): Promise<Silencer | undefined> {
     if (rule.service_id) {
-      const window = (await windowsInEffect(this.db, [rule.service_id], now)).get(rule.service_id);
+      const window = (await this.store.windowsInEffect([rule.service_id], now)).get(rule.service_id);
       if (window) return window;
     }
     if (rule.check_id)
-      return (await statusMaintenanceInEffect(this.db, [rule.check_id], now)).get(rule.check_id);
+      return (await this.store.statusMaintenanceInEffect([rule.check_id], now)).get(rule.check_id);
     return undefined;
   }
 
   /** An alert fired under maintenance: recorded with what silenced it, and nothing else. */
-  private async fireSilenced(
-    rule: AlertRulesTable,
-    id: string,
-    description: string,
-    metadata: Record<string, unknown>,
-    silencer: Silencer,
-    now: number,
-  ): Promise<void> {
-    try {
-      await this.db
-        .insertInto('alerts')
-        .values({
-          id,
-          rule_id: rule.id,
-          status: 'firing',
-          severity: rule.severity,
-          description: description.slice(0, 1000),
-          fired_at: now,
-          resolved_at: null,
-          incident_id: null,
-          metadata: JSON.stringify({ ...metadata, suppressed_by: silencer }),
-          suppressed_by: JSON.stringify(silencer),
-        })
-        .execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) return; // another firing of this rule won
-      throw err;
-    }
-    this.log.info({ alert: id, rule: rule.id, description, silencer }, 'alert silenced by maintenance');
+  private async fireSilenced(rule: AlertRulesTable, alert: Firing, silencer: Silencer): Promise<void> {
+    if (!(await this.store.fireSilenced(rule, alert, silencer))) return; // another firing of this rule won
+    this.log.info(
+      { alert: alert.id, rule: rule.id, description: alert.description, silencer },
+      'alert silenced by maintenance',
+    );
+  }
+
+  /** The Events API trigger of a rule with a routing key, with its source's latest facts. */
+  private async trigger(rule: AlertRulesTable, alert: Firing): Promise<RoutedEvent | undefined> {
+    if (!rule.routing_key) return undefined;
+    const source = await this.store.eventSource(rule);
+    const event = triggerEvent(
+      source,
+      rule,
+      { id: alert.id, description: alert.description, firedAt: alert.at, metadata: alert.metadata },
+      this.events,
+    );
+    return { routingKey: rule.routing_key, event };
   }
 
   /**
@@ -462,24 +302,14 @@ export class Alerting {
    */
   async releaseSilenced(): Promise<void> {
     const now = this.clock.now();
-    const silenced = await this.db
-      .selectFrom('alerts')
-      .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
-      .selectAll('alert_rules')
-      .select(['alerts.id as alert_id', 'alerts.description', 'alerts.metadata', 'alerts.fired_at'])
-      .where('alerts.status', '<>', 'resolved')
-      .where('alerts.suppressed_by', 'is not', null)
-      .where('alert_rules.enabled', '=', 1)
-      .execute();
+    const silenced = await this.store.silencedAlerts();
     if (silenced.length === 0) return;
     // What still silences them, in two queries for all (a long window may hold many).
-    const windows = await windowsInEffect(
-      this.db,
+    const windows = await this.store.windowsInEffect(
       silenced.flatMap((r) => (r.service_id ? [r.service_id] : [])),
       now,
     );
-    const pages = await statusMaintenanceInEffect(
-      this.db,
+    const pages = await this.store.statusMaintenanceInEffect(
       silenced.flatMap((r) => (r.check_id ? [r.check_id] : [])),
       now,
     );
@@ -488,29 +318,13 @@ export class Alerting {
       if (rule.check_id && pages.has(rule.check_id)) continue;
       await this.guarded(rule, async () => {
         const { suppressed_by: was, ...details } = JSON.parse(metadata) as Record<string, unknown>;
-        const event = rule.routing_key
-          ? await triggerEvent(
-              this.db,
-              rule,
-              { id: alert_id, description, firedAt: Number(fired_at), metadata: details },
-              this.events,
-            )
-          : undefined;
-        const released = await this.db.transaction().execute(async (trx) => {
-          const { numUpdatedRows } = await trx
-            .updateTable('alerts')
-            .set({ suppressed_by: null, metadata: JSON.stringify(details) })
-            .where('id', '=', alert_id)
-            .where('suppressed_by', 'is not', null)
-            .where('status', '<>', 'resolved')
-            .executeTakeFirst();
-          if (numUpdatedRows === 0n) return false;
-          await this.queue(trx, rule.id, alert_id, 'alert_fired', now);
-          if (event) await queueEvent(trx, alert_id, rule.routing_key as string, event, now);
-          if (rule.component_id)
-            await setComponent(trx, rule.component_id, rule.component_status ?? 'major_outage', now);
-          return true;
+        const trigger = await this.trigger(rule, {
+          id: alert_id,
+          description,
+          metadata: details,
+          at: Number(fired_at),
         });
+        const released = await this.store.release(rule, alert_id, details, trigger, now);
         if (!released) return;
         this.log.info(
           { alert: alert_id, rule: rule.id },
@@ -523,24 +337,9 @@ export class Alerting {
     }
   }
 
-  /** The rule's latest alert: the active one, if any (one at most). */
-  private latestAlert(ruleId: string) {
-    return this.db
-      .selectFrom('alerts')
-      .select(['id', 'status', 'fired_at', 'incident_id', 'suppressed_by'])
-      .where('rule_id', '=', ruleId)
-      .orderBy('fired_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  }
-
   private async resolveIncident(rule: AlertRulesTable, incidentId: string): Promise<void> {
-    const incident = await this.db
-      .selectFrom('incidents')
-      .select('status')
-      .where('id', '=', incidentId)
-      .executeTakeFirst();
-    if (!incident || incident.status === 'resolved') return;
+    const status = await this.store.incidentStatus(incidentId);
+    if (!status || status === 'resolved') return;
     await this.incidents
       .resolve(incidentId, { type: 'service', id: rule.service_id ?? 'vigil' })
       .catch((err) => {
@@ -562,56 +361,14 @@ export class Alerting {
       details: { alert_id: alertId, rule: rule.name, ...details },
       by: { type: 'service', id: rule.service_id as string },
     });
-    await this.db.updateTable('alerts').set({ incident_id: id }).where('id', '=', alertId).execute();
+    const status = await this.store.linkIncident(alertId, id);
     // Resolved while the incident was being opened: it must not stay open behind the alert.
-    const alert = await this.db
-      .selectFrom('alerts')
-      .select('status')
-      .where('id', '=', alertId)
-      .executeTakeFirst();
-    if (alert?.status === 'resolved' && rule.auto_resolve === 1) {
+    if (status === 'resolved' && rule.auto_resolve === 1) {
       await this.incidents
         .resolve(id, { type: 'service', id: rule.service_id as string })
         .catch(() => undefined);
     }
   }
-
-  /** A delivery per enabled channel of the rule. */
-  private async queue(trx: Kysely<Database>, ruleId: string, alertId: string, event: string, now: number) {
-    const channels = await trx
-      .selectFrom('alert_rule_channels')
-      .innerJoin('alert_channels', 'alert_channels.id', 'alert_rule_channels.channel_id')
-      .select([
-        'alert_channels.id',
-        'alert_channels.type',
-        'alert_channels.configuration',
-        'alert_channels.secret',
-      ])
-      .where('alert_rule_channels.rule_id', '=', ruleId)
-      .where('alert_channels.enabled', '=', 1)
-      .execute();
-    const rows = channels.flatMap((c) => {
-      const kind = c.type as ChannelType;
-      return channelAddresses(kind, JSON.parse(c.configuration)).map((address) => ({
-        alert_id: alertId,
-        channel_id: c.id,
-        event,
-        kind: c.type,
-        address,
-        secret: c.secret,
-      }));
-    });
-    await queueDeliveries(trx, rows, now);
-  }
-}
-
-/** A status-page component's own status (an open page incident naming it still shows over it). */
-async function setComponent(trx: Kysely<Database>, componentId: string, status: string, now: number) {
-  await trx
-    .updateTable('status_components')
-    .set({ status, updated_at: new Date(now).toISOString() })
-    .where('id', '=', componentId)
-    .execute();
 }
 
 function urgencyOf(severity: Severity): 'high' | 'low' {

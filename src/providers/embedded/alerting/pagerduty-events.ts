@@ -1,19 +1,16 @@
 /**
  * Alert rules with a PagerDuty routing key: the Events API v2 events their alerts send instead
  * of opening an incident here. A trigger when the alert fires, a resolve with the same dedup key
- * when it resolves; both are queued as alert deliveries (kind EVENTS_API_KIND) in the transaction
- * that changes the alert, and sent by the engine like every other notification.
+ * when it resolves; both are queued as alert deliveries (store/events-api-deliveries.ts) in the
+ * transaction that changes the alert, and sent by the engine like every other notification.
  */
-import type { Kysely, Transaction } from 'kysely';
 import { EVENT_SEVERITY, type Severity } from '../../../core/alerts.js';
 import { type AlertPayload, MAX_SUMMARY_LENGTH } from '../../../core/events-v2.js';
-import { queueDeliveries } from '../store/deliveries-repo.js';
-import { type AlertRulesTable, type Database, EVENTS_API_KIND } from '../store/schema.js';
+import type { CheckSource, EventsApiEvent, HeartbeatSource } from '../store/events-api-deliveries.js';
+import type { AlertRulesTable } from '../store/schema.js';
 
 /** An event as queued: everything PagerDuty takes but the routing key (the delivery's address). */
-export interface QueuedEvent {
-  event_action: 'trigger' | 'resolve';
-  dedup_key: string;
+export interface QueuedEvent extends EventsApiEvent {
   payload?: AlertPayload;
   client: 'Vigil';
   client_url?: string;
@@ -38,15 +35,16 @@ export function dedupKeyOf(rule: Pick<AlertRulesTable, 'id' | 'check_id' | 'hear
 }
 
 /** The trigger for an alert that just fired, with what is known of its source right now. */
-export async function triggerEvent(
-  db: Kysely<Database>,
+export function triggerEvent(
+  source: CheckSource | HeartbeatSource,
   rule: AlertRulesTable,
   alert: { id: string; description: string; firedAt: number; metadata: Record<string, unknown> },
   opts: EventsOptions,
-): Promise<QueuedEvent> {
-  const about = rule.check_id
-    ? await checkFacts(db, rule.check_id)
-    : await heartbeatFacts(db, rule.heartbeat_id as string);
+): QueuedEvent {
+  const about =
+    source.kind === 'check'
+      ? checkFacts(source, rule.check_id as string)
+      : heartbeatFacts(source, rule.heartbeat_id as string);
   const details: Record<string, unknown> = {
     alert_id: alert.id,
     rule: { id: rule.id, name: rule.name, condition: rule.condition, severity: rule.severity },
@@ -82,60 +80,6 @@ function client(opts: EventsOptions): Pick<QueuedEvent, 'client' | 'client_url'>
   return { client: 'Vigil', ...(opts.clientUrl && { client_url: opts.clientUrl }) };
 }
 
-/**
- * Queues an event for `routingKey`, after every event already queued for its dedup key: the
- * engine sends one key's events in that order, so a resolve never overtakes its trigger.
- */
-export async function queueEvent(
-  trx: Transaction<Database>,
-  alertId: string,
-  routingKey: string,
-  event: QueuedEvent,
-  now: number,
-): Promise<void> {
-  const last = await trx
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('dedup_key', '=', event.dedup_key)
-    .executeTakeFirst();
-  await queueDeliveries(
-    trx,
-    [
-      {
-        alert_id: alertId,
-        channel_id: EVENTS_API_KIND,
-        event: event.event_action === 'trigger' ? 'alert_fired' : 'alert_resolved',
-        kind: EVENTS_API_KIND,
-        address: routingKey,
-        secret: null,
-        dedup_key: event.dedup_key,
-        seq: Number(last?.seq ?? -1) + 1,
-        body: JSON.stringify(event),
-      },
-    ],
-    now,
-  );
-}
-
-/** The resolves for an alert's triggers: to the routing key and dedup key each trigger went to. */
-export async function queueResolves(
-  trx: Transaction<Database>,
-  alertId: string,
-  opts: EventsOptions,
-  now: number,
-): Promise<void> {
-  const triggers = await trx
-    .selectFrom('deliveries')
-    .select(['address', 'dedup_key'])
-    .where('alert_id', '=', alertId)
-    .where('kind', '=', EVENTS_API_KIND)
-    .where('event', '=', 'alert_fired')
-    .execute();
-  for (const t of triggers) {
-    await queueEvent(trx, alertId, t.address, resolveEvent(t.dedup_key as string, opts), now);
-  }
-}
-
 interface Facts {
   source: string;
   component: string;
@@ -144,32 +88,7 @@ interface Facts {
 }
 
 /** A check's facts: its target (the event's source), group, state and the latest result. */
-async function checkFacts(db: Kysely<Database>, checkId: string): Promise<Facts> {
-  const [check, result] = await Promise.all([
-    db
-      .selectFrom('checks')
-      .leftJoin('check_groups', 'check_groups.id', 'checks.group_id')
-      .select([
-        'checks.id',
-        'checks.name',
-        'checks.type',
-        'checks.url',
-        'checks.host',
-        'checks.port',
-        'checks.status',
-        'check_groups.name as group_name',
-      ])
-      .where('checks.id', '=', checkId)
-      .executeTakeFirst(),
-    db
-      .selectFrom('check_results')
-      .select(['status', 'response_time', 'error_message', 'metadata', 'created_at'])
-      .where('check_id', '=', checkId)
-      .where('result_type', '=', 'regular')
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
+function checkFacts({ check, result }: CheckSource, checkId: string): Facts {
   const name = check?.name ?? checkId;
   return {
     source: sourceOf(check?.url ?? null, check?.host ?? null) ?? name,
@@ -197,22 +116,7 @@ async function checkFacts(db: Kysely<Database>, checkId: string): Promise<Facts>
 }
 
 /** A heartbeat's facts: what it expects and when it last heard. */
-async function heartbeatFacts(db: Kysely<Database>, heartbeatId: string): Promise<Facts> {
-  const hb = await db
-    .selectFrom('heartbeats')
-    .select([
-      'id',
-      'name',
-      'status',
-      'period_seconds',
-      'cron',
-      'time_zone',
-      'grace_seconds',
-      'last_ping_at',
-      'next_expected_at',
-    ])
-    .where('id', '=', heartbeatId)
-    .executeTakeFirst();
+function heartbeatFacts({ heartbeat: hb }: HeartbeatSource, heartbeatId: string): Facts {
   const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   const name = hb?.name ?? heartbeatId;
   return {
