@@ -17,22 +17,27 @@ export const mattermostChannel: Channel = {
 
 /**
  * The Slack-compatible body Mattermost and Rocket.Chat both take: `text` (Markdown; the
- * acknowledge link as a link) and a legacy attachment with the facts as short fields.
+ * acknowledge link as a link) and a legacy attachment with the facts as short fields. What an
+ * incident's or alert's sender wrote cannot mention a whole channel (`@channel`, `@all`, `@here`).
  */
 export function slackCompatibleMessage(m: Outgoing): object {
+  const title = noMassMention(m.title);
   return {
-    text: m.link ? `**${m.title}** — [Acknowledge](${m.link})` : `**${m.title}**`,
+    text: m.link ? `**${title}** — [Acknowledge](${m.link})` : `**${title}**`,
     attachments: [
       {
-        fallback: m.text,
+        fallback: noMassMention(m.text),
         color: `#${URGENCY_COLOR[m.urgency]}`,
-        title: m.title,
+        title,
         ...(m.link && { title_link: m.link }),
-        fields: m.fields.map((f) => ({ title: f.name, value: f.value, short: true })),
+        fields: m.fields.map((f) => ({ title: f.name, value: noMassMention(f.value), short: true })),
       },
     ],
   };
 }
+
+/** `text` with a zero-width space after the `@` of each channel-wide mention, so none notifies. */
+const noMassMention = (text: string) => text.replace(/@(?=(channel|all|here)\b)/gi, '@\u200b');
 
 /** Mattermost's error answer: `{"id", "message", "detailed_error", "status_code"}`. */
 function mattermostError(body: unknown): Explained {
