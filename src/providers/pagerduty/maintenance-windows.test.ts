@@ -5,9 +5,9 @@
  * delete of a future and of an ongoing window, and PagerDuty's 405 for an ended one as CONFLICT.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakePagerDuty, startFakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
-import { type Harness, openHarness } from '../../../test/helpers/harness.js';
-import { tempDir } from '../../../test/helpers/vigil.js';
+import type { FakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
+import type { Harness } from '../../../test/helpers/harness.js';
+import { openPagerDutyHarness, type PagerDutyHarness } from '../../../test/helpers/pagerduty-harness.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-06-01T10:00:00Z');
@@ -31,19 +31,15 @@ const SEED = {
 describe('maintenance windows on PagerDuty', () => {
   let fake: FakePagerDuty;
   let h: Harness;
+  let pd: PagerDutyHarness | undefined;
   let now = T0;
 
   beforeAll(async () => {
-    fake = await startFakePagerDuty({ now: () => new Date(now) });
-    fake.addAccount('good', SEED);
-    h = await openHarness({
-      store: { dataDir: tempDir() },
-      env: { PAGERDUTY_API_TOKEN: 'good', PAGERDUTY_API_HOST: fake.url, VIGIL_TOOLSETS: 'all' },
-    });
+    pd = await openPagerDutyHarness(SEED, { now: () => new Date(now) });
+    ({ fake, h } = pd);
   });
   afterAll(async () => {
-    await h?.close();
-    await fake?.close();
+    await pd?.close();
   });
 
   it('creates, lists, reads, updates and deletes windows through PagerDuty’s API', async () => {

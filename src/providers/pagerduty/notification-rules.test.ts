@@ -4,9 +4,9 @@
  * listed, created, updated and deleted in PagerDuty's shape, and bad input refused naming the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakePagerDuty, startFakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
-import { type Harness, openHarness } from '../../../test/helpers/harness.js';
-import { tempDir } from '../../../test/helpers/vigil.js';
+import type { FakePagerDuty } from '../../../test/helpers/fake-pagerduty.js';
+import type { Harness } from '../../../test/helpers/harness.js';
+import { openPagerDutyHarness, type PagerDutyHarness } from '../../../test/helpers/pagerduty-harness.js';
 
 const SEED = {
   me: 'PANN001',
@@ -19,18 +19,14 @@ const SEED = {
 describe('notification rules on PagerDuty', () => {
   let fake: FakePagerDuty;
   let h: Harness;
+  let pd: PagerDutyHarness | undefined;
 
   beforeAll(async () => {
-    fake = await startFakePagerDuty();
-    fake.addAccount('good', SEED);
-    h = await openHarness({
-      store: { dataDir: tempDir() },
-      env: { PAGERDUTY_API_TOKEN: 'good', PAGERDUTY_API_HOST: fake.url, VIGIL_TOOLSETS: 'all' },
-    });
+    pd = await openPagerDutyHarness(SEED);
+    ({ fake, h } = pd);
   });
   afterAll(async () => {
-    await h?.close();
-    await fake?.close();
+    await pd?.close();
   });
 
   it('lists, creates, updates and deletes assignment rules through /users/{id}/notification_rules', async () => {

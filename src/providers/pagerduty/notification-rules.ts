@@ -1,7 +1,8 @@
 /**
  * Users' notification rules on PagerDuty: `/users/{id}/notification_rules` (assignment rules) and
  * `/users/{id}/oncall_handoff_notification_rules`, in Vigil's shapes (which are PagerDuty's).
- * PagerDuty's PUT replaces a whole rule, so an update reads the rule and sends it back changed.
+ * Both kinds are requested alike; a RuleKind says what differs. PagerDuty's PUT replaces a whole
+ * rule, so an update reads the rule and sends it back changed.
  * A rule names its contact method by a typed reference: the type is read from the user's methods,
  * which also proves the method is theirs.
  */
@@ -16,8 +17,7 @@ import type {
   NotificationRuleInput,
   NotificationRulesPort,
 } from '../../core/notification-rules.js';
-import { arr, num, obj, type Raw, str } from '../shared/read.js';
-import { isNotFound } from '../shared/rest.js';
+import { arr, defined, num, obj, type Raw, str } from '../shared/read.js';
 import { many, one } from './parse.js';
 import { enc, type Session } from './session.js';
 
@@ -51,143 +51,147 @@ function handoff(raw: Raw): HandoffNotificationRule {
   };
 }
 
-const RULES = 'notification_rules';
-const HANDOFFS = 'oncall_handoff_notification_rules';
+/** What differs between the two kinds of rule on PagerDuty; the requests are made once below. */
+interface RuleKind<Input extends { contact_method_id: string }, Rule> {
+  /** The collection under `/users/{id}/`. */
+  collection: string;
+  /** The key of one rule in request and answer bodies. */
+  key: string;
+  /** As a NOT_FOUND names it. */
+  noun: string;
+  parse(raw: Raw): Rule;
+  /** The rule's fields as an input, to fill what a patch leaves out (PUT replaces the whole rule). */
+  fieldsOf(rule: Rule): Omit<Input, 'contact_method_id'>;
+  /** The request body's rule, but its contact method. */
+  body(fields: Omit<Input, 'contact_method_id'>): Record<string, unknown>;
+}
+
+const ASSIGNMENT: RuleKind<NotificationRuleInput, NotificationRule> = {
+  collection: 'notification_rules',
+  key: 'notification_rule',
+  noun: 'notification rule',
+  parse: rule,
+  fieldsOf: (r) => ({ start_delay_in_minutes: r.start_delay_in_minutes, urgency: r.urgency }),
+  body: (f) => ({
+    type: 'assignment_notification_rule',
+    start_delay_in_minutes: f.start_delay_in_minutes,
+    urgency: f.urgency,
+  }),
+};
+
+const HANDOFF: RuleKind<HandoffRuleInput, HandoffNotificationRule> = {
+  collection: 'oncall_handoff_notification_rules',
+  key: 'oncall_handoff_notification_rule',
+  noun: 'handoff notification rule',
+  parse: handoff,
+  fieldsOf: (r) => ({ notify_advance_in_minutes: r.notify_advance_in_minutes, handoff_type: r.handoff_type }),
+  body: (f) => ({ notify_advance_in_minutes: f.notify_advance_in_minutes, handoff_type: f.handoff_type }),
+};
 
 export class PagerDutyNotificationRules implements NotificationRulesPort {
   constructor(private readonly s: Session) {}
 
-  async listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
-    const body = await this.userGet(userId, `/users/${enc(userId)}/${RULES}`, { urgency: urgency ?? 'all' });
-    return many(body, RULES).map(rule);
+  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
+    // Without `urgency` PagerDuty lists the high-urgency rules only.
+    return this.list(ASSIGNMENT, userId, { urgency: urgency ?? 'all' });
   }
-
-  async createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
-    const method = await this.methodOf(userId, input.contact_method_id);
-    const body = await this.userSend(userId, 'POST', `/users/${enc(userId)}/${RULES}`, {
-      notification_rule: {
-        type: 'assignment_notification_rule',
-        start_delay_in_minutes: input.start_delay_in_minutes,
-        urgency: input.urgency,
-        contact_method: method,
-      },
-    });
-    return rule(one(body, 'notification_rule'));
+  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
+    return this.create(ASSIGNMENT, userId, input);
   }
-
-  async updateRule(
+  updateRule(
     userId: string,
     ruleId: string,
     patch: Partial<NotificationRuleInput>,
   ): Promise<NotificationRule> {
-    const current = await this.getRule(userId, ruleId);
-    const method =
-      patch.contact_method_id === undefined
-        ? { id: current.contact_method.id, type: current.contact_method.type }
-        : await this.methodOf(userId, patch.contact_method_id);
-    const body = await this.ruleSend('PUT', userId, RULES, ruleId, {
-      notification_rule: {
-        type: 'assignment_notification_rule',
-        start_delay_in_minutes: patch.start_delay_in_minutes ?? current.start_delay_in_minutes,
-        urgency: patch.urgency ?? current.urgency,
-        contact_method: method,
-      },
-    });
-    return rule(one(body, 'notification_rule'));
+    return this.update(ASSIGNMENT, userId, ruleId, patch);
+  }
+  deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
+    return this.remove(ASSIGNMENT, userId, ruleId);
   }
 
-  async deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
-    const current = await this.getRule(userId, ruleId);
-    await this.ruleSend('DELETE', userId, RULES, ruleId, undefined);
-    return current;
+  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
+    return this.list(HANDOFF, userId);
   }
-
-  async listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
-    const body = await this.userGet(userId, `/users/${enc(userId)}/${HANDOFFS}`);
-    return many(body, HANDOFFS).map(handoff);
+  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
+    return this.create(HANDOFF, userId, input);
   }
-
-  async createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
-    const method = await this.methodOf(userId, input.contact_method_id);
-    const body = await this.userSend(userId, 'POST', `/users/${enc(userId)}/${HANDOFFS}`, {
-      oncall_handoff_notification_rule: {
-        notify_advance_in_minutes: input.notify_advance_in_minutes,
-        handoff_type: input.handoff_type,
-        contact_method: method,
-      },
-    });
-    return handoff(one(body, 'oncall_handoff_notification_rule'));
-  }
-
-  async updateHandoffRule(
+  updateHandoffRule(
     userId: string,
     ruleId: string,
     patch: Partial<HandoffRuleInput>,
   ): Promise<HandoffNotificationRule> {
-    const current = await this.getHandoffRule(userId, ruleId);
-    const method =
-      patch.contact_method_id === undefined
-        ? { id: current.contact_method.id, type: current.contact_method.type }
-        : await this.methodOf(userId, patch.contact_method_id);
-    const body = await this.ruleSend('PUT', userId, HANDOFFS, ruleId, {
-      oncall_handoff_notification_rule: {
-        id: ruleId,
-        notify_advance_in_minutes: patch.notify_advance_in_minutes ?? current.notify_advance_in_minutes,
-        handoff_type: patch.handoff_type ?? current.handoff_type,
-        contact_method: method,
-      },
-    });
-    return handoff(one(body, 'oncall_handoff_notification_rule'));
+    return this.update(HANDOFF, userId, ruleId, patch);
+  }
+  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
+    return this.remove(HANDOFF, userId, ruleId);
   }
 
-  async deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
-    const current = await this.getHandoffRule(userId, ruleId);
-    await this.ruleSend('DELETE', userId, HANDOFFS, ruleId, undefined);
+  private async list<I extends { contact_method_id: string }, R>(
+    k: RuleKind<I, R>,
+    userId: string,
+    query?: Record<string, string>,
+  ): Promise<R[]> {
+    const body = await this.s.client.find<unknown>(`/users/${enc(userId)}/${k.collection}`, query);
+    // A 404 here is the user's.
+    if (body === undefined) throw new NotFoundError('user', userId, 'user_id');
+    return many(body, k.collection).map(k.parse);
+  }
+
+  private async create<I extends { contact_method_id: string }, R>(
+    k: RuleKind<I, R>,
+    userId: string,
+    input: I,
+  ): Promise<R> {
+    const { contact_method_id, ...fields } = input;
+    // Reading the user's methods also answers NOT_FOUND for an unknown user.
+    const contact_method = await this.methodOf(userId, contact_method_id);
+    const body = await this.s.client.send<unknown>('POST', `/users/${enc(userId)}/${k.collection}`, {
+      [k.key]: { ...k.body(fields), contact_method },
+    });
+    return k.parse(one(body, k.key));
+  }
+
+  private async update<
+    I extends { contact_method_id: string },
+    R extends { contact_method: ContactMethodRef },
+  >(k: RuleKind<I, R>, userId: string, ruleId: string, patch: Partial<I>): Promise<R> {
+    const current = await this.get(k, userId, ruleId);
+    const { contact_method_id, ...changed } = patch;
+    const contact_method =
+      contact_method_id === undefined
+        ? { id: current.contact_method.id, type: current.contact_method.type }
+        : await this.methodOf(userId, contact_method_id);
+    const fields = { ...k.fieldsOf(current), ...defined(changed) };
+    const body = await this.s.client.send<unknown>('PUT', this.rulePath(k, userId, ruleId), {
+      [k.key]: { ...k.body(fields), contact_method },
+    });
+    return k.parse(one(body, k.key));
+  }
+
+  private async remove<I extends { contact_method_id: string }, R>(
+    k: RuleKind<I, R>,
+    userId: string,
+    ruleId: string,
+  ): Promise<R> {
+    const current = await this.get(k, userId, ruleId);
+    await this.s.client.send<unknown>('DELETE', this.rulePath(k, userId, ruleId), undefined);
     return current;
   }
 
-  private async getRule(userId: string, ruleId: string): Promise<NotificationRule> {
-    const body = await this.ruleGet(userId, RULES, ruleId, 'notification rule');
-    return rule(one(body, 'notification_rule'));
-  }
-
-  private async getHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
-    const body = await this.ruleGet(userId, HANDOFFS, ruleId, 'handoff notification rule');
-    return handoff(one(body, 'oncall_handoff_notification_rule'));
-  }
-
-  /** A GET under a user; a 404 means the user is unknown. */
-  private async userGet(userId: string, path: string, query?: Record<string, string>): Promise<unknown> {
-    const body = await this.s.client.find<unknown>(path, query);
-    if (body === undefined) throw new NotFoundError('user', userId, 'user_id');
-    return body;
-  }
-
-  private async userSend(userId: string, method: 'POST', path: string, body: unknown): Promise<unknown> {
-    try {
-      return await this.s.client.send<unknown>(method, path, body);
-    } catch (err) {
-      if (isNotFound(err)) throw new NotFoundError('user', userId, 'user_id');
-      throw err;
-    }
-  }
-
   /** A rule, or NOT_FOUND naming the user when they are unknown and the rule otherwise. */
-  private async ruleGet(userId: string, collection: string, ruleId: string, what: string): Promise<unknown> {
-    const body = await this.s.client.find<unknown>(`/users/${enc(userId)}/${collection}/${enc(ruleId)}`);
-    if (body !== undefined) return body;
+  private async get<I extends { contact_method_id: string }, R>(
+    k: RuleKind<I, R>,
+    userId: string,
+    ruleId: string,
+  ): Promise<R> {
+    const body = await this.s.client.find<unknown>(this.rulePath(k, userId, ruleId));
+    if (body !== undefined) return k.parse(one(body, k.key));
     await this.methodsOf(userId);
-    throw new NotFoundError(what, ruleId, 'rule_id');
+    throw new NotFoundError(k.noun, ruleId, 'rule_id');
   }
 
-  private async ruleSend(
-    method: 'PUT' | 'DELETE',
-    userId: string,
-    collection: string,
-    ruleId: string,
-    body: unknown,
-  ): Promise<unknown> {
-    return this.s.client.send<unknown>(method, `/users/${enc(userId)}/${collection}/${enc(ruleId)}`, body);
+  private rulePath(k: { collection: string }, userId: string, ruleId: string): string {
+    return `/users/${enc(userId)}/${k.collection}/${enc(ruleId)}`;
   }
 
   /** The user's contact methods (NOT_FOUND naming `user_id` when PagerDuty knows no such user). */
