@@ -15,9 +15,13 @@ export const googleChatChannel: Channel = {
   },
 };
 
+/**
+ * The message: `text` (the notification; a title cannot mention everyone, `<users/all>`) and one
+ * card with the facts and an Acknowledge button opening the responder page.
+ */
 export function googleChatMessage(m: Outgoing): object {
   return {
-    text: m.title,
+    text: m.title.replace(/<(?=users\/)/g, '<\u200b'),
     cardsV2: [
       {
         cardId: `vigil-${m.id}`,
