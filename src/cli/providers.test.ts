@@ -1,6 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson, connect, toolNames } from '../../test/helpers/clients.js';
+import { tempDir } from '../../test/helpers/vigil.js';
 import { parseConfig } from '../core/config.js';
-import { activeProviders, pingeraPerRequest, upstreamAuth } from './providers.js';
+import { UnauthorizedError } from '../core/errors.js';
+import type { HeartbeatsPort } from '../core/heartbeats.js';
+import { silentLogger } from '../core/log.js';
+import type { ProviderFactory } from '../core/provider.js';
+import type { HttpApp } from '../http/app.js';
+import { pingeraPerRequest } from '../providers/pingera/index.js';
+import { Authenticator } from '../server/auth.js';
+import { activeProviders, PROVIDERS, upstreamAuth } from './providers.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { httpApp } from './serve.js';
 
 const SEED = { TRANSPORT_MODE: 'sse', HTTP_HOST: '0.0.0.0', REQUIRE_AUTH_HEADER: 'true' };
 
@@ -9,7 +20,7 @@ describe("the Pingera seed's remote setup", () => {
     const config = parseConfig(SEED);
     expect(pingeraPerRequest(config)).toBe(true);
     expect([...activeProviders(config)].sort()).toEqual(['embedded', 'pingera']);
-    expect(upstreamAuth(config).pingera).toBe(true);
+    expect(upstreamAuth(config)?.provider).toBe('pingera');
     expect(pingeraPerRequest(parseConfig({ ...SEED, TRANSPORT_MODE: 'http' }))).toBe(true);
   });
 
@@ -25,5 +36,98 @@ describe("the Pingera seed's remote setup", () => {
     }
     expect(activeProviders(parseConfig({ ...SEED, VIGIL_PROVIDERS: 'embedded' })).has('pingera')).toBe(false);
     expect(activeProviders(parseConfig({ ...SEED, PINGERA_API_KEY: 'k' })).has('pingera')).toBe(true);
+  });
+});
+
+/**
+ * A third provider that exists only here: it reads its caller's token from `X-Acme-Token`, serves
+ * heartbeats from that caller's "account", and cannot delete one. Nothing in server/ or http/
+ * knows of it.
+ */
+const acme: ProviderFactory = () => ({
+  name: 'acme',
+  settings: {},
+  configured: true,
+  unsupportedTools: ['delete_heartbeat'],
+  credential: (request) => {
+    const token = request.headers['x-acme-token'];
+    return typeof token === 'string' ? token : undefined;
+  },
+  portsFor: ({ credential }) => ({
+    heartbeats: {
+      listHeartbeats: async () => {
+        if (credential !== 'acme-secret') throw new UnauthorizedError('Acme needs X-Acme-Token.');
+        return { items: [], more: false };
+      },
+    } as unknown as HeartbeatsPort,
+    meta: {
+      testConnection: async () => [
+        {
+          provider: 'acme',
+          connected: credential === 'acme-secret',
+          details: { token: credential ?? 'none' },
+        },
+      ],
+    },
+  }),
+});
+
+describe('a provider list with a third provider', () => {
+  let rt: Runtime;
+  let app: HttpApp;
+  let base: string;
+
+  beforeAll(async () => {
+    const config = parseConfig({
+      VIGIL_MODE: 'read_write',
+      VIGIL_TOOLSETS: 'all',
+      HTTP_PORT: '0',
+      VIGIL_DATA_DIR: tempDir(),
+    });
+    rt = await openRuntime(config, silentLogger(), { providers: [...PROVIDERS, acme] });
+    app = await httpApp(
+      rt,
+      new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config, rt.providers)),
+    );
+    base = `http://127.0.0.1:${(await app.listen()).port}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rt?.close();
+  });
+
+  it('is in use, answers each caller with its own credential, and hides what it cannot do', async () => {
+    expect([...activeProviders(rt.config, rt.providers)].sort()).toEqual(['acme', 'embedded']);
+    const [withToken, without] = await Promise.all([
+      connect('http-modern', { base, headers: { 'X-Acme-Token': 'acme-secret' } }),
+      connect('http-modern', { base }),
+    ]);
+    try {
+      const listed = await toolNames(withToken);
+      expect(listed).toContain('list_heartbeats');
+      expect(listed).not.toContain('delete_heartbeat');
+      const deleted = await callJson(withToken, 'delete_heartbeat', { heartbeat_id: 'hb1' });
+      expect(deleted.body.error).toMatchObject({ code: 'NOT_SUPPORTED', details: { provider: 'acme' } });
+
+      expect((await callJson(withToken, 'list_heartbeats')).body.heartbeats).toEqual([]);
+      const refused = await callJson(without, 'list_heartbeats');
+      expect(refused.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Acme needs X-Acme-Token.' });
+
+      const report = async (client: typeof withToken) =>
+        (await callJson(client, 'test_connection')).body.connections as {
+          provider: string;
+          connected: boolean;
+        }[];
+      expect((await report(withToken)).map((r) => [r.provider, r.connected])).toEqual([
+        ['embedded', true],
+        ['acme', true],
+      ]);
+      expect((await report(without)).find((r) => r.provider === 'acme')).toMatchObject({
+        connected: false,
+        details: { token: 'none' },
+      });
+    } finally {
+      await Promise.all([withToken.close(), without.close()]);
+    }
   });
 });

@@ -6,19 +6,22 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import type { Principal } from '../core/principal.js';
+import type { Provider, ProviderFactory } from '../core/provider.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
 import { ToolService } from '../server/build-server.js';
 import { loadListings } from '../server/listings.js';
 import { defaultProfiles } from '../server/profiles.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-import { activeProviders, assemble } from './providers.js';
+import { activeProviders, assemble, PROVIDERS, usedProviders } from './providers.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
   config: Config;
   log: Logger;
   embedded: EmbeddedProvider;
+  /** The providers in use over the embedded engine. */
+  providers: readonly Provider[];
   service: ToolService;
   close(): Promise<void>;
 }
@@ -26,7 +29,7 @@ export interface Runtime {
 export async function openRuntime(
   config: Config,
   log = createLogger(config.logLevel),
-  opts: { clock?: Clock } = {},
+  opts: { clock?: Clock; providers?: readonly ProviderFactory[] } = {},
 ): Promise<Runtime> {
   const embedded = await createEmbeddedProvider({
     dataDir: config.dataDir,
@@ -46,18 +49,20 @@ export async function openRuntime(
     },
     clock: opts.clock,
   });
-  const { ports, bind, unsupported } = assemble(config, log, embedded);
+  const providers = usedProviders(config, log, opts.providers ?? PROVIDERS);
+  const { ports, bind, unsupported, credentialsOf } = assemble(config, log, embedded, providers);
   const service = new ToolService({
     config,
     log,
     ports,
     bind,
     unsupported,
+    credentialsOf,
     tools: compileTools(ALL_TOOLS, loadListings()),
-    defaults: defaultProfiles(activeProviders(config), config.providers !== undefined),
+    defaults: defaultProfiles(activeProviders(config, providers), config.providers !== undefined),
     version: VERSION,
   });
-  return { config, log, embedded, service, close: () => embedded.close() };
+  return { config, log, embedded, providers, service, close: () => embedded.close() };
 }
 
 /** The principal of a local process (stdio, `vigil call`): the configured mode and user. */

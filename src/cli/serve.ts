@@ -32,12 +32,12 @@ function onSignals(shutdown: (signal: string) => Promise<void>): void {
 export async function serveHttp(rt: Runtime): Promise<void> {
   const { config, log } = rt;
   holdYoungGeneration();
-  const upstream = upstreamAuth(config);
+  const upstream = upstreamAuth(config, rt.providers);
   const auth = new Authenticator(config, rt.embedded.apiKeys, upstream);
-  // REQUIRE_AUTH_HEADER with Pingera active: every request brings a credential that Vigil or
-  // Pingera checks (one that is not Vigil's reaches only that Pingera account), so none is
-  // unauthenticated: the Pingera seed's remote setup.
-  const everyRequestChecked = config.requireAuthHeader && upstream.pingera;
+  // REQUIRE_AUTH_HEADER with a provider that takes a foreign Authorization: every request brings a
+  // credential that Vigil or that provider checks (one that is not Vigil's reaches only that
+  // account), so none is unauthenticated: the Pingera seed's remote setup.
+  const everyRequestChecked = config.requireAuthHeader && upstream !== undefined;
   if (
     !isLoopbackHost(config.httpHost) &&
     !config.allowUnauthenticated &&
@@ -132,7 +132,11 @@ export async function httpApp(rt: Runtime, auth: Authenticator, publicOnly = fal
  */
 async function servePublic(rt: Runtime): Promise<() => Promise<void>> {
   const { config, log } = rt;
-  const app = await httpApp(rt, new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config)), true);
+  const app = await httpApp(
+    rt,
+    new Authenticator(config, rt.embedded.apiKeys, upstreamAuth(config, rt.providers)),
+    true,
+  );
   const base = (port: number) =>
     `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${port}`;
   try {

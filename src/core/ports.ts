@@ -27,13 +27,11 @@ export interface MetaPort {
   testConnection(provider?: string): Promise<ConnectionReport[]>;
 }
 
-/** Credentials a caller brings for SaaS providers, used for that call only. */
-export interface UpstreamCredentials {
-  /** The `X-PagerDuty-Token` header. */
-  pagerduty?: string | undefined;
-  /** An `Authorization` value that is not Vigil's: a Pingera API key or `Bearer <jwt>`. */
-  pingera?: string | undefined;
-}
+/**
+ * Credentials a caller brings for SaaS providers, by provider name, used for that call only: what
+ * each provider read from the request itself (core/provider.ts, `credential`).
+ */
+export type UpstreamCredentials = Readonly<Record<string, string | undefined>>;
 
 export interface Ports {
   directory?: DirectoryPort;

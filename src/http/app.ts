@@ -60,7 +60,7 @@ export interface HttpDeps {
   statusPages?: StatusPagesPort | undefined;
   /**
    * The embedded engine's incidents and people, which the links in its pages name (`/r/<token>`);
-   * by default the served ones (which are PagerDuty's when it serves the incidents toolset).
+   * by default the served ones (which are a SaaS provider's when one serves the incidents toolset).
    */
   responder?: { incidents: IncidentsPort; directory: DirectoryPort } | undefined;
   /** Serve only the public routes (pings, events, status pages, calendars): a stdio process's listener. */
@@ -165,15 +165,15 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       sendJson(res, 400, rpcError(-32602, problem));
       return undefined;
     }
-    const pagerduty = req.headers['x-pagerduty-token'];
     return {
       principal: outcome.principal,
       choice,
       address: req.socket.remoteAddress,
-      credentials: {
-        ...(typeof pagerduty === 'string' && pagerduty.trim() && { pagerduty: pagerduty.trim() }),
-        ...(outcome.pingera && { pingera: outcome.pingera }),
-      },
+      // Each provider in use reads its caller's own credential from the request.
+      credentials: service.deps.credentialsOf?.({
+        headers: req.headers,
+        foreignAuthorization: outcome.upstream,
+      }),
     };
   }
 
@@ -206,11 +206,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return { ok: true };
   }
 
-  const ownerOf = (req: IncomingMessage) =>
+  /** Whose an SSE session is: the Authorization, and every credential a provider read from the request. */
+  const ownerOf = (req: IncomingMessage, caller: Caller) =>
     createHash('sha256')
       .update(req.headers.authorization ?? '')
       .update('\0')
-      .update(String(req.headers['x-pagerduty-token'] ?? ''))
+      .update(JSON.stringify(Object.entries(caller.credentials ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))))
       .digest('hex');
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse) {
@@ -229,7 +230,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const caller = await callerOf(req, res);
     if (!caller) return;
     const client = clientOf(caller.principal, req.headers.authorization, req.socket.remoteAddress);
-    const opened = await sse.open(res, ownerOf(req), client, buildServer(service, caller));
+    const opened = await sse.open(res, ownerOf(req, caller), client, buildServer(service, caller));
     if ('status' in opened)
       return sendJson(res, opened.status, rpcError(-32000, opened.message), { 'retry-after': '30' });
     log.debug({ sessionId: opened.sessionId, principal: caller.principal.label }, 'SSE session opened');
@@ -239,8 +240,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const session = sse.get(url.searchParams.get('sessionId') ?? '');
     if (!session)
       return sendJson(res, 404, rpcError(-32000, 'Unknown or closed sessionId; open a new stream at /sse.'));
-    if (!(await callerOf(req, res))) return;
-    if (session.owner !== ownerOf(req)) {
+    const caller = await callerOf(req, res);
+    if (!caller) return;
+    if (session.owner !== ownerOf(req, caller)) {
       return sendJson(res, 403, rpcError(-32000, 'This session belongs to another credential.'));
     }
     const body = await readBody(req, limit);

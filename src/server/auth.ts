@@ -18,8 +18,8 @@ export type AuthOutcome =
   | {
       ok: true;
       principal: Principal;
-      /** The Authorization value when it is a Pingera credential (not a Vigil key or JWT). */
-      pingera?: string;
+      /** The Authorization value when it is a SaaS provider's credential (not a Vigil key or JWT). */
+      upstream?: string;
     }
   | {
       ok: false;
@@ -30,12 +30,12 @@ export type AuthOutcome =
       foreign?: boolean;
     };
 
-/** Where an Authorization that Vigil does not recognise may be a SaaS provider's own credential. */
+/** The SaaS provider in use whose credential is an Authorization value that Vigil does not recognise. */
 export interface UpstreamAuth {
-  /** Pingera is active: such a value is the caller's Pingera key or JWT. */
-  pingera: boolean;
-  /** The toolsets Pingera serves: all a Pingera credential reaches once Vigil's own auth is set up. */
-  pingeraToolsets: readonly string[];
+  /** Its name: such a caller's label is `<provider>-credential`. */
+  provider: string;
+  /** The toolsets it serves: all such a credential reaches once Vigil's own auth is set up. */
+  toolsets: readonly string[];
 }
 
 const REALM = 'Bearer realm="vigil"';
@@ -76,7 +76,7 @@ export class Authenticator {
     private readonly config: Pick<Config, 'mode' | 'jwt' | 'requireAuthHeader' | 'userEmail'> &
       Partial<Pick<Config, 'publicUrl' | 'oauthIssuer'>>,
     private readonly apiKeys: ApiKeyRepository,
-    private readonly upstream: UpstreamAuth = { pingera: false, pingeraToolsets: [] },
+    private readonly upstream: UpstreamAuth | undefined = undefined,
   ) {
     const issuer = config.oauthIssuer;
     const base = (config.publicUrl ?? '').replace(/\/+$/, '');
@@ -152,11 +152,11 @@ export class Authenticator {
     }
     if (this.jwtConfigured && token.split('.').length === 3) {
       const outcome = await this.verifyToken(token);
-      // Only a JWT that Vigil's keys did not sign may be Pingera's; an expired Vigil JWT, or one
-      // for another audience, is refused here and never sent on to a third party.
-      if (outcome.ok || !this.upstream.pingera || !outcome.foreign) return outcome;
+      // Only a JWT that Vigil's keys did not sign may be the provider's; an expired Vigil JWT, or
+      // one for another audience, is refused here and never sent on to a third party.
+      if (outcome.ok || !this.upstream || !outcome.foreign) return outcome;
     }
-    if (this.upstream.pingera) return this.pingeraCaller((header as string).trim());
+    if (this.upstream) return this.upstreamCaller(this.upstream, (header as string).trim());
     if (this.config.requireAuthHeader || (await this.configured())) {
       return deny(
         'The Authorization header is neither a Vigil API key nor a valid JWT.',
@@ -169,21 +169,22 @@ export class Authenticator {
   }
 
   /**
-   * A request that brings its own Pingera credential. Without Vigil authentication set up it is
-   * anonymous, as any request is; with it, the credential reaches only what Pingera serves.
+   * A request that brings its own credential for the provider. Without Vigil authentication set
+   * up it is anonymous, as any request is; with it, the credential reaches only what that
+   * provider serves.
    */
-  private async pingeraCaller(value: string): Promise<AuthOutcome> {
+  private async upstreamCaller(upstream: UpstreamAuth, value: string): Promise<AuthOutcome> {
     const guarded = this.config.requireAuthHeader || (await this.configured());
     return {
       ok: true,
-      pingera: value,
+      upstream: value,
       principal: guarded
         ? {
             kind: 'anonymous',
-            label: 'pingera-credential',
+            label: `${upstream.provider}-credential`,
             upstreamOnly: true,
             mode: this.config.mode,
-            toolsets: this.upstream.pingeraToolsets,
+            toolsets: upstream.toolsets,
           }
         : this.anonymous(),
     };

@@ -15,6 +15,7 @@ import { suggest } from '../core/include.js';
 import type { Logger } from '../core/log.js';
 import { PORT_NAMES, type PortName, type Ports, type UpstreamCredentials } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
+import type { CallerRequest } from '../core/provider.js';
 import type { ToolContext } from '../tools/define-tool.js';
 import { auditedArgs } from './audit.js';
 import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
@@ -33,6 +34,8 @@ export interface ServerDeps {
   ports: Ports;
   /** Ports bound to one caller (a SaaS provider with that caller's credential), over `ports`. */
   bind?: ((caller: Caller) => Ports) | undefined;
+  /** What each provider in use reads from a request as its caller's own credential (by provider name). */
+  credentialsOf?: ((request: CallerRequest) => UpstreamCredentials) | undefined;
   /** Tools the active providers cannot carry out at all (tool → provider): not listed. */
   unsupported?: ReadonlyMap<string, string> | undefined;
   tools: ReadonlyMap<string, CompiledTool>;
@@ -70,7 +73,7 @@ export interface Caller {
   principal: Principal;
   /** X-MCP-Tools and X-MCP-Toolsets, checked when the caller was made. */
   choice?: ClientChoice | undefined;
-  /** Upstream credentials the request brought (X-PagerDuty-Token), for this caller only. */
+  /** Credentials the request brought for SaaS providers (by provider name), for this caller only. */
   credentials?: UpstreamCredentials | undefined;
   /** How the call arrived, for the audit trail: an MCP client (default) or `vigil call`. */
   entry?: 'mcp' | 'cli' | undefined;

@@ -162,7 +162,7 @@ describe('PagerDuty faults', () => {
       log: silentLogger(),
       version: 'test',
     });
-    await provider.portsFor({ local: false, headerToken: 'pdus+_scoped' }).directory.getTeam('POPS001');
+    await provider.portsFor({ local: false, credential: 'pdus+_scoped' }).directory.getTeam('POPS001');
     expect(fake.requests.at(-2)?.headers.authorization).toBe('Bearer pdus+_scoped');
     await provider.portsFor({ local: false }).directory.getTeam('POPS001');
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Token token=good');

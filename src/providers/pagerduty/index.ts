@@ -6,14 +6,17 @@
  * then PAGERDUTY_API_TOKEN, then (for a local process only) the OAuth login. Each call gets its
  * own ports bound to its own credential, so concurrent requests never see each other's account.
  */
+import type { Config } from '../../core/config.js';
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ConnectionReport, Ports } from '../../core/ports.js';
+import type { CallerRequest, Provider, ProviderCaller, ProviderEnv } from '../../core/provider.js';
 import { type Credential, credentialOf, PagerDutyClient } from './client.js';
 import { PagerDutyDirectory } from './directory.js';
 import { PagerDutyIncidents } from './incidents.js';
 import { PagerDutyMaintenanceWindows } from './maintenance-windows.js';
 import { PagerDutyNotificationRules } from './notification-rules.js';
+import { PagerDutyOAuth } from './oauth.js';
 import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
 import { ContextCache, Session } from './session.js';
 
@@ -30,12 +33,6 @@ export interface PagerDutyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Who asks: the request's own token, and whether the call comes from a local process. */
-export interface PagerDutyCaller {
-  headerToken?: string | undefined;
-  local: boolean;
-}
-
 type Source = 'X-PagerDuty-Token header' | 'PAGERDUTY_API_TOKEN' | 'OAuth login';
 
 /**
@@ -50,37 +47,64 @@ export const PAGERDUTY_UNSUPPORTED_TOOLS = [
   'schedule',
 ].flatMap((thing) => ['create', 'update', 'delete'].map((verb) => `${verb}_${thing}`));
 
-export class PagerDutyProvider {
+/** The request header that carries a caller's own PagerDuty token, as the seed reads it. */
+const TOKEN_HEADER = 'x-pagerduty-token';
+
+/** The provider from the configuration (PAGERDUTY_*); the OAuth login only when a client id is set. */
+export function pagerDutyProvider(config: Config, env: ProviderEnv): PagerDutyProvider {
+  const { host, token, userEmail, oauth } = config.pagerduty;
+  return new PagerDutyProvider({
+    host,
+    token,
+    userEmail,
+    oauth: oauth && new PagerDutyOAuth({ ...oauth, dataDir: config.dataDir, log: env.log }),
+    ...env,
+  });
+}
+
+export class PagerDutyProvider implements Provider<PagerDutyOptions> {
   readonly name = 'pagerduty';
+  readonly unsupportedTools = PAGERDUTY_UNSUPPORTED_TOOLS;
   private readonly cache = new ContextCache();
 
-  constructor(private readonly opts: PagerDutyOptions) {}
+  constructor(readonly settings: PagerDutyOptions) {}
 
-  private source(caller: PagerDutyCaller): Source {
-    if (caller.headerToken?.trim()) return 'X-PagerDuty-Token header';
-    if (this.opts.token) return 'PAGERDUTY_API_TOKEN';
+  /** A token or the OAuth login: without either, only requests bringing their own token are answered. */
+  get configured(): boolean {
+    return Boolean(this.settings.token || this.settings.oauth);
+  }
+
+  /** The request's `X-PagerDuty-Token`, trimmed; blank is none. */
+  credential(request: CallerRequest): string | undefined {
+    const value = request.headers[TOKEN_HEADER];
+    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  }
+
+  private source(caller: ProviderCaller): Source {
+    if (caller.credential?.trim()) return 'X-PagerDuty-Token header';
+    if (this.settings.token) return 'PAGERDUTY_API_TOKEN';
     if (!caller.local) {
       throw new UnauthorizedError(
         'PagerDuty credentials are not configured for this request. Provide the X-PagerDuty-Token header or set PAGERDUTY_API_TOKEN.',
       );
     }
-    if (this.opts.oauth) return 'OAuth login';
+    if (this.settings.oauth) return 'OAuth login';
     throw new UnauthorizedError(
       'No PagerDuty credential: set PAGERDUTY_API_TOKEN, or PAGERDUTY_CLIENT_ID to log in through the browser (OAuth).',
     );
   }
 
-  private credential(caller: PagerDutyCaller): () => Promise<Credential> {
+  private credentialFor(caller: ProviderCaller): () => Promise<Credential> {
     let memo: Promise<Credential> | undefined;
     return () => {
       memo ??= (async () => {
         const source = this.source(caller);
-        if (source === 'X-PagerDuty-Token header') return credentialOf(caller.headerToken as string);
-        if (source === 'PAGERDUTY_API_TOKEN') return credentialOf(this.opts.token as string);
+        if (source === 'X-PagerDuty-Token header') return credentialOf(caller.credential as string);
+        if (source === 'PAGERDUTY_API_TOKEN') return credentialOf(this.settings.token as string);
         // An OAuth access token is always a Bearer token, whatever its prefix (the seed's bug 11).
         return {
           kind: 'bearer' as const,
-          value: await (this.opts.oauth as { accessToken(): Promise<string> }).accessToken(),
+          value: await (this.settings.oauth as { accessToken(): Promise<string> }).accessToken(),
         };
       })();
       return memo;
@@ -88,7 +112,7 @@ export class PagerDutyProvider {
   }
 
   /** The ports for one call, bound to that caller's credential. */
-  portsFor(caller: PagerDutyCaller): Required<
+  portsFor(caller: ProviderCaller): Required<
     Pick<
       Ports,
       'directory' | 'incidents' | 'escalation' | 'schedules' | 'maintenanceWindows' | 'notificationRules'
@@ -96,15 +120,15 @@ export class PagerDutyProvider {
   > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
-    const credential = this.credential(caller);
+    const credential = this.credentialFor(caller);
     const client = new PagerDutyClient(
       {
-        host: this.opts.host,
-        log: this.opts.log,
-        userAgent: `vigil/${this.opts.version}`,
-        ...(this.opts.timeoutMs !== undefined && { timeoutMs: this.opts.timeoutMs }),
-        ...(this.opts.maxRetries !== undefined && { maxRetries: this.opts.maxRetries }),
-        ...(this.opts.sleep && { sleep: this.opts.sleep }),
+        host: this.settings.host,
+        log: this.settings.log,
+        userAgent: `vigil/${this.settings.version}`,
+        ...(this.settings.timeoutMs !== undefined && { timeoutMs: this.settings.timeoutMs }),
+        ...(this.settings.maxRetries !== undefined && { maxRetries: this.settings.maxRetries }),
+        ...(this.settings.sleep && { sleep: this.settings.sleep }),
       },
       credential,
     );
@@ -112,7 +136,7 @@ export class PagerDutyProvider {
       client,
       this.cache,
       async () => (await credential()).value,
-      this.opts.userEmail,
+      this.settings.userEmail,
     );
     return {
       directory: new PagerDutyDirectory(session),
@@ -125,8 +149,8 @@ export class PagerDutyProvider {
     };
   }
 
-  private async report(caller: PagerDutyCaller, session: Session): Promise<ConnectionReport> {
-    const details: Record<string, unknown> = { host: this.opts.host };
+  private async report(caller: ProviderCaller, session: Session): Promise<ConnectionReport> {
+    const details: Record<string, unknown> = { host: this.settings.host };
     try {
       details.credential = this.source(caller);
       const me = await session.me().catch(async (err: unknown) => {

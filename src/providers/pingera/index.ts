@@ -7,9 +7,11 @@
  * and ports, so concurrent requests with different credentials share nothing that changes (the
  * seed swapped one global client per request, and raced).
  */
+import type { Config } from '../../core/config.js';
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ConnectionReport, Ports } from '../../core/ports.js';
+import type { CallerRequest, Provider, ProviderCaller, ProviderEnv } from '../../core/provider.js';
 import { PingeraAlerts } from './alerts.js';
 import { PingeraChecks } from './checks.js';
 import { credentialOf, PingeraClient, type PingeraCredential } from './client.js';
@@ -26,6 +28,8 @@ export interface PingeraOptions {
   log: Logger;
   version: string;
   sleep?: (ms: number) => Promise<void>;
+  /** The seed's remote setup (see pingeraPerRequest): answer only calls that bring a credential. */
+  perRequest?: boolean | undefined;
 }
 
 /** The toolsets Pingera serves. */
@@ -36,17 +40,56 @@ type Source = 'Authorization header' | 'PINGERA_API_KEY' | 'PINGERA_JWT_TOKEN';
 /** Tools Pingera's API has no operation for: not listed; a call answers NOT_SUPPORTED. */
 export const PINGERA_UNSUPPORTED_TOOLS = ['delete_incident_update'];
 
-export class PingeraProvider {
-  readonly name = 'pingera';
+/**
+ * The Pingera seed's remote setup: `TRANSPORT_MODE=sse|http` and `REQUIRE_AUTH_HEADER=true`, no
+ * Pingera credential configured and no VIGIL_PROVIDERS. Every request then brings a credential,
+ * and one that is not a Vigil API key or JWT is that client's Pingera key or JWT: Pingera answers
+ * the monitoring and status-page toolsets for that request, from that client's account. Requests
+ * with a Vigil key or JWT keep the embedded engine for everything.
+ */
+export function pingeraPerRequest(config: Config): boolean {
+  return (
+    config.providers === undefined &&
+    !config.pingera.apiKey &&
+    !config.pingera.jwt &&
+    (config.transport === 'sse' || config.transport === 'http') &&
+    config.requireAuthHeader
+  );
+}
 
-  constructor(private readonly opts: PingeraOptions) {}
+/** The provider from the configuration (PINGERA_*, and the seed's remote setup). */
+export function pingeraProvider(config: Config, env: ProviderEnv): PingeraProvider {
+  return new PingeraProvider({ ...config.pingera, ...env, perRequest: pingeraPerRequest(config) });
+}
+
+export class PingeraProvider implements Provider<PingeraOptions> {
+  readonly name = 'pingera';
+  readonly unsupportedTools = PINGERA_UNSUPPORTED_TOOLS;
+  /** An Authorization value that is not Vigil's is the caller's Pingera key or `Bearer <jwt>`. */
+  readonly foreignAuthorization = { toolsets: [...PINGERA_TOOLSETS, 'meta'] };
+
+  constructor(readonly settings: PingeraOptions) {}
+
+  /** A key or JWT of its own, or the seed's remote setup where each request brings one. */
+  get configured(): boolean {
+    return Boolean(this.settings.apiKey || this.settings.jwt || this.settings.perRequest);
+  }
+
+  /** In the seed's remote setup Pingera answers only the requests that bring its credential. */
+  get onlyWithCredential(): boolean {
+    return Boolean(this.settings.perRequest);
+  }
+
+  credential(request: CallerRequest): string | undefined {
+    return request.foreignAuthorization;
+  }
 
   private resolve(header: string | undefined): { source: Source; credential: PingeraCredential } {
     if (header?.trim()) return { source: 'Authorization header', credential: credentialOf(header) };
-    if (this.opts.apiKey)
-      return { source: 'PINGERA_API_KEY', credential: { kind: 'api_key', value: this.opts.apiKey } };
-    if (this.opts.jwt)
-      return { source: 'PINGERA_JWT_TOKEN', credential: { kind: 'jwt', value: this.opts.jwt } };
+    if (this.settings.apiKey)
+      return { source: 'PINGERA_API_KEY', credential: { kind: 'api_key', value: this.settings.apiKey } };
+    if (this.settings.jwt)
+      return { source: 'PINGERA_JWT_TOKEN', credential: { kind: 'jwt', value: this.settings.jwt } };
     throw new UnauthorizedError(
       'No Pingera credential for this request: send `Authorization: <Pingera API key>` or `Authorization: Bearer <JWT>`, or set PINGERA_API_KEY or PINGERA_JWT_TOKEN.',
     );
@@ -55,27 +98,28 @@ export class PingeraProvider {
   client(header: string | undefined): PingeraClient {
     return new PingeraClient(
       {
-        baseUrl: this.opts.baseUrl,
-        timeoutMs: this.opts.timeoutMs,
-        maxRetries: this.opts.maxRetries,
-        log: this.opts.log,
-        userAgent: `vigil/${this.opts.version}`,
-        ...(this.opts.sleep && { sleep: this.opts.sleep }),
+        baseUrl: this.settings.baseUrl,
+        timeoutMs: this.settings.timeoutMs,
+        maxRetries: this.settings.maxRetries,
+        log: this.settings.log,
+        userAgent: `vigil/${this.settings.version}`,
+        ...(this.settings.sleep && { sleep: this.settings.sleep }),
       },
       async () => this.resolve(header).credential,
     );
   }
 
   /** The ports for one call, bound to that caller's credential. */
-  portsFor(header: string | undefined): Required<
+  portsFor(caller: ProviderCaller): Required<
     Pick<Ports, 'statusPages' | 'checks' | 'heartbeats' | 'alerts' | 'secrets'>
   > & {
     meta: { testConnection(): Promise<ConnectionReport[]> };
   } {
+    const header = caller.credential;
     const client = this.client(header);
     return {
       statusPages: new PingeraStatusPages(client),
-      checks: new PingeraChecks(client, this.opts.sleep ? { sleep: this.opts.sleep } : {}),
+      checks: new PingeraChecks(client, this.settings.sleep ? { sleep: this.settings.sleep } : {}),
       heartbeats: new PingeraHeartbeats(client),
       alerts: new PingeraAlerts(client),
       secrets: new PingeraSecrets(client),
@@ -85,7 +129,7 @@ export class PingeraProvider {
 
   /** Whether the credential works, as the seed's test_pingera_connection says it. */
   private async report(header: string | undefined, client: PingeraClient): Promise<ConnectionReport> {
-    const details: Record<string, unknown> = { base_url: this.opts.baseUrl, api_version: 'v1' };
+    const details: Record<string, unknown> = { base_url: this.settings.baseUrl, api_version: 'v1' };
     try {
       const { source, credential } = this.resolve(header);
       details.credential = source;
