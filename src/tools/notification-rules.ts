@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { URGENCIES } from '../core/incidents.js';
-import { HANDOFF_TYPES, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
+import { URGENCIES, type Urgency } from '../core/incidents.js';
+import { HANDOFF_TYPES, type HandoffType, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
 import { currentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import * as p from './params.js';
@@ -55,8 +55,48 @@ function onlyFieldsOf(k: RuleKind, args: Record<string, unknown>): void {
   }
 }
 
-async function userOf(ctx: ToolContext, id: string | undefined): Promise<string> {
-  return id ?? (await currentUser(ctx)).id;
+/** The port's calls for one kind of rule, so that each tool is written once for both. */
+function rulesOf(ctx: ToolContext, k: RuleKind) {
+  const port = ctx.ports.notificationRules;
+  return k === 'assignment'
+    ? {
+        list: (user: string, urgency?: Urgency) => port.listRules(user, urgency),
+        create: (user: string, a: RuleArgs) =>
+          port.createRule(user, {
+            contact_method_id: a.contact_method_id,
+            start_delay_in_minutes: a.start_delay_in_minutes ?? 0,
+            urgency: a.urgency ?? 'high',
+          }),
+        update: (user: string, id: string, a: Partial<RuleArgs>) => port.updateRule(user, id, a),
+        remove: (user: string, id: string) => port.deleteRule(user, id),
+      }
+    : {
+        list: (user: string) => port.listHandoffRules(user),
+        create: (user: string, a: RuleArgs) =>
+          port.createHandoffRule(user, {
+            contact_method_id: a.contact_method_id,
+            notify_advance_in_minutes: a.notify_advance_in_minutes ?? 0,
+            handoff_type: a.handoff_type ?? 'both',
+          }),
+        update: (user: string, id: string, a: Partial<RuleArgs>) => port.updateHandoffRule(user, id, a),
+        remove: (user: string, id: string) => port.deleteHandoffRule(user, id),
+      };
+}
+
+/** A rule's fields as the tools take them, of either kind (onlyFieldsOf keeps the other kind's out). */
+interface RuleArgs {
+  contact_method_id: string;
+  start_delay_in_minutes?: number | undefined;
+  urgency?: Urgency | undefined;
+  notify_advance_in_minutes?: number | undefined;
+  handoff_type?: HandoffType | undefined;
+}
+
+/** What every tool starts with: the other kind's fields refused, the user (default: the current one), the calls. */
+async function start(ctx: ToolContext, args: { kind: RuleKind; user_id?: string | undefined }) {
+  onlyFieldsOf(args.kind, args);
+  const user = args.user_id ?? (await currentUser(ctx)).id;
+  return { user, rules: rulesOf(ctx, args.kind) };
 }
 
 export const listNotificationRules = defineTool({
@@ -75,13 +115,8 @@ export const listNotificationRules = defineTool({
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    onlyFieldsOf(args.kind, args);
-    const user = await userOf(ctx, args.user_id);
-    const rules = ctx.ports.notificationRules;
-    const items =
-      args.kind === 'assignment'
-        ? await rules.listRules(user, args.urgency)
-        : await rules.listHandoffRules(user);
+    const { user, rules } = await start(ctx, args);
+    const items = await rules.list(user, args.urgency);
     return { items, description: `${items.length} ${args.kind} rule(s) of user ${user}` };
   },
 });
@@ -105,21 +140,8 @@ export const createNotificationRule = defineTool({
     handoff_type: fields.handoff_type.optional(),
   }),
   async handler(args, ctx) {
-    onlyFieldsOf(args.kind, args);
-    const user = await userOf(ctx, args.user_id);
-    const rules = ctx.ports.notificationRules;
-    const rule =
-      args.kind === 'assignment'
-        ? await rules.createRule(user, {
-            contact_method_id: args.contact_method_id,
-            start_delay_in_minutes: args.start_delay_in_minutes ?? 0,
-            urgency: args.urgency ?? 'high',
-          })
-        : await rules.createHandoffRule(user, {
-            contact_method_id: args.contact_method_id,
-            notify_advance_in_minutes: args.notify_advance_in_minutes ?? 0,
-            handoff_type: args.handoff_type ?? 'both',
-          });
+    const { user, rules } = await start(ctx, args);
+    const rule = await rules.create(user, args);
     return { items: [rule], description: `Created ${args.kind} rule ${rule.id}` };
   },
 });
@@ -144,25 +166,9 @@ export const updateNotificationRule = defineTool({
     handoff_type: fields.handoff_type.optional(),
   }),
   async handler({ user_id, rule_id, kind: k, ...patch }, ctx) {
-    onlyFieldsOf(k, patch);
     p.requireChange(patch, 'rule_id');
-    const user = await userOf(ctx, user_id);
-    const rules = ctx.ports.notificationRules;
-    const { contact_method_id, start_delay_in_minutes, urgency, notify_advance_in_minutes, handoff_type } =
-      patch;
-    const rule =
-      k === 'assignment'
-        ? await rules.updateRule(user, rule_id, {
-            ...(contact_method_id !== undefined && { contact_method_id }),
-            ...(start_delay_in_minutes !== undefined && { start_delay_in_minutes }),
-            ...(urgency !== undefined && { urgency }),
-          })
-        : await rules.updateHandoffRule(user, rule_id, {
-            ...(contact_method_id !== undefined && { contact_method_id }),
-            ...(notify_advance_in_minutes !== undefined && { notify_advance_in_minutes }),
-            ...(handoff_type !== undefined && { handoff_type }),
-          });
-    return { items: [rule] };
+    const { user, rules } = await start(ctx, { kind: k, user_id, ...patch });
+    return { items: [await rules.update(user, rule_id, patch)] };
   },
 });
 
@@ -176,13 +182,11 @@ export const deleteNotificationRule = defineTool({
   description: "Delete a user's notification rule (of `kind`). Returns the deleted rule.",
   input: z.strictObject({ user_id: userId.optional(), rule_id: ruleId, kind }),
   async handler(args, ctx) {
-    const user = await userOf(ctx, args.user_id);
-    const rules = ctx.ports.notificationRules;
-    const rule =
-      args.kind === 'assignment'
-        ? await rules.deleteRule(user, args.rule_id)
-        : await rules.deleteHandoffRule(user, args.rule_id);
-    return { items: [rule], description: `Deleted ${args.kind} rule ${args.rule_id}` };
+    const { user, rules } = await start(ctx, args);
+    return {
+      items: [await rules.remove(user, args.rule_id)],
+      description: `Deleted ${args.kind} rule ${args.rule_id}`,
+    };
   },
 });
 
