@@ -78,6 +78,8 @@ const isForm = (req: FakeRequest) =>
 const obj = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 const problems = (...checks: [boolean, string][]) => checks.filter(([ok]) => !ok).map(([, why]) => why);
+/** A string of 1 to `max` characters. */
+const between = (v: unknown, max: number) => typeof v === 'string' && v.length >= 1 && v.length <= max;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** Slack-compatible incoming webhooks (Mattermost, Rocket.Chat): `text` and/or `attachments`. */
@@ -140,6 +142,14 @@ export const VENDORS: Record<VendorName, VendorFake> = {
           'embed title: at most 256',
         ],
         [embeds.every((e) => !Array.isArray(e.fields) || e.fields.length <= 25), 'embed fields: at most 25'],
+        [
+          embeds.every(
+            (e) =>
+              !Array.isArray(e.fields) ||
+              e.fields.map(obj).every((f) => between(f.name, 256) && between(f.value, 1024)),
+          ),
+          'embed field name (1-256) and value (1-1024) are required',
+        ],
       );
     },
     // With ?wait=true Discord answers the message it saved.

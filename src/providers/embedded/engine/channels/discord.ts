@@ -25,9 +25,12 @@ export function discordMessage(m: Outgoing): object {
         description: m.link ? `[Acknowledge, resolve or snooze](${m.link})` : m.text.slice(0, 4096),
         ...(m.link && { url: m.link }),
         color: Number.parseInt(URGENCY_COLOR[m.urgency], 16),
-        fields: m.fields
-          .slice(0, 25)
-          .map((f) => ({ name: f.name, value: f.value.slice(0, 1024), inline: true })),
+        // Discord refuses an empty field name or value, and longer ones than these.
+        fields: m.fields.slice(0, 25).map((f) => ({
+          name: f.name.slice(0, 256) || '-',
+          value: f.value.slice(0, 1024) || '-',
+          inline: true,
+        })),
         timestamp: m.sent_at,
         footer: { text: 'Vigil' },
       },

@@ -18,6 +18,7 @@ import {
   VENDORS,
   type VendorName,
 } from '../../../../../test/helpers/fake-channels.js';
+import { until } from '../../../../../test/helpers/until.js';
 import { tempDir } from '../../../../../test/helpers/vigil.js';
 import type { ChannelKindName } from '../../../../core/channels.js';
 import type { Clock } from '../../../../core/clock.js';
@@ -381,8 +382,16 @@ describe('alert channels of several recipients and tokens in the URL', () => {
     });
     t = Date.parse(check.next_run_at as string);
     await p.scheduler.runDue();
-    await new Promise((r) => setTimeout(r, 50));
-    await p.engine.tick();
+    // The check's run is judged and its alert queued after runDue answers.
+    await until(
+      'both channels reached',
+      5000,
+      async () => {
+        await p.engine.tick();
+        return matrix.requests.length === 2 && gotify.requests.length === 1;
+      },
+      20,
+    );
     const roomsReached = matrix.requests
       .map((r) => decodeURIComponent(r.path.split('/')[5] as string))
       .sort();
