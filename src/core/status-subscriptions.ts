@@ -7,6 +7,7 @@
  */
 import { addressProblem } from './channels.js';
 import type { Page } from './directory.js';
+import { VigilError } from './errors.js';
 import { TokenSigner } from './signed-token.js';
 
 /** Channel kinds (core/channels.ts) a subscriber may be: their senders deliver subscribers' news too. */
@@ -42,6 +43,8 @@ export interface Subscription {
   id: string;
   type: 'status_page_subscription';
   status_page: { id: string; type: 'status_page' };
+  /** What it is subscribed to, as PagerDuty names it: always the whole page (components narrow it). */
+  subscribable_object: { id: string; type: 'status_page' };
   channel: SubscriberChannel;
   /** The email address or webhook URL. */
   contact: string;
@@ -92,19 +95,46 @@ export interface SubscriberRef {
   key: string;
 }
 
+/** Which subscriptions a list returns, and which page of them. */
+export interface SubscriptionFilter {
+  status?: SubscriptionStatus | undefined;
+  channel?: SubscriberChannel | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** A subscribe request from a page's public form. */
+export interface PublicSubscribeRequest {
+  channel: 'email' | 'webhook';
+  contact: string;
+  components: string[];
+  /** The client's address, counted against PER_CLIENT. */
+  client: string;
+}
+
 /** What a public subscribe request led to; the page answers the same for each (no enumeration). */
 export type SubscribeOutcome = 'created' | 'resent' | 'reminded';
 
+/**
+ * Subscribe requests that send something, per SUBSCRIBE_WINDOW_MS: from one client address, and
+ * for one contact on one page. Counted in the store, so the limits hold across nodes.
+ */
+export const SUBSCRIBE_LIMITS = { client: 10, contact: 3 } as const;
+export const SUBSCRIBE_WINDOW_MS = 10 * 60_000;
+
+/** A subscribe request over SUBSCRIBE_LIMITS; nothing was stored or sent. */
+export class SubscribeLimitError extends VigilError {
+  constructor(
+    readonly by: keyof typeof SUBSCRIBE_LIMITS,
+    /** When the oldest counted request leaves the window. */
+    readonly retryAfterMs: number,
+  ) {
+    super('RATE_LIMITED', `Too many subscribe requests for this ${by} just now.`, { by });
+  }
+}
+
 export interface StatusSubscriptionsPort {
-  list(
-    pageRef: string,
-    f: {
-      status?: SubscriptionStatus | undefined;
-      channel?: SubscriberChannel | undefined;
-      limit: number;
-      offset: number;
-    },
-  ): Promise<Page<Subscription>>;
+  list(pageRef: string, f: SubscriptionFilter): Promise<Page<Subscription>>;
   get(pageRef: string, id: string): Promise<Subscription>;
   /** An operator's subscriber: confirmed at once. */
   create(pageRef: string, input: SubscriptionInput): Promise<Subscription>;
@@ -116,14 +146,10 @@ export interface StatusSubscriptionsPort {
    * A subscribe request from the public page: a new address is stored unconfirmed with a
    * confirmation queued (an email; for a webhook, a signed ping carrying its signing secret); a
    * pending one gets the confirmation again; a confirmed one a note with its manage link. Unknown
-   * components throw before anything is stored.
+   * components, and requests over SUBSCRIBE_LIMITS (SubscribeLimitError), throw with nothing
+   * stored.
    */
-  subscribe(
-    pageId: string,
-    contact: string,
-    components: string[],
-    channel?: 'email' | 'webhook',
-  ): Promise<SubscribeOutcome>;
+  subscribe(pageId: string, request: PublicSubscribeRequest): Promise<SubscribeOutcome>;
   /** The subscription a link names, when it still exists with that key. */
   byRef(ref: SubscriberRef): Promise<Subscription | undefined>;
   /** Confirms; answers false when it was confirmed already. */

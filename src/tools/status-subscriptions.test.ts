@@ -46,6 +46,7 @@ describe.each(STORES)('status page subscription tools on $kind', (store) => {
     expect(mail).toMatchObject({
       type: 'status_page_subscription',
       status_page: { id: pageId, type: 'status_page' },
+      subscribable_object: { id: pageId, type: 'status_page' },
       channel: 'email',
       contact: 'ops@example.com',
       status: 'active',

@@ -18,6 +18,7 @@ const subscriptionItem = z.object({
   id: z.string(),
   type: z.string(),
   status_page: z.object({ id: z.string(), type: z.string() }),
+  subscribable_object: z.object({ id: z.string(), type: z.string() }),
   channel: z.string(),
   contact: z.string(),
   status: z.string(),

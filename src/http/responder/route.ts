@@ -12,7 +12,8 @@ import { ConflictError, ValidationError, VigilError } from '../../core/errors.js
 import type { Actor, Incident, IncidentsPort, LogEntry } from '../../core/incidents.js';
 import type { Logger } from '../../core/log.js';
 import type { ResponderTokens } from '../../core/responder-token.js';
-import { BodyTooLargeError, discardRest, readBody } from '../guards.js';
+import { discardRest } from '../guards.js';
+import { LINK_PAGE_HEADERS, readForm, sameOrigin, sendLinkPage } from '../link-forms.js';
 import { when } from '../status/text.js';
 import { ACTIONS, type Action, problemPage, responderPage, SNOOZE_MINUTES } from './page.js';
 
@@ -32,17 +33,6 @@ export interface ResponderDeps {
 
 /** A form of a few fields; anything larger is not from this page. */
 const FORM_LIMIT = 4096;
-/** The link is a credential: no cache keeps it, no referrer carries it, no frame shows it. */
-const HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'private, no-store',
-  // Same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with the form.
-  'referrer-policy': 'same-origin',
-  'x-robots-tag': 'noindex',
-  'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-};
 
 const DONE: Record<Action, string> = {
   acknowledge: 'Acknowledged. Escalation has stopped.',
@@ -51,34 +41,8 @@ const DONE: Record<Action, string> = {
   snooze: 'Snoozed.',
 };
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: string) {
-  res.writeHead(status, {
-    ...HEADERS,
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(body)),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
 const refuse = (req: IncomingMessage, res: ServerResponse, status: number, title: string, sentence: string) =>
-  send(req, res, status, problemPage(title, sentence));
-
-/**
- * False when the request's Origin names another site than this server (as the browser reached
- * it, or its public URL). No Origin, or an opaque `null` (privacy settings send it), names none:
- * the form token is the check then.
- */
-function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return true;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  return host === req.headers.host || host === new URL(publicUrl).host;
-}
+  sendLinkPage(req, res, status, problemPage(title, sentence));
 
 export async function serveResponder(
   req: IncomingMessage,
@@ -140,7 +104,7 @@ export async function serveResponder(
       latestEntries(deps.incidents, current.id, 30),
       deps.incidents.alerts?.(current.id, 1),
     ]);
-    send(
+    sendLinkPage(
       req,
       res,
       status,
@@ -171,12 +135,8 @@ export async function serveResponder(
     return render(200, incident, notice);
   }
 
-  let body: string;
-  try {
-    body = await readBody(req, FORM_LIMIT);
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    discardRest(req);
+  const form = await readForm(req, FORM_LIMIT);
+  if (!form)
     return refuse(
       req,
       res,
@@ -184,8 +144,6 @@ export async function serveResponder(
       'Refused',
       'That form was too large to come from this page; nothing was done.',
     );
-  }
-  const form = new URLSearchParams(body);
   if (!deps.tokens.checkForm(token, form.get('csrf') ?? ''))
     return refuse(
       req,
@@ -223,7 +181,7 @@ export async function serveResponder(
   }
   await audit('ok');
   deps.log.info({ incident: incident.id, user: user.id, action }, 'responder page action');
-  res.writeHead(303, { ...HEADERS, location: `/r/${token}?done=${action}`, 'content-length': '0' });
+  res.writeHead(303, { ...LINK_PAGE_HEADERS, location: `/r/${token}?done=${action}`, 'content-length': '0' });
   res.end();
 }
 

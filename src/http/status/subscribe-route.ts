@@ -5,7 +5,8 @@
  * anything (mail scanners open links); the forms post back with a form token drawn for that
  * path and from no other site (Origin). `POST /unsubscribe/<token>` is RFC 8058's one-click
  * unsubscribe: the link's token is the credential, so it takes no form token. Subscribe requests
- * are limited per client address and per email address. A private page takes no subscriptions.
+ * are limited per client address and per email address (counted in the store, so the limits hold
+ * across nodes: see SUBSCRIBE_LIMITS). A private page takes no subscriptions.
  */
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,10 +16,12 @@ import type { StatusPage, StatusPagesPort } from '../../core/status-pages.js';
 import {
   contactProblem,
   type StatusSubscriptionsPort,
+  SubscribeLimitError,
   type SubscriberTokens,
 } from '../../core/status-subscriptions.js';
 import { refusal } from '../../providers/embedded/checks/target-guard.js';
-import { BodyTooLargeError, discardRest, readBody } from '../guards.js';
+import { discardRest } from '../guards.js';
+import { readForm, sameOrigin, sendLinkPage as send } from '../link-forms.js';
 import {
   checkEndpointPage,
   checkInboxPage,
@@ -46,61 +49,6 @@ export const SUBSCRIBER_ROUTE =
 
 /** A form of an address and up to a few hundred component ids; anything larger is not from the page. */
 const FORM_LIMIT = 16 * 1024;
-const WINDOW_MS = 10 * 60_000;
-/** Subscribe requests that send a confirmation, in WINDOW_MS, per client address and per email address or URL. */
-const PER_CLIENT = 10;
-const PER_CONTACT = 3;
-
-const HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'private, no-store',
-  // Same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with the form.
-  'referrer-policy': 'same-origin',
-  'x-robots-tag': 'noindex',
-  'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-};
-
-/** Sliding-window counts per key, in this process (a few nodes each allow their share). */
-class Limiter {
-  private readonly hits = new Map<string, number[]>();
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-  /** False when `key` is at its limit. */
-  allows(key: string, now: number): boolean {
-    const recent = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    this.hits.set(key, recent);
-    return recent.length < this.max;
-  }
-  /** Counts a request of `key`. */
-  take(key: string, now: number): void {
-    if (this.hits.size > 50_000) this.hits.clear();
-    this.hits.set(key, [...(this.hits.get(key) ?? []), now]);
-  }
-}
-
-const byClient = new Limiter(PER_CLIENT, WINDOW_MS);
-const byContact = new Limiter(PER_CONTACT, WINDOW_MS);
-
-function send(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  body: string,
-  extra: Record<string, string> = {},
-) {
-  res.writeHead(status, {
-    ...HEADERS,
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': String(Buffer.byteLength(body)),
-    ...extra,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
 const NOT_PUBLIC = 'an https:// URL on a public address';
 
 /**
@@ -121,27 +69,11 @@ async function publicWebhook(url: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** False when the request's Origin names another site than this server or the page's domain. */
-function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === 'null') return true;
-  try {
-    const host = new URL(origin).host;
-    return host === req.headers.host || host === new URL(publicUrl).host;
-  } catch {
-    return false;
-  }
-}
+/** A port's refusal as a sentence for a person (without the tools' parameter name). */
+const sentence = (err: NotFoundError | ValidationError) => err.message.replace(/ \(parameter `\w+`\)/, '');
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  try {
-    return new URLSearchParams(await readBody(req, FORM_LIMIT));
-  } catch (err) {
-    if (!(err instanceof BodyTooLargeError)) throw err;
-    discardRest(req);
-    return undefined;
-  }
-}
+/** What a subscriber page answers a refusal with: a status, a title and a sentence. */
+type Refuse = (status: number, title: string, sentence: string, extra?: Record<string, string>) => void;
 
 /**
  * Answers a subscriber route of `page`; `rest` matched SUBSCRIBER_ROUTE. `prefix` is the page's
@@ -156,10 +88,9 @@ export async function serveSubscriber(
   rest: string,
   prefix: string,
 ): Promise<void> {
-  const now = deps.now?.() ?? Date.now();
   const view: SubscriberView = { page, prefix };
   const post = req.method === 'POST';
-  const refuse = (status: number, title: string, sentence: string, extra?: Record<string, string>) => {
+  const refuse: Refuse = (status, title, sentence, extra) => {
     if (post && !req.readableEnded) discardRest(req);
     send(req, res, status, messagePage(view, title, sentence, true), extra);
   };
@@ -167,91 +98,122 @@ export async function serveSubscriber(
     return refuse(405, 'Not here', 'Use GET or POST.', { allow: 'GET, HEAD, POST' });
   const m = SUBSCRIBER_ROUTE.exec(rest) as RegExpExecArray;
   const kind = m[1] as 'confirm' | 'manage' | 'unsubscribe' | undefined;
-  const path = `${prefix}${rest}`;
-  const unsubscribeOneClick = kind === 'unsubscribe' && post;
-  if (post && !unsubscribeOneClick && !sameOrigin(req, deps.publicUrl))
+  // RFC 8058's one-click POST comes from a mail client, not a page: its link is its credential.
+  if (post && !(kind === 'unsubscribe') && !sameOrigin(req, deps.publicUrl))
     return refuse(403, 'Refused', 'This form was sent from another site, so nothing was done.');
-
   if (kind === undefined) {
     if (!post)
       return refuse(405, 'Not here', 'Subscribe with the form on the status page.', { allow: 'POST' });
-    if (page.viewers_must_be_team_members)
-      return refuse(
-        403,
-        'No public subscriptions',
-        'This status page is private: it takes no public subscriptions.',
-      );
-    if (!page.allow_email_subscribers && !page.allow_webhook_subscribers)
-      return refuse(403, 'No subscriptions here', 'This status page does not take subscriptions.');
-    const form = await readForm(req);
-    if (!form)
-      return refuse(413, 'Refused', 'That form was too large to come from this page; nothing was stored.');
-    if (!deps.tokens.checkForm(`${page.id}|subscribe`, form.get('csrf') ?? ''))
-      return refuse(
-        403,
-        'Please try again',
-        'This form was not drawn by this page, or was left open for more than twelve hours; nothing was stored. Reload the page and subscribe again.',
-      );
-    const webhook = form.has('webhook') && !form.has('email');
-    const contact = (form.get(webhook ? 'webhook' : 'email') ?? '').trim();
-    if (
-      webhook ? !page.allow_webhook_subscribers : !page.allow_email_subscribers || deps.sendsEmail === false
-    )
-      return refuse(
-        403,
-        'No subscriptions here',
-        `This status page does not take ${webhook ? 'webhook' : 'email'} subscriptions.`,
-      );
-    if (!webhook && contactProblem('email', contact))
-      return refuse(
-        400,
-        'Not an email address',
-        'Give an email address such as you@example.com; nothing was stored.',
-      );
-    if (webhook) {
-      const problem =
-        contactProblem('webhook', contact) ?? (await (deps.checkWebhook ?? publicWebhook)(contact));
-      if (problem) return refuse(400, 'Not a webhook URL', `Give ${problem}; nothing was stored.`);
-    }
-    const contactKey = `${page.id}|${contact.toLowerCase()}`;
-    const client = req.socket.remoteAddress ?? 'unknown';
-    if (!byContact.allows(contactKey, now))
-      return refuse(
-        429,
-        'Too many requests',
-        `That ${webhook ? 'URL' : 'address'} was given several times just now: try again in ten minutes.`,
-        { 'retry-after': String(WINDOW_MS / 1000) },
-      );
-    if (!byClient.allows(client, now))
-      return refuse(
-        429,
-        'Too many requests',
-        'Too many subscribe requests from your address: try again in ten minutes.',
-        { 'retry-after': String(WINDOW_MS / 1000) },
-      );
-    try {
-      await deps.port.subscribe(
-        page.id,
-        contact,
-        webhook ? [] : form.getAll('component'),
-        webhook ? 'webhook' : 'email',
-      );
-    } catch (err) {
-      if (err instanceof NotFoundError || err instanceof ValidationError)
-        return refuse(
-          400,
-          'Please try again',
-          `${err.message.replace(/ \(parameter `\w+`\)/, '')} Nothing was stored.`,
-        );
-      throw err;
-    }
-    // Counted once a confirmation is on its way: refused forms send nothing and cost nothing.
-    byContact.take(contactKey, now);
-    byClient.take(client, now);
-    return send(req, res, 200, webhook ? checkEndpointPage(view) : checkInboxPage(view));
+    return subscribeRequest(req, res, deps, page, view, refuse);
   }
+  return linkRequest(req, res, deps, pages, page, view, refuse, kind, m[2] as string);
+}
 
-  const opened = deps.tokens.open(m[2] as string);
+/**
+ * The posted form when it came from a page this server drew for `path` in the last twelve hours;
+ * otherwise the request is refused (saying `nothing` was done) and the answer is undefined.
+ */
+async function postedForm(
+  req: IncomingMessage,
+  deps: SubscriberDeps,
+  refuse: Refuse,
+  path: string,
+  nothing: string,
+): Promise<URLSearchParams | undefined> {
+  const form = await readForm(req, FORM_LIMIT);
+  if (!form) {
+    refuse(413, 'Refused', `That form was too large to come from this page; ${nothing}.`);
+    return undefined;
+  }
+  if (!deps.tokens.checkForm(path, form.get('csrf') ?? '')) {
+    refuse(
+      403,
+      'Please try again',
+      `This form was not drawn by this page, or was left open for more than twelve hours; ${nothing}. Reload the page and try again.`,
+    );
+    return undefined;
+  }
+  return form;
+}
+
+/** `POST /subscribe`: the page's form, for an email address (with components) or a webhook URL. */
+async function subscribeRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: SubscriberDeps,
+  page: StatusPage,
+  view: SubscriberView,
+  refuse: Refuse,
+): Promise<void> {
+  if (page.viewers_must_be_team_members)
+    return refuse(
+      403,
+      'No public subscriptions',
+      'This status page is private: it takes no public subscriptions.',
+    );
+  if (!page.allow_email_subscribers && !page.allow_webhook_subscribers)
+    return refuse(403, 'No subscriptions here', 'This status page does not take subscriptions.');
+  const form = await postedForm(req, deps, refuse, `${page.id}|subscribe`, 'nothing was stored');
+  if (!form) return;
+  const channel = form.has('webhook') && !form.has('email') ? 'webhook' : 'email';
+  const contact = (form.get(channel) ?? '').trim();
+  const taken =
+    channel === 'webhook'
+      ? page.allow_webhook_subscribers
+      : page.allow_email_subscribers && deps.sendsEmail !== false;
+  if (!taken)
+    return refuse(403, 'No subscriptions here', `This status page does not take ${channel} subscriptions.`);
+  if (channel === 'email' && contactProblem('email', contact))
+    return refuse(
+      400,
+      'Not an email address',
+      'Give an email address such as you@example.com; nothing was stored.',
+    );
+  if (channel === 'webhook') {
+    const problem =
+      contactProblem('webhook', contact) ?? (await (deps.checkWebhook ?? publicWebhook)(contact));
+    if (problem) return refuse(400, 'Not a webhook URL', `Give ${problem}; nothing was stored.`);
+  }
+  try {
+    await deps.port.subscribe(page.id, {
+      channel,
+      contact,
+      components: channel === 'email' ? form.getAll('component') : [],
+      client: req.socket.remoteAddress ?? 'unknown',
+    });
+  } catch (err) {
+    if (err instanceof SubscribeLimitError)
+      return refuse(
+        429,
+        'Too many requests',
+        err.by === 'contact'
+          ? `That ${channel === 'webhook' ? 'URL' : 'address'} was given several times just now: try again in ten minutes.`
+          : 'Too many subscribe requests from your address: try again in ten minutes.',
+        { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) },
+      );
+    if (err instanceof NotFoundError || err instanceof ValidationError)
+      return refuse(400, 'Please try again', `${sentence(err)} Nothing was stored.`);
+    throw err;
+  }
+  return send(req, res, 200, channel === 'webhook' ? checkEndpointPage(view) : checkInboxPage(view));
+}
+
+/** A subscriber's signed link: `/confirm/<token>`, `/manage/<token>` or `/unsubscribe/<token>`. */
+async function linkRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: SubscriberDeps,
+  pages: StatusPagesPort,
+  page: StatusPage,
+  view: SubscriberView,
+  refuse: Refuse,
+  kind: 'confirm' | 'manage' | 'unsubscribe',
+  token: string,
+): Promise<void> {
+  const { prefix } = view;
+  const path = `${prefix}/${kind}/${token}`;
+  const post = req.method === 'POST';
+  const opened = deps.tokens.open(token);
   if (!opened.ok || (opened.purpose === 'confirm') !== (kind === 'confirm'))
     return opened.ok || opened.reason === 'invalid'
       ? refuse(
@@ -268,7 +230,8 @@ export async function serveSubscriber(
         );
   const subscription = await deps.port.byRef(opened.ref);
   if (!subscription || subscription.status_page.id !== page.id) {
-    if (unsubscribeOneClick) {
+    // A repeated one-click unsubscribe is answered as the first was.
+    if (kind === 'unsubscribe' && post) {
       discardRest(req);
       return send(
         req,
@@ -283,7 +246,7 @@ export async function serveSubscriber(
       'This subscription no longer exists: it was unsubscribed, or never confirmed within seven days. Subscribe again from the status page.',
     );
   }
-  const manageToken = () => deps.tokens.issue(opened.ref, 'manage', now);
+  const manageToken = () => deps.tokens.issue(opened.ref, 'manage', deps.now?.() ?? Date.now());
 
   if (kind === 'unsubscribe') {
     if (!post) return send(req, res, 200, unsubscribePage(view, path));
@@ -303,70 +266,47 @@ export async function serveSubscriber(
         return send(req, res, 303, '', { location: `${prefix}/manage/${manageToken()}?done=already` });
       return send(req, res, 200, confirmPage(view, path, deps.tokens.formToken(path)));
     }
-    const form = await readForm(req);
-    if (!form)
-      return refuse(413, 'Refused', 'That form was too large to come from this page; nothing was done.');
-    if (!deps.tokens.checkForm(path, form.get('csrf') ?? ''))
-      return refuse(
-        403,
-        'Please try again',
-        'This form was not drawn by this page; nothing was done. Open the link again.',
-      );
+    if (!(await postedForm(req, deps, refuse, path, 'nothing was done'))) return;
     const confirmed = await deps.port.confirm(opened.ref);
     return send(req, res, 303, '', {
       location: `${prefix}/manage/${manageToken()}?done=${confirmed ? 'confirmed' : 'already'}`,
     });
   }
 
-  // manage
+  if (post) {
+    const form = await postedForm(req, deps, refuse, path, 'nothing was changed');
+    if (!form) return;
+    try {
+      await deps.port.setComponents(opened.ref, form.getAll('component'));
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof ValidationError)
+        return refuse(400, 'Please try again', `${sentence(err)} Nothing was changed.`);
+      throw err;
+    }
+    return send(req, res, 303, '', { location: `${path}?done=saved` });
+  }
+  const done = new URL(req.url ?? '/', 'http://localhost').searchParams.get('done');
   const components = (await pages.listComponents(page.id, { limit: 1000, offset: 0 })).items;
-  const render = (status: number, notice?: string) =>
-    send(
-      req,
-      res,
-      status,
-      managePage(view, {
-        contact: subscription.contact,
-        path,
-        unsubscribePath: `${prefix}/unsubscribe/${m[2]}`,
-        csrf: deps.tokens.formToken(path),
-        components,
-        chosen: subscription.components,
-        all: subscription.all_components,
-        notice,
-      }),
-    );
-  if (!post) {
-    const done = new URL(req.url ?? '/', 'http://localhost').searchParams.get('done');
-    const notice =
-      done === 'confirmed'
-        ? 'Subscribed. Updates will come to this address.'
-        : done === 'already'
-          ? 'This subscription was confirmed already.'
-          : done === 'saved'
-            ? 'Saved.'
-            : undefined;
-    return render(200, notice);
-  }
-  const form = await readForm(req);
-  if (!form)
-    return refuse(413, 'Refused', 'That form was too large to come from this page; nothing was changed.');
-  if (!deps.tokens.checkForm(path, form.get('csrf') ?? ''))
-    return refuse(
-      403,
-      'Please try again',
-      'This form was not drawn by this page; nothing was changed. Open the link again.',
-    );
-  try {
-    await deps.port.setComponents(opened.ref, form.getAll('component'));
-  } catch (err) {
-    if (err instanceof NotFoundError || err instanceof ValidationError)
-      return refuse(
-        400,
-        'Please try again',
-        `${err.message.replace(/ \(parameter `\w+`\)/, '')} Nothing was changed.`,
-      );
-    throw err;
-  }
-  return send(req, res, 303, '', { location: `${path}?done=saved` });
+  return send(
+    req,
+    res,
+    200,
+    managePage(view, {
+      contact: subscription.contact,
+      path,
+      unsubscribePath: `${prefix}/unsubscribe/${token}`,
+      csrf: deps.tokens.formToken(path),
+      components,
+      chosen: subscription.components,
+      all: subscription.all_components,
+      notice: done ? NOTICES[done] : undefined,
+    }),
+  );
 }
+
+/** What the manage page says after a redirect to it (`?done=`). */
+const NOTICES: Record<string, string> = {
+  confirmed: 'Subscribed. Updates will come to this address.',
+  already: 'This subscription was confirmed already.',
+  saved: 'Saved.',
+};

@@ -9,7 +9,9 @@ import type { StatusChange } from '../store/check-runs.js';
 import { applyDue, componentsOfChecks, nextDue, reconcile } from '../store/component-checks.js';
 import { moveDueMaintenance, nextMaintenanceDue } from '../store/maintenance.js';
 import type { Database } from '../store/schema.js';
-import { forgetUnconfirmed, nextReminderDue, remindDue } from '../store/status-subscriptions-repo.js';
+import { forgetSubscribeRequests } from '../store/status-subscribe-limits.js';
+import { nextReminderDue, remindDue } from '../store/status-subscriber-reminders.js';
+import { forgetUnconfirmed } from '../store/status-subscriptions-repo.js';
 
 export class StatusAutomation {
   /** Evaluations one after another, so an older change never lands after a newer one. */
@@ -53,10 +55,14 @@ export class StatusAutomation {
     for (const f of flips) this.log.info(f, 'status-page component follows its checks');
     const moves = await moveDueMaintenance(this.db, now);
     for (const m of moves) this.log.info(m, 'maintenance moved on time');
-    // Subscribers: maintenance reminders due, and (once a minute) addresses never confirmed forgotten.
+    // Subscribers: maintenance reminders due; once a minute, addresses never confirmed and
+    // subscribe counts out of their window are forgotten.
     const reminded = await remindDue(this.db, now);
     if (reminded) this.log.info({ reminded }, 'maintenance reminders queued for subscribers');
-    if (full) await forgetUnconfirmed(this.db, now);
+    if (full) {
+      await forgetUnconfirmed(this.db, now);
+      await forgetSubscribeRequests(this.db, now);
+    }
     if (flips.length + moves.length > 0) this.changed();
     return flips.length + moves.length;
   }

@@ -6,7 +6,7 @@
  */
 import type { SubscriberRef } from '../../../core/status-subscriptions.js';
 import type { DueDelivery } from '../store/deliveries-repo.js';
-import type { SubscriberNotice } from '../store/status-subscriptions-repo.js';
+import type { SubscriberNotice } from '../store/status-subscriber-news.js';
 import type { Outgoing } from './channels/index.js';
 
 /** Where a subscriber's links go, made when its message is sent. */

@@ -299,11 +299,13 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     const subs = p.ports.statusSubscriptions;
     const page = await pages.createPage({ name: 'Opt-in', subdomain: 'optin' });
     const c = await pages.createComponent(page.id, { name: 'API' });
-    await expect(subs.subscribe(page.id, 'new@example.com', ['PNOPE'])).rejects.toThrow(/PNOPE/);
-    await expect(subs.subscribe(page.id, 'bad@@example.com', [])).rejects.toThrow(/email address/);
+    const request = (contact: string, components: string[]) =>
+      subs.subscribe(page.id, { channel: 'email', contact, components, client: '192.0.2.1' });
+    await expect(request('new@example.com', ['PNOPE'])).rejects.toThrow(/PNOPE/);
+    await expect(request('bad@@example.com', [])).rejects.toThrow(/email address/);
     expect((await subs.list(page.id, { limit: 10, offset: 0 })).items).toEqual([]);
-    expect(await subs.subscribe(page.id, 'new@example.com', [c.id])).toBe('created');
-    expect(await subs.subscribe(page.id, 'NEW@example.com', [])).toBe('resent');
+    expect(await request('new@example.com', [c.id])).toBe('created');
+    expect(await request('NEW@example.com', [])).toBe('resent');
     await pages.createIncident(page.id, { name: 'Quiet', status: 'investigating' });
     await at(t + 1000);
     const mine = smtp.mails.filter((m) => m.to[0]?.toLowerCase() === 'new@example.com');

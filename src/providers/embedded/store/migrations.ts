@@ -1112,6 +1112,26 @@ const m024: Migration = {
   },
 };
 
+/**
+ * Subscribe requests from public status pages, counted per client address and per email address
+ * in the store, so the limits hold across every node sharing it (status-subscribe-limits.ts).
+ */
+const m025: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('status_subscribe_limits')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('hits', 'text', (c) => c.notNull())
+      .addColumn('last_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('status_subscribe_limits_last')
+      .on('status_subscribe_limits')
+      .column('last_at')
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -1137,6 +1157,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '022_maintenance_windows': m022,
   '023_notification_rules': m023,
   '024_status_subscribers': m024,
+  '025_status_subscribe_limits': m025,
 };
 
 export const migrationProvider: MigrationProvider = {

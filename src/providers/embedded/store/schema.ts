@@ -691,6 +691,8 @@ export interface Database {
   status_subscribers: StatusSubscribersTable;
   status_subscriber_components: { subscriber_id: string; component_id: string };
   status_subscriber_reminders: { incident_id: string; remind_at: number };
+  /** Recent subscribe requests per hashed client or contact key (status-subscribe-limits.ts). */
+  status_subscribe_limits: { key: string; hits: string; last_at: number };
   maintenance_windows: MaintenanceWindowsTable;
   maintenance_window_services: { window_id: string; service_id: string };
   suppressed_events: SuppressedEventsTable;

@@ -1,27 +1,25 @@
 /**
- * Status-page subscribers on the embedded store: the `statusSubscriptions` port, and what the
- * rest of the store calls to tell them of news. Every notice is queued in the delivery outbox in
- * the transaction of its cause (an incident update, a maintenance reminder), one delivery per
- * subscriber, only to confirmed subscribers whose components it names (or who chose all). A
- * subscriber's links carry its random `link_key`: deleting the row voids every link it was sent.
+ * Status-page subscribers on the embedded store: the `statusSubscriptions` port (operators' and
+ * the public page's subscriptions, their components, their links), and forgetting addresses never
+ * confirmed. A subscriber's links carry its random `link_key`: deleting the row voids every link
+ * it was sent. What subscribers are told is in status-subscriber-news.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../core/errors.js';
-import type { ComponentStatus, IncidentStatus } from '../../../core/status-pages.js';
 import {
   contactProblem,
-  DEFAULT_REMINDER_MS,
   type NotifiedCount,
+  type PublicSubscribeRequest,
   type StatusSubscriptionsPort,
   type SubscribeOutcome,
   type SubscriberChannel,
-  type SubscriberEvent,
   type SubscriberRef,
   type Subscription,
   type SubscriptionCounts,
+  type SubscriptionFilter,
   type SubscriptionInput,
   type SubscriptionStatus,
   UNCONFIRMED_TTL_MS,
@@ -31,26 +29,17 @@ import { newId, newSigningSecret } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
 import type { Database, StatusSubscribersTable } from './schema.js';
 import { resolvePage } from './status-pages-repo.js';
+import { takeSubscribeRequest } from './status-subscribe-limits.js';
+import { notifiedCounts } from './status-subscriber-news.js';
 
-/** What a subscriber delivery's message is built from, loaded when it is claimed. */
-export interface SubscriberNotice {
-  subscriber: { id: string; kind: string; address: string; link_key: string; confirmed: boolean };
-  page: { id: string; name: string; subdomain: string | null; domain: string | null; time_zone: string };
-  incident?: {
-    id: string;
-    name: string;
-    impact: string;
-    status: string;
-    scheduled_for: string | null;
-    scheduled_until: string | null;
-  };
-  update?: { id: string; status: string; body: string; created_at: string };
-  /** The components the news is about, with the status it gives them. */
-  components: { id: string; name: string; status: string }[];
-}
-
-/** Events about the subscription itself (sent before it is confirmed); the rest are news. */
-const ABOUT_SUBSCRIPTION = ['subscription_confirmation', 'subscription_exists'];
+// Until deliveries-repo.ts, engine/outbox.ts and status-incidents-repo.ts import these from
+// status-subscriber-news.ts (their owners' change): no other code may import them from here.
+export {
+  notifySubscribers,
+  type SubscriberNotice,
+  subscriberNotices,
+  suspendRejected,
+} from './status-subscriber-news.js';
 
 const statusOf = (r: StatusSubscribersTable): SubscriptionStatus =>
   r.rejected_at ? 'suspended' : r.confirmed_at ? 'active' : 'pending';
@@ -60,6 +49,7 @@ function toSubscription(r: StatusSubscribersTable, components: string[]): Subscr
     id: r.id,
     type: 'status_page_subscription',
     status_page: { id: r.page_id, type: 'status_page' },
+    subscribable_object: { id: r.page_id, type: 'status_page' },
     channel: r.kind as SubscriberChannel,
     contact: r.address,
     status: statusOf(r),
@@ -117,218 +107,6 @@ async function componentsOf(db: Db, ids: readonly string[]): Promise<Map<string,
   );
 }
 
-/** Which event an update is for subscribers: created, updated or resolved; or maintenance's. */
-function eventOf(maintenance: boolean, first: boolean, status: IncidentStatus): SubscriberEvent {
-  if (maintenance) {
-    if (first) return 'maintenance_scheduled';
-    if (status === 'in_progress') return 'maintenance_started';
-    if (status === 'completed') return 'maintenance_completed';
-    return 'maintenance_updated';
-  }
-  if (status === 'resolved') return 'incident_resolved';
-  return first ? 'incident_created' : 'incident_updated';
-}
-
-/**
- * Queues a notice to every confirmed subscriber of the page whose components it names (or all
- * of them when it names none). Call it in the transaction of its cause; answers how many.
- */
-async function queueNotices(
-  db: Db,
-  n: {
-    pageId: string;
-    incidentId: string;
-    updateId: string | null;
-    event: SubscriberEvent;
-    components: string[];
-  },
-  now: number,
-): Promise<number> {
-  let q = db
-    .selectFrom('status_subscribers as s')
-    .select(['s.id', 's.kind', 's.address', 's.secret'])
-    .where('s.page_id', '=', n.pageId)
-    .where('s.confirmed_at', 'is not', null)
-    .where('s.rejected_at', 'is', null);
-  if (n.components.length > 0) {
-    // A subscriber of a group hears of its members.
-    const groups = await db
-      .selectFrom('status_components')
-      .select('group_id')
-      .where('id', 'in', n.components)
-      .where('group_id', 'is not', null)
-      .execute();
-    const named = [...n.components, ...groups.map((g) => g.group_id as string)];
-    q = q.where((eb) =>
-      eb.or([
-        eb('s.limited', '=', 0),
-        eb.exists(
-          eb
-            .selectFrom('status_subscriber_components as c')
-            .select('c.component_id')
-            .whereRef('c.subscriber_id', '=', 's.id')
-            .where('c.component_id', 'in', named),
-        ),
-      ]),
-    );
-  }
-  const subscribers = await q.execute();
-  await queueDeliveries(
-    db,
-    subscribers.map((s) => ({
-      kind: s.kind,
-      address: s.address,
-      secret: s.secret,
-      event: n.event,
-      subscriber_id: s.id,
-      status_incident_id: n.incidentId,
-      status_update_id: n.updateId,
-    })),
-    now,
-  );
-  return subscribers.length;
-}
-
-/**
- * Tells the page's subscribers of an incident update just written (status-incidents-repo.ts
- * calls it from the same transaction); a maintenance's reminder comes from the engine.
- */
-export async function notifySubscribers(
-  db: Db,
-  incidentId: string,
-  update: { id: string; status: IncidentStatus; components: Record<string, ComponentStatus>; at: string },
-): Promise<void> {
-  const incident = await db
-    .selectFrom('status_incidents')
-    .select(['page_id', 'scheduled_for'])
-    .where('id', '=', incidentId)
-    .executeTakeFirst();
-  if (!incident) return;
-  const earlier = await db
-    .selectFrom('status_incident_updates')
-    .select('id')
-    .where('incident_id', '=', incidentId)
-    .where('id', '!=', update.id)
-    .limit(1)
-    .executeTakeFirst();
-  const maintenance = incident.scheduled_for !== null;
-  await queueNotices(
-    db,
-    {
-      pageId: incident.page_id,
-      incidentId,
-      updateId: update.id,
-      event: eventOf(maintenance, !earlier, update.status),
-      components: Object.keys(update.components),
-    },
-    Date.parse(update.at),
-  );
-}
-
-/** Hours before the start a maintenance reminds at: `reminder_intervals` ("[3, 6]" or "2"), else one hour. */
-function reminderOffsets(intervals: string | null): number[] {
-  if (!intervals) return [DEFAULT_REMINDER_MS];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(intervals);
-  } catch {
-    return [DEFAULT_REMINDER_MS];
-  }
-  const hours = (Array.isArray(parsed) ? parsed : [parsed]).filter(
-    (h): h is number => typeof h === 'number' && h > 0 && h <= 24 * 90,
-  );
-  return hours.length ? hours.map((h) => h * 3_600_000) : [DEFAULT_REMINDER_MS];
-}
-
-interface ReminderPlan {
-  incidentId: string;
-  pageId: string;
-  start: number;
-  times: number[];
-  sent: number;
-}
-
-/** Scheduled maintenance that asked for reminders (`scheduled_remind_prior`), with what was sent. */
-async function reminderPlans(db: Kysely<Database>): Promise<ReminderPlan[]> {
-  const rows = await db
-    .selectFrom('status_incidents')
-    .select(['id', 'page_id', 'scheduled_for', 'scheduling'])
-    .where('scheduled_for', 'is not', null)
-    .where('status', '=', 'scheduled')
-    .execute();
-  const plans = rows.flatMap((r) => {
-    const flags = JSON.parse(r.scheduling) as {
-      scheduled_remind_prior?: boolean;
-      reminder_intervals?: string | null;
-    };
-    if (!flags.scheduled_remind_prior) return [];
-    const start = Date.parse(r.scheduled_for as string);
-    const times = reminderOffsets(flags.reminder_intervals ?? null).map((ms) => start - ms);
-    return [{ incidentId: r.id, pageId: r.page_id, start, times, sent: 0 }];
-  });
-  if (plans.length === 0) return [];
-  const sent = await db
-    .selectFrom('status_subscriber_reminders')
-    .select(['incident_id', (eb) => eb.fn.max('remind_at').as('at')])
-    .where(
-      'incident_id',
-      'in',
-      plans.map((p) => p.incidentId),
-    )
-    .groupBy('incident_id')
-    .execute();
-  const sentOf = new Map(sent.map((s) => [s.incident_id, Number(s.at)]));
-  for (const p of plans) p.sent = sentOf.get(p.incidentId) ?? 0;
-  return plans;
-}
-
-/**
- * Sends the maintenance reminders due at `now`: for each maintenance, the latest reminder time
- * passed before its start, once (a reminder missed while the engine was down is sent late, but
- * older ones it overtook are not). Answers how many maintenances reminded.
- */
-export async function remindDue(db: Kysely<Database>, now: number): Promise<number> {
-  let reminded = 0;
-  for (const p of await reminderPlans(db)) {
-    if (now >= p.start) continue;
-    const due = p.times.filter((t) => t <= now && t > p.sent);
-    if (due.length === 0) continue;
-    const at = Math.max(...due);
-    await db.transaction().execute(async (trx) => {
-      const { numInsertedOrUpdatedRows } = await trx
-        .insertInto('status_subscriber_reminders')
-        .values({ incident_id: p.incidentId, remind_at: at })
-        .onConflict((oc) => oc.columns(['incident_id', 'remind_at']).doNothing())
-        .executeTakeFirst();
-      if (!numInsertedOrUpdatedRows) return;
-      const components = await trx
-        .selectFrom('status_incident_components')
-        .select('component_id')
-        .where('incident_id', '=', p.incidentId)
-        .execute();
-      await queueNotices(
-        trx,
-        {
-          pageId: p.pageId,
-          incidentId: p.incidentId,
-          updateId: null,
-          event: 'maintenance_reminder',
-          components: components.map((c) => c.component_id),
-        },
-        now,
-      );
-      reminded++;
-    });
-  }
-  return reminded;
-}
-
-/** When the next maintenance reminder falls due. */
-export async function nextReminderDue(db: Kysely<Database>): Promise<number | undefined> {
-  const times = (await reminderPlans(db)).flatMap((p) => p.times.filter((t) => t > p.sent && t < p.start));
-  return times.length ? Math.min(...times) : undefined;
-}
-
 /** Forgets addresses never confirmed within UNCONFIRMED_TTL_MS; answers how many. */
 export async function forgetUnconfirmed(db: Kysely<Database>, now: number): Promise<number> {
   const { numDeletedRows } = await db
@@ -337,133 +115,6 @@ export async function forgetUnconfirmed(db: Kysely<Database>, now: number): Prom
     .where('created_at', '<', new Date(now - UNCONFIRMED_TTL_MS).toISOString())
     .executeTakeFirst();
   return Number(numDeletedRows);
-}
-
-/** Suspends subscribers whose address the mail server refused (in the transaction recording it). */
-export async function suspendRejected(
-  db: Db,
-  rejected: readonly { subscriberId: string; reason: string }[],
-  now: number,
-): Promise<void> {
-  const at = new Date(now).toISOString();
-  for (const r of rejected)
-    await db
-      .updateTable('status_subscribers')
-      .set({ rejected_at: at, rejection: r.reason.slice(0, 500) })
-      .where('id', '=', r.subscriberId)
-      .execute();
-}
-
-/** What the claimed subscriber deliveries' messages are built from, by delivery id. */
-export async function subscriberNotices(
-  db: Db,
-  rows: readonly {
-    id: string;
-    event: string;
-    subscriber_id: string | null;
-    status_incident_id: string | null;
-    status_update_id: string | null;
-  }[],
-): Promise<Map<string, SubscriberNotice>> {
-  const mine = rows.filter((r) => r.subscriber_id !== null);
-  const out = new Map<string, SubscriberNotice>();
-  if (mine.length === 0) return out;
-  const ids = <K extends 'subscriber_id' | 'status_incident_id' | 'status_update_id'>(k: K) => [
-    ...new Set(mine.flatMap((r) => (r[k] ? [r[k] as string] : []))),
-  ];
-  const subscriberIds = ids('subscriber_id');
-  const incidentIds = ids('status_incident_id');
-  const updateIds = ids('status_update_id');
-  const [subscribers, incidents, updates, incidentComponents] = await Promise.all([
-    db.selectFrom('status_subscribers').selectAll().where('id', 'in', subscriberIds).execute(),
-    incidentIds.length
-      ? db.selectFrom('status_incidents').selectAll().where('id', 'in', incidentIds).execute()
-      : [],
-    updateIds.length
-      ? db.selectFrom('status_incident_updates').selectAll().where('id', 'in', updateIds).execute()
-      : [],
-    incidentIds.length
-      ? db
-          .selectFrom('status_incident_components')
-          .selectAll()
-          .where('incident_id', 'in', incidentIds)
-          .execute()
-      : [],
-  ]);
-  const pageIds = [...new Set(subscribers.map((s) => s.page_id))];
-  const pages = pageIds.length
-    ? await db
-        .selectFrom('status_pages')
-        .select(['id', 'name', 'subdomain', 'domain', 'time_zone'])
-        .where('id', 'in', pageIds)
-        .execute()
-    : [];
-  const componentIds = [
-    ...new Set([
-      ...incidentComponents.map((c) => c.component_id),
-      ...updates.flatMap((u) => Object.keys(JSON.parse(u.components) as object)),
-    ]),
-  ];
-  const names = componentIds.length
-    ? await db
-        .selectFrom('status_components')
-        .select(['id', 'name', 'position'])
-        .where('id', 'in', componentIds)
-        .execute()
-    : [];
-  const nameOf = new Map(names.map((n) => [n.id, n]));
-  const subscriberOf = new Map(subscribers.map((s) => [s.id, s]));
-  const pageOf = new Map(pages.map((p) => [p.id, p]));
-  const incidentOf = new Map(incidents.map((i) => [i.id, i]));
-  const updateOf = new Map(updates.map((u) => [u.id, u]));
-  const componentsByIncident = groupBy(incidentComponents, (c) => c.incident_id);
-  const listed = (statuses: Record<string, string>) =>
-    Object.entries(statuses)
-      .flatMap(([id, status]) => {
-        const c = nameOf.get(id);
-        return c ? [{ id, name: c.name, status, position: c.position }] : [];
-      })
-      .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))
-      .map(({ position: _p, ...c }) => c);
-  for (const r of mine) {
-    const s = subscriberOf.get(r.subscriber_id as string);
-    const p = s && pageOf.get(s.page_id);
-    if (!s || !p) continue;
-    const news = !ABOUT_SUBSCRIPTION.includes(r.event);
-    // Unsubscribed, suspended or never confirmed since it was queued: nothing goes out.
-    if (news && (!s.confirmed_at || s.rejected_at)) continue;
-    const i = r.status_incident_id ? incidentOf.get(r.status_incident_id) : undefined;
-    const u = r.status_update_id ? updateOf.get(r.status_update_id) : undefined;
-    if (news && (!i || (r.status_update_id && !u))) continue;
-    const statuses = u
-      ? (JSON.parse(u.components) as Record<string, string>)
-      : Object.fromEntries(
-          (componentsByIncident.get(i?.id ?? '') ?? []).map((c) => [c.component_id, c.status]),
-        );
-    out.set(r.id, {
-      subscriber: {
-        id: s.id,
-        kind: s.kind,
-        address: s.address,
-        link_key: s.link_key,
-        confirmed: !!s.confirmed_at,
-      },
-      page: p,
-      ...(i && {
-        incident: {
-          id: i.id,
-          name: i.name,
-          impact: i.impact,
-          status: i.status,
-          scheduled_for: i.scheduled_for,
-          scheduled_until: i.scheduled_until,
-        },
-      }),
-      ...(u && { update: { id: u.id, status: u.status, body: u.body, created_at: u.created_at } }),
-      components: i ? listed(statuses) : [],
-    });
-  }
-  return out;
 }
 
 export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
@@ -497,15 +148,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
     return rows.map((r) => toSubscription(r, components.get(r.id) ?? []));
   }
 
-  async list(
-    pageRef: string,
-    f: {
-      status?: SubscriptionStatus | undefined;
-      channel?: SubscriberChannel | undefined;
-      limit: number;
-      offset: number;
-    },
-  ): Promise<Page<Subscription>> {
+  async list(pageRef: string, f: SubscriptionFilter): Promise<Page<Subscription>> {
     const p = await resolvePage(this.db, pageRef);
     let q = this.db.selectFrom('status_subscribers').selectAll().where('page_id', '=', p.id);
     if (f.channel) q = q.where('kind', '=', f.channel);
@@ -633,56 +276,21 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
       .where('page_id', '=', p.id)
       .executeTakeFirst();
     if (!incident) throw new NotFoundError('incident on this status page', incidentId, 'incident_id');
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .select((eb) => [
-        'status_update_id',
-        'event',
-        'status',
-        eb.fn.countAll<number>().as('n'),
-        eb.fn.min('created_at').as('at'),
-      ])
-      .where('status_incident_id', '=', incidentId)
-      .where('event', 'not in', ABOUT_SUBSCRIPTION)
-      .groupBy(['status_update_id', 'event', 'status'])
-      .execute();
-    const out = new Map<string, NotifiedCount & { at: number }>();
-    for (const r of rows) {
-      const key = `${r.status_update_id}|${r.event}`;
-      const c = out.get(key) ?? {
-        incident_id: incidentId,
-        update_id: r.status_update_id,
-        event: r.event,
-        queued: 0,
-        delivered: 0,
-        failed: 0,
-        pending: 0,
-        at: Number(r.at),
-      };
-      const n = Number(r.n);
-      c.queued += n;
-      if (r.status === 'delivered') c.delivered += n;
-      else if (r.status === 'pending') c.pending += n;
-      else c.failed += n;
-      c.at = Math.min(c.at, Number(r.at));
-      out.set(key, c);
-    }
-    return [...out.values()].sort((a, b) => a.at - b.at).map(({ at: _at, ...c }) => c);
+    return notifiedCounts(this.db, incidentId);
   }
 
-  async subscribe(
-    pageId: string,
-    contact: string,
-    components: string[],
-    channel: 'email' | 'webhook' = 'email',
-  ): Promise<SubscribeOutcome> {
+  async subscribe(pageId: string, request: PublicSubscribeRequest): Promise<SubscribeOutcome> {
+    const { channel, contact } = request;
     const problem = contactProblem(channel, contact);
     if (problem) throw new ValidationError(`Give ${problem}.`, { parameter: channel });
     const outcome = await this.db
       .transaction()
       .execute(async (trx): Promise<SubscribeOutcome | undefined> => {
         const p = await resolvePage(trx, pageId);
-        const chosen = await checkComponents(trx, p.id, components);
+        const chosen = await checkComponents(trx, p.id, request.components);
+        const now = this.clock.now();
+        // Counted only once the request is sound: a refused form costs its sender nothing.
+        await takeSubscribeRequest(trx, p.id, request, now);
         const existing = await trx
           .selectFrom('status_subscribers')
           .selectAll()
@@ -690,7 +298,6 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
           .where('kind', '=', channel)
           .where('address_lower', '=', contact.toLowerCase())
           .executeTakeFirst();
-        const now = this.clock.now();
         const tell = (s: Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>, event: string) =>
           queueDeliveries(
             trx,
