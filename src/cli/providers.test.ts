@@ -130,4 +130,28 @@ describe('a provider list with a third provider', () => {
       await Promise.all([withToken.close(), without.close()]);
     }
   });
+
+  it('keeps an SSE session to the provider credential it was opened with', async () => {
+    const stream = new AbortController();
+    const res = await fetch(`${base}/sse`, {
+      headers: { 'X-Acme-Token': 'acme-secret' },
+      signal: stream.signal,
+    });
+    try {
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      while (!/data: (\S+)/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      const endpoint = new URL((/data: (\S+)/.exec(text) as RegExpExecArray)[1] as string, base);
+      const post = (token: string) =>
+        fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'X-Acme-Token': token },
+          body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        });
+      expect((await post('someone-else')).status).toBe(403);
+      expect((await post('acme-secret')).status).toBe(202);
+    } finally {
+      stream.abort();
+    }
+  });
 });
