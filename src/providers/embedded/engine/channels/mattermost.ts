@@ -16,19 +16,19 @@ export const mattermostChannel: Channel = {
 };
 
 /**
- * The Slack-compatible body Mattermost and Rocket.Chat both take: `text` (Markdown; the
- * acknowledge link as a link) and a legacy attachment with the facts as short fields. What an
+ * The Slack-compatible body Mattermost and Rocket.Chat both take: `text` (Markdown, the title in
+ * `bold`, which is `**` in Mattermost and `*` in Rocket.Chat; the acknowledge link as a link) and a legacy attachment with the facts as short fields. What an
  * incident's or alert's sender wrote cannot mention a whole channel (`@channel`, `@all`, `@here`).
  */
-export function slackCompatibleMessage(m: Outgoing): object {
-  const title = noMassMention(m.title);
+export function slackCompatibleMessage(m: Outgoing, bold: '**' | '*' = '**'): object {
+  const title = `${bold}${noMassMention(m.title)}${bold}`;
   return {
-    text: m.link ? `**${title}** — [Acknowledge](${m.link})` : `**${title}**`,
+    text: m.link ? `${title} — [Acknowledge](${m.link})` : title,
     attachments: [
       {
         fallback: noMassMention(m.text),
         color: `#${URGENCY_COLOR[m.urgency]}`,
-        title,
+        title: noMassMention(m.title),
         ...(m.link && { title_link: m.link }),
         fields: m.fields.map((f) => ({ title: f.name, value: noMassMention(f.value), short: true })),
       },

@@ -7,12 +7,13 @@ import { at, deliver, type Explained, textAt } from './http.js';
 import { slackCompatibleMessage } from './mattermost.js';
 
 /**
- * Rocket.Chat incoming webhooks: the same body as Mattermost's. Rocket.Chat answers
+ * Rocket.Chat incoming webhooks: the same body as Mattermost's, bold as Rocket.Chat writes it
+ * (`*title*`). Rocket.Chat answers
  * `{"success": true}`; `success: false` is a refusal even on a 200.
  */
 export const rocketChatChannel: Channel = {
   async send(target, message) {
-    const text = await deliver(target.address, JSON.stringify(slackCompatibleMessage(message)), {
+    const text = await deliver(target.address, JSON.stringify(slackCompatibleMessage(message, '*')), {
       explain: rocketChatError,
     });
     let body: unknown;

@@ -125,7 +125,10 @@ const CASES: Case[] = [
     vendor: 'rocket_chat',
     address: (b) => `${b}/hooks/6fCqH2x/Zk81bQa`,
     expectRequest(req) {
-      const body = req.json as { attachments: Record<string, unknown>[] };
+      const body = req.json as { text: string; attachments: Record<string, unknown>[] };
+      expect(body.text).toMatch(
+        /^\*\[#\d+\] Disk full [^*]*\* — \[Acknowledge\]\(http:\/\/127\.0\.0\.1:5000\/r\//,
+      );
       expect(body.attachments[0]).toMatchObject({
         title: expect.stringMatching(/Disk full/),
         title_link: expect.stringMatching(LINK),
