@@ -74,22 +74,30 @@ export function matchesFilter(state: WindowState, filter: MaintenanceWindowFilte
 }
 
 /**
- * The times of a window being written, checked as PagerDuty does: the end after the start and
- * in the future. A start in the past becomes `now`. Times are ISO text in UTC.
+ * Refuses the times PagerDuty refuses, naming the field: an end not after the start, or not in the
+ * future. Either may be left out (an update changing only the other); times are ISO text.
  */
-export function checkWindowTimes(start: string, end: string, now: number): { start: string; end: string } {
-  const s = Date.parse(start);
-  const e = Date.parse(end);
-  if (e <= s)
+export function mustEndAfterStart(start: string | undefined, end: string | undefined, now: number): void {
+  if (end === undefined) return;
+  if (start !== undefined && Date.parse(end) <= Date.parse(start))
     throw new ValidationError(`end_time (${end}) must be after start_time (${start}).`, {
       parameter: 'end_time',
     });
-  if (e <= now)
+  if (Date.parse(end) <= now)
     throw new ValidationError(
       `end_time (${end}) is in the past: a maintenance window must end in the future.`,
-      {
-        parameter: 'end_time',
-      },
+      { parameter: 'end_time' },
     );
-  return { start: new Date(Math.max(s, now)).toISOString(), end: new Date(e).toISOString() };
+}
+
+/**
+ * The times of a window being written, checked as PagerDuty does (mustEndAfterStart). A start in
+ * the past becomes `now`. Answers ISO text in UTC.
+ */
+export function checkWindowTimes(start: string, end: string, now: number): { start: string; end: string } {
+  mustEndAfterStart(start, end, now);
+  return {
+    start: new Date(Math.max(Date.parse(start), now)).toISOString(),
+    end: new Date(Date.parse(end)).toISOString(),
+  };
 }

@@ -93,12 +93,19 @@ describe.each(STORES)('maintenance window tools on $kind', (store) => {
       services: [{ summary: 'Payments' }, { summary: 'Web' }],
     });
 
+    // get_services says PagerDuty's `maintenance` while a window is in effect, and only then.
+    const status = async (serviceId: string | undefined) =>
+      (await h.ok('get_services', { service_id: serviceId })).services[0].status;
+    expect(await status(id.web)).toBe('maintenance');
+    expect(await status(id.pay)).toBe('active');
+
     // Deleting: a future window goes; an ongoing one ends now and is then past.
     await h.ok('delete_maintenance_window', { maintenance_window_id: w.id });
     expect(await names({ filter: 'all' })).toEqual([ongoing.id]);
     const ended = await h.ok('delete_maintenance_window', { maintenance_window_id: ongoing.id });
     expect(ended.maintenance_windows[0].id).toBe(ongoing.id);
     expect(await names({ filter: 'past' })).toEqual([ongoing.id]);
+    expect(await status(id.web)).toBe('active');
     const again = await h.call('delete_maintenance_window', { maintenance_window_id: ongoing.id });
     expect(again.body.error).toMatchObject({
       code: 'CONFLICT',

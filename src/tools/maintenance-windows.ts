@@ -5,8 +5,8 @@
  * PagerDuty alike; times are ISO 8601, normalised to UTC.
  */
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../core/errors.js';
-import { MAINTENANCE_WINDOW_FILTERS } from '../core/maintenance-windows.js';
+import { NotFoundError } from '../core/errors.js';
+import { MAINTENANCE_WINDOW_FILTERS, mustEndAfterStart } from '../core/maintenance-windows.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import { findCurrentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
@@ -37,19 +37,14 @@ const serviceIds = z
   .max(100)
   .describe('IDs of the services it silences.');
 
-/** The times given, in UTC, with the end after the start and in the future (naming the field). */
+/**
+ * The times given, in UTC, with the end after the start and in the future (naming the field),
+ * checked here so that PagerDuty's windows get the same clear errors as the embedded engine's.
+ */
 function times(start: string | undefined, end: string | undefined) {
   const s = start === undefined ? undefined : timestamp(start, 'start_time');
   const e = end === undefined ? undefined : timestamp(end, 'end_time');
-  if (s && e && e <= s)
-    throw new ValidationError(`end_time (${e}) must be after start_time (${s}).`, { parameter: 'end_time' });
-  if (e && Date.parse(e) <= Date.now())
-    throw new ValidationError(
-      `end_time (${e}) is in the past: a maintenance window must end in the future.`,
-      {
-        parameter: 'end_time',
-      },
-    );
+  mustEndAfterStart(s, e, Date.now());
   return { ...(s && { start_time: s }), ...(e && { end_time: e }) };
 }
 

@@ -4,6 +4,7 @@
  * use methods named for what they mean.
  */
 import type { Kysely } from 'kysely';
+import { type Clock, systemClock } from '../../../core/clock.js';
 import type { DirectoryPort, UserContext } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { policiesPaging } from './repo-helpers.js';
@@ -17,10 +18,14 @@ export class DirectoryRepository implements DirectoryPort {
   private readonly teams: TeamRepository;
   private readonly services: ServiceRepository;
 
-  constructor(private readonly db: Kysely<Database>) {
+  /** `clock` tells services which maintenance windows are in effect. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    clock: Clock = systemClock,
+  ) {
     this.users = new UserRepository(db);
     this.teams = new TeamRepository(db);
-    this.services = new ServiceRepository(db);
+    this.services = new ServiceRepository(db, clock);
   }
 
   getUser: DirectoryPort['getUser'] = (id) => this.users.getUser(id);

@@ -22,53 +22,47 @@ export const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 export const summaryOf = (w: Pick<MaintenanceWindowsTable, 'description' | 'start_at' | 'end_at'>) =>
   w.description || `Maintenance from ${iso(w.start_at)} to ${iso(w.end_at)}`;
 
+/** A service under a window in effect, and that window. */
+export interface ServiceInMaintenance {
+  serviceId: string;
+  serviceName: string;
+  window: Silencer;
+}
+
 /** The window in effect at `now` on each of these services that has one (the one ending last). */
 export async function windowsInEffect(
   db: Db,
   serviceIds: readonly string[],
   now: number,
 ): Promise<Map<string, Silencer>> {
-  const out = new Map<string, Silencer>();
-  if (serviceIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('maintenance_window_services')
-    .innerJoin('maintenance_windows', 'maintenance_windows.id', 'maintenance_window_services.window_id')
-    .select([
-      'maintenance_window_services.service_id',
-      'maintenance_windows.id',
-      'maintenance_windows.description',
-      'maintenance_windows.start_at',
-      'maintenance_windows.end_at',
-    ])
-    .where('maintenance_window_services.service_id', 'in', [...new Set(serviceIds)])
-    .where('maintenance_windows.start_at', '<=', now)
-    .where('maintenance_windows.end_at', '>', now)
-    .orderBy('maintenance_windows.end_at')
-    .execute();
-  for (const r of rows)
-    out.set(r.service_id, {
-      type: 'maintenance_window',
-      id: r.id,
-      summary: summaryOf(r),
-      end_time: iso(r.end_at),
-    });
-  return out;
+  const found = await servicesInMaintenance(db, 'id', serviceIds, now);
+  return new Map([...found].map(([id, s]) => [id, s.window]));
 }
 
 /** As windowsInEffect, for services named by their Events API routing keys; with each service's id and name. */
-export async function windowsInEffectByRoutingKey(
+export function windowsInEffectByRoutingKey(
   db: Db,
   keys: readonly string[],
   now: number,
-): Promise<Map<string, { serviceId: string; serviceName: string; window: Silencer }>> {
-  const out = new Map<string, { serviceId: string; serviceName: string; window: Silencer }>();
-  if (keys.length === 0) return out;
+): Promise<Map<string, ServiceInMaintenance>> {
+  return servicesInMaintenance(db, 'integration_key', keys, now);
+}
+
+/** Services picked by one of their columns, by its value, under a window in effect at `now`. */
+async function servicesInMaintenance(
+  db: Db,
+  by: 'id' | 'integration_key',
+  values: readonly string[],
+  now: number,
+): Promise<Map<string, ServiceInMaintenance>> {
+  const out = new Map<string, ServiceInMaintenance>();
+  if (values.length === 0) return out;
   const rows = await db
     .selectFrom('services')
     .innerJoin('maintenance_window_services', 'maintenance_window_services.service_id', 'services.id')
     .innerJoin('maintenance_windows', 'maintenance_windows.id', 'maintenance_window_services.window_id')
     .select([
-      'services.integration_key',
+      `services.${by} as key`,
       'services.id as service_id',
       'services.name as service_name',
       'maintenance_windows.id',
@@ -76,13 +70,14 @@ export async function windowsInEffectByRoutingKey(
       'maintenance_windows.start_at',
       'maintenance_windows.end_at',
     ])
-    .where('services.integration_key', 'in', [...new Set(keys)])
+    .where(`services.${by}`, 'in', [...new Set(values)])
     .where('maintenance_windows.start_at', '<=', now)
     .where('maintenance_windows.end_at', '>', now)
+    // Ending last is set last, so it wins.
     .orderBy('maintenance_windows.end_at')
     .execute();
   for (const r of rows) {
-    out.set(r.integration_key, {
+    out.set(r.key as string, {
       serviceId: r.service_id,
       serviceName: r.service_name,
       window: { type: 'maintenance_window', id: r.id, summary: summaryOf(r), end_time: iso(r.end_at) },

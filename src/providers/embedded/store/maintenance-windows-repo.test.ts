@@ -3,12 +3,15 @@
  * and those services' teams; listed by state (past, future, ongoing, open), service, team and
  * text; times checked (end after start and in the future, a past start starts now); an ended
  * window neither changes nor is deleted; deleting an ongoing window ends it, a future one goes.
+ * An active service reads `maintenance` while a window is in effect on it, from its start
+ * (included) to its end (excluded).
  */
 import { describe, expect, it } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import { silentLogger } from '../../../core/log.js';
 import type { MaintenanceWindowListFilter } from '../../../core/maintenance-windows.js';
 import { createEmbeddedProvider } from '../index.js';
+import { DirectoryRepository } from './directory-repo.js';
 import {
   recordSuppressedEvents,
   SUPPRESSED_RETENTION_MS,
@@ -108,6 +111,19 @@ describe.each(STORES)('maintenance windows on $kind', (store) => {
         window: { id: ongoing.id },
       });
       expect((await windowsInEffect(p.db, [pay.id], t0 + 60 * MIN)).size).toBe(0);
+      // get_services reads `maintenance` for an active service under a window in effect.
+      const services = (ms: number) => new DirectoryRepository(p.db, { now: () => ms });
+      expect((await services(t0).getService(pay.id))?.status).toBe('maintenance');
+      expect((await services(t0 + 60 * MIN).getService(pay.id))?.status).toBe('active');
+      expect((await services(t0).listServices({ limit: 10, offset: 0 })).items.map((x) => x.status)).toEqual([
+        'maintenance',
+        'maintenance',
+      ]);
+      // In effect from its start, included, to its end, excluded.
+      expect((await windowsInEffect(p.db, [web.id], t0 + 120 * MIN - 1)).size).toBe(0);
+      expect((await windowsInEffect(p.db, [web.id], t0 + 120 * MIN)).get(web.id)?.id).toBe(future.id);
+      expect((await windowsInEffect(p.db, [web.id], t0 + 180 * MIN - 1)).get(web.id)?.id).toBe(future.id);
+      expect((await windowsInEffect(p.db, [web.id], t0 + 180 * MIN)).size).toBe(0);
 
       // Silenced triggers are kept for the retention, then dropped as new ones come.
       const silenced = { serviceId: pay.id, windowId: ongoing.id, summary: 'x', payload: {} };

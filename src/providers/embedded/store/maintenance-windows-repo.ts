@@ -109,20 +109,8 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
   async updateWindow(id: string, patch: Partial<MaintenanceWindowInput>): Promise<MaintenanceWindow> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('maintenance_windows')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
+      const row = await notEnded(trx, id, now, 'change');
       const current = { start_time: iso(row.start_at), end_time: iso(row.end_at) };
-      if (windowState(current, now) === 'past')
-        throw new ConflictError(
-          `Maintenance window ${id} ended at ${current.end_time}; an ended window cannot change.`,
-          {
-            parameter: 'maintenance_window_id',
-          },
-        );
       const times = checkWindowTimes(
         patch.start_time ?? current.start_time,
         patch.end_time ?? current.end_time,
@@ -147,24 +135,19 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
 
   async deleteWindow(id: string): Promise<MaintenanceWindow> {
     const now = this.clock.now();
-    const window = await this.getWindow(id);
-    if (!window) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
-    const state = windowState(window, now);
-    if (state === 'past')
-      throw new ConflictError(
-        `Maintenance window ${id} ended at ${window.end_time}; an ended window cannot be deleted.`,
-        {
-          parameter: 'maintenance_window_id',
-        },
-      );
-    if (state === 'future') await this.db.deleteFrom('maintenance_windows').where('id', '=', id).execute();
-    else
-      await this.db
-        .updateTable('maintenance_windows')
-        .set({ end_at: now, updated_at: iso(now) })
-        .where('id', '=', id)
-        .execute();
-    return window;
+    return this.db.transaction().execute(async (trx) => {
+      const row = await notEnded(trx, id, now, 'be deleted');
+      const [window] = await hydrate(trx, [row]);
+      if (Number(row.start_at) > now)
+        await trx.deleteFrom('maintenance_windows').where('id', '=', id).execute();
+      else
+        await trx
+          .updateTable('maintenance_windows')
+          .set({ end_at: now, updated_at: iso(now) })
+          .where('id', '=', id)
+          .execute();
+      return window as MaintenanceWindow;
+    });
   }
 
   /** The services of these Events API routing keys under a window now (see windowsInEffectByRoutingKey). */
@@ -182,6 +165,18 @@ export class MaintenanceWindowRepository implements MaintenanceWindowsPort {
     if (!w) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
     return w;
   }
+}
+
+/** The window's row, which must exist (NOT_FOUND) and not have ended at `now` (CONFLICT). */
+async function notEnded(db: Db, id: string, now: number, verb: string): Promise<MaintenanceWindowsTable> {
+  const row = await db.selectFrom('maintenance_windows').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError('maintenance window', id, 'maintenance_window_id');
+  if (windowState({ start_time: iso(row.start_at), end_time: iso(row.end_at) }, now) === 'past')
+    throw new ConflictError(
+      `Maintenance window ${id} ended at ${iso(row.end_at)}; an ended window cannot ${verb}.`,
+      { parameter: 'maintenance_window_id' },
+    );
+  return row;
 }
 
 async function servicesMustExist(db: Db, ids: readonly string[]): Promise<string[]> {

@@ -1,16 +1,24 @@
 /**
  * Services on the embedded store: their teams, escalation policy and Events API integration key.
+ * An active service under a maintenance window in effect reads `status: 'maintenance'`, as on
+ * PagerDuty; what is stored stays `active`.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Clock, systemClock } from '../../../core/clock.js';
 import type { IncidentUrgencyRule, Page, Service, ServiceInput } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { newId, newIntegrationKey, now } from './ids.js';
+import { windowsInEffect } from './maintenance-silencers.js';
 import { type Db, type Filter, groupBy, mustAllExist, mustExist, page, ref } from './repo-helpers.js';
 import type { Database, ServicesTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
 
 export class ServiceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Tells which maintenance windows are in effect. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async getService(id: string): Promise<Service | undefined> {
     const row = await this.db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
@@ -141,7 +149,7 @@ export class ServiceRepository {
     const policyIds = [
       ...new Set(rows.map((r) => r.escalation_policy_id).filter((x): x is string => x !== null)),
     ];
-    const [teams, policies] = await Promise.all([
+    const [teams, policies, inMaintenance] = await Promise.all([
       db
         .selectFrom('service_teams')
         .innerJoin('teams', 'teams.id', 'service_teams.team_id')
@@ -156,6 +164,11 @@ export class ServiceRepository {
       policyIds.length
         ? db.selectFrom('escalation_policies').select(['id', 'name']).where('id', 'in', policyIds).execute()
         : Promise.resolve([]),
+      windowsInEffect(
+        db,
+        rows.map((r) => r.id),
+        this.clock.now(),
+      ),
     ]);
     const teamsBy = groupBy(teams, (t) => t.service_id);
     const policyName = new Map(policies.map((p) => [p.id, p.name]));
@@ -165,7 +178,8 @@ export class ServiceRepository {
       name: r.name,
       summary: r.name,
       ...(r.description !== null && { description: r.description }),
-      status: r.status as Service['status'],
+      status:
+        r.status === 'active' && inMaintenance.has(r.id) ? 'maintenance' : (r.status as Service['status']),
       ...(r.escalation_policy_id !== null && {
         escalation_policy: ref(
           r.escalation_policy_id,
