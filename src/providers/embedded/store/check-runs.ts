@@ -17,6 +17,7 @@ import type {
 } from '../../../core/checks.js';
 import type { Page } from '../../../core/directory.js';
 import { ROLLUP_RETENTION_MS, rolledUpStatistics, rollUp } from './check-rollups.js';
+import { claimRows } from './claims.js';
 import { recordEvents } from './engine-events.js';
 import { newId } from './ids.js';
 import { groupBy, page } from './repo-helpers.js';
@@ -83,20 +84,15 @@ export class CheckRuns {
     ttlMs: number,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    return this.db
-      .updateTable('checks')
-      .set({ claim_token: token, claimed_until: now + ttlMs })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('checks as c')
-          .select('c.id')
-          .where('c.active', '=', 1)
-          .where('c.next_run_at', '<=', until)
-          .where('c.claimed_until', '<=', now)
-          .orderBy('c.next_run_at')
-          .limit(limit)
-          .$if(this.postgres, (q) => q.forUpdate().skipLocked()),
-      )
+    const due = this.db
+      .selectFrom('checks as c')
+      .select('c.id')
+      .where('c.active', '=', 1)
+      .where('c.next_run_at', '<=', until)
+      .where('c.claimed_until', '<=', now)
+      .orderBy('c.next_run_at')
+      .limit(limit);
+    return claimRows(this.db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
       .returning([
         'id',
         'type',

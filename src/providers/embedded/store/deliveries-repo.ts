@@ -6,6 +6,7 @@
  * of one dedup key go out in order: one waits while an earlier one is pending.
  */
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { claimRows } from './claims.js';
 import { newId } from './ids.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
 import { type SubscriberNotice, subscriberNotices } from './status-subscriptions-repo.js';
@@ -155,23 +156,17 @@ export class DeliveryRepository {
 
   /** Claims up to `batch` due deliveries no process holds, and loads what their messages need. */
   async claimDue(token: string, now: number, batch: number): Promise<DueDelivery[]> {
-    const rows = await this.db
-      .updateTable('deliveries')
-      .set({ claim_token: token, claimed_until: now + DELIVERY_CLAIM_MS })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('deliveries')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
-          .where('claimed_until', '<=', now)
-          .where(notWaiting)
-          .orderBy('next_attempt_at')
-          .limit(batch)
-          .$if(this.postgres, (q) => q.forUpdate().skipLocked()),
-      )
-      .returningAll()
-      .execute();
+    const due = this.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where('claimed_until', '<=', now)
+      .where(notWaiting)
+      .orderBy('next_attempt_at')
+      .limit(batch);
+    const claim = { token, until: now + DELIVERY_CLAIM_MS, postgres: this.postgres };
+    const rows = await claimRows(this.db, 'deliveries', claim, due).returningAll().execute();
     if (rows.length === 0) return [];
     const incidentIds = [...new Set(rows.flatMap((r) => (r.incident_id ? [r.incident_id] : [])))];
     const alertIds = [...new Set(rows.flatMap((r) => (r.alert_id ? [r.alert_id] : [])))];

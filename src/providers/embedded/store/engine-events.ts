@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { CheckStatus } from '../../../core/checks.js';
 import type { HeartbeatStatus } from '../../../core/heartbeats.js';
+import { claimRows } from './claims.js';
 import { newId } from './ids.js';
 import type { Database } from './schema.js';
 
@@ -74,37 +75,33 @@ export class EngineEvents {
    * waited for.
    */
   async claim(token: string, now: number, ttlMs: number, batch: number): Promise<ClaimedEvent[]> {
-    const rows = await this.db
-      .updateTable('engine_events')
-      .set({ claim_token: token, claimed_until: now + ttlMs })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('engine_events as e')
-          .select('e.id')
-          .where('e.claimed_until', '<=', now)
-          .where((w) =>
-            w.not(
-              w.exists(
-                w
-                  .selectFrom('engine_events as before')
-                  .select('before.id')
-                  .whereRef('before.subject', '=', 'e.subject')
-                  .where((b) =>
-                    b.or([
-                      b('before.created_at', '<', b.ref('e.created_at')),
-                      b.and([
-                        b('before.created_at', '=', b.ref('e.created_at')),
-                        b('before.id', '<', b.ref('e.id')),
-                      ]),
-                    ]),
-                  ),
+    const due = this.db
+      .selectFrom('engine_events as e')
+      .select('e.id')
+      .where('e.claimed_until', '<=', now)
+      .where((w) =>
+        w.not(
+          w.exists(
+            w
+              .selectFrom('engine_events as before')
+              .select('before.id')
+              .whereRef('before.subject', '=', 'e.subject')
+              .where((b) =>
+                b.or([
+                  b('before.created_at', '<', b.ref('e.created_at')),
+                  b.and([
+                    b('before.created_at', '=', b.ref('e.created_at')),
+                    b('before.id', '<', b.ref('e.id')),
+                  ]),
+                ]),
               ),
-            ),
-          )
-          .orderBy('e.created_at')
-          .limit(batch)
-          .$if(this.postgres, (q) => q.forUpdate().skipLocked()),
+          ),
+        ),
       )
+      .orderBy('e.created_at')
+      .limit(batch);
+    const claim = { token, until: now + ttlMs, postgres: this.postgres };
+    const rows = await claimRows(this.db, 'engine_events', claim, due)
       .returning(['id', 'attempts', 'payload'])
       .execute();
     return rows.map((r) => ({ id: r.id, attempts: r.attempts, event: JSON.parse(r.payload) as EngineEvent }));
