@@ -193,7 +193,14 @@ describe.each(STORES)('subscribing from a status page on $kind', (store) => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('no more updates');
     expect((await subscriptions()).items).toEqual([]);
-    expect(subscription?.id).toBeTruthy();
+    // Its address goes from the mail it was sent too.
+    const sent = await served.rt.embedded.db
+      .selectFrom('deliveries')
+      .select('address')
+      .where('subscriber_id', '=', subscription?.id as string)
+      .execute();
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((d) => d.address === '')).toBe(true);
     const replay = await post(unsubscribe, 'List-Unsubscribe=One-Click');
     expect(replay.status).toBe(200);
     expect((await fetch(`${served.base}${unsubscribe.replace('/unsubscribe/', '/manage/')}`)).status).toBe(

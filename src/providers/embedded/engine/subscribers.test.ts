@@ -4,7 +4,7 @@
  * and text, from the page's name, RFC 8058 unsubscribe headers, links on the page's domain), a
  * webhook subscriber's JSON passes the Standard Webhooks library, component filters hold, a
  * maintenance reminds an hour before it starts, an address the mail server refuses is suspended,
- * a pending address hears nothing and is forgotten after seven days.
+ * a pending address hears nothing and is forgotten after seven days, from the outbox too.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -321,5 +321,13 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     await at(t + 8 * DAY);
     await p.statusAutomation.run(t, true);
     expect((await subs.list(page.id, { limit: 10, offset: 0 })).items).toEqual([]);
+    // Forgotten from the outbox too: its confirmations stay counted, without the address.
+    const sent = await p.db
+      .selectFrom('deliveries')
+      .select(['address', 'status'])
+      .where('event', '=', 'subscription_confirmation')
+      .execute();
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(sent).toLowerCase()).not.toContain('new@example.com');
   });
 });

@@ -109,10 +109,41 @@ async function componentsOf(db: Db, ids: readonly string[]): Promise<Map<string,
 
 /** Forgets addresses never confirmed within UNCONFIRMED_TTL_MS; answers how many. */
 export async function forgetUnconfirmed(db: Kysely<Database>, now: number): Promise<number> {
-  const { numDeletedRows } = await db
-    .deleteFrom('status_subscribers')
+  const stale = await db
+    .selectFrom('status_subscribers')
+    .select('id')
     .where('confirmed_at', 'is', null)
     .where('created_at', '<', new Date(now - UNCONFIRMED_TTL_MS).toISOString())
+    .execute();
+  if (stale.length === 0) return 0;
+  return db.transaction().execute((trx) =>
+    forget(
+      trx,
+      stale.map((s) => s.id),
+    ),
+  );
+}
+
+/**
+ * Deletes subscribers, voiding their links, and wipes their address from the deliveries they
+ * were sent (which stay, counted in `notified`); one not yet sent is cancelled. Answers how many
+ * subscribers went.
+ */
+async function forget(db: Db, ids: readonly string[]): Promise<number> {
+  await db
+    .updateTable('deliveries')
+    .set({ address: '', secret: null, last_error: null })
+    .where('subscriber_id', 'in', ids)
+    .execute();
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'cancelled' })
+    .where('subscriber_id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute();
+  const { numDeletedRows } = await db
+    .deleteFrom('status_subscribers')
+    .where('id', 'in', ids)
     .executeTakeFirst();
   return Number(numDeletedRows);
 }
@@ -220,7 +251,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
 
   async delete(pageRef: string, id: string): Promise<Subscription> {
     const existing = await this.get(pageRef, id);
-    await this.db.deleteFrom('status_subscribers').where('id', '=', id).execute();
+    await this.db.transaction().execute((trx) => forget(trx, [id]));
     return existing;
   }
 
@@ -380,11 +411,8 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
   }
 
   async unsubscribe(ref: SubscriberRef): Promise<boolean> {
-    const { numDeletedRows } = await this.db
-      .deleteFrom('status_subscribers')
-      .where('id', '=', ref.id)
-      .where('link_key', '=', ref.key)
-      .executeTakeFirst();
-    return numDeletedRows > 0n;
+    const row = await this.byKey(ref);
+    if (!row) return false;
+    return (await this.db.transaction().execute((trx) => forget(trx, [row.id]))) > 0;
   }
 }
