@@ -83,7 +83,7 @@ export class Alerting {
     const checkId = rule.check_id;
     return this.guarded(rule, async () => {
       if (WINDOW_CONDITIONS.includes(rule.condition)) return this.sweepRule(rule);
-      const check = await this.store.check(checkId);
+      const check = await this.store.checkState(checkId);
       if (!check || check.status === 'pending' || check.status === 'paused') return;
       const holds = checkConditionHolds(rule, check.status);
       if (holds) await this.fire(rule, `${check.name} is ${check.status}`, { check_status: check.status });
@@ -210,7 +210,7 @@ export class Alerting {
   }
 
   private async checkName(id: string): Promise<string> {
-    return (await this.store.checkName(id)) ?? id;
+    return (await this.store.checkState(id))?.name ?? id;
   }
 
   private async fire(

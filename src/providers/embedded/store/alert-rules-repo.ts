@@ -83,12 +83,9 @@ export class AlertRuleRepository {
       .execute();
   }
 
-  check(id: string): Promise<{ name: string; status: string } | undefined> {
+  /** A check's name and status now; undefined once deleted. */
+  checkState(id: string): Promise<{ name: string; status: string } | undefined> {
     return this.db.selectFrom('checks').select(['name', 'status']).where('id', '=', id).executeTakeFirst();
-  }
-
-  async checkName(id: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('checks').select('name').where('id', '=', id).executeTakeFirst())?.name;
   }
 
   async heartbeatName(id: string): Promise<string | undefined> {
