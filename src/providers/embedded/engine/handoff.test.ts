@@ -2,7 +2,7 @@
  * On-call handoff notices with a controlled clock, on SQLite and PostgreSQL: "You are on call
  * for Payments from 09:00" at the shift start in the user's time zone (or `notify_advance` before),
  * the off-call notice at its end, each exactly once — also with two engine processes sweeping the
- * same store at the same instant.
+ * same store at the same instant. On the night clocks go back, a wall time read twice says which.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,6 +162,45 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
         'oncall',
         'You are on call for Payments from 01:00 on 2026-06-02 (Europe/Paris) until 09:00 on 2026-06-02 (Europe/Paris).',
       ],
+    ]);
+  });
+
+  it('says which 02:30 it means on the night clocks go back', async ({ skip: s }) => {
+    if (skip) s();
+    const { directory, schedules, notificationRules } = p.ports;
+    const user = (name: string) =>
+      directory.createUser({
+        name,
+        email: `${name.toLowerCase()}@x.io`,
+        time_zone: 'Europe/Paris',
+        contact_methods: [{ type: 'webhook', address: `${base}/${name.toLowerCase()}` }],
+      });
+    const eve = await user('Eve');
+    const fay = await user('Fay');
+    const nights = await schedules.createSchedule({
+      name: 'Nights',
+      time_zone: 'Europe/Paris',
+      schedule_layers: [
+        { start: '2026-10-20T00:00:00+02:00', rotation_turn_length_seconds: 7 * 86_400, users: [fay.id] },
+      ],
+    });
+    // From the first 02:30 (CEST) to the second (CET), an hour later: Paris reads 02:30 twice.
+    await schedules.createOverride(nights.id, {
+      start: '2026-10-25T00:30:00Z',
+      end: '2026-10-25T01:30:00Z',
+      user_id: eve.id,
+    });
+    await notificationRules.createHandoffRule(eve.id, {
+      contact_method_id: eve.contact_methods[0]?.id as string,
+      notify_advance_in_minutes: 0,
+      handoff_type: 'both',
+    });
+    const eves = () => received.filter((r) => r.path === '/eve').map((r) => r.body.text);
+    await at('2026-10-25T00:30:00Z');
+    await at('2026-10-25T01:30:00Z');
+    expect(eves()).toEqual([
+      'You are on call for Nights from 02:30 (UTC+02:00) on 2026-10-25 (Europe/Paris) until 02:30 (UTC+01:00) on 2026-10-25 (Europe/Paris).',
+      'Your on-call shift for Nights ends at 02:30 (UTC+01:00) on 2026-10-25 (Europe/Paris).',
     ]);
   });
 });

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { DAY, MINUTE, TimeZone } from '../../../core/time-zone.js';
 import { queueDeliveries } from './deliveries-repo.js';
-import { groupBy } from './repo-helpers.js';
+import { groupBy, policiesThroughSchedules } from './repo-helpers.js';
 import { loadSchedules, render } from './schedule-render.js';
 import type { Database } from './schema.js';
 
@@ -33,10 +33,20 @@ const LOOKBACK_MS = 15 * MINUTE;
 /** Keys of notices sent are kept this long, well past any lookback. */
 const KEEP_MS = 7 * 24 * 60 * MINUTE;
 
-/** `09:00 on 2026-06-01 (Europe/Paris)`: an instant as the user reads it. */
-function localTime(at: number, zone: string): string {
-  const local = TimeZone.of(zone).format(at);
-  return `${local.slice(11, 16)} on ${local.slice(0, 10)} (${zone})`;
+/**
+ * `09:00 on 2026-06-01 (Europe/Paris)`: an instant as the user reads it. A wall time that happens
+ * twice (the hour repeated when clocks go back) says which, by its offset:
+ * `02:30 (UTC+01:00) on 2026-10-25 (Europe/Paris)`.
+ */
+export function localTime(at: number, zone: string): string {
+  const tz = TimeZone.of(zone);
+  const local = tz.format(at);
+  const wall = tz.toWall(at);
+  // The instants that could read as this wall time: under the offset of the day before, and after.
+  const readings = new Set([tz.offset(at - DAY), tz.offset(at + DAY)].map((o) => wall - o * MINUTE));
+  const twice = [...readings].filter((u) => tz.toWall(u) === wall).length > 1;
+  const offset = local.endsWith('Z') ? '+00:00' : local.slice(19);
+  return `${local.slice(11, 16)}${twice ? ` (UTC${offset})` : ''} on ${local.slice(0, 10)} (${zone})`;
 }
 
 /**
@@ -128,16 +138,7 @@ export async function queueHandoffNotices(db: Kysely<Database>, nowMs: number): 
     }
   }
   if (due.length === 0) return 0;
-  const policies = await db
-    .selectFrom('escalation_targets')
-    .innerJoin('escalation_rules', 'escalation_rules.id', 'escalation_targets.rule_id')
-    .innerJoin('escalation_policies', 'escalation_policies.id', 'escalation_rules.policy_id')
-    .select(['escalation_targets.target_id', 'escalation_policies.id', 'escalation_policies.name'])
-    .distinct()
-    .where('escalation_targets.target_type', '=', 'schedule_reference')
-    .where('escalation_targets.target_id', 'in', [...new Set(due.map((d) => d.scheduleId))])
-    .orderBy('escalation_policies.name')
-    .execute();
+  const policies = await policiesThroughSchedules(db, [...new Set(due.map((d) => d.scheduleId))]);
   const policiesOf = groupBy(policies, (p) => p.target_id);
   return db.transaction().execute(async (trx) => {
     let queued = 0;

@@ -84,3 +84,17 @@ export function policiesPaging(db: Db, userIds: readonly string[]) {
       ]),
     );
 }
+
+/** The escalation policies that page through each of these schedules, by name (one row per pair). */
+export function policiesThroughSchedules(db: Db, scheduleIds: readonly string[]) {
+  return db
+    .selectFrom('escalation_targets')
+    .innerJoin('escalation_rules', 'escalation_rules.id', 'escalation_targets.rule_id')
+    .innerJoin('escalation_policies', 'escalation_policies.id', 'escalation_rules.policy_id')
+    .select(['escalation_targets.target_id', 'escalation_policies.id', 'escalation_policies.name'])
+    .distinct()
+    .where('escalation_targets.target_type', '=', 'schedule_reference')
+    .where('escalation_targets.target_id', 'in', scheduleIds)
+    .orderBy('escalation_policies.name')
+    .execute();
+}

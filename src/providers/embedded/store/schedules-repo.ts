@@ -22,7 +22,7 @@ import {
 import { TimeZone } from '../../../core/time-zone.js';
 import { newId, now } from './ids.js';
 import { listOncalls } from './oncalls.js';
-import { type Db, groupBy, mustAllExist, page } from './repo-helpers.js';
+import { type Db, groupBy, mustAllExist, page, policiesThroughSchedules } from './repo-helpers.js';
 import { loadSchedules, render } from './schedule-render.js';
 import type { Database, SchedulesTable } from './schema.js';
 import { likePattern, uniquely } from './sql-errors.js';
@@ -292,16 +292,7 @@ export class ScheduleRepository implements SchedulesPort {
         .where('schedule_teams.schedule_id', 'in', ids)
         .orderBy('teams.name_lower')
         .execute(),
-      db
-        .selectFrom('escalation_targets')
-        .innerJoin('escalation_rules', 'escalation_rules.id', 'escalation_targets.rule_id')
-        .innerJoin('escalation_policies', 'escalation_policies.id', 'escalation_rules.policy_id')
-        .select(['escalation_targets.target_id', 'escalation_policies.id', 'escalation_policies.name'])
-        .distinct()
-        .where('escalation_targets.target_type', '=', 'schedule_reference')
-        .where('escalation_targets.target_id', 'in', ids)
-        .orderBy('escalation_policies.name')
-        .execute(),
+      policiesThroughSchedules(db, ids),
     ]);
     const userIds = new Set<string>();
     for (const s of stored.values()) {
