@@ -4,7 +4,7 @@
  * moves a past start to now, ends an ongoing window on DELETE and refuses (405) to delete one that
  * has ended, which is answered CONFLICT here as on the embedded engine.
  */
-import type { Page, Reference } from '../../core/directory.js';
+import type { Page } from '../../core/directory.js';
 import { ConflictError, NotFoundError, VigilError } from '../../core/errors.js';
 import type {
   MaintenanceWindow,
@@ -12,18 +12,10 @@ import type {
   MaintenanceWindowListFilter,
   MaintenanceWindowsPort,
 } from '../../core/maintenance-windows.js';
-import { arr, defined, num, obj, type Raw, str } from '../shared/read.js';
+import { defined, num, type Raw, str } from '../shared/read.js';
 import { pageOf } from './directory.js';
-import { one } from './parse.js';
+import { one, typedRef, typedRefs } from './parse.js';
 import { enc, type Session } from './session.js';
-
-function reference(v: unknown, type: string): Reference | undefined {
-  const r = obj(v);
-  const id = str(r?.id);
-  return r && id
-    ? { id, type: str(r.type) ?? type, summary: str(r.summary) ?? str(r.name) ?? '' }
-    : undefined;
-}
 
 /** A raw PagerDuty maintenance window in Vigil's (PagerDuty's) shape; links left out. */
 export function maintenanceWindow(raw: Raw): MaintenanceWindow {
@@ -36,9 +28,9 @@ export function maintenanceWindow(raw: Raw): MaintenanceWindow {
     sequence_number: num(raw.sequence_number),
     start_time: str(raw.start_time) ?? '',
     end_time: str(raw.end_time) ?? '',
-    services: arr(raw.services).flatMap((s) => reference(s, 'service_reference') ?? []),
-    teams: arr(raw.teams).flatMap((t) => reference(t, 'team_reference') ?? []),
-    created_by: reference(raw.created_by, 'user_reference'),
+    services: typedRefs(raw.services, 'service_reference'),
+    teams: typedRefs(raw.teams, 'team_reference'),
+    created_by: typedRef(raw.created_by, 'user_reference'),
   });
 }
 

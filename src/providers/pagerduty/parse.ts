@@ -60,13 +60,14 @@ export function ref(v: unknown): { id: string; summary: string } | undefined {
 }
 
 /** `{id, type, summary}` of a reference. */
-function typedRef(v: unknown, fallbackType: string): Reference | undefined {
+export function typedRef(v: unknown, fallbackType: string): Reference | undefined {
   const r = ref(v);
   return r && { id: r.id, type: str(obj(v)?.type) ?? fallbackType, summary: r.summary };
 }
 
 const refs = (v: unknown) => arr(v).flatMap((r) => ref(r) ?? []);
-const typedRefs = (v: unknown, type: string) => arr(v).flatMap((r) => typedRef(r, type) ?? []);
+/** Each `{id, type, summary}` of a list of references. */
+export const typedRefs = (v: unknown, type: string) => arr(v).flatMap((r) => typedRef(r, type) ?? []);
 
 function contactMethod(raw: Raw): ContactMethod {
   const type = str(raw.type) ?? 'contact_method';
