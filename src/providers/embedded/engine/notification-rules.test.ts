@@ -2,7 +2,8 @@
  * Personal notification rules with a controlled clock, on SQLite and PostgreSQL: email at 0
  * minutes (to a real SMTP server on loopback), SMS at 5, a call at 10; acknowledging at minute 6
  * cancels the call. A user without rules gets every method at once; a low-urgency incident pages
- * through low-urgency rules only; escalation still moves on the policy's delay.
+ * through low-urgency rules only, and a high-urgency one pages someone without high-urgency
+ * rules on every method; escalation still moves on the policy's delay.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -287,5 +288,26 @@ describe.each(STORES)('notification rules on $kind', (store) => {
       `Notification by phone to Ann (due ${callDue}) cancelled: the incident was escalated first`,
     );
     await p.ports.incidents.resolve(id, { type: 'user', id: bob.id });
+  });
+
+  it('pages a user with low-urgency rules only on every method for a high-urgency incident', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const [hook] = bob.contact_methods;
+    const rule = await p.ports.notificationRules.createRule(bob.id, {
+      contact_method_id: hook?.id as string,
+      start_delay_in_minutes: 0,
+      urgency: 'low',
+    });
+    const high = await trigger('high', nobodyRulesService);
+    await p.engine.tick();
+    expect(hooks.sort()).toEqual(['/bob-1', '/bob-2']);
+    hooks = [];
+    const low = await trigger('low', nobodyRulesService);
+    await p.engine.tick();
+    expect(hooks).toEqual(['/bob-1']);
+    for (const { id } of [high, low]) await p.ports.incidents.resolve(id, { type: 'user', id: bob.id });
+    await p.ports.notificationRules.deleteRule(bob.id, rule.id);
   });
 });

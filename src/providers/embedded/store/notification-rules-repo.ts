@@ -294,8 +294,10 @@ export interface PagingStep {
 
 /**
  * How paging these users for an incident of `urgency` goes: a user with notification rules is
- * paged by those of that urgency (none: not paged by this incident), each at its delay; a user
- * without any rule on every contact method at once.
+ * paged by those of that urgency, each at its delay; a user without any rule, on every contact
+ * method at once. A user whose rules are all of the other urgency is not paged by a low-urgency
+ * incident (it pages through low-urgency rules only), but is by a high-urgency one, on every
+ * method at once: a high-urgency page is never lost for want of a rule (PagerDuty requires one).
  */
 export async function pagingPlan(db: Db, userIds: readonly string[], urgency: string): Promise<PagingStep[]> {
   if (userIds.length === 0) return [];
@@ -315,15 +317,18 @@ export async function pagingPlan(db: Db, userIds: readonly string[], urgency: st
       .orderBy('id')
       .execute(),
   ]);
-  const withRules = new Set(rules.map((r) => r.user_id));
   const byId = new Map(methods.map((m) => [m.id, m]));
+  const withRules = new Set(rules.map((r) => r.user_id));
+  const mine = rules.filter((r) => r.urgency === urgency && byId.has(r.contact_method_id));
+  const covered = new Set(mine.map((r) => r.user_id));
   const steps: PagingStep[] = [];
   for (const m of methods) {
-    if (!withRules.has(m.user_id)) steps.push({ ...pick(m), delayMinutes: 0 });
+    const atOnce = !withRules.has(m.user_id) || (urgency === 'high' && !covered.has(m.user_id));
+    if (atOnce) steps.push({ ...pick(m), delayMinutes: 0 });
   }
-  for (const r of rules) {
+  for (const r of mine) {
     const m = byId.get(r.contact_method_id);
-    if (r.urgency === urgency && m) steps.push({ ...pick(m), delayMinutes: r.start_delay_minutes });
+    if (m) steps.push({ ...pick(m), delayMinutes: r.start_delay_minutes });
   }
   return steps;
 }
