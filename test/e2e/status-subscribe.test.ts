@@ -186,6 +186,12 @@ describe.each(STORES)('subscribing from a status page on $kind', (store) => {
     await deliver();
     const news = smtp.mails.at(-1)?.parsed;
     expect(news?.subject).toBe('[Acme] Incident: API down');
+    // This server's address is plain http: the link is offered, one-click (https only) is not.
+    const headers = news?.headerLines.map((h) => h.line) ?? [];
+    expect(headers).toContainEqual(
+      expect.stringMatching(/^List-Unsubscribe:\s+<http:\/\/127\.0\.0\.1:\d+\/status\/acme\/unsubscribe\//),
+    );
+    expect(headers.filter((h) => /^List-Unsubscribe-Post:/i.test(h))).toEqual([]);
     const unsubscribe = linkIn(news?.text ?? '', 'unsubscribe');
     expect((await fetch(`${served.base}${unsubscribe}`)).status).toBe(200);
     expect((await subscriptions()).items).toHaveLength(1);

@@ -1,7 +1,7 @@
 /**
  * What a status-page subscriber receives: news of an incident or maintenance (by email in HTML
  * and plain text from the page's name, with RFC 8058 one-click unsubscribe headers and links to
- * manage or leave; by webhook as signed JSON; by chat as one line), and the emails about the
+ * manage or leave (one-click only on https, as RFC 8058 requires); by webhook as signed JSON; by chat as one line), and the emails about the
  * subscription itself (confirm it; it exists already). Every link is on the page's own address.
  */
 import type { SubscriberRef } from '../../../core/status-subscriptions.js';
@@ -192,9 +192,10 @@ export function subscriberMessage(
       html,
       fromName,
       // RFC 8058: the mail client unsubscribes with one POST to this address, no page in between.
+      // One-click needs an https address; on plain http only RFC 2369's link is offered.
       headers: {
         'List-Unsubscribe': `<${unsubscribe}>`,
-        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        ...(unsubscribe.startsWith('https://') && { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
       },
     },
   });

@@ -107,6 +107,50 @@ async function componentsOf(db: Db, ids: readonly string[]): Promise<Map<string,
   );
 }
 
+/** The page's subscription of `channel` for `contact` (matched without case). */
+function byContact(db: Db, pageId: string, channel: string, contact: string) {
+  return db
+    .selectFrom('status_subscribers')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('kind', '=', channel)
+    .where('address_lower', '=', contact.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** Stores a new subscriber with the components it chose (a webhook with a new signing secret). */
+async function insertSubscriber(
+  db: Db,
+  s: { pageId: string; channel: string; contact: string; components: readonly string[] },
+  origin: Subscription['origin'],
+  at: string,
+): Promise<Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>> {
+  const row = {
+    id: newId(),
+    address: s.contact,
+    secret: s.channel === 'webhook' ? newSigningSecret() : null,
+  };
+  await db
+    .insertInto('status_subscribers')
+    .values({
+      ...row,
+      page_id: s.pageId,
+      kind: s.channel,
+      address_lower: s.contact.toLowerCase(),
+      link_key: randomBytes(12).toString('base64url'),
+      origin,
+      limited: 0,
+      // An operator's subscriber is confirmed at once; the page's waits for its link.
+      confirmed_at: origin === 'operator' ? at : null,
+      rejected_at: null,
+      rejection: null,
+      created_at: at,
+    })
+    .execute();
+  await setComponents(db, row.id, s.components);
+  return row;
+}
+
 /** Forgets addresses never confirmed within UNCONFIRMED_TTL_MS; answers how many. */
 export async function forgetUnconfirmed(db: Kysely<Database>, now: number): Promise<number> {
   const stale = await db
@@ -207,46 +251,19 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
       throw new ValidationError(`A ${input.channel} subscription's contact is ${problem}.`, {
         parameter: 'contact',
       });
-    const id = newId();
-    const secret = input.channel === 'webhook' ? newSigningSecret() : null;
-    await this.db.transaction().execute(async (trx) => {
+    const row = await this.db.transaction().execute(async (trx) => {
       const p = await resolvePage(trx, pageRef);
       const components = await checkComponents(trx, p.id, input.components ?? []);
-      const taken = await trx
-        .selectFrom('status_subscribers')
-        .select('id')
-        .where('page_id', '=', p.id)
-        .where('kind', '=', input.channel)
-        .where('address_lower', '=', input.contact.toLowerCase())
-        .executeTakeFirst();
+      const taken = await byContact(trx, p.id, input.channel, input.contact);
       if (taken)
         throw new ConflictError(
           `This page already has a ${input.channel} subscription for that contact ('${taken.id}'): delete it first to change it.`,
           { subscription_id: taken.id },
         );
-      const at = this.now();
-      await trx
-        .insertInto('status_subscribers')
-        .values({
-          id,
-          page_id: p.id,
-          kind: input.channel,
-          address: input.contact,
-          address_lower: input.contact.toLowerCase(),
-          secret,
-          link_key: randomBytes(12).toString('base64url'),
-          origin: 'operator',
-          limited: 0,
-          confirmed_at: at,
-          rejected_at: null,
-          rejection: null,
-          created_at: at,
-        })
-        .execute();
-      await setComponents(trx, id, components);
+      return insertSubscriber(trx, { ...input, pageId: p.id, components }, 'operator', this.now());
     });
-    const created = await this.get(pageRef, id);
-    return secret ? { ...created, signing_secret: secret } : created;
+    const created = await this.get(pageRef, row.id);
+    return row.secret ? { ...created, signing_secret: row.secret } : created;
   }
 
   async delete(pageRef: string, id: string): Promise<Subscription> {
@@ -322,13 +339,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
         const now = this.clock.now();
         // Counted only once the request is sound: a refused form costs its sender nothing.
         await takeSubscribeRequest(trx, p.id, request, now);
-        const existing = await trx
-          .selectFrom('status_subscribers')
-          .selectAll()
-          .where('page_id', '=', p.id)
-          .where('kind', '=', channel)
-          .where('address_lower', '=', contact.toLowerCase())
-          .executeTakeFirst();
+        const existing = await byContact(trx, p.id, channel, contact);
         const tell = (s: Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>, event: string) =>
           queueDeliveries(
             trx,
@@ -336,29 +347,14 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
             now,
           );
         if (!existing) {
-          const id = newId();
           const at = new Date(now).toISOString();
-          const secret = channel === 'webhook' ? newSigningSecret() : null;
-          await trx
-            .insertInto('status_subscribers')
-            .values({
-              id,
-              page_id: p.id,
-              kind: channel,
-              address: contact,
-              address_lower: contact.toLowerCase(),
-              secret,
-              link_key: randomBytes(12).toString('base64url'),
-              origin: 'page',
-              limited: 0,
-              confirmed_at: null,
-              rejected_at: null,
-              rejection: null,
-              created_at: at,
-            })
-            .execute();
-          await setComponents(trx, id, chosen);
-          await tell({ id, address: contact, secret }, 'subscription_confirmation');
+          const row = await insertSubscriber(
+            trx,
+            { ...request, pageId: p.id, components: chosen },
+            'page',
+            at,
+          );
+          await tell(row, 'subscription_confirmation');
           return 'created';
         }
         // The mail server refused it before: nothing more goes there.
