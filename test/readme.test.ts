@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLAG_VARIABLES } from '../src/cli/env.js';
-import { VARIABLES } from '../src/core/config.js';
+import { PROVIDERS } from '../src/cli/providers.js';
+import { parseConfig, VARIABLES } from '../src/core/config.js';
+import { silentLogger } from '../src/core/log.js';
 import { toolTable } from '../src/server/docs.js';
 import { ALL_TOOLS } from '../src/tools/registry.js';
 
@@ -81,6 +83,11 @@ describe('README', () => {
       for (const m of code.matchAll(/req\.headers(?:\['([a-z-]+)'\]|\.([a-z]+))/g))
         read.add(m[1] ?? m[2] ?? '');
     }
+    // And the headers the providers read a caller's own credential from.
+    const config = parseConfig({});
+    for (const make of PROVIDERS)
+      for (const h of make(config, { log: silentLogger(), version: '0' }).credentialHeaders ?? [])
+        read.add(h);
     expect(read.size).toBeGreaterThan(3);
     expect([...read].filter((h) => !mechanics.has(h)).sort()).toEqual([...table].sort());
   });

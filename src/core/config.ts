@@ -234,6 +234,18 @@ export const VARIABLES = [
       "The Slack app's signing secret: /slack/interactivity acts on Slack buttons only in requests signed with it.",
   },
   {
+    name: 'VIGIL_SLACK_BOT_TOKEN',
+    schema: z.string().regex(/^xox[bp]-[A-Za-z0-9-]{10,255}$/, "accepts the Slack app's bot token (xoxb-…)"),
+    description:
+      "The Slack app's bot token (scopes users:read, users:read.email): a click on an alert channel's message acts as the Vigil user with the clicker's Slack email.",
+  },
+  {
+    name: 'VIGIL_SLACK_API_URL',
+    default: 'https://slack.com/api',
+    schema: url('an http:// or https:// URL'),
+    description: "Slack's Web API.",
+  },
+  {
     name: 'VIGIL_TELEGRAM_BOT_TOKEN',
     schema: z
       .string()
@@ -484,8 +496,11 @@ export interface Config {
   oauthIssuer: string | undefined;
   /** CSP frame-ancestors of status pages. */
   statusFrameAncestors: string[];
-  /** The Slack app's signing secret: Slack button clicks are taken only when signed with it. */
-  slackSigningSecret: string | undefined;
+  /**
+   * The Slack app: its signing secret (button clicks are taken only when signed with it) and its
+   * bot token (who clicked a message that names nobody).
+   */
+  slack: { signingSecret: string | undefined; botToken: string | undefined; apiUrl: string };
   /** The Telegram bot (VIGIL_TELEGRAM_*), when its token is set; the webhook secret when that is. */
   telegram: { botToken: string; apiUrl: string; webhookSecret: string | undefined } | undefined;
   pagerduty: {
@@ -563,7 +578,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     serverName: s.PINGERA_SERVER_NAME,
     smtp: { url: s.VIGIL_SMTP_URL, from: s.VIGIL_SMTP_FROM },
     notify: notifySettings(s),
-    slackSigningSecret: s.VIGIL_SLACK_SIGNING_SECRET,
+    slack: {
+      signingSecret: s.VIGIL_SLACK_SIGNING_SECRET,
+      botToken: s.VIGIL_SLACK_BOT_TOKEN,
+      apiUrl: s.VIGIL_SLACK_API_URL,
+    },
     telegram: s.VIGIL_TELEGRAM_BOT_TOKEN
       ? {
           botToken: s.VIGIL_TELEGRAM_BOT_TOKEN,

@@ -38,6 +38,8 @@ export interface Provider<Settings = unknown> {
    * Vigil's own authentication is set up, a caller known only by it reaches these toolsets.
    */
   readonly foreignAuthorization?: { toolsets: readonly string[] } | undefined;
+  /** The request headers `credential` reads, by lowercase name (the README documents each). */
+  readonly credentialHeaders?: readonly string[] | undefined;
   /** The caller's own credential for this provider, when the request brings one. */
   credential(request: CallerRequest): string | undefined;
   /** The ports it serves for one call, bound to that caller; `meta` reports its connection. */

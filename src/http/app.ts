@@ -33,6 +33,7 @@ import { buildServer, type Caller, type ToolService } from '../server/build-serv
 import { parseToolList } from '../server/registry.js';
 import { CALENDAR_PATH, scheduleCalendar } from './calendar-route.js';
 import { SLACK_PATH, serveSlackInteractivity } from './chat/slack-route.js';
+import { slackUserEmails } from './chat/slack-users.js';
 import { serveTelegramWebhook, TELEGRAM_PATH } from './chat/telegram-route.js';
 import { enqueue } from './events-route.js';
 import { BodyTooLargeError, discardRest, readBody, rejectReason, rpcError, sendJson } from './guards.js';
@@ -128,6 +129,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   };
   // Clicks on Slack's and Telegram's buttons (src/http/chat), acting on the same incidents as links.
   const { telegram } = config;
+  const { botToken } = config.slack;
   const chat = responder && {
     incidents: responder.incidents,
     directory: responder.directory,
@@ -135,7 +137,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     log,
     audit: responder.audit,
     maxBodyBytes: limit,
-    slackSigningSecret: config.slackSigningSecret,
+    slackSigningSecret: config.slack.signingSecret,
+    slackUserEmail: botToken ? slackUserEmails({ botToken, apiUrl: config.slack.apiUrl }, log) : undefined,
     telegram: telegram?.webhookSecret
       ? { webhookSecret: telegram.webhookSecret, call: telegramApi(telegram) }
       : undefined,

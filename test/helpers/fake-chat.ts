@@ -111,6 +111,9 @@ export interface FakeSlack {
   messages: Call[];
   responses: Call[];
   refused: { path: string; why: string }[];
+  /** Web API `users.info` (GET, `Bearer` bot token): each known user's email by Slack user id. */
+  emails: Map<string, string>;
+  botToken: string;
   /** The next webhook post answers this (status and Slack's plain-text error code). */
   failNext(status: number, text: string, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -125,9 +128,20 @@ export async function fakeSlack(): Promise<FakeSlack> {
     refused.push({ path, why });
     res.writeHead(400, { 'content-type': 'text/plain' }).end(code);
   };
+  const emails = new Map<string, string>();
+  const botToken = 'xoxb-fake-bot-token-0001';
   const server: FakeServer = await listenFake(async (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '';
     const raw = await readBody(req);
+    if (path.startsWith('/api/users.info')) {
+      // As Slack answers: 200 with ok false and an error code for a bad token or an unknown user.
+      if (req.headers.authorization !== `Bearer ${botToken}`)
+        return json(res, 200, { ok: false, error: 'invalid_auth' });
+      const id = new URL(path, 'http://x').searchParams.get('user') ?? '';
+      const email = emails.get(id);
+      if (!email) return json(res, 200, { ok: false, error: 'user_not_found' });
+      return json(res, 200, { ok: true, user: { id, name: id.toLowerCase(), profile: { email } } });
+    }
     if (req.method !== 'POST') return refuse(res, path, `method ${req.method}`);
     if (!String(req.headers['content-type']).startsWith('application/json'))
       return refuse(res, path, 'content-type must be application/json');
@@ -171,6 +185,8 @@ export async function fakeSlack(): Promise<FakeSlack> {
     messages,
     responses,
     refused,
+    emails,
+    botToken,
     failNext: (status, text, headers = {}) => faults.push({ status, text, headers }),
     close: () => server.close(),
   };

@@ -12,6 +12,7 @@ import { VigilError } from '../../core/errors.js';
 import type { Actor, Incident, IncidentsPort } from '../../core/incidents.js';
 import type { Logger } from '../../core/log.js';
 import { BodyTooLargeError, discardRest, readBody, sendJson } from '../guards.js';
+import type { SlackUserEmail } from './slack-users.js';
 
 export interface ChatDeps {
   incidents: IncidentsPort;
@@ -23,6 +24,8 @@ export interface ChatDeps {
   maxBodyBytes: number;
   /** Slack's signing secret (VIGIL_SLACK_SIGNING_SECRET); without it `/slack/interactivity` refuses. */
   slackSigningSecret?: string | undefined;
+  /** Who a Slack user is (their email), from Slack's Web API; without it only a payload's email says. */
+  slackUserEmail?: SlackUserEmail | undefined;
   /** The bot's webhook secret and its API; without both `/telegram/webhook` refuses. */
   telegram?:
     | { webhookSecret: string; call: (method: string, params: object) => Promise<unknown> }

@@ -8,9 +8,9 @@
  * Who acts: a page to a person carries, in each button's value, a token naming the incident and
  * that person (core/chat-action.ts), so the click acts as them — as the responder link in the same
  * message would. A message to an alert channel names nobody: the click acts as the Vigil user
- * whose email the payload gives for the Slack user (Slack-compatible servers may send it; Slack's
- * own payloads do not), and otherwise only the clicker hears, privately, that Vigil cannot tell
- * who they are and how to act instead. Either way the message is then replaced (the payload's
+ * with the clicker's email — the payload's, where a Slack-compatible server sends one, else
+ * Slack's `users.info` under the app's bot token (slack-users.ts) — and otherwise only the
+ * clicker hears, privately, that Vigil cannot tell who they are and how to act instead. Either way the message is then replaced (the payload's
  * `response_url`, `replace_original`) with the same text, who acknowledged or resolved, and the
  * buttons still useful.
  */
@@ -176,7 +176,12 @@ async function whoActs(
   slackUser: BlockActions['user'],
 ): Promise<User | string> {
   if (paged) return pagedUser(deps, paged);
-  const email = typeof slackUser.email === 'string' ? slackUser.email : undefined;
+  const email =
+    typeof slackUser.email === 'string'
+      ? slackUser.email
+      : typeof slackUser.id === 'string'
+        ? await deps.slackUserEmail?.(slackUser.id)
+        : undefined;
   const user = email ? await deps.directory?.findUserByEmail(email) : undefined;
   return (
     user ??

@@ -65,6 +65,7 @@ export function pagerDutyProvider(config: Config, env: ProviderEnv): PagerDutyPr
 export class PagerDutyProvider implements Provider<PagerDutyOptions> {
   readonly name = 'pagerduty';
   readonly unsupportedTools = PAGERDUTY_UNSUPPORTED_TOOLS;
+  readonly credentialHeaders = [TOKEN_HEADER];
   private readonly cache = new ContextCache();
 
   constructor(readonly settings: PagerDutyOptions) {}
