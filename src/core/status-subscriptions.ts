@@ -222,9 +222,6 @@ export function pageAddress(
   return `${publicUrl.replace(/\/+$/, '')}/status/${encodeURIComponent(page.subdomain ?? page.id)}`;
 }
 
-/** The paths under a page's address where subscriber links land. */
-export const SUBSCRIBER_PATHS = { confirm: '/confirm/', manage: '/manage/', unsubscribe: '/unsubscribe/' };
-
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 

@@ -3,7 +3,8 @@
  * delivery outbox in the transaction of its cause (an incident update here, a maintenance
  * reminder in status-subscriber-reminders.ts), one delivery per subscriber, only to confirmed
  * subscribers whose components it names (or who chose all). When a delivery is claimed, what its
- * message is built from is loaded here; an address the mail server refused is suspended here.
+ * message is built from is loaded here; an address the mail server refused is suspended here;
+ * and how many each update reached is counted here.
  */
 import type { ComponentStatus, IncidentStatus } from '../../../core/status-pages.js';
 import type { NotifiedCount, SubscriberEvent } from '../../../core/status-subscriptions.js';
