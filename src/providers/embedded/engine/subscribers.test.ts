@@ -1,7 +1,8 @@
 /**
  * Status-page subscribers hear of news through the delivery outbox, on SQLite and PostgreSQL with
  * a controlled clock: a real SMTP server on loopback receives each subscriber's own email (HTML
- * and text, from the page's name, RFC 8058 unsubscribe headers, links on the page's domain), a
+ * and text, from the page's name, RFC 8058 unsubscribe headers, links on the page's domain,
+ * what operators wrote escaped in the HTML), a
  * webhook subscriber's JSON passes the Standard Webhooks library, component filters hold, a
  * maintenance reminds an hour before it starts, an address the mail server refuses is suspended,
  * a pending address hears nothing and is forgotten after seven days, from the outbox too.
@@ -224,6 +225,26 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     expect(mail?.raw.split(/\r?\n\r?\n/)[0]).not.toMatch(/^Bcc:/im);
     expect(mail?.parsed.from?.value[0]?.name).toBe('Evil Bcc: thief@example.com');
     expect(mail?.parsed.subject).toBe('[Evil Bcc: thief@example.com] Incident: Queue delays');
+  });
+
+  it('escapes what operators wrote in the HTML part of the mail', async ({ skip: skipIt }) => {
+    if (skip) skipIt();
+    const pages = p.ports.statusPages;
+    const page = await pages.createPage({ name: 'A <b>&</b> "Co"', subdomain: 'marked' });
+    await p.ports.statusSubscriptions.create(page.id, { channel: 'email', contact: 'html@example.com' });
+    await pages.createIncident(page.id, {
+      name: '<script>alert(1)</script>',
+      status: 'investigating',
+      body: '<img src=x onerror=alert(2)> & more',
+    });
+    await at(t + 1000);
+    const mail = smtp.mails.find((m) => m.to[0] === 'html@example.com')?.parsed;
+    const html = String(mail?.html);
+    expect(html).not.toMatch(/<script|<img|<b>/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(2)&gt; &amp; more');
+    expect(html).toContain('A &lt;b&gt;&amp;&lt;/b&gt; &quot;Co&quot;');
+    expect(mail?.text).toContain('<img src=x onerror=alert(2)> & more');
   });
 
   it('suspends an address the mail server refuses', async ({ skip: skipIt }) => {
