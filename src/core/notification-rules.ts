@@ -52,23 +52,29 @@ export interface HandoffRuleInput {
   contact_method_id: string;
 }
 
-export interface NotificationRulesPort {
-  /** The user's assignment rules (of one urgency when given), by delay. Unknown user: NOT_FOUND. */
-  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]>;
-  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule>;
-  updateRule(
-    userId: string,
-    ruleId: string,
-    patch: Partial<NotificationRuleInput>,
-  ): Promise<NotificationRule>;
-  deleteRule(userId: string, ruleId: string): Promise<NotificationRule>;
+/** Each kind of rule: the rule, and what writing one takes. */
+interface RuleShapes {
+  assignment: { rule: NotificationRule; input: NotificationRuleInput };
+  handoff: { rule: HandoffNotificationRule; input: HandoffRuleInput };
+}
+export type RuleOf<K extends RuleKind> = RuleShapes[K]['rule'];
+export type RuleInputOf<K extends RuleKind> = RuleShapes[K]['input'];
 
-  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]>;
-  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule>;
-  updateHandoffRule(
+/**
+ * Both kinds of rule, chosen by `kind`. An unknown user is NOT_FOUND naming `user_id`, an unknown
+ * rule (or one of the other kind) NOT_FOUND naming `rule_id`; a contact method must be the user's.
+ */
+export interface NotificationRulesPort {
+  /** The user's rules, by delay or advance; assignment rules of one urgency when it is given. */
+  listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]>;
+  createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>>;
+  /** What the patch leaves out stays. */
+  updateRule<K extends RuleKind>(
+    kind: K,
     userId: string,
     ruleId: string,
-    patch: Partial<HandoffRuleInput>,
-  ): Promise<HandoffNotificationRule>;
-  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule>;
+    patch: Partial<RuleInputOf<K>>,
+  ): Promise<RuleOf<K>>;
+  /** Answers the rule as it was. */
+  deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>>;
 }

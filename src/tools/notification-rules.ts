@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { URGENCIES, type Urgency } from '../core/incidents.js';
-import { HANDOFF_TYPES, type HandoffType, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
+import { URGENCIES } from '../core/incidents.js';
+import { HANDOFF_TYPES, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
 import { currentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import * as p from './params.js';
@@ -55,48 +55,10 @@ function onlyFieldsOf(k: RuleKind, args: Record<string, unknown>): void {
   }
 }
 
-/** The port's calls for one kind of rule, so that each tool is written once for both. */
-function rulesOf(ctx: ToolContext, k: RuleKind) {
-  const port = ctx.ports.notificationRules;
-  return k === 'assignment'
-    ? {
-        list: (user: string, urgency?: Urgency) => port.listRules(user, urgency),
-        create: (user: string, a: RuleArgs) =>
-          port.createRule(user, {
-            contact_method_id: a.contact_method_id,
-            start_delay_in_minutes: a.start_delay_in_minutes ?? 0,
-            urgency: a.urgency ?? 'high',
-          }),
-        update: (user: string, id: string, a: Partial<RuleArgs>) => port.updateRule(user, id, a),
-        remove: (user: string, id: string) => port.deleteRule(user, id),
-      }
-    : {
-        list: (user: string) => port.listHandoffRules(user),
-        create: (user: string, a: RuleArgs) =>
-          port.createHandoffRule(user, {
-            contact_method_id: a.contact_method_id,
-            notify_advance_in_minutes: a.notify_advance_in_minutes ?? 0,
-            handoff_type: a.handoff_type ?? 'both',
-          }),
-        update: (user: string, id: string, a: Partial<RuleArgs>) => port.updateHandoffRule(user, id, a),
-        remove: (user: string, id: string) => port.deleteHandoffRule(user, id),
-      };
-}
-
-/** A rule's fields as the tools take them, of either kind (onlyFieldsOf keeps the other kind's out). */
-interface RuleArgs {
-  contact_method_id: string;
-  start_delay_in_minutes?: number | undefined;
-  urgency?: Urgency | undefined;
-  notify_advance_in_minutes?: number | undefined;
-  handoff_type?: HandoffType | undefined;
-}
-
-/** What every tool starts with: the other kind's fields refused, the user (default: the current one), the calls. */
-async function start(ctx: ToolContext, args: { kind: RuleKind; user_id?: string | undefined }) {
+/** Whose rules a tool works on (default: the current user's), once the other kind's fields are refused. */
+async function userFor(ctx: ToolContext, args: { kind: RuleKind; user_id?: string | undefined }) {
   onlyFieldsOf(args.kind, args);
-  const user = args.user_id ?? (await currentUser(ctx)).id;
-  return { user, rules: rulesOf(ctx, args.kind) };
+  return args.user_id ?? (await currentUser(ctx)).id;
 }
 
 export const listNotificationRules = defineTool({
@@ -115,8 +77,8 @@ export const listNotificationRules = defineTool({
     include: p.include.optional(),
   }),
   async handler(args, ctx) {
-    const { user, rules } = await start(ctx, args);
-    const items = await rules.list(user, args.urgency);
+    const user = await userFor(ctx, args);
+    const items = await ctx.ports.notificationRules.listRules(args.kind, user, args.urgency);
     return { items, description: `${items.length} ${args.kind} rule(s) of user ${user}` };
   },
 });
@@ -140,8 +102,22 @@ export const createNotificationRule = defineTool({
     handoff_type: fields.handoff_type.optional(),
   }),
   async handler(args, ctx) {
-    const { user, rules } = await start(ctx, args);
-    const rule = await rules.create(user, args);
+    const user = await userFor(ctx, args);
+    const { kind: k, contact_method_id } = args;
+    // Each kind's defaults, as PagerDuty's.
+    const input =
+      k === 'assignment'
+        ? {
+            contact_method_id,
+            start_delay_in_minutes: args.start_delay_in_minutes ?? 0,
+            urgency: args.urgency ?? 'high',
+          }
+        : {
+            contact_method_id,
+            notify_advance_in_minutes: args.notify_advance_in_minutes ?? 0,
+            handoff_type: args.handoff_type ?? 'both',
+          };
+    const rule = await ctx.ports.notificationRules.createRule(k, user, input);
     return { items: [rule], description: `Created ${args.kind} rule ${rule.id}` };
   },
 });
@@ -167,8 +143,8 @@ export const updateNotificationRule = defineTool({
   }),
   async handler({ user_id, rule_id, kind: k, ...patch }, ctx) {
     p.requireChange(patch, 'rule_id');
-    const { user, rules } = await start(ctx, { kind: k, user_id, ...patch });
-    return { items: [await rules.update(user, rule_id, patch)] };
+    const user = await userFor(ctx, { kind: k, user_id, ...patch });
+    return { items: [await ctx.ports.notificationRules.updateRule(k, user, rule_id, patch)] };
   },
 });
 
@@ -182,9 +158,9 @@ export const deleteNotificationRule = defineTool({
   description: "Delete a user's notification rule (of `kind`). Returns the deleted rule.",
   input: z.strictObject({ user_id: userId.optional(), rule_id: ruleId, kind }),
   async handler(args, ctx) {
-    const { user, rules } = await start(ctx, args);
+    const user = await userFor(ctx, args);
     return {
-      items: [await rules.remove(user, args.rule_id)],
+      items: [await ctx.ports.notificationRules.deleteRule(args.kind, user, args.rule_id)],
       description: `Deleted ${args.kind} rule ${args.rule_id}`,
     };
   },

@@ -1,7 +1,7 @@
 /**
  * Users' notification rules on PagerDuty: `/users/{id}/notification_rules` (assignment rules) and
  * `/users/{id}/oncall_handoff_notification_rules`, in Vigil's shapes (which are PagerDuty's).
- * Both kinds are requested alike; a RuleKind says what differs. PagerDuty's PUT replaces a whole
+ * Both kinds are requested alike; a KindSpec says what differs. PagerDuty's PUT replaces a whole
  * rule, so an update reads the rule and sends it back changed.
  * A rule names its contact method by a typed reference: the type is read from the user's methods,
  * which also proves the method is theirs.
@@ -16,6 +16,9 @@ import type {
   NotificationRule,
   NotificationRuleInput,
   NotificationRulesPort,
+  RuleInputOf,
+  RuleKind,
+  RuleOf,
 } from '../../core/notification-rules.js';
 import { arr, defined, num, obj, type Raw, str } from '../shared/read.js';
 import { many, one } from './parse.js';
@@ -52,7 +55,7 @@ function handoff(raw: Raw): HandoffNotificationRule {
 }
 
 /** What differs between the two kinds of rule on PagerDuty; the requests are made once below. */
-interface RuleKind<Input extends { contact_method_id: string }, Rule> {
+interface KindSpec<Input extends { contact_method_id: string }, Rule> {
   /** The collection under `/users/{id}/`. */
   collection: string;
   /** The key of one rule in request and answer bodies. */
@@ -64,9 +67,11 @@ interface RuleKind<Input extends { contact_method_id: string }, Rule> {
   fieldsOf(rule: Rule): Omit<Input, 'contact_method_id'>;
   /** The request body's rule, but its contact method. */
   body(fields: Omit<Input, 'contact_method_id'>): Record<string, unknown>;
+  /** The list's query for an urgency, where the kind has one. */
+  query?: (urgency: Urgency | undefined) => Record<string, string>;
 }
 
-const ASSIGNMENT: RuleKind<NotificationRuleInput, NotificationRule> = {
+const ASSIGNMENT: KindSpec<NotificationRuleInput, NotificationRule> = {
   collection: 'notification_rules',
   key: 'notification_rule',
   noun: 'notification rule',
@@ -77,9 +82,11 @@ const ASSIGNMENT: RuleKind<NotificationRuleInput, NotificationRule> = {
     start_delay_in_minutes: f.start_delay_in_minutes,
     urgency: f.urgency,
   }),
+  // Without `urgency` PagerDuty lists the high-urgency rules only.
+  query: (urgency) => ({ urgency: urgency ?? 'all' }),
 };
 
-const HANDOFF: RuleKind<HandoffRuleInput, HandoffNotificationRule> = {
+const HANDOFF: KindSpec<HandoffRuleInput, HandoffNotificationRule> = {
   collection: 'oncall_handoff_notification_rules',
   key: 'oncall_handoff_notification_rule',
   noun: 'handoff notification rule',
@@ -88,46 +95,36 @@ const HANDOFF: RuleKind<HandoffRuleInput, HandoffNotificationRule> = {
   body: (f) => ({ notify_advance_in_minutes: f.notify_advance_in_minutes, handoff_type: f.handoff_type }),
 };
 
+/** Each kind's spec, as the port names the kinds. */
+function spec<K extends RuleKind>(kind: K) {
+  const specs = { assignment: ASSIGNMENT, handoff: HANDOFF };
+  return specs[kind] as unknown as KindSpec<RuleInputOf<K>, RuleOf<K>>;
+}
+
 export class PagerDutyNotificationRules implements NotificationRulesPort {
   constructor(private readonly s: Session) {}
 
-  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
-    // Without `urgency` PagerDuty lists the high-urgency rules only.
-    return this.list(ASSIGNMENT, userId, { urgency: urgency ?? 'all' });
+  listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
+    const k = spec(kind);
+    return this.list(k, userId, k.query?.(urgency));
   }
-  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
-    return this.create(ASSIGNMENT, userId, input);
+  createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
+    return this.create(spec(kind), userId, input);
   }
-  updateRule(
+  updateRule<K extends RuleKind>(
+    kind: K,
     userId: string,
     ruleId: string,
-    patch: Partial<NotificationRuleInput>,
-  ): Promise<NotificationRule> {
-    return this.update(ASSIGNMENT, userId, ruleId, patch);
+    patch: Partial<RuleInputOf<K>>,
+  ): Promise<RuleOf<K>> {
+    return this.update(spec(kind), userId, ruleId, patch);
   }
-  deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
-    return this.remove(ASSIGNMENT, userId, ruleId);
-  }
-
-  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
-    return this.list(HANDOFF, userId);
-  }
-  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
-    return this.create(HANDOFF, userId, input);
-  }
-  updateHandoffRule(
-    userId: string,
-    ruleId: string,
-    patch: Partial<HandoffRuleInput>,
-  ): Promise<HandoffNotificationRule> {
-    return this.update(HANDOFF, userId, ruleId, patch);
-  }
-  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
-    return this.remove(HANDOFF, userId, ruleId);
+  deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
+    return this.remove(spec(kind), userId, ruleId);
   }
 
   private async list<I extends { contact_method_id: string }, R>(
-    k: RuleKind<I, R>,
+    k: KindSpec<I, R>,
     userId: string,
     query?: Record<string, string>,
   ): Promise<R[]> {
@@ -138,7 +135,7 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
   }
 
   private async create<I extends { contact_method_id: string }, R>(
-    k: RuleKind<I, R>,
+    k: KindSpec<I, R>,
     userId: string,
     input: I,
   ): Promise<R> {
@@ -154,7 +151,7 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
   private async update<
     I extends { contact_method_id: string },
     R extends { contact_method: ContactMethodRef },
-  >(k: RuleKind<I, R>, userId: string, ruleId: string, patch: Partial<I>): Promise<R> {
+  >(k: KindSpec<I, R>, userId: string, ruleId: string, patch: Partial<I>): Promise<R> {
     const current = await this.get(k, userId, ruleId);
     const { contact_method_id, ...changed } = patch;
     const contact_method =
@@ -169,7 +166,7 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
   }
 
   private async remove<I extends { contact_method_id: string }, R>(
-    k: RuleKind<I, R>,
+    k: KindSpec<I, R>,
     userId: string,
     ruleId: string,
   ): Promise<R> {
@@ -180,7 +177,7 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
 
   /** A rule, or NOT_FOUND naming the user when they are unknown and the rule otherwise. */
   private async get<I extends { contact_method_id: string }, R>(
-    k: RuleKind<I, R>,
+    k: KindSpec<I, R>,
     userId: string,
     ruleId: string,
   ): Promise<R> {

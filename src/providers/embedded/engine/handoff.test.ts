@@ -70,12 +70,12 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
         { escalation_delay_in_minutes: 30, targets: [{ id: schedule.id, type: 'schedule_reference' }] },
       ],
     });
-    await notificationRules.createHandoffRule(cy.id, {
+    await notificationRules.createRule('handoff', cy.id, {
       contact_method_id: cy.contact_methods[0]?.id as string,
       notify_advance_in_minutes: 0,
       handoff_type: 'both',
     });
-    await notificationRules.createHandoffRule(dee.id, {
+    await notificationRules.createRule('handoff', dee.id, {
       contact_method_id: dee.contact_methods[0]?.id as string,
       notify_advance_in_minutes: 30,
       handoff_type: 'oncall',
@@ -190,7 +190,7 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
       end: '2026-10-25T01:30:00Z',
       user_id: eve.id,
     });
-    await notificationRules.createHandoffRule(eve.id, {
+    await notificationRules.createRule('handoff', eve.id, {
       contact_method_id: eve.contact_methods[0]?.id as string,
       notify_advance_in_minutes: 0,
       handoff_type: 'both',

@@ -81,13 +81,13 @@ describe.each(STORES)('notification rules on $kind', (store) => {
       [sms, 5],
       [phone, 10],
     ] as const) {
-      await notificationRules.createRule(ann.id, {
+      await notificationRules.createRule('assignment', ann.id, {
         contact_method_id,
         start_delay_in_minutes,
         urgency: 'high',
       });
     }
-    await notificationRules.createRule(ann.id, {
+    await notificationRules.createRule('assignment', ann.id, {
       contact_method_id: sms,
       start_delay_in_minutes: 0,
       urgency: 'low',
@@ -295,7 +295,7 @@ describe.each(STORES)('notification rules on $kind', (store) => {
   }) => {
     if (skip) s();
     const [hook] = bob.contact_methods;
-    const rule = await p.ports.notificationRules.createRule(bob.id, {
+    const rule = await p.ports.notificationRules.createRule('assignment', bob.id, {
       contact_method_id: hook?.id as string,
       start_delay_in_minutes: 0,
       urgency: 'low',
@@ -308,6 +308,6 @@ describe.each(STORES)('notification rules on $kind', (store) => {
     await p.engine.tick();
     expect(hooks).toEqual(['/bob-1']);
     for (const { id } of [high, low]) await p.ports.incidents.resolve(id, { type: 'user', id: bob.id });
-    await p.ports.notificationRules.deleteRule(bob.id, rule.id);
+    await p.ports.notificationRules.deleteRule('assignment', bob.id, rule.id);
   });
 });

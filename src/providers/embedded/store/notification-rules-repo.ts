@@ -1,7 +1,7 @@
 /**
  * Users' notification rules on the embedded store: assignment rules (which contact method, after
  * how many minutes, for which urgency) and on-call handoff rules. Both kinds are kept and written
- * alike; a RuleKind says what differs (table, fields, shape). Escalation reads the assignment rules
+ * alike; a KindSpec says what differs (table, fields, shape). Escalation reads the assignment rules
  * when it pages someone (`pagingPlan`); the handoff sweep (handoff-notices.ts) reads the others.
  */
 import type { Kysely } from 'kysely';
@@ -16,6 +16,9 @@ import type {
   NotificationRule,
   NotificationRuleInput,
   NotificationRulesPort,
+  RuleInputOf,
+  RuleKind,
+  RuleOf,
 } from '../../../core/notification-rules.js';
 import { newId } from './ids.js';
 import type { Db } from './repo-helpers.js';
@@ -29,7 +32,7 @@ type RuleRow = Pick<NotificationRulesTable, 'id' | 'user_id' | 'contact_method_i
 type RulesDb = Kysely<Record<string, RuleRow>>;
 
 /** What differs between assignment and handoff rules; everything else is written once below. */
-interface RuleKind<Row extends RuleRow, Input extends { contact_method_id: string }, Rule> {
+interface KindSpec<Row extends RuleRow, Input extends { contact_method_id: string }, Rule> {
   table: 'notification_rules' | 'handoff_rules';
   /** As a NOT_FOUND names it. */
   noun: string;
@@ -37,6 +40,8 @@ interface RuleKind<Row extends RuleRow, Input extends { contact_method_id: strin
   columns(input: Partial<Input>): Partial<Row>;
   /** Listing order before creation time. */
   order: (keyof Row & string)[];
+  /** The urgency of a rule that has one (a list may ask for one urgency). */
+  urgencyOf?: (row: Row) => string;
   render(row: Row, method: ContactMethodRef): Rule;
 }
 
@@ -49,7 +54,7 @@ function minutes(value: number, parameter: string): number {
   return value;
 }
 
-const ASSIGNMENT: RuleKind<NotificationRulesTable, NotificationRuleInput, NotificationRule> = {
+const ASSIGNMENT: KindSpec<NotificationRulesTable, NotificationRuleInput, NotificationRule> = {
   table: 'notification_rules',
   noun: 'notification rule',
   columns: (i) => ({
@@ -59,6 +64,7 @@ const ASSIGNMENT: RuleKind<NotificationRulesTable, NotificationRuleInput, Notifi
     ...(i.urgency !== undefined && { urgency: i.urgency }),
   }),
   order: ['urgency', 'start_delay_minutes'],
+  urgencyOf: (r) => r.urgency,
   render: (r, contact_method) => ({
     id: r.id,
     type: 'assignment_notification_rule',
@@ -68,7 +74,7 @@ const ASSIGNMENT: RuleKind<NotificationRulesTable, NotificationRuleInput, Notifi
   }),
 };
 
-const HANDOFF: RuleKind<HandoffRulesTable, HandoffRuleInput, HandoffNotificationRule> = {
+const HANDOFF: KindSpec<HandoffRulesTable, HandoffRuleInput, HandoffNotificationRule> = {
   table: 'handoff_rules',
   noun: 'handoff notification rule',
   columns: (i) => ({
@@ -87,60 +93,53 @@ const HANDOFF: RuleKind<HandoffRulesTable, HandoffRuleInput, HandoffNotification
   }),
 };
 
+/** Each kind's spec, as the port names the kinds. */
+function spec<K extends RuleKind>(kind: K) {
+  const specs = { assignment: ASSIGNMENT, handoff: HANDOFF };
+  // The generic methods below see a row through the columns both kinds have.
+  return specs[kind] as unknown as KindSpec<RuleRow, RuleInputOf<K>, RuleOf<K>>;
+}
+
 export class NotificationRuleRepository implements NotificationRulesPort {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
   ) {}
 
-  listRules(userId: string, urgency?: Urgency): Promise<NotificationRule[]> {
-    return this.list(ASSIGNMENT, userId, urgency && ((r) => r.urgency === urgency));
+  listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
+    return this.list(spec(kind), userId, urgency);
   }
-  createRule(userId: string, input: NotificationRuleInput): Promise<NotificationRule> {
-    return this.create(ASSIGNMENT, userId, input);
+  createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
+    return this.create(spec(kind), userId, input);
   }
-  updateRule(
+  updateRule<K extends RuleKind>(
+    kind: K,
     userId: string,
     ruleId: string,
-    patch: Partial<NotificationRuleInput>,
-  ): Promise<NotificationRule> {
-    return this.update(ASSIGNMENT, userId, ruleId, patch);
+    patch: Partial<RuleInputOf<K>>,
+  ): Promise<RuleOf<K>> {
+    return this.update(spec(kind), userId, ruleId, patch);
   }
-  deleteRule(userId: string, ruleId: string): Promise<NotificationRule> {
-    return this.remove(ASSIGNMENT, userId, ruleId);
-  }
-
-  listHandoffRules(userId: string): Promise<HandoffNotificationRule[]> {
-    return this.list(HANDOFF, userId);
-  }
-  createHandoffRule(userId: string, input: HandoffRuleInput): Promise<HandoffNotificationRule> {
-    return this.create(HANDOFF, userId, input);
-  }
-  updateHandoffRule(
-    userId: string,
-    ruleId: string,
-    patch: Partial<HandoffRuleInput>,
-  ): Promise<HandoffNotificationRule> {
-    return this.update(HANDOFF, userId, ruleId, patch);
-  }
-  deleteHandoffRule(userId: string, ruleId: string): Promise<HandoffNotificationRule> {
-    return this.remove(HANDOFF, userId, ruleId);
+  deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
+    return this.remove(spec(kind), userId, ruleId);
   }
 
   private async list<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: RuleKind<Row, I, R>,
+    k: KindSpec<Row, I, R>,
     userId: string,
-    keep: (row: Row) => boolean = () => true,
+    urgency?: string,
   ): Promise<R[]> {
     await mustHaveUser(this.db, userId);
     let q = rules(this.db).selectFrom(k.table).selectAll().where('user_id', '=', userId);
     for (const column of k.order) q = q.orderBy(column as keyof RuleRow);
     const rows = (await q.orderBy('created_at').orderBy('id').execute()) as Row[];
-    return this.render(k, userId, rows.filter(keep));
+    const { urgencyOf } = k;
+    const kept = urgency && urgencyOf ? rows.filter((r) => urgencyOf(r) === urgency) : rows;
+    return this.render(k, userId, kept);
   }
 
   private async create<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: RuleKind<Row, I, R>,
+    k: KindSpec<Row, I, R>,
     userId: string,
     input: I,
   ): Promise<R> {
@@ -160,7 +159,7 @@ export class NotificationRuleRepository implements NotificationRulesPort {
   }
 
   private async update<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: RuleKind<Row, I, R>,
+    k: KindSpec<Row, I, R>,
     userId: string,
     ruleId: string,
     patch: Partial<I>,
@@ -180,7 +179,7 @@ export class NotificationRuleRepository implements NotificationRulesPort {
   }
 
   private async remove<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: RuleKind<Row, I, R>,
+    k: KindSpec<Row, I, R>,
     userId: string,
     ruleId: string,
   ): Promise<R> {
@@ -195,7 +194,7 @@ export class NotificationRuleRepository implements NotificationRulesPort {
 
   /** Rules in their port shape, each with a reference to its contact method. */
   private async render<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: RuleKind<Row, I, R>,
+    k: KindSpec<Row, I, R>,
     userId: string,
     rows: Row[],
     db: Db = this.db,
@@ -244,7 +243,7 @@ async function mustOwnMethod(db: Db, userId: string, methodId: string): Promise<
 
 async function mustFindRule<Row extends RuleRow, I extends { contact_method_id: string }, R>(
   db: Db,
-  k: RuleKind<Row, I, R>,
+  k: KindSpec<Row, I, R>,
   userId: string,
   ruleId: string,
 ): Promise<Row> {
