@@ -93,10 +93,24 @@ describe.each(STORES)('status page subscription tools on $kind', (store) => {
       ['incident_resolved', 2, 1, 1],
     ]);
 
+    // An update queued, then its email subscriber leaves before it is sent: it reached one.
+    await h.ok('add_incident_update', {
+      page_id: 'acme',
+      incident_id: incident.id,
+      status: 'resolved',
+      body: 'Fixed for good.',
+    });
     expect(
       (await h.ok('delete_status_page_subscription', { page_id: 'acme', subscription_id: mail.id }))
         .subscriptions[0].id,
     ).toBe(mail.id);
+    await h.rt.embedded.engine.tick();
+    const last = (
+      await h.ok('get_incident_notification_counts', { page_id: 'acme', incident_id: incident.id })
+    ).notifications.find(
+      (c: { update_id: string }) => !counts.some((o: { update_id: string }) => o.update_id === c.update_id),
+    );
+    expect([last.queued, last.delivered, last.failed, last.pending]).toEqual([1, 1, 0, 0]);
     const gone = await h.call('get_status_page_subscription', { page_id: 'acme', subscription_id: mail.id });
     expect(gone.body.error.code).toBe('NOT_FOUND');
   });

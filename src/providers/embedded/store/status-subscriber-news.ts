@@ -279,6 +279,8 @@ export async function notifiedCounts(db: Db, incidentId: string): Promise<Notifi
     ])
     .where('status_incident_id', '=', incidentId)
     .where('event', 'not in', ABOUT_SUBSCRIPTION)
+    // Cancelled: its subscriber left before it was sent, so it reached nobody.
+    .where('status', '!=', 'cancelled')
     .groupBy(['status_update_id', 'event', 'status'])
     .execute();
   const out = new Map<string, NotifiedCount & { at: number }>();
