@@ -42,14 +42,7 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     opts = await store.open();
     p = await createEmbeddedProvider({ ...opts, log: silentLogger(), clock });
-    const { directory, schedules, escalation, notificationRules } = p.ports;
-    const user = (name: string) =>
-      directory.createUser({
-        name,
-        email: `${name.toLowerCase()}@x.io`,
-        time_zone: 'Europe/Paris',
-        contact_methods: [{ type: 'webhook', address: `${base}/${name.toLowerCase()}` }],
-      });
+    const { schedules, escalation, notificationRules } = p.ports;
     const cy = await user('Cy');
     const dee = await user('Dee');
     const schedule = await schedules.createSchedule({
@@ -89,6 +82,15 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
   beforeEach(() => {
     received = [];
   });
+
+  /** A user in Paris paged by a webhook to `/<name>` on the receiver. */
+  const user = (name: string) =>
+    p.ports.directory.createUser({
+      name,
+      email: `${name.toLowerCase()}@x.io`,
+      time_zone: 'Europe/Paris',
+      contact_methods: [{ type: 'webhook', address: `${base}/${name.toLowerCase()}` }],
+    });
 
   /**
    * Moves the clock to `iso` and runs a pass of each engine (the handoff sweep runs once a minute
@@ -167,14 +169,7 @@ describe.each(STORES)('on-call handoff notices on $kind', (store) => {
 
   it('says which 02:30 it means on the night clocks go back', async ({ skip: s }) => {
     if (skip) s();
-    const { directory, schedules, notificationRules } = p.ports;
-    const user = (name: string) =>
-      directory.createUser({
-        name,
-        email: `${name.toLowerCase()}@x.io`,
-        time_zone: 'Europe/Paris',
-        contact_methods: [{ type: 'webhook', address: `${base}/${name.toLowerCase()}` }],
-      });
+    const { schedules, notificationRules } = p.ports;
     const eve = await user('Eve');
     const fay = await user('Fay');
     const nights = await schedules.createSchedule({
