@@ -89,7 +89,6 @@ describe.each(STORES)('maintenance on $kind', (store) => {
   const at = async (ms: number) => {
     t = ms;
     await p.scheduler.runDue();
-    await new Promise((r) => setTimeout(r, 50));
     await p.engine.tick();
   };
   const trigger = (dedup: string) =>
