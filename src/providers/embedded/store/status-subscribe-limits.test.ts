@@ -2,7 +2,7 @@
  * Subscribe limits counted in the store: on PostgreSQL from two nodes on one database, where
  * requests arriving at once on both nodes are counted together (on SQLite, which one process
  * writes, the same requests all reach one node), so a contact gets three and a client ten in ten
- * minutes however the requests are spread; a refused request stores nothing and costs nothing;
+ * minutes however the requests are spread (an IPv6 client by its /64); a refused request stores nothing and costs nothing;
  * the window slides; the counts keep no address and are forgotten once out of the window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,20 @@ import {
   SubscribeLimitError,
 } from '../../../core/status-subscriptions.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
-import { forgetSubscribeRequests } from './status-subscribe-limits.js';
+import { clientNetwork, forgetSubscribeRequests } from './status-subscribe-limits.js';
+
+describe('the network a client is counted as', () => {
+  it('is an IPv4 address as it is, and an IPv6 address by its /64', () => {
+    expect(clientNetwork('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientNetwork('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:0DB8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('1::2:3:4:5:1.2.3.4')).toBe('1:0:2:3::/64');
+    expect(clientNetwork('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+  });
+});
 
 describe.each(STORES)('subscribe limits on $kind', (store) => {
   let a: EmbeddedProvider;
@@ -89,8 +102,15 @@ describe.each(STORES)('subscribe limits on $kind', (store) => {
       ),
     );
     expect(all).toEqual({ passed: 10, refused: ['client', 'client'] });
-    // Refused requests stored nothing: ten new addresses beside Ann.
-    expect(await contacts()).toHaveLength(11);
+    // Another address in the same IPv6 /64 is the same client.
+    const v6 = await outcomes(
+      Array.from({ length: 11 }, (_, i) =>
+        request(i % 2 ? a : b, { contact: `v${i}@example.com`, client: `2001:db8:1:2::${i + 1}` }),
+      ),
+    );
+    expect(v6).toEqual({ passed: 10, refused: ['client'] });
+    // Refused requests stored nothing: twenty new addresses beside Ann.
+    expect(await contacts()).toHaveLength(21);
     expect(await request(b, { contact: 'other@example.com', client: '203.0.113.8' })).toBe('created');
   });
 
@@ -98,7 +118,7 @@ describe.each(STORES)('subscribe limits on $kind', (store) => {
     if (skip) s();
     const rows = await a.db.selectFrom('status_subscribe_limits').selectAll().execute();
     expect(rows.length).toBeGreaterThan(0);
-    expect(JSON.stringify(rows)).not.toMatch(/example\.com|203\.0\.113|198\.51\.100/);
+    expect(JSON.stringify(rows)).not.toMatch(/example\.com|203\.0\.113|198\.51\.100|2001:db8/);
     // Counts last touched ten minutes before go; those touched since stay.
     await forgetSubscribeRequests(a.db, t + SUBSCRIBE_WINDOW_MS);
     const kept = await a.db.selectFrom('status_subscribe_limits').select('last_at').execute();
