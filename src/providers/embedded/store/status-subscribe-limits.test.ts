@@ -2,8 +2,9 @@
  * Subscribe limits counted in the store: on PostgreSQL from two nodes on one database, where
  * requests arriving at once on both nodes are counted together (on SQLite, which one process
  * writes, the same requests all reach one node), so a contact gets three and a client ten in ten
- * minutes however the requests are spread (an IPv6 client by its /64); a refused request stores nothing and costs nothing;
- * the window slides; the counts keep no address and are forgotten once out of the window.
+ * minutes however the requests are spread (an IPv6 client by its /64); a refused request stores
+ * nothing and costs nothing; the window slides; the counts keep no address and are forgotten once
+ * out of the window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
