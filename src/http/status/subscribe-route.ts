@@ -75,6 +75,16 @@ const sentence = (err: NotFoundError | ValidationError) => err.message.replace(/
 /** What a subscriber page answers a refusal with: a status, a title and a sentence. */
 type Refuse = (status: number, title: string, sentence: string, extra?: Record<string, string>) => void;
 
+/** One request to a subscriber route, and how it is refused. */
+interface Asked {
+  req: IncomingMessage;
+  res: ServerResponse;
+  deps: SubscriberDeps;
+  page: StatusPage;
+  view: SubscriberView;
+  refuse: Refuse;
+}
+
 /**
  * Answers a subscriber route of `page`; `rest` matched SUBSCRIBER_ROUTE. `prefix` is the page's
  * root path as the request reached it.
@@ -99,14 +109,14 @@ export async function serveSubscriber(
   const m = SUBSCRIBER_ROUTE.exec(rest) as RegExpExecArray;
   const kind = m[1] as 'confirm' | 'manage' | 'unsubscribe' | undefined;
   // RFC 8058's one-click POST comes from a mail client, not a page: its link is its credential.
-  if (post && !(kind === 'unsubscribe') && !sameOrigin(req, deps.publicUrl))
+  if (post && kind !== 'unsubscribe' && !sameOrigin(req, deps.publicUrl))
     return refuse(403, 'Refused', 'This form was sent from another site, so nothing was done.');
   if (kind === undefined) {
     if (!post)
       return refuse(405, 'Not here', 'Subscribe with the form on the status page.', { allow: 'POST' });
-    return subscribeRequest(req, res, deps, page, view, refuse);
+    return subscribeRequest({ req, res, deps, page, view, refuse });
   }
-  return linkRequest(req, res, deps, pages, page, view, refuse, kind, m[2] as string);
+  return linkRequest({ req, res, deps, page, view, refuse }, pages, kind, m[2] as string);
 }
 
 /**
@@ -114,9 +124,7 @@ export async function serveSubscriber(
  * otherwise the request is refused (saying `nothing` was done) and the answer is undefined.
  */
 async function postedForm(
-  req: IncomingMessage,
-  deps: SubscriberDeps,
-  refuse: Refuse,
+  { req, deps, refuse }: Asked,
   path: string,
   nothing: string,
 ): Promise<URLSearchParams | undefined> {
@@ -137,14 +145,8 @@ async function postedForm(
 }
 
 /** `POST /subscribe`: the page's form, for an email address (with components) or a webhook URL. */
-async function subscribeRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: SubscriberDeps,
-  page: StatusPage,
-  view: SubscriberView,
-  refuse: Refuse,
-): Promise<void> {
+async function subscribeRequest(asked: Asked): Promise<void> {
+  const { req, res, deps, page, view, refuse } = asked;
   if (page.viewers_must_be_team_members)
     return refuse(
       403,
@@ -153,7 +155,7 @@ async function subscribeRequest(
     );
   if (!page.allow_email_subscribers && !page.allow_webhook_subscribers)
     return refuse(403, 'No subscriptions here', 'This status page does not take subscriptions.');
-  const form = await postedForm(req, deps, refuse, `${page.id}|subscribe`, 'nothing was stored');
+  const form = await postedForm(asked, `${page.id}|subscribe`, 'nothing was stored');
   if (!form) return;
   const channel = form.has('webhook') && !form.has('email') ? 'webhook' : 'email';
   const contact = (form.get(channel) ?? '').trim();
@@ -200,16 +202,12 @@ async function subscribeRequest(
 
 /** A subscriber's signed link: `/confirm/<token>`, `/manage/<token>` or `/unsubscribe/<token>`. */
 async function linkRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: SubscriberDeps,
+  asked: Asked,
   pages: StatusPagesPort,
-  page: StatusPage,
-  view: SubscriberView,
-  refuse: Refuse,
   kind: 'confirm' | 'manage' | 'unsubscribe',
   token: string,
 ): Promise<void> {
+  const { req, res, deps, page, view, refuse } = asked;
   const { prefix } = view;
   const path = `${prefix}/${kind}/${token}`;
   const post = req.method === 'POST';
@@ -266,7 +264,7 @@ async function linkRequest(
         return send(req, res, 303, '', { location: `${prefix}/manage/${manageToken()}?done=already` });
       return send(req, res, 200, confirmPage(view, path, deps.tokens.formToken(path)));
     }
-    if (!(await postedForm(req, deps, refuse, path, 'nothing was done'))) return;
+    if (!(await postedForm(asked, path, 'nothing was done'))) return;
     const confirmed = await deps.port.confirm(opened.ref);
     return send(req, res, 303, '', {
       location: `${prefix}/manage/${manageToken()}?done=${confirmed ? 'confirmed' : 'already'}`,
@@ -274,7 +272,7 @@ async function linkRequest(
   }
 
   if (post) {
-    const form = await postedForm(req, deps, refuse, path, 'nothing was changed');
+    const form = await postedForm(asked, path, 'nothing was changed');
     if (!form) return;
     try {
       await deps.port.setComponents(opened.ref, form.getAll('component'));
