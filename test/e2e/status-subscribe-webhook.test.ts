@@ -118,7 +118,10 @@ describe('a webhook subscribed from the status page', () => {
     await p.engine.tick();
     expect(received).toHaveLength(1);
 
-    const done = await post(confirm, `csrf=${await csrf(confirm)}`);
+    const opened = await (await fetch(`${base}${confirm}`)).text();
+    expect(opened).toContain('Press the button to start receiving updates at the webhook.');
+    const form = /name="csrf" value="([^"]+)"/.exec(opened)?.[1] ?? '';
+    const done = await post(confirm, `csrf=${form}`);
     expect(done.status).toBe(303);
     const [subscription] = (await p.ports.statusSubscriptions.list(page, { limit: 10, offset: 0 })).items;
     expect(subscription).toMatchObject({

@@ -262,7 +262,12 @@ async function linkRequest(
     if (!post) {
       if (subscription.status !== 'pending')
         return send(req, res, 303, '', { location: `${prefix}/manage/${manageToken()}?done=already` });
-      return send(req, res, 200, confirmPage(view, path, deps.tokens.formToken(path)));
+      return send(
+        req,
+        res,
+        200,
+        confirmPage(view, path, deps.tokens.formToken(path), subscription.channel === 'webhook'),
+      );
     }
     if (!(await postedForm(asked, path, 'nothing was done'))) return;
     const confirmed = await deps.port.confirm(opened.ref);

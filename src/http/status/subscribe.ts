@@ -113,11 +113,11 @@ export const checkInboxPage = (v: SubscriberView) =>
   );
 
 /** The confirm link's page: one button, since mail scanners open links without a person. */
-export function confirmPage(v: SubscriberView, path: string, csrf: string): string {
+export function confirmPage(v: SubscriberView, path: string, csrf: string, webhook: boolean): string {
   return layout(
     v,
     'Confirm your subscription',
-    html`<div class="card"><p>Press the button to start receiving updates by email.</p>
+    html`<div class="card"><p>Press the button to start receiving updates ${webhook ? 'at the webhook' : 'by email'}.</p>
 <form method="post" action="${path}"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Confirm subscription</button></form></div>`,
   );
 }
