@@ -104,7 +104,7 @@ export function subscriberMessage(
     const html = page(
       n.page.name,
       title,
-      `<p>${esc(lines[0] as string)}</p><p><a href="${esc(link)}" style="display:inline-block;padding:10px 18px;border-radius:8px;background:#2457c5;color:#fff;text-decoration:none;font-weight:600">${confirming ? 'Confirm subscription' : 'Manage subscription'}</a></p><p style="color:#636b7a;font-size:13px">${esc(lines.at(-1) === link ? '' : (lines.at(-1) as string))}</p>`,
+      `<p>${esc(lines[0] as string)}</p><p><a href="${esc(link)}" style="display:inline-block;padding:10px 18px;border-radius:8px;background:#2457c5;color:#fff;text-decoration:none;font-weight:600">${confirming ? 'Confirm subscription' : 'Manage subscription'}</a></p>${confirming ? `<p style="color:#636b7a;font-size:13px">${esc(lines.at(-1) as string)}</p>` : ''}`,
     );
     return message(d, sentAt, {
       subject,
