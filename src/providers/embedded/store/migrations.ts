@@ -1114,7 +1114,8 @@ const m024: Migration = {
 
 /**
  * Subscribe requests from public status pages, counted per client address and per email address
- * in the store, so the limits hold across every node sharing it (status-subscribe-limits.ts).
+ * in the store, so the limits hold across every node sharing it (status-subscribe-limits.ts); and
+ * deliveries found by subscriber, whose address is wiped when it leaves.
  */
 const m025: Migration = {
   async up(db: Kysely<unknown>) {
@@ -1129,6 +1130,7 @@ const m025: Migration = {
       .on('status_subscribe_limits')
       .column('last_at')
       .execute();
+    await db.schema.createIndex('deliveries_subscriber').on('deliveries').column('subscriber_id').execute();
   },
 };
 
