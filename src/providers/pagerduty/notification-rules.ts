@@ -104,41 +104,19 @@ function spec<K extends RuleKind>(kind: K) {
 export class PagerDutyNotificationRules implements NotificationRulesPort {
   constructor(private readonly s: Session) {}
 
-  listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
+  async listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
     const k = spec(kind);
-    return this.list(k, userId, k.query?.(urgency));
-  }
-  createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
-    return this.create(spec(kind), userId, input);
-  }
-  updateRule<K extends RuleKind>(
-    kind: K,
-    userId: string,
-    ruleId: string,
-    patch: Partial<RuleInputOf<K>>,
-  ): Promise<RuleOf<K>> {
-    return this.update(spec(kind), userId, ruleId, patch);
-  }
-  deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
-    return this.remove(spec(kind), userId, ruleId);
-  }
-
-  private async list<I extends { contact_method_id: string }, R>(
-    k: KindSpec<I, R>,
-    userId: string,
-    query?: Record<string, string>,
-  ): Promise<R[]> {
-    const body = await this.s.client.find<unknown>(`/users/${enc(userId)}/${k.collection}`, query);
+    const body = await this.s.client.find<unknown>(
+      `/users/${enc(userId)}/${k.collection}`,
+      k.query?.(urgency),
+    );
     // A 404 here is the user's.
     if (body === undefined) throw new NotFoundError('user', userId, 'user_id');
     return many(body, k.collection).map(k.parse);
   }
 
-  private async create<I extends { contact_method_id: string }, R>(
-    k: KindSpec<I, R>,
-    userId: string,
-    input: I,
-  ): Promise<R> {
+  async createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
+    const k = spec(kind);
     const { contact_method_id, ...fields } = input;
     // Reading the user's methods also answers NOT_FOUND for an unknown user.
     const contact_method = await this.methodOf(userId, contact_method_id);
@@ -148,10 +126,13 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
     return k.parse(one(body, k.key));
   }
 
-  private async update<
-    I extends { contact_method_id: string },
-    R extends { contact_method: ContactMethodRef },
-  >(k: KindSpec<I, R>, userId: string, ruleId: string, patch: Partial<I>): Promise<R> {
+  async updateRule<K extends RuleKind>(
+    kind: K,
+    userId: string,
+    ruleId: string,
+    patch: Partial<RuleInputOf<K>>,
+  ): Promise<RuleOf<K>> {
+    const k = spec(kind);
     const current = await this.get(k, userId, ruleId);
     const { contact_method_id, ...changed } = patch;
     const contact_method =
@@ -165,11 +146,8 @@ export class PagerDutyNotificationRules implements NotificationRulesPort {
     return k.parse(one(body, k.key));
   }
 
-  private async remove<I extends { contact_method_id: string }, R>(
-    k: KindSpec<I, R>,
-    userId: string,
-    ruleId: string,
-  ): Promise<R> {
+  async deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
+    const k = spec(kind);
     const current = await this.get(k, userId, ruleId);
     await this.s.client.send<unknown>('DELETE', this.rulePath(k, userId, ruleId), undefined);
     return current;

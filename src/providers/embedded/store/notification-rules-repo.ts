@@ -28,12 +28,13 @@ type Method = Pick<ContactMethodsTable, 'id' | 'kind' | 'address' | 'label'>;
 
 /** The columns both tables of rules have. */
 type RuleRow = Pick<NotificationRulesTable, 'id' | 'user_id' | 'contact_method_id' | 'created_at'>;
+type RulesTable = 'notification_rules' | 'handoff_rules';
 /** Either rules table seen through its common columns, so one query serves both kinds. */
-type RulesDb = Kysely<Record<string, RuleRow>>;
+type RulesDb = Kysely<Record<RulesTable, RuleRow>>;
 
 /** What differs between assignment and handoff rules; everything else is written once below. */
 interface KindSpec<Row extends RuleRow, Input extends { contact_method_id: string }, Rule> {
-  table: 'notification_rules' | 'handoff_rules';
+  table: RulesTable;
   /** As a NOT_FOUND names it. */
   noun: string;
   /** The row's own columns from (part of) an input; minutes checked, naming their parameter. */
@@ -106,66 +107,43 @@ export class NotificationRuleRepository implements NotificationRulesPort {
     private readonly clock: Clock,
   ) {}
 
-  listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
-    return this.list(spec(kind), userId, urgency);
-  }
-  createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
-    return this.create(spec(kind), userId, input);
-  }
-  updateRule<K extends RuleKind>(
-    kind: K,
-    userId: string,
-    ruleId: string,
-    patch: Partial<RuleInputOf<K>>,
-  ): Promise<RuleOf<K>> {
-    return this.update(spec(kind), userId, ruleId, patch);
-  }
-  deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
-    return this.remove(spec(kind), userId, ruleId);
-  }
-
-  private async list<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: KindSpec<Row, I, R>,
-    userId: string,
-    urgency?: string,
-  ): Promise<R[]> {
+  async listRules<K extends RuleKind>(kind: K, userId: string, urgency?: Urgency): Promise<RuleOf<K>[]> {
+    const k = spec(kind);
     await mustHaveUser(this.db, userId);
     let q = rules(this.db).selectFrom(k.table).selectAll().where('user_id', '=', userId);
-    for (const column of k.order) q = q.orderBy(column as keyof RuleRow);
-    const rows = (await q.orderBy('created_at').orderBy('id').execute()) as Row[];
+    for (const column of k.order) q = q.orderBy(column);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
     const { urgencyOf } = k;
     const kept = urgency && urgencyOf ? rows.filter((r) => urgencyOf(r) === urgency) : rows;
     return this.render(k, userId, kept);
   }
 
-  private async create<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: KindSpec<Row, I, R>,
-    userId: string,
-    input: I,
-  ): Promise<R> {
-    const row = {
+  async createRule<K extends RuleKind>(kind: K, userId: string, input: RuleInputOf<K>): Promise<RuleOf<K>> {
+    const k = spec(kind);
+    const row: RuleRow = {
       id: newId(),
       user_id: userId,
       contact_method_id: input.contact_method_id,
       created_at: this.clock.now(),
       ...k.columns(input),
-    } as Row;
+    };
     await this.db.transaction().execute(async (trx) => {
       await mustHaveUser(trx, userId);
       await mustOwnMethod(trx, userId, input.contact_method_id);
       await rules(trx).insertInto(k.table).values(row).execute();
     });
-    return (await this.render(k, userId, [row]))[0] as R;
+    return (await this.render(k, userId, [row]))[0] as RuleOf<K>;
   }
 
-  private async update<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: KindSpec<Row, I, R>,
+  async updateRule<K extends RuleKind>(
+    kind: K,
     userId: string,
     ruleId: string,
-    patch: Partial<I>,
-  ): Promise<R> {
+    patch: Partial<RuleInputOf<K>>,
+  ): Promise<RuleOf<K>> {
+    const k = spec(kind);
     const row = await this.db.transaction().execute(async (trx) => {
-      const found = await mustFindRule(trx, k, userId, ruleId);
+      const found = await mustFindRule(trx, k.table, k.noun, userId, ruleId);
       const set = {
         ...k.columns(patch),
         ...(patch.contact_method_id !== undefined && { contact_method_id: patch.contact_method_id }),
@@ -175,20 +153,17 @@ export class NotificationRuleRepository implements NotificationRulesPort {
         await rules(trx).updateTable(k.table).set(set).where('id', '=', ruleId).execute();
       return { ...found, ...set };
     });
-    return (await this.render(k, userId, [row]))[0] as R;
+    return (await this.render(k, userId, [row]))[0] as RuleOf<K>;
   }
 
-  private async remove<Row extends RuleRow, I extends { contact_method_id: string }, R>(
-    k: KindSpec<Row, I, R>,
-    userId: string,
-    ruleId: string,
-  ): Promise<R> {
+  async deleteRule<K extends RuleKind>(kind: K, userId: string, ruleId: string): Promise<RuleOf<K>> {
+    const k = spec(kind);
     // Rendered before it goes: its contact method is read in the same transaction.
     return this.db.transaction().execute(async (trx) => {
-      const found = await mustFindRule(trx, k, userId, ruleId);
+      const found = await mustFindRule(trx, k.table, k.noun, userId, ruleId);
       const [rule] = await this.render(k, userId, [found], trx);
       await rules(trx).deleteFrom(k.table).where('id', '=', ruleId).execute();
-      return rule as R;
+      return rule as RuleOf<K>;
     });
   }
 
@@ -241,21 +216,22 @@ async function mustOwnMethod(db: Db, userId: string, methodId: string): Promise<
   }
 }
 
-async function mustFindRule<Row extends RuleRow, I extends { contact_method_id: string }, R>(
+async function mustFindRule(
   db: Db,
-  k: KindSpec<Row, I, R>,
+  table: RulesTable,
+  noun: string,
   userId: string,
   ruleId: string,
-): Promise<Row> {
+): Promise<RuleRow> {
   await mustHaveUser(db, userId);
   const row = await rules(db)
-    .selectFrom(k.table)
+    .selectFrom(table)
     .selectAll()
     .where('id', '=', ruleId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
-  if (!row) throw new NotFoundError(k.noun, ruleId, 'rule_id');
-  return row as Row;
+  if (!row) throw new NotFoundError(noun, ruleId, 'rule_id');
+  return row;
 }
 
 /** The references to each of these users' assignment rules, as a PagerDuty user lists them. */
