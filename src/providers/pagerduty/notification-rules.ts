@@ -8,17 +8,18 @@
  */
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { Urgency } from '../../core/incidents.js';
-import type {
-  ContactMethodRef,
-  HandoffNotificationRule,
-  HandoffRuleInput,
-  HandoffType,
-  NotificationRule,
-  NotificationRuleInput,
-  NotificationRulesPort,
-  RuleInputOf,
-  RuleKind,
-  RuleOf,
+import {
+  type ContactMethodRef,
+  HANDOFF_TYPES,
+  type HandoffNotificationRule,
+  type HandoffRuleInput,
+  type HandoffType,
+  type NotificationRule,
+  type NotificationRuleInput,
+  type NotificationRulesPort,
+  type RuleInputOf,
+  type RuleKind,
+  type RuleOf,
 } from '../../core/notification-rules.js';
 import { arr, defined, num, obj, type Raw, str } from '../shared/read.js';
 import { many, one } from './parse.js';
@@ -40,16 +41,19 @@ function rule(raw: Raw): NotificationRule {
     type: 'assignment_notification_rule',
     start_delay_in_minutes: num(raw.start_delay_in_minutes) ?? 0,
     contact_method: contactMethod(raw.contact_method),
-    urgency: (str(raw.urgency) === 'low' ? 'low' : 'high') as Urgency,
+    urgency: str(raw.urgency) === 'low' ? 'low' : 'high',
   };
 }
+
+/** PagerDuty's handoff_type, `both` (its default) for anything else. */
+const handoffType = (v: string | undefined): HandoffType => HANDOFF_TYPES.find((t) => t === v) ?? 'both';
 
 function handoff(raw: Raw): HandoffNotificationRule {
   return {
     id: str(raw.id) ?? '',
     type: 'oncall_handoff_notification_rule',
     notify_advance_in_minutes: num(raw.notify_advance_in_minutes) ?? 0,
-    handoff_type: (str(raw.handoff_type) ?? 'both') as HandoffType,
+    handoff_type: handoffType(str(raw.handoff_type)),
     contact_method: contactMethod(raw.contact_method),
   };
 }
