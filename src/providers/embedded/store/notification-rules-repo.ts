@@ -97,7 +97,7 @@ const HANDOFF: KindSpec<HandoffRulesTable, HandoffRuleInput, HandoffNotification
 /** Each kind's spec, as the port names the kinds. */
 function spec<K extends RuleKind>(kind: K) {
   const specs = { assignment: ASSIGNMENT, handoff: HANDOFF };
-  // The generic methods below see a row through the columns both kinds have.
+  // The port's methods below see a row through the columns both kinds have.
   return specs[kind] as unknown as KindSpec<RuleRow, RuleInputOf<K>, RuleOf<K>>;
 }
 
