@@ -81,6 +81,8 @@ describe.each(STORES)('maintenance window tools on $kind', (store) => {
     expect(
       (await h.ok('list_maintenance_windows', { maintenance_window_id: w.id })).maintenance_windows,
     ).toEqual([w]);
+    const both = await h.call('list_maintenance_windows', { maintenance_window_id: w.id, query: 'upgrade' });
+    expect(both.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { parameter: 'query' } });
 
     const updated = await h.ok('update_maintenance_window', {
       maintenance_window_id: w.id,

@@ -5,7 +5,7 @@
  * PagerDuty alike; times are ISO 8601, normalised to UTC.
  */
 import { z } from 'zod';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 import { MAINTENANCE_WINDOW_FILTERS, mustEndAfterStart } from '../core/maintenance-windows.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import { findCurrentUser } from './current-user.js';
@@ -48,6 +48,9 @@ function times(start: string | undefined, end: string | undefined) {
   return { ...(s && { start_time: s }), ...(e && { end_time: e }) };
 }
 
+/** The parameters of a list, which getting one window by id does not take. */
+const LIST_ONLY = ['service_ids', 'team_ids', 'query', 'limit', 'cursor'] as const;
+
 export const listMaintenanceWindows = defineTool({
   name: 'list_maintenance_windows',
   toolset: 'incidents',
@@ -74,6 +77,12 @@ export const listMaintenanceWindows = defineTool({
   async handler(args, ctx) {
     const port = ctx.ports.maintenanceWindows;
     if (args.maintenance_window_id !== undefined) {
+      const listOnly = LIST_ONLY.find((k) => args[k] !== undefined);
+      if (listOnly)
+        throw new ValidationError(
+          `${listOnly} narrows a list; with maintenance_window_id the one window is answered. Pass one or the other.`,
+          { parameter: listOnly },
+        );
       const w = await port.getWindow(args.maintenance_window_id);
       if (!w)
         throw new NotFoundError('maintenance window', args.maintenance_window_id, 'maintenance_window_id');
