@@ -24,7 +24,7 @@ import { createEventIngest, type EventIngest } from './events.js';
 import { AlertRepository } from './store/alerts-repo.js';
 import { ApiKeyRepository } from './store/api-keys.js';
 import { AuditRepository } from './store/audit-repo.js';
-import { openDatabase, type StoreKind } from './store/database.js';
+import { openDatabase, type StoreKind, storeId } from './store/database.js';
 import { DeliveryRepository } from './store/deliveries-repo.js';
 import { DirectoryRepository } from './store/directory-repo.js';
 import { EngineEvents } from './store/engine-events.js';
@@ -150,11 +150,12 @@ export async function createEmbeddedProvider(opts: {
     variablesFor,
     postgres,
   });
-  const scheduler = new CheckScheduler(db, clock, opts.log, checks.runs, {
+  const scheduler = new CheckScheduler(clock, opts.log, checks.runs, {
     concurrency: checkOpts.concurrency,
     blockPrivate: checkOpts.blockPrivate,
     browser,
     retentionMs: checkOpts.retentionDays * 86_400_000,
+    prunePings: (before) => heartbeats.prunePings(before),
     variablesFor,
     prunes: () => runner.leads,
     onChanges: (changes) => {
@@ -258,14 +259,7 @@ export async function createEmbeddedProvider(opts: {
       return outcome;
     },
     health: () => storeWritable(db, kind),
-    async storeId() {
-      const row = await db
-        .selectFrom('store_meta')
-        .select('value')
-        .where('name', '=', 'id')
-        .executeTakeFirst();
-      return row?.value ?? '';
-    },
+    storeId: () => storeId(db),
     apiKeys: new ApiKeyRepository(db),
     lease,
     db,

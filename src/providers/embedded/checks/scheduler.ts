@@ -7,13 +7,11 @@
  * it counts. Results are recorded together, a few times a second, in one transaction.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
 import type { CheckType, ProbeResult } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { CheckRuns, ClaimedCheck, Run, StatusChange } from '../store/check-runs.js';
-import type { Database } from '../store/schema.js';
 import { runProbe } from './probes/index.js';
 import type { SyntheticBrowser } from './synthetic/browser.js';
 
@@ -30,8 +28,10 @@ export interface SchedulerOptions {
   blockPrivate: boolean;
   /** Synthetic checks' browser, closed when the scheduler stops. */
   browser?: SyntheticBrowser | undefined;
-  /** Raw results older than this are dropped. */
+  /** Raw results older than this are dropped, and heartbeat pings alike. */
   retentionMs: number;
+  /** Drops heartbeat pings received before a time; answers how many. */
+  prunePings?: (before: number) => Promise<number>;
   /** A check's secrets, as `{{NAME}}` variables of its requests. */
   variablesFor?: (checkId: string) => Promise<Record<string, string>>;
   onChanges?: (changes: StatusChange[]) => void;
@@ -54,7 +54,6 @@ export class CheckScheduler {
   private lastPrune = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly runs: CheckRuns,
@@ -99,16 +98,8 @@ export class CheckScheduler {
         const cutoff = this.clock.now() - this.opts.retentionMs;
         const pruned = await this.runs.prune(cutoff);
         // Heartbeat pings (bodies of up to 10 KB, sent by anyone with the URL) age out alike.
-        const pings = await this.db
-          .deleteFrom('heartbeat_pings')
-          .where('received_at', '<', cutoff)
-          .executeTakeFirst();
-        if (pruned || pings.numDeletedRows) {
-          this.log.info(
-            { pruned, pings: Number(pings.numDeletedRows) },
-            'old check results and pings dropped',
-          );
-        }
+        const pings = (await this.opts.prunePings?.(cutoff)) ?? 0;
+        if (pruned || pings) this.log.info({ pruned, pings }, 'old check results and pings dropped');
       }
     } catch (err) {
       this.log.error({ err }, 'check scheduling failed');

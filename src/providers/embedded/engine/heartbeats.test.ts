@@ -79,4 +79,28 @@ describe.each(STORES)('the engine watching heartbeats on $kind', (store) => {
       await p.close();
     }
   });
+  it('drops pings older than the retention window, and keeps the rest', async ({ skip: s }) => {
+    if (!(await storeAvailable(store.kind))) s();
+    let t = Date.parse('2026-06-01T10:00:00Z');
+    const clock: Clock = { now: () => t };
+    const p = await createEmbeddedProvider({ ...(await store.open()), log: silentLogger(), clock });
+    try {
+      const { heartbeats } = p.ports;
+      const hb = await heartbeats.createHeartbeat({
+        name: 'Backup',
+        period_seconds: 3600,
+        grace_seconds: 600,
+      });
+      await heartbeats.ping({ id: hb.id }, { kind: 'success' });
+      t += 3_600_000;
+      await heartbeats.ping({ id: hb.id }, { kind: 'success' });
+      const kept = async () => (await heartbeats.listPings(hb.id, { limit: 10, offset: 0 })).items.length;
+      expect(await kept()).toBe(2);
+      expect(await heartbeats.prunePings(t - 1)).toBe(1);
+      expect(await kept()).toBe(1);
+      expect(await heartbeats.prunePings(t - 1)).toBe(0);
+    } finally {
+      await p.close();
+    }
+  });
 });

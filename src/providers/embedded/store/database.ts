@@ -145,6 +145,12 @@ async function openPostgres(url: string, log: Logger | undefined): Promise<Opene
   };
 }
 
+/** The store's own id, made by its first migration: two processes answer the same one only on the same store. */
+export async function storeId(db: Kysely<Database>): Promise<string> {
+  const row = await db.selectFrom('store_meta').select('value').where('name', '=', 'id').executeTakeFirst();
+  return row?.value ?? '';
+}
+
 function withoutPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

@@ -323,6 +323,15 @@ export class HeartbeatRepository implements HeartbeatsPort {
     return { items: p.items.map(toPing), more: p.more };
   }
 
+  /** Drops the pings received before `before` (their bodies age out with check results); answers how many. */
+  async prunePings(before: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('heartbeat_pings')
+      .where('received_at', '<', before)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** When the next heartbeat falls due to go late or down; undefined when none waits. */
   async nextDue(): Promise<number | undefined> {
     const row = await this.db
