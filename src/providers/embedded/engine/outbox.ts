@@ -18,7 +18,7 @@ import {
 } from '../store/deliveries-repo.js';
 import { logEntry } from '../store/incident-log.js';
 import type { Database } from '../store/schema.js';
-import { suspendRejected } from '../store/status-subscriptions-repo.js';
+import { suspendRejected } from '../store/status-subscriber-news.js';
 import { AddressRejectedError } from './channels/email.js';
 import { type Channel, PermanentDeliveryError, RetryableDeliveryError } from './channels/index.js';
 import { mapLimit } from './map-limit.js';

@@ -9,7 +9,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { claimRows } from './claims.js';
 import { newId } from './ids.js';
 import type { Database, DeliveriesTable, DeliveryStatus } from './schema.js';
-import { type SubscriberNotice, subscriberNotices } from './status-subscriptions-repo.js';
+import { type SubscriberNotice, subscriberNotices } from './status-subscriber-news.js';
 
 /** Longer than a send can take (10 s), so a live sender never loses its claim mid-send. */
 export const DELIVERY_CLAIM_MS = 60_000;

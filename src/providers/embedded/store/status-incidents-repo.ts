@@ -25,7 +25,7 @@ import { newId } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
 import type { StatusIncidentsTable, StatusIncidentUpdatesTable } from './schema.js';
 import { resolvePage, StatusPageRepository } from './status-pages-repo.js';
-import { notifySubscribers } from './status-subscriptions-repo.js';
+import { notifySubscribers } from './status-subscriber-news.js';
 
 /** The maintenance flags kept together in the `scheduling` column. */
 const SCHEDULING_FLAGS = [

@@ -32,15 +32,6 @@ import { resolvePage } from './status-pages-repo.js';
 import { takeSubscribeRequest } from './status-subscribe-limits.js';
 import { notifiedCounts } from './status-subscriber-news.js';
 
-// Until deliveries-repo.ts, engine/outbox.ts and status-incidents-repo.ts import these from
-// status-subscriber-news.ts (their owners' change): no other code may import them from here.
-export {
-  notifySubscribers,
-  type SubscriberNotice,
-  subscriberNotices,
-  suspendRejected,
-} from './status-subscriber-news.js';
-
 const statusOf = (r: StatusSubscribersTable): SubscriptionStatus =>
   r.rejected_at ? 'suspended' : r.confirmed_at ? 'active' : 'pending';
 
