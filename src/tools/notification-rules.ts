@@ -91,7 +91,7 @@ export const createNotificationRule = defineTool({
   output: notificationRuleItem,
   annotations: CREATE,
   description:
-    "Add a user's notification rule: assignment (page by a method N minutes in, for an urgency) or handoff (notice N minutes before a shift edge). The first assignment rule ends paging every method at once.",
+    "Add a user's notification rule: assignment (page by a method N minutes in, for an urgency) or handoff (notice N minutes before a shift edge). Rules for an urgency replace paging every method at once.",
   input: z.strictObject({
     user_id: userId.optional(),
     kind,

@@ -125,7 +125,7 @@ export async function createEmbeddedProvider(opts: {
   const { db, kind, location } = await openDatabase(opts);
   const postgres = kind === 'postgres';
   const lease = new LeaseRepository(db);
-  const directory = new DirectoryRepository(db);
+  const directory = new DirectoryRepository(db, clock);
   const incidents = new IncidentRepository(db, clock);
   const publicUrl = opts.publicUrl ?? 'http://127.0.0.1:5000';
   const heartbeats = new HeartbeatRepository(db, clock, publicUrl, postgres);

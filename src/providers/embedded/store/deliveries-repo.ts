@@ -108,8 +108,8 @@ export async function queueDeliveries(
 }
 
 /**
- * Cancels the incident's pages to people not yet sent (never attempted, not claimed by a sender
- * now): an acknowledged, resolved or reassigned incident needs no more of them. Call it in the
+ * Cancels the incident's pages to people not yet sent (waiting for a rule's delay or to be tried
+ * again, and not claimed by a sender now): an acknowledged, resolved or reassigned incident needs no more of them. Call it in the
  * transaction that changes the incident; answers what it cancelled.
  */
 export async function cancelPages(
@@ -125,7 +125,6 @@ export async function cancelPages(
     .set({ status: 'cancelled', last_error: reason.slice(0, 500) })
     .where('incident_id', '=', incidentId)
     .where('status', '=', 'pending')
-    .where('attempts', '=', 0)
     .where('user_id', 'is not', null)
     .where('claimed_until', '<=', now)
     .$if(dueAfter !== undefined, (q) => q.where('next_attempt_at', '>', dueAfter as number))
