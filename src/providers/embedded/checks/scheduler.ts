@@ -4,7 +4,9 @@
  * its due time; at most `concurrency` run at once. Claims are short and renewed while a check
  * runs, so a dead process's checks run elsewhere within seconds; a result whose claim lapsed is
  * dropped when recorded. A failure that would take a healthy check down is run once more before
- * it counts. Results are recorded together, a few times a second, in one transaction.
+ * it counts. Results are recorded together in one transaction, once enough wait or the oldest has
+ * waited a second: batches keep their size however many nodes share the checks, so the
+ * database's cost per run does not grow with the node count (docs/BENCHMARKS.md, section 12).
  */
 import { randomBytes } from 'node:crypto';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
@@ -18,6 +20,9 @@ import type { SyntheticBrowser } from './synthetic/browser.js';
 /** How far ahead checks are taken from the store, and how often it is asked. */
 const LOOKAHEAD_MS = 500;
 const FLUSH_MS = 200;
+/** Results are recorded once this many wait, or once the oldest has waited RECORD_WAIT_MS. */
+const RECORD_BATCH = 50;
+const RECORD_WAIT_MS = 1_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** A claim lasts this long unless renewed; renewed this often while its check runs. */
 export const CLAIM_MS = 8_000;
@@ -48,6 +53,8 @@ export class CheckScheduler {
   private flusher: NodeJS.Timeout | undefined;
   private renewer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** When the oldest result not yet recorded came (wall-clock milliseconds). */
+  private oldestDone = 0;
   private running = false;
   /** Each start begins a new loop; a loop from before a stop ends when it sees a newer one. */
   private generation = 0;
@@ -63,7 +70,10 @@ export class CheckScheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.flusher = setInterval(() => void this.flush(), FLUSH_MS);
+    this.flusher = setInterval(() => {
+      const full = this.done.length >= RECORD_BATCH;
+      if (full || (this.done.length && Date.now() - this.oldestDone >= RECORD_WAIT_MS)) void this.flush();
+    }, FLUSH_MS);
     this.flusher.unref();
     this.renewer = setInterval(() => void this.renew(), RENEW_MS);
     this.renewer.unref();
@@ -174,7 +184,7 @@ export class CheckScheduler {
     } catch (err) {
       // A secret that no longer decrypts (VIGIL_SECRET_KEY changed): the run fails, the server does not.
       this.log.error({ err, check: check.id }, 'reading the secrets of a check failed');
-      this.done.push({
+      this.finished({
         checkId: check.id,
         token,
         dueAt,
@@ -208,7 +218,12 @@ export class CheckScheduler {
         retried_after: { status: first.status, error: first.error_message },
       };
     }
-    this.done.push({ checkId: check.id, token, dueAt, at: this.clock.now(), result });
+    this.finished({ checkId: check.id, token, dueAt, at: this.clock.now(), result });
+  }
+
+  private finished(run: Run): void {
+    if (this.done.length === 0) this.oldestDone = Date.now();
+    this.done.push(run);
   }
 
   private flush(): Promise<void> {
