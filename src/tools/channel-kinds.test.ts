@@ -78,6 +78,18 @@ describe('channel kinds through the tools', () => {
         .where('id', '=', channel.id)
         .executeTakeFirstOrThrow();
       expect(stored.secret).toBe(k.token);
+      // A change that does not give the token again keeps the one given before.
+      await h.ok('update_alert_channel', {
+        channel_id: channel.id,
+        configuration: { url: `${k.address}/moved` },
+      });
+      const after = await h.rt.embedded.db
+        .selectFrom('alert_channels')
+        .select(['secret', 'configuration'])
+        .where('id', '=', channel.id)
+        .executeTakeFirstOrThrow();
+      expect(after.secret).toBe(k.token);
+      expect(after.configuration).toContain('/moved');
     }
   });
 

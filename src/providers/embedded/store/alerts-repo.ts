@@ -243,9 +243,12 @@ export class AlertRepository implements AlertsPort {
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
     if (patch.type !== undefined || patch.configuration !== undefined) {
       set.type = type;
-      const checked = checkChannel(type, patch.configuration ?? JSON.parse(row.configuration));
-      set.configuration = JSON.stringify(checked.configuration);
       const sameKind = type === row.type;
+      const given: Record<string, unknown> = patch.configuration ?? JSON.parse(row.configuration);
+      // A kind that needs its token is checked with the one kept, unless a new one is given.
+      const kept = sameKind && 'token' in CHANNEL_KINDS[type] && row.secret && given.token === undefined;
+      const checked = checkChannel(type, kept ? { ...given, token: row.secret } : given);
+      set.configuration = JSON.stringify(checked.configuration);
       if (CHANNEL_KINDS[type].signed && !(sameKind && row.secret)) set.secret = newSigningSecret();
       // A token kind keeps its token unless a new one is given; another kind's secret is not one.
       else if (!CHANNEL_KINDS[type].signed) set.secret = checked.token ?? (sameKind ? row.secret : null);
