@@ -74,6 +74,8 @@ export async function deliver(
     method?: string;
     /** Reads the vendor's error body; default: its text. */
     explain?: (body: unknown, text: string) => Explained;
+    /** What a refusal says was refused (default: the message). */
+    refused?: string;
   } = {},
 ): Promise<string> {
   let answer: Awaited<ReturnType<typeof request>>;
@@ -94,7 +96,7 @@ export async function deliver(
       said.retryAfterMs ?? retryAfter(headers['retry-after']),
     );
   }
-  throw new PermanentDeliveryError(`${host} refused the message (HTTP ${status})${why}`);
+  throw new PermanentDeliveryError(`${host} refused the ${opts.refused ?? 'message'} (HTTP ${status})${why}`);
 }
 
 function explainAnswer(text: string, explain: ((body: unknown, text: string) => Explained) | undefined) {
