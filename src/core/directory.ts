@@ -63,6 +63,10 @@ export interface Team {
 /** The urgencies a service may give the incidents it opens; `severity_based` follows each alert's severity. */
 export const SERVICE_URGENCIES = ['high', 'low', 'severity_based'] as const;
 
+/** A service's status: Vigil sets `active` or `disabled`; PagerDuty also reports the other three. */
+export const SERVICE_STATUSES = ['active', 'disabled', 'warning', 'critical', 'maintenance'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
 /** PagerDuty's `incident_urgency_rule` of a service, in its constant form. */
 export interface IncidentUrgencyRule {
   type: 'constant';
@@ -88,7 +92,7 @@ export interface Service {
   summary: string;
   description?: string;
   /** `active` or `disabled`; PagerDuty also reports `warning`, `critical` and `maintenance`. */
-  status: 'active' | 'disabled' | 'warning' | 'critical' | 'maintenance';
+  status: ServiceStatus;
   escalation_policy?: Reference;
   teams: Reference[];
   /** The Events API v2 routing key of an embedded service. */

@@ -15,7 +15,8 @@ export const HEARTBEAT_STATUSES = ['new', 'up', 'late', 'down', 'paused'] as con
 export type HeartbeatStatus = (typeof HEARTBEAT_STATUSES)[number];
 
 /** What a ping says: the job ran, started, failed, or exited with a code (0 is success). */
-export type PingKind = 'success' | 'start' | 'fail';
+export const PING_KINDS = ['success', 'start', 'fail'] as const;
+export type PingKind = (typeof PING_KINDS)[number];
 
 export interface HeartbeatPing {
   id: string;

@@ -13,6 +13,9 @@ export type HandoffType = (typeof HANDOFF_TYPES)[number];
 export const RULE_KINDS = ['assignment', 'handoff'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
+/** The `type` of each kind of rule, in PagerDuty's words. */
+export const RULE_TYPES = ['assignment_notification_rule', 'oncall_handoff_notification_rule'] as const;
+
 /** The contact method a rule uses: PagerDuty's `<kind>_contact_method_reference`. */
 export interface ContactMethodRef {
   id: string;

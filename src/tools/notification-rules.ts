@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { URGENCIES } from '../core/incidents.js';
-import { HANDOFF_TYPES, RULE_KINDS, type RuleKind } from '../core/notification-rules.js';
+import { HANDOFF_TYPES, RULE_KINDS, RULE_TYPES, type RuleKind } from '../core/notification-rules.js';
 import { currentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import * as p from './params.js';
@@ -17,7 +17,7 @@ const contactMethod = z.object({ id: z.string(), type: z.string(), summary: z.st
 /** Either kind of rule: `type` says which. */
 export const notificationRuleItem = z.object({
   id: z.string(),
-  type: z.enum(['assignment_notification_rule', 'oncall_handoff_notification_rule']),
+  type: z.enum(RULE_TYPES),
   contact_method: contactMethod,
   start_delay_in_minutes: z.number().int(),
   urgency: z.enum(URGENCIES),

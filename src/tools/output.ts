@@ -6,7 +6,10 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
-import { SERVICE_URGENCIES } from '../core/directory.js';
+import { SERVICE_STATUSES, SERVICE_URGENCIES } from '../core/directory.js';
+import { HEARTBEAT_STATUSES, PING_KINDS } from '../core/heartbeats.js';
+import { INCIDENT_STATUSES, URGENCIES } from '../core/incidents.js';
+import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 const reference = z.object({ id: z.string(), type: z.string(), summary: z.string() });
 
@@ -54,7 +57,7 @@ export const serviceItem = z.object({
   name: z.string(),
   summary: z.string(),
   description: z.string(),
-  status: z.enum(['active', 'disabled', 'warning', 'critical', 'maintenance']),
+  status: z.enum(SERVICE_STATUSES),
   escalation_policy: reference,
   teams: z.array(reference),
   integration_key: z.string(),
@@ -84,8 +87,8 @@ export const incidentItem = z.object({
   title: z.string(),
   summary: z.string(),
   description: z.string(),
-  status: z.enum(['triggered', 'acknowledged', 'resolved']),
-  urgency: z.enum(['high', 'low']),
+  status: z.enum(INCIDENT_STATUSES),
+  urgency: z.enum(URGENCIES),
   incident_key: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -185,7 +188,7 @@ export const heartbeatPingItem = z.object({
   id: z.string(),
   check_id: z.string(),
   received_at: z.string(),
-  kind: z.enum(['success', 'start', 'fail']),
+  kind: z.enum(PING_KINDS),
   exit_code: z.number().int().nullable(),
   source_ip: z.string().nullable(),
   user_agent: z.string().nullable(),
@@ -196,7 +199,7 @@ export const heartbeatPingItem = z.object({
 export const heartbeatItem = z.object({
   id: z.string(),
   name: z.string(),
-  status: z.enum(['new', 'up', 'late', 'down', 'paused']),
+  status: z.enum(HEARTBEAT_STATUSES),
   active: z.boolean(),
   period_seconds: z.number().int().nullable(),
   cron: z.string().nullable(),
@@ -369,13 +372,7 @@ export const checkSecretItem = z.object({
   secret: z.object({ secret_name: z.string() }),
 });
 
-const componentStatus = z.enum([
-  'operational',
-  'under_maintenance',
-  'degraded_performance',
-  'partial_outage',
-  'major_outage',
-]);
+const componentStatus = z.enum(COMPONENT_STATUSES);
 
 export const statusPageItem = z.object({
   id: z.string(),
@@ -383,7 +380,7 @@ export const statusPageItem = z.object({
   subdomain: z.string().nullable(),
   domain: z.string().nullable(),
   url: z.string().nullable(),
-  language: z.enum(['ru', 'en']),
+  language: z.enum(PAGE_LANGUAGES),
   headline: z.string().nullable(),
   page_description: z.string().nullable(),
   time_zone: z.string(),
@@ -422,16 +419,7 @@ export const componentItem = z.object({
   updated_at: z.string(),
 });
 
-const incidentStatus = z.enum([
-  'investigating',
-  'identified',
-  'monitoring',
-  'resolved',
-  'scheduled',
-  'in_progress',
-  'verifying',
-  'completed',
-]);
+const incidentStatus = z.enum(ALL_INCIDENT_STATUSES);
 
 export const incidentUpdateItem = z.object({
   id: z.string(),
