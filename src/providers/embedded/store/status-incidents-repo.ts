@@ -1,6 +1,6 @@
 /**
  * Status-page incidents, maintenance and incident updates on the embedded store; with the pages
- * and components of status-pages-repo.ts, the whole `statusPages` port. An incident names the
+ * and components of status-components-repo.ts, the whole `statusPages` port. An incident names the
  * status it gives each affected component while it is active; every status change and body is
  * also an incident update, the page's public history. Maintenance is an incident with
  * `scheduled_for` before `scheduled_until` and the maintenance statuses.
@@ -24,7 +24,7 @@ import {
 import { newId } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
 import type { StatusIncidentsTable, StatusIncidentUpdatesTable } from './schema.js';
-import { resolvePage, StatusPageRepository } from './status-pages-repo.js';
+import { resolvePage, StatusComponentsRepository } from './status-components-repo.js';
 import { notifySubscribers } from './status-subscriber-news.js';
 
 /** The maintenance flags kept together in the `scheduling` column. */
@@ -113,7 +113,8 @@ const toUpdate = (r: StatusIncidentUpdatesTable): IncidentUpdate => ({
   updated_at: r.updated_at,
 });
 
-export class StatusPagesRepository extends StatusPageRepository implements StatusPagesPort {
+/** The whole `statusPages` port: the pages and components it extends, plus incidents and maintenance. */
+export class StatusIncidentsRepository extends StatusComponentsRepository implements StatusPagesPort {
   async listIncidents(
     pageRef: string,
     f: { status?: IncidentStatus | undefined; limit: number; offset: number },

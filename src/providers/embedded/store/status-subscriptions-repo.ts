@@ -28,7 +28,7 @@ import { queueDeliveries } from './deliveries-repo.js';
 import { newId, newSigningSecret } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
 import type { Database, StatusSubscribersTable } from './schema.js';
-import { resolvePage } from './status-pages-repo.js';
+import { resolvePage } from './status-components-repo.js';
 import { takeSubscribeRequest } from './status-subscribe-limits.js';
 import { notifiedCounts } from './status-subscriber-news.js';
 

@@ -180,7 +180,11 @@ function pageColumns(input: Partial<PageInput>): Partial<StatusPagesTable> {
   return out;
 }
 
-export class StatusPageRepository {
+/**
+ * Status pages and their components: the part of the `statusPages` port without incidents;
+ * StatusIncidentsRepository (status-incidents-repo.ts) extends it into the whole port.
+ */
+export class StatusComponentsRepository {
   constructor(
     protected readonly store: Kysely<Database>,
     private readonly clock: Clock,
