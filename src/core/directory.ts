@@ -62,6 +62,7 @@ export interface Team {
 
 /** The urgencies a service may give the incidents it opens; `severity_based` follows each alert's severity. */
 export const SERVICE_URGENCIES = ['high', 'low', 'severity_based'] as const;
+export type ServiceUrgency = (typeof SERVICE_URGENCIES)[number];
 
 /** A service's status: Vigil sets `active` or `disabled`; PagerDuty also reports the other three. */
 export const SERVICE_STATUSES = ['active', 'disabled', 'warning', 'critical', 'maintenance'] as const;
@@ -70,7 +71,7 @@ export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 /** PagerDuty's `incident_urgency_rule` of a service, in its constant form. */
 export interface IncidentUrgencyRule {
   type: 'constant';
-  urgency: (typeof SERVICE_URGENCIES)[number];
+  urgency: ServiceUrgency;
 }
 
 /**

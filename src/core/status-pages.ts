@@ -24,6 +24,7 @@ export const INCIDENT_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
 export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
 
 export const PAGE_LANGUAGES = ['ru', 'en'] as const;
+export type PageLanguage = (typeof PAGE_LANGUAGES)[number];
 
 /** Statuses in which an incident is over: it no longer sets its components' statuses. */
 export const CLOSED_STATUSES: readonly IncidentStatus[] = ['resolved', 'completed'];

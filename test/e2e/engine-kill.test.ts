@@ -118,20 +118,22 @@ describe.each(STORES)('kill -9 during a burst on $kind', (target) => {
         await vigil.stop('SIGTERM');
       };
       const count = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n);
-      const alerts = (status?: string) =>
+      const alerts = (status?: Database['alerts']['status']) =>
         count(
           db
             .selectFrom('alerts')
             .select((eb) => eb.fn.countAll().as('n'))
-            .$if(status !== undefined, (q) => q.where('status', '=', status as string))
+            .$if(status !== undefined, (q) => q.where('status', '=', status as Database['alerts']['status']))
             .executeTakeFirstOrThrow(),
         );
-      const incidents = (status?: string) =>
+      const incidents = (status?: Database['incidents']['status']) =>
         count(
           db
             .selectFrom('incidents')
             .select((eb) => eb.fn.countAll().as('n'))
-            .$if(status !== undefined, (q) => q.where('status', '=', status as string))
+            .$if(status !== undefined, (q) =>
+              q.where('status', '=', status as Database['incidents']['status']),
+            )
             .executeTakeFirstOrThrow(),
         );
       const received = (event: string) =>

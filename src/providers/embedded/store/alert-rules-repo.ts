@@ -6,7 +6,7 @@
  * The rules themselves are created and listed through alerts-repo.ts.
  */
 import type { Kysely } from 'kysely';
-import type { ChannelType } from '../../../core/alerts.js';
+import { ALERT_CONDITIONS } from '../../../core/alerts.js';
 import { channelAddresses } from '../../../core/channels.js';
 import { queueDeliveries } from './deliveries-repo.js';
 import {
@@ -79,7 +79,11 @@ export class AlertRuleRepository {
       .selectFrom('alert_rules')
       .selectAll()
       .where('enabled', '=', 1)
-      .where('condition', 'in', conditions)
+      .where(
+        'condition',
+        'in',
+        ALERT_CONDITIONS.filter((c) => conditions.includes(c)),
+      )
       .execute();
   }
 
@@ -383,7 +387,7 @@ export class AlertRuleRepository {
       .where('alert_channels.enabled', '=', 1)
       .execute();
     const rows = channels.flatMap((c) => {
-      const kind = c.type as ChannelType;
+      const kind = c.type;
       return channelAddresses(kind, JSON.parse(c.configuration)).map((address) => ({
         alert_id: alertId,
         channel_id: c.id,

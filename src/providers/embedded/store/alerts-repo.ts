@@ -7,7 +7,6 @@ import {
   type Alert,
   type AlertChannel,
   type AlertChannelInput,
-  type AlertCondition,
   type AlertRule,
   type AlertRuleInput,
   type AlertStatistics,
@@ -92,7 +91,7 @@ export class AlertRepository implements AlertsPort {
         .executeTakeFirst(),
     ]);
     const breakdown: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
-    for (const r of recent) breakdown[r.severity as Severity] = Number(r.n);
+    for (const r of recent) breakdown[r.severity] = Number(r.n);
     return {
       active_alerts: Number(active?.n ?? 0),
       recent_alerts: recent.reduce((s, r) => s + Number(r.n), 0),
@@ -161,7 +160,7 @@ export class AlertRepository implements AlertsPort {
         name: patch.name ?? row.name,
         check_id: patch.check_id === undefined ? row.check_id : patch.check_id,
         heartbeat_id: patch.heartbeat_id === undefined ? row.heartbeat_id : patch.heartbeat_id,
-        condition: patch.condition ?? (row.condition as AlertCondition),
+        condition: patch.condition ?? row.condition,
         service_id: patch.service_id === undefined ? row.service_id : patch.service_id,
         routing_key: patch.routing_key === undefined ? row.routing_key : patch.routing_key,
         component_id: patch.component_id === undefined ? row.component_id : patch.component_id,
@@ -237,7 +236,7 @@ export class AlertRepository implements AlertsPort {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) throw new NotFoundError('alert channel', id, 'channel_id');
-    const type = patch.type ?? (row.type as ChannelType);
+    const type = patch.type ?? row.type;
     const set: Partial<AlertChannelsTable> = { updated_at: new Date(this.clock.now()).toISOString() };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
@@ -374,11 +373,11 @@ export class AlertRepository implements AlertsPort {
         check_id: r.check_id,
         check_name: r.check_id ? (names.get(r.check_id) ?? null) : null,
         heartbeat_id: r.heartbeat_id,
-        condition: r.condition as AlertCondition,
+        condition: r.condition,
         condition_parameters: JSON.parse(r.condition_parameters),
         channel_ids: list.map((c) => c.id),
         channels: list,
-        severity: r.severity as Severity,
+        severity: r.severity,
         cooldown_period: r.cooldown_period,
         enabled: r.enabled === 1,
         auto_resolve: r.auto_resolve === 1,
@@ -433,9 +432,9 @@ export class AlertRepository implements AlertsPort {
         rule_name: rule?.name ?? r.rule_id,
         check_id: rule?.check_id ?? null,
         heartbeat_id: rule?.heartbeat_id ?? null,
-        status: r.status as Alert['status'],
+        status: r.status,
         is_active: r.status !== 'resolved',
-        severity: r.severity as Severity,
+        severity: r.severity,
         description: r.description,
         fired_at: new Date(r.fired_at).toISOString(),
         resolved_at: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
@@ -496,9 +495,9 @@ function toChannel(r: AlertChannelsTable, withSecret = false): AlertChannel {
   return {
     id: r.id,
     name: r.name,
-    type: r.type as ChannelType,
+    type: r.type,
     configuration:
-      withSecret && r.secret && CHANNEL_KINDS[r.type as ChannelType]?.signed
+      withSecret && r.secret && CHANNEL_KINDS[r.type]?.signed
         ? { ...configuration, signing_secret: r.secret }
         : configuration,
     enabled: r.enabled === 1,

@@ -131,7 +131,7 @@ function toInfo(row: Database['api_keys']): ApiKeyInfo {
   return {
     id: row.id,
     name: row.name,
-    mode: row.mode as Mode,
+    mode: row.mode,
     ...(row.toolsets && { toolsets: JSON.parse(row.toolsets) as string[] }),
     ...(row.user_id && { user_id: row.user_id }),
     created_at: row.created_at,

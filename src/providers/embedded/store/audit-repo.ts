@@ -6,7 +6,14 @@
  * retention are deleted at most once an hour, by whichever process writes next.
  */
 import { type Kysely, sql } from 'kysely';
-import type { AuditEntry, AuditPort, AuditQuery, AuditRecord, TrafficHit } from '../../../core/audit.js';
+import {
+  ACTOR_KINDS,
+  type AuditEntry,
+  type AuditPort,
+  type AuditQuery,
+  type AuditRecord,
+  type TrafficHit,
+} from '../../../core/audit.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import { newId } from './ids.js';
@@ -145,15 +152,17 @@ export class AuditRepository implements AuditPort {
     if (q.objectId !== undefined)
       query = query.where('object_ids', 'like', `%${JSON.stringify(q.objectId)}%`);
     const { actor } = q;
-    if (actor !== undefined)
+    if (actor !== undefined) {
+      const kind = ACTOR_KINDS.find((k) => k === actor);
       query = query.where((eb) =>
         eb.or([
           eb('actor_id', '=', actor),
           eb('actor_label', '=', actor),
           eb('actor_user', '=', actor),
-          eb('actor_kind', '=', actor),
+          ...(kind ? [eb('actor_kind', '=', kind)] : []),
         ]),
       );
+    }
     const rows = await query
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
@@ -164,12 +173,12 @@ export class AuditRepository implements AuditPort {
       items: rows.slice(0, q.limit).map((r) => ({
         id: r.id,
         at: new Date(Number(r.at)).toISOString(),
-        actor_kind: r.actor_kind as AuditEntry['actor_kind'],
+        actor_kind: r.actor_kind,
         actor_id: r.actor_id,
         actor_label: r.actor_label,
         user: r.actor_user,
         address: r.address,
-        entry_point: r.entry_point as AuditEntry['entry_point'],
+        entry_point: r.entry_point,
         tool: r.tool,
         object_ids: JSON.parse(r.object_ids) as string[],
         summary: r.summary,

@@ -179,7 +179,7 @@ export async function rolledUpStatistics(
   let min = Math.min(...present.map((r) => n(r?.min_ms)));
   let max = Math.max(...present.map((r) => n(r?.max_ms)));
   for (const r of raw) {
-    by[r.status as ResultStatus]++;
+    by[r.status]++;
     const i = bucketOf(r.response_time);
     counts[i] = (counts[i] ?? 0) + 1;
     sum += r.response_time;

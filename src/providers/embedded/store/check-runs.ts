@@ -12,7 +12,6 @@ import type {
   CheckStatus,
   ProbeResult,
   ResultFilter,
-  ResultStatus,
   StatusPeriod,
 } from '../../../core/checks.js';
 import type { Page } from '../../../core/directory.js';
@@ -243,7 +242,7 @@ export class CheckRuns {
         check_id: r.check_id,
         check_name: r.check_name,
         check_type: r.check_type,
-        status: r.status as ResultStatus,
+        status: r.status,
         response_time: r.response_time,
         error_message: r.error_message,
         check_metadata: JSON.parse(r.metadata),
@@ -277,7 +276,7 @@ export class CheckRuns {
     const p = page(rows, limit);
     return {
       items: p.items.map((r) => ({
-        status: r.status as CheckStatus,
+        status: r.status,
         reason: r.reason,
         started_at: new Date(r.started_at).toISOString(),
         ended_at: iso(r.ended_at),
@@ -441,8 +440,8 @@ function toJob(r: CheckJobsTable): CheckJob {
   return {
     id: r.id,
     check_id: r.check_id,
-    job_type: r.job_type as CheckJob['job_type'],
-    status: r.status as CheckJob['status'],
+    job_type: r.job_type,
+    status: r.status,
     check_parameters: JSON.parse(r.check_parameters),
     result: r.result ? JSON.parse(r.result) : null,
     error_message: r.error_message,

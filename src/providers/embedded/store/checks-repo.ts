@@ -5,15 +5,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { checkTarget } from '../../../core/check-target.js';
-import type {
-  Check,
-  CheckFilter,
-  CheckGroup,
-  CheckGroupInput,
-  CheckInput,
-  CheckStatus,
-  CheckType,
-} from '../../../core/checks.js';
+import type { Check, CheckFilter, CheckGroup, CheckGroupInput, CheckInput } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
@@ -100,7 +92,7 @@ export class CheckRepository {
     const row = await this.db.selectFrom('checks').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('check', id, 'check_id');
     const merged = {
-      type: (patch.type ?? row.type) as CheckType,
+      type: patch.type ?? row.type,
       url: patch.url === undefined ? row.url : patch.url,
       host: patch.host === undefined ? row.host : patch.host,
       port: patch.port === undefined ? row.port : patch.port,
@@ -234,7 +226,7 @@ export class CheckRepository {
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
-      type: r.type as CheckType,
+      type: r.type,
       url: r.url,
       host: r.host,
       port: r.port,
@@ -247,7 +239,7 @@ export class CheckRepository {
       parameters: JSON.parse(r.parameters),
       failure_threshold: r.failure_threshold,
       recovery_threshold: r.recovery_threshold,
-      status: r.status as CheckStatus,
+      status: r.status,
       last_checked_at: r.last_checked_at === null ? null : new Date(r.last_checked_at).toISOString(),
       next_run_at: r.next_run_at === null ? null : new Date(r.next_run_at).toISOString(),
       created_at: r.created_at,

@@ -10,7 +10,6 @@ import type {
   EscalationPolicyFilter,
   EscalationPolicyInput,
   EscalationPort,
-  TargetType,
 } from '../../../core/escalation.js';
 import { newId, now } from './ids.js';
 import { type Db, groupBy, mustAllExist, mustExist, page, policiesPaging } from './repo-helpers.js';
@@ -229,7 +228,7 @@ export class EscalationRepository implements EscalationPort {
         escalation_delay_in_minutes: rule.delay_minutes,
         targets: (targetsBy.get(rule.id) ?? []).map((t) => ({
           id: t.target_id,
-          type: t.target_type as TargetType,
+          type: t.target_type,
           summary: t.name ?? t.schedule_name ?? t.target_id,
         })),
       })),

@@ -23,7 +23,6 @@ import {
   type HeartbeatStatus,
   type HeartbeatsPort,
   type PingInput,
-  type PingKind,
   type PingOutcome,
 } from '../../../core/heartbeats.js';
 import { GroupCommit } from '../group-commit.js';
@@ -201,8 +200,8 @@ export class HeartbeatRepository implements HeartbeatsPort {
       id: string;
       heartbeat_id: string;
       at: number;
-      from_status: string;
-      to_status: string;
+      from_status: HeartbeatStatus;
+      to_status: HeartbeatStatus;
       reason: string;
     }[] = [];
     const at = new Date(now).toISOString();
@@ -249,8 +248,8 @@ export class HeartbeatRepository implements HeartbeatsPort {
         flips.map((f) => ({
           kind: 'heartbeat_changed' as const,
           heartbeatId: f.heartbeat_id,
-          from: f.from_status as HeartbeatStatus,
-          to: f.to_status as HeartbeatStatus,
+          from: f.from_status,
+          to: f.to_status,
           reason: f.reason,
           at: f.at,
         })),
@@ -395,7 +394,7 @@ export class HeartbeatRepository implements HeartbeatsPort {
     return {
       id: r.id,
       name: r.name,
-      status: r.status as HeartbeatStatus,
+      status: r.status,
       active: r.active === 1,
       period_seconds: r.period_seconds,
       cron: r.cron,
@@ -450,7 +449,7 @@ function rowOf(s: HeartbeatState) {
 
 function stateOf(r: HeartbeatsTable): HeartbeatState {
   return {
-    status: r.status as HeartbeatStatus,
+    status: r.status,
     active: r.active === 1,
     period_seconds: r.period_seconds,
     cron: r.cron,
@@ -476,7 +475,7 @@ function toPing(r: HeartbeatPingsTable): HeartbeatPing {
     id: r.id,
     check_id: r.heartbeat_id,
     received_at: new Date(r.received_at).toISOString(),
-    kind: r.kind as PingKind,
+    kind: r.kind,
     exit_code: r.exit_code,
     source_ip: r.source_ip,
     user_agent: r.user_agent,

@@ -4,7 +4,7 @@
  * for any number of incidents.
  */
 import { sql } from 'kysely';
-import type { Incident, IncidentStatus, Ref, Urgency } from '../../../core/incidents.js';
+import type { Incident, Ref } from '../../../core/incidents.js';
 import { type Db, groupBy } from './repo-helpers.js';
 import type { IncidentsTable } from './schema.js';
 
@@ -88,8 +88,8 @@ export async function hydrateIncidents(db: Db, rows: IncidentsTable[]): Promise<
       title: r.title,
       summary: `[#${r.number}] ${r.title}`,
       ...(r.description !== null && { description: r.description }),
-      status: r.status as IncidentStatus,
-      urgency: r.urgency as Urgency,
+      status: r.status,
+      urgency: r.urgency,
       ...(r.incident_key !== null && { incident_key: r.incident_key }),
       created_at: r.created_at,
       updated_at: r.updated_at,

@@ -12,7 +12,6 @@ import type {
   ContactMethodRef,
   HandoffNotificationRule,
   HandoffRuleInput,
-  HandoffType,
   NotificationRule,
   NotificationRuleInput,
   NotificationRulesPort,
@@ -71,7 +70,7 @@ const ASSIGNMENT: KindSpec<NotificationRulesTable, NotificationRuleInput, Notifi
     type: 'assignment_notification_rule',
     start_delay_in_minutes: r.start_delay_minutes,
     contact_method,
-    urgency: r.urgency as Urgency,
+    urgency: r.urgency,
   }),
 };
 
@@ -89,7 +88,7 @@ const HANDOFF: KindSpec<HandoffRulesTable, HandoffRuleInput, HandoffNotification
     id: r.id,
     type: 'oncall_handoff_notification_rule',
     notify_advance_in_minutes: r.notify_advance_minutes,
-    handoff_type: r.handoff_type as HandoffType,
+    handoff_type: r.handoff_type,
     contact_method,
   }),
 };

@@ -1,7 +1,21 @@
 /**
  * Table types of the embedded store, for Kysely. Timestamps are ISO 8601 UTC text (they sort
- * as text on both databases); the lease uses integer milliseconds.
+ * as text on both databases); the lease uses integer milliseconds. Columns holding a vocabulary
+ * are typed with core's union, so rows read back need no casts (the database does not check them).
  */
+import type { Alert, AlertCondition, ChannelType, Severity } from '../../../core/alerts.js';
+import type { AuditEntry } from '../../../core/audit.js';
+import type { ChannelKindName } from '../../../core/channels.js';
+import type { CheckType } from '../../../core/check-kinds/index.js';
+import type { CheckJob, CheckStatus, ResultStatus } from '../../../core/checks.js';
+import type { ServiceStatus, ServiceUrgency } from '../../../core/directory.js';
+import type { TargetType } from '../../../core/escalation.js';
+import type { HeartbeatStatus, PingKind } from '../../../core/heartbeats.js';
+import type { IncidentStatus, Urgency } from '../../../core/incidents.js';
+import type { HandoffType } from '../../../core/notification-rules.js';
+import type { Mode } from '../../../core/principal.js';
+import type { PageLanguage } from '../../../core/status-pages.js';
+
 export interface UsersTable {
   id: string;
   name: string;
@@ -18,7 +32,7 @@ export interface ContactMethodsTable {
   id: string;
   user_id: string;
   position: number;
-  kind: string;
+  kind: ChannelKindName;
   address: string;
   label: string | null;
   /** Signing secret of a webhook method (HMAC-SHA256 of each delivery). */
@@ -44,11 +58,11 @@ export interface ServicesTable {
   name: string;
   name_lower: string;
   description: string | null;
-  status: string;
+  status: ServiceStatus;
   escalation_policy_id: string | null;
   integration_key: string;
   /** The urgency of the incidents it opens (`high`, `low`, `severity_based`); null: as each trigger says. */
-  incident_urgency: string | null;
+  incident_urgency: ServiceUrgency | null;
   created_at: string;
   updated_at: string;
 }
@@ -77,7 +91,7 @@ export interface EscalationRulesTable {
 export interface EscalationTargetsTable {
   rule_id: string;
   position: number;
-  target_type: string;
+  target_type: TargetType;
   target_id: string;
 }
 
@@ -131,7 +145,7 @@ export interface HeartbeatsTable {
   name: string;
   token: string;
   active: number;
-  status: string;
+  status: HeartbeatStatus;
   period_seconds: number | null;
   cron: string | null;
   time_zone: string;
@@ -149,7 +163,7 @@ export interface HeartbeatPingsTable {
   id: string;
   heartbeat_id: string;
   received_at: number;
-  kind: string;
+  kind: PingKind;
   exit_code: number | null;
   source_ip: string | null;
   user_agent: string | null;
@@ -161,8 +175,8 @@ export interface HeartbeatFlipsTable {
   id: string;
   heartbeat_id: string;
   at: number;
-  from_status: string;
-  to_status: string;
+  from_status: HeartbeatStatus;
+  to_status: HeartbeatStatus;
   reason: string;
 }
 
@@ -180,7 +194,7 @@ export interface CheckGroupsTable {
 export interface ChecksTable {
   id: string;
   name: string;
-  type: string;
+  type: CheckType;
   url: string | null;
   host: string | null;
   port: number | null;
@@ -194,7 +208,7 @@ export interface ChecksTable {
   failure_threshold: number;
   recovery_threshold: number;
   /** pending, ok, failed, degraded, timeout or paused: the state after thresholds. */
-  status: string;
+  status: CheckStatus;
   /** Results in a row that disagree with `status` (failures while ok, successes while down). */
   consecutive: number;
   last_result: string | null;
@@ -211,7 +225,7 @@ export interface CheckResultsTable {
   id: string;
   check_id: string;
   created_at: number;
-  status: string;
+  status: ResultStatus;
   response_time: number;
   error_message: string | null;
   metadata: string;
@@ -221,7 +235,7 @@ export interface CheckResultsTable {
 export interface CheckStatusHistoryTable {
   id: string;
   check_id: string;
-  status: string;
+  status: CheckStatus;
   reason: string;
   started_at: number;
   ended_at: number | null;
@@ -230,8 +244,8 @@ export interface CheckStatusHistoryTable {
 export interface CheckJobsTable {
   id: string;
   check_id: string | null;
-  job_type: string;
-  status: string;
+  job_type: CheckJob['job_type'];
+  status: CheckJob['status'];
   check_parameters: string;
   result: string | null;
   error_message: string | null;
@@ -243,7 +257,7 @@ export interface CheckJobsTable {
 export interface AlertChannelsTable {
   id: string;
   name: string;
-  type: string;
+  type: ChannelType;
   configuration: string;
   /** Webhook channels: the key of their HMAC signature. */
   secret: string | null;
@@ -258,9 +272,9 @@ export interface AlertRulesTable {
   name: string;
   check_id: string | null;
   heartbeat_id: string | null;
-  condition: string;
+  condition: AlertCondition;
   condition_parameters: string;
-  severity: string;
+  severity: Severity;
   cooldown_period: number;
   enabled: number;
   auto_resolve: number;
@@ -276,8 +290,8 @@ export interface AlertRulesTable {
 export interface AlertsTable {
   id: string;
   rule_id: string;
-  status: string;
-  severity: string;
+  status: Alert['status'];
+  severity: Severity;
   description: string;
   fired_at: number;
   resolved_at: number | null;
@@ -322,7 +336,7 @@ export interface ApiKeysTable {
   id: string;
   name: string;
   hash: string;
-  mode: string;
+  mode: Mode;
   toolsets: string | null;
   user_id: string | null;
   created_at: string;
@@ -347,8 +361,8 @@ export interface IncidentsTable {
   number: number;
   title: string;
   description: string | null;
-  status: string;
-  urgency: string;
+  status: IncidentStatus;
+  urgency: Urgency;
   service_id: string;
   escalation_policy_id: string | null;
   incident_key: string | null;
@@ -451,7 +465,7 @@ export interface NotificationRulesTable {
   user_id: string;
   contact_method_id: string;
   start_delay_minutes: number;
-  urgency: string;
+  urgency: Urgency;
   created_at: number;
 }
 
@@ -461,7 +475,7 @@ export interface HandoffRulesTable {
   user_id: string;
   contact_method_id: string;
   notify_advance_minutes: number;
-  handoff_type: string;
+  handoff_type: HandoffType;
   created_at: number;
 }
 
@@ -492,7 +506,7 @@ export interface StatusPagesTable {
   name: string;
   subdomain: string | null;
   domain: string | null;
-  language: string;
+  language: PageLanguage;
   time_zone: string;
   url: string | null;
   headline: string | null;
@@ -703,12 +717,12 @@ export interface Database {
 export interface AuditLogTable {
   id: string;
   at: number;
-  actor_kind: string;
+  actor_kind: AuditEntry['actor_kind'];
   actor_id: string | null;
   actor_label: string;
   actor_user: string | null;
   address: string | null;
-  entry_point: string;
+  entry_point: AuditEntry['entry_point'];
   tool: string;
   /** JSON array of ids. */
   object_ids: string;

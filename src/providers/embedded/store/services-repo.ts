@@ -5,7 +5,7 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { type Clock, systemClock } from '../../../core/clock.js';
-import type { IncidentUrgencyRule, Page, Service, ServiceInput } from '../../../core/directory.js';
+import type { Page, Service, ServiceInput } from '../../../core/directory.js';
 import { NotFoundError } from '../../../core/errors.js';
 import { newId, newIntegrationKey, now } from './ids.js';
 import { windowsInEffect } from './maintenance-silencers.js';
@@ -178,8 +178,7 @@ export class ServiceRepository {
       name: r.name,
       summary: r.name,
       ...(r.description !== null && { description: r.description }),
-      status:
-        r.status === 'active' && inMaintenance.has(r.id) ? 'maintenance' : (r.status as Service['status']),
+      status: r.status === 'active' && inMaintenance.has(r.id) ? 'maintenance' : r.status,
       ...(r.escalation_policy_id !== null && {
         escalation_policy: ref(
           r.escalation_policy_id,
@@ -192,7 +191,7 @@ export class ServiceRepository {
       ...(r.incident_urgency !== null && {
         incident_urgency_rule: {
           type: 'constant' as const,
-          urgency: r.incident_urgency as IncidentUrgencyRule['urgency'],
+          urgency: r.incident_urgency,
         },
       }),
       created_at: r.created_at,

@@ -3,7 +3,7 @@
  * notification rules, as PagerDuty's users do.
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { CHANNEL_KINDS, type ChannelKindName } from '../../../core/channels.js';
+import { CHANNEL_KINDS } from '../../../core/channels.js';
 import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { checkChannelTarget } from './channel-targets.js';
@@ -229,7 +229,7 @@ export class UserRepository {
           ...(m.label !== null && { label: m.label }),
           ...(withSecrets &&
             m.secret !== null &&
-            CHANNEL_KINDS[m.kind as ChannelKindName]?.signed && { signing_secret: m.secret }),
+            CHANNEL_KINDS[m.kind]?.signed && { signing_secret: m.secret }),
         }),
       ),
       notification_rules: rules.get(r.id) ?? [],
