@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import type { Clock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
+import { COMPLETED_BODY, STARTED_BODY } from '../../../core/maintenance-moves.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
 import { rollUp } from '../store/check-rollups.js';
-import { COMPLETED_BODY, STARTED_BODY } from '../store/maintenance.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -167,9 +167,9 @@ describe.each(STORES)('status automation on $kind', (store) => {
     const today = Math.floor(t / DAY) * DAY;
     const results = (checkId: string, day: number, ok: number, failed: number, degraded = 0) =>
       [
-        ...Array.from({ length: ok }, () => 'ok'),
-        ...Array.from({ length: failed }, () => 'failed'),
-        ...Array.from({ length: degraded }, () => 'degraded'),
+        ...Array.from({ length: ok }, () => 'ok' as const),
+        ...Array.from({ length: failed }, () => 'failed' as const),
+        ...Array.from({ length: degraded }, () => 'degraded' as const),
       ].map((status, n) => ({
         check_id: checkId,
         created_at: today - day * DAY + n * MIN,

@@ -7,6 +7,7 @@
  */
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
+import type { Scheduling } from '../../../core/maintenance-moves.js';
 import {
   CLOSED_STATUSES,
   type ComponentStatus,
@@ -17,7 +18,6 @@ import {
   type IncidentUpdate,
   type IncidentUpdateInput,
   MAINTENANCE_STATUSES,
-  type MaintenanceFields,
   type StatusIncident,
   type StatusPagesPort,
 } from '../../../core/status-pages.js';
@@ -37,7 +37,6 @@ const SCHEDULING_FLAGS = [
   'auto_transition_deliver_notifications_at_start',
   'auto_transition_deliver_notifications_at_end',
 ] as const;
-export type Scheduling = Omit<MaintenanceFields, 'scheduled_for' | 'scheduled_until'>;
 const SCHEDULING_DEFAULTS: Scheduling = {
   scheduled_remind_prior: false,
   scheduled_auto_in_progress: true,
