@@ -1,10 +1,18 @@
 /**
- * The persisted state of each incident's escalation, and the notifications it queues. Every step
+ * The persisted state of each incident's escalation, and the notifications it queues; which level
+ * comes next and whom it pages is decided in core/escalation-steps.ts. Every step
  * is one transaction that checks the state it read is still there, so a restart resumes exactly
  * where escalation was, and no level is skipped or paged twice.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { ValidationError } from '../../../core/errors.js';
+import {
+  type EscalationLevel as Level,
+  levelDueAt,
+  levelUsers,
+  nextPosition,
+  schedulesOf,
+} from '../../../core/escalation-steps.js';
 import type { Actor } from '../../../core/incidents.js';
 import { cancelPages, queueDeliveries } from './deliveries-repo.js';
 import { logEntry } from './incident-log.js';
@@ -13,11 +21,6 @@ import { onCallAt } from './schedule-render.js';
 import type { Database } from './schema.js';
 
 type Trx = Transaction<Database>;
-
-interface Level {
-  delayMinutes: number;
-  targets: { type: string; id: string }[];
-}
 
 async function levelsOf(
   trx: Trx,
@@ -73,18 +76,12 @@ async function cachedLevels(trx: Trx, policyId: string, cache: StepCache) {
 
 /** The users a level pages now: its users, and whoever is on call in its schedules. */
 async function usersOf(trx: Trx, level: Level, nowMs: number, cache = newCache()): Promise<string[]> {
-  const unknown = level.targets
-    .filter((t) => t.type === 'schedule_reference' && !cache.onCall.has(t.id))
-    .map((t) => t.id);
+  const unknown = [...new Set(schedulesOf(level).filter((id) => !cache.onCall.has(id)))];
   if (unknown.length) {
     const found = await onCallAt(trx, unknown, nowMs);
     for (const id of unknown) cache.onCall.set(id, found.get(id));
   }
-  const ids = level.targets.flatMap((t) => {
-    const id = t.type === 'schedule_reference' ? cache.onCall.get(t.id) : t.id;
-    return id ? [id] : [];
-  });
-  return [...new Set(ids)];
+  return levelUsers(level, (id) => cache.onCall.get(id));
 }
 
 /** Assigns a level's users (replacing earlier assignees) and queues a delivery per contact method. */
@@ -175,7 +172,7 @@ export async function startEscalation(
       policy_id: policyId,
       level: 0,
       loop: 0,
-      next_at: nowMs + first.delayMinutes * 60_000,
+      next_at: levelDueAt(first, nowMs),
       state: 'active',
     })
     .execute();
@@ -309,14 +306,9 @@ async function step(trx: Trx, s: Due, nowMs: number, cache: StepCache): Promise<
     await claim({ state: 'stopped' });
     return 0;
   }
-  let level = s.level + 1;
-  let loop = s.loop;
-  if (level >= policy.levels.length) {
-    level = 0;
-    loop++;
-  }
+  const to = nextPosition(s, policy.levels.length, policy.numLoops);
   const at = new Date(nowMs).toISOString();
-  if (loop > policy.numLoops) {
+  if (!to) {
     const ended = await claim({ state: 'exhausted' });
     if (ended.numUpdatedRows > 0n) {
       const summary = `Escalation ended: nobody acknowledged after ${policy.numLoops + 1} pass(es) through the policy`;
@@ -324,8 +316,9 @@ async function step(trx: Trx, s: Due, nowMs: number, cache: StepCache): Promise<
     }
     return 0;
   }
+  const { level, loop } = to;
   const next = policy.levels[level] as Level;
-  const moved = await claim({ level, loop, next_at: nowMs + next.delayMinutes * 60_000 });
+  const moved = await claim({ level, loop, next_at: levelDueAt(next, nowMs) });
   if (moved.numUpdatedRows === 0n) return 0;
   await logEntry(trx, s.incident_id, 'escalate_log_entry', at, undefined, `Escalated to level ${level + 1}`, {
     level: level + 1,
@@ -376,7 +369,7 @@ export async function escalateTo(
     policy_id: policyId,
     level,
     loop: 0,
-    next_at: nowMs + target.delayMinutes * 60_000,
+    next_at: levelDueAt(target, nowMs),
     state: 'active' as const,
   };
   await trx
