@@ -14,7 +14,13 @@ import type { HeartbeatStatus, PingKind } from '../../../core/heartbeats.js';
 import type { IncidentStatus, Urgency } from '../../../core/incidents.js';
 import type { HandoffType } from '../../../core/notification-rules.js';
 import type { Mode } from '../../../core/principal.js';
-import type { PageLanguage } from '../../../core/status-pages.js';
+import type {
+  ComponentStatus,
+  IncidentImpact,
+  PageLanguage,
+  IncidentStatus as StatusIncidentStatus,
+} from '../../../core/status-pages.js';
+import type { SubscriberChannel, Subscription } from '../../../core/status-subscriptions.js';
 
 export interface UsersTable {
   id: string;
@@ -554,7 +560,7 @@ export interface StatusIncidentsTable {
   name: string;
   status: string;
   body: string | null;
-  impact: string;
+  impact: IncidentImpact;
   deliver_notifications: number;
   /** JSON object. */
   metadata: string;
@@ -571,7 +577,7 @@ export interface StatusIncidentsTable {
 export interface StatusIncidentUpdatesTable {
   id: string;
   incident_id: string;
-  status: string;
+  status: StatusIncidentStatus;
   body: string;
   /** JSON: component id → status, as the incident set them when the update was posted. */
   components: string;
@@ -623,7 +629,7 @@ export interface StatusSubscribersTable {
   id: string;
   page_id: string;
   /** The channel kind that sends to it: email, webhook, slack, teams, discord. */
-  kind: string;
+  kind: SubscriberChannel;
   address: string;
   /** Lower case: one subscription per page, kind and address. */
   address_lower: string;
@@ -632,7 +638,7 @@ export interface StatusSubscribersTable {
   /** Random; the subscriber's links carry it, so deleting the row voids them. */
   link_key: string;
   /** `page` (double opt-in) or `operator`. */
-  origin: string;
+  origin: Subscription['origin'];
   /** 1 when it chose components: with all of them deleted, it hears only of news naming none. */
   limited: number;
   confirmed_at: string | null;
@@ -698,7 +704,7 @@ export interface Database {
   status_pages: StatusPagesTable;
   status_components: StatusComponentsTable;
   status_incidents: StatusIncidentsTable;
-  status_incident_components: { incident_id: string; component_id: string; status: string };
+  status_incident_components: { incident_id: string; component_id: string; status: ComponentStatus };
   status_incident_updates: StatusIncidentUpdatesTable;
   status_component_checks: { component_id: string; check_id: string };
   store_probe: StoreProbeTable;

@@ -41,12 +41,12 @@ function toSubscription(r: StatusSubscribersTable, components: string[]): Subscr
     type: 'status_page_subscription',
     status_page: { id: r.page_id, type: 'status_page' },
     subscribable_object: { id: r.page_id, type: 'status_page' },
-    channel: r.kind as SubscriberChannel,
+    channel: r.kind,
     contact: r.address,
     status: statusOf(r),
     components,
     all_components: r.limited === 0,
-    origin: r.origin as Subscription['origin'],
+    origin: r.origin,
     confirmed_at: r.confirmed_at,
     suspended_reason: r.rejection,
     created_at: r.created_at,
@@ -99,7 +99,7 @@ async function componentsOf(db: Db, ids: readonly string[]): Promise<Map<string,
 }
 
 /** The page's subscription of `channel` for `contact` (matched without case). */
-function byContact(db: Db, pageId: string, channel: string, contact: string) {
+function byContact(db: Db, pageId: string, channel: SubscriberChannel, contact: string) {
   return db
     .selectFrom('status_subscribers')
     .selectAll()
@@ -112,7 +112,7 @@ function byContact(db: Db, pageId: string, channel: string, contact: string) {
 /** Stores a new subscriber with the components it chose (a webhook with a new signing secret). */
 async function insertSubscriber(
   db: Db,
-  s: { pageId: string; channel: string; contact: string; components: readonly string[] },
+  s: { pageId: string; channel: SubscriberChannel; contact: string; components: readonly string[] },
   origin: Subscription['origin'],
   at: string,
 ): Promise<Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>> {
@@ -298,7 +298,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
       const status = r.status as SubscriptionStatus;
       c[status] += n;
       if (status === 'active') {
-        const kind = r.kind as SubscriberChannel;
+        const kind = r.kind;
         c.by_channel[kind] = (c.by_channel[kind] ?? 0) + n;
       }
       out.set(r.page_id, c);
