@@ -1,19 +1,14 @@
 /**
- * Status-page components linked to checks. A linked component's own status follows its checks —
- * the worst status they call for wins (CHECK_COMPONENT_STATUS) — but only once they have called
- * for it for `automation_delay_seconds`, so a blip shorter than that never reaches the page. The
- * status they call for and since when are kept on the component while the wait runs; the engine
- * applies it when due. An open incident naming the component still shows over it (on read).
- * Its uptime bars come from the checks' daily rollups.
+ * Status-page components linked to checks, on the embedded store. A linked component's own status
+ * follows its checks after its delay, as core/component-automation.ts decides; the status they
+ * call for and since when are kept on the component while the wait runs, and the engine applies
+ * it when due. An open incident naming the component still shows over it (on read). Its uptime
+ * bars come from the checks' daily rollups.
  */
 import { sql } from 'kysely';
+import { checkedDay, componentStep, worseDay } from '../../../core/component-automation.js';
 import { NotFoundError } from '../../../core/errors.js';
-import {
-  CHECK_COMPONENT_STATUS,
-  type CheckedDay,
-  type ComponentStatus,
-  worst,
-} from '../../../core/status-pages.js';
+import type { CheckedDay, ComponentStatus } from '../../../core/status-pages.js';
 import { type Db, groupBy } from './repo-helpers.js';
 
 const DAY_MS = 86_400_000;
@@ -110,21 +105,17 @@ export async function reconcile(
   const flips: ComponentFlip[] = [];
   for (const [id, list] of groupBy(rows, (r) => r.id)) {
     const c = list[0] as (typeof list)[number];
-    const called = list
-      .map((r) => CHECK_COMPONENT_STATUS[r.check_state])
-      .filter((s): s is ComponentStatus => s !== undefined);
-    // Nothing known to be wrong when no check reports (all paused or not run yet).
-    const target = called.length > 0 ? worst(called) : 'operational';
-    if (target === c.status) {
-      if (c.check_status !== null) await setPending(db, id, null, null);
-      continue;
-    }
-    const since = c.check_status === target && c.check_status_since !== null ? c.check_status_since : at;
-    if (since + c.automation_delay_seconds * 1000 <= at) {
-      await apply(db, id, target, at);
-      flips.push({ componentId: id, pageId: c.page_id, from: c.status as ComponentStatus, to: target });
-    } else if (c.check_status !== target || c.check_status_since !== since) {
-      await setPending(db, id, target, since);
+    const from = c.status as ComponentStatus;
+    const step = componentStep(
+      { ...c, status: from, check_status: c.check_status as ComponentStatus | null },
+      list.map((r) => r.check_state),
+      at,
+    );
+    if (step.kind === 'clear') await setPending(db, id, null, null);
+    else if (step.kind === 'wait') await setPending(db, id, step.to, step.since);
+    else if (step.kind === 'apply') {
+      await apply(db, id, step.to, at);
+      flips.push({ componentId: id, pageId: c.page_id, from, to: step.to });
     }
   }
   return flips;
@@ -185,7 +176,7 @@ function apply(db: Db, id: string, status: ComponentStatus, at: number) {
 
 /**
  * Daily uptime of linked components over [since, until) from their checks' day rollups; on a
- * day with several checks, the worst check's figures (lowest uptime) stand for the component.
+ * day with several checks, the worst check's figures stand for the component (worseDay).
  */
 export async function checkedUptime(
   db: Db,
@@ -208,19 +199,15 @@ export async function checkedUptime(
   for (const [id, list] of groupBy(rows, (r) => r.component_id)) {
     const days = new Map<number, CheckedDay>();
     for (const r of list) {
-      const total = Number(r.total);
-      if (total === 0) continue;
-      const down = Number(r.failed) + Number(r.timeout);
-      const day: CheckedDay = {
-        day: new Date(Number(r.start_at)).toISOString().slice(0, 10),
-        uptime: (100 * (total - down)) / total,
-        total,
+      const day = checkedDay(Number(r.start_at), {
+        total: Number(r.total),
         degraded: Number(r.degraded),
-        down,
-      };
+        failed: Number(r.failed),
+        timeout: Number(r.timeout),
+      });
+      if (!day) continue;
       const seen = days.get(Number(r.start_at));
-      if (!seen || day.uptime < seen.uptime || (day.uptime === seen.uptime && day.degraded > seen.degraded))
-        days.set(Number(r.start_at), day);
+      days.set(Number(r.start_at), seen ? worseDay(seen, day) : day);
     }
     out.set(id, [...days.values()]);
   }
