@@ -246,7 +246,7 @@ export class CheckRuns {
         response_time: r.response_time,
         error_message: r.error_message,
         check_metadata: JSON.parse(r.metadata),
-        result_type: r.result_type as 'regular' | 'on_demand',
+        result_type: r.result_type,
         check_server: SERVER,
         created_at: new Date(r.created_at).toISOString(),
       })),

@@ -7,7 +7,7 @@ import type { Alert, AlertCondition, ChannelType, Severity } from '../../../core
 import type { AuditEntry } from '../../../core/audit.js';
 import type { ChannelKindName } from '../../../core/channels.js';
 import type { CheckType } from '../../../core/check-kinds/index.js';
-import type { CheckJob, CheckStatus, ResultStatus } from '../../../core/checks.js';
+import type { CheckJob, CheckResult, CheckStatus, ResultStatus } from '../../../core/checks.js';
 import type { ServiceStatus, ServiceUrgency } from '../../../core/directory.js';
 import type { TargetType } from '../../../core/escalation.js';
 import type { HeartbeatStatus, PingKind } from '../../../core/heartbeats.js';
@@ -235,7 +235,7 @@ export interface CheckResultsTable {
   response_time: number;
   error_message: string | null;
   metadata: string;
-  result_type: string;
+  result_type: CheckResult['result_type'];
 }
 
 export interface CheckStatusHistoryTable {
