@@ -176,9 +176,9 @@ export class Alerting {
       const count = p.count ?? 3;
       const runs = await recent(count);
       if (runs.length === 0) return;
-      if (runs.length >= count && runs.every((r) => isDown(r.status as ResultStatus))) {
+      if (runs.length >= count && runs.every((r) => isDown(r.status))) {
         await this.fire(rule, `${await this.checkName(checkId)} failed ${count} runs in a row`, { count });
-      } else if (!isDown(runs[0]?.status as ResultStatus)) await this.resolve(rule, 'the check passes again');
+      } else if (runs[0] && !isDown(runs[0].status)) await this.resolve(rule, 'the check passes again');
       return;
     }
     if (rule.condition === 'uptime_below_threshold') {
@@ -186,7 +186,7 @@ export class Alerting {
       const threshold = p.threshold ?? 99;
       const rows = await this.store.resultsSince(checkId, now - window);
       if (rows.length === 0) return;
-      const uptime = (rows.filter((r) => !isDown(r.status as ResultStatus)).length / rows.length) * 100;
+      const uptime = (rows.filter((r) => !isDown(r.status)).length / rows.length) * 100;
       if (uptime < threshold) {
         await this.fire(
           rule,

@@ -19,7 +19,7 @@ import {
 } from './events-api-deliveries.js';
 import { type Silencer, statusMaintenanceInEffect, windowsInEffect } from './maintenance-silencers.js';
 import type { Db } from './repo-helpers.js';
-import type { AlertRulesTable, Database } from './schema.js';
+import type { AlertRulesTable, CheckResultsTable, Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 /** An alert as a rule fires it. */
@@ -98,7 +98,7 @@ export class AlertRuleRepository {
   }
 
   /** The check's latest `limit` scheduled results, newest first. */
-  recentResults(checkId: string, limit: number): Promise<{ status: string; metadata: string }[]> {
+  recentResults(checkId: string, limit: number): Promise<Pick<CheckResultsTable, 'status' | 'metadata'>[]> {
     return this.db
       .selectFrom('check_results')
       .select(['status', 'metadata'])
@@ -110,7 +110,7 @@ export class AlertRuleRepository {
   }
 
   /** The statuses of the check's scheduled results since `since`. */
-  resultsSince(checkId: string, since: number): Promise<{ status: string }[]> {
+  resultsSince(checkId: string, since: number): Promise<Pick<CheckResultsTable, 'status'>[]> {
     return this.db
       .selectFrom('check_results')
       .select('status')

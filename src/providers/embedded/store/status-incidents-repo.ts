@@ -12,7 +12,6 @@ import {
   CLOSED_STATUSES,
   type ComponentStatus,
   INCIDENT_STATUSES,
-  type IncidentImpact,
   type IncidentInput,
   type IncidentStatus,
   type IncidentUpdate,
@@ -347,7 +346,7 @@ export async function componentsOf(db: Db, incidentId: string): Promise<Record<s
     .where('incident_id', '=', incidentId)
     .orderBy('component_id')
     .execute();
-  return Object.fromEntries(rows.map((r) => [r.component_id, r.status as ComponentStatus]));
+  return Object.fromEntries(rows.map((r) => [r.component_id, r.status]));
 }
 
 export async function addUpdate(
@@ -400,12 +399,12 @@ export async function hydrateIncidents(
     name: r.name,
     status: r.status as IncidentStatus,
     body: r.body,
-    impact: r.impact as IncidentImpact,
+    impact: r.impact,
     deliver_notifications: r.deliver_notifications === 1,
     components: Object.fromEntries(
       (componentsBy.get(r.id) ?? [])
         .sort((a, b) => a.component_id.localeCompare(b.component_id))
-        .map((c) => [c.component_id, c.status as ComponentStatus]),
+        .map((c) => [c.component_id, c.status]),
     ),
     metadata: JSON.parse(r.metadata) as Record<string, unknown>,
     scheduled_for: r.scheduled_for,
