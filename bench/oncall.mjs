@@ -2,7 +2,7 @@
 /**
  * On-call for a year: `get_oncalls` across 50 schedules for a 365-day window, on Vigil's SQLite
  * store, in process (the embedded provider's port, as the tool calls it). Not part of
- * `npm run bench`: `node bench/oncall.mjs` (needs a build). docs/BENCHMARKS.md section 7.
+ * `npm run bench`: `node bench/oncall.mjs` (needs a build). docs/BENCHMARKS.md section 9.
  *
  * Seed: 50 users; 50 schedules in five time zones (Europe/Berlin, America/New_York, Asia/Tokyo,
  * Australia/Sydney, UTC), each with two layers — a weekly rotation of 5 users, and above it a

@@ -4,7 +4,7 @@
  * up per minute, hour and day (525,600 + 8,760 + 365 rows) in Vigil's SQLite store, and the
  * statistics asked for windows of a year, a month, a day and an hour that start and end mid-minute
  * (so raw results at the edges are read too). Target: under 50 ms. Not part of `npm run bench`:
- * `node bench/statistics.mjs` (needs a build). docs/BENCHMARKS.md section 9.
+ * `node bench/statistics.mjs` (needs a build). docs/BENCHMARKS.md section 10.
  *
  * The rollups are written with the store's own `rollUp` (a year of one result a minute), so the
  * rows are the ones the scheduler writes. Baseline in the same run: the same year computed from

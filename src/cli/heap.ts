@@ -7,7 +7,7 @@
  * Node 24), and Node 24's V8 keeps the pages a full GC empties in a pool that only a
  * memory-reducing GC gives back. V8 reads the flags below as it runs, so they work when set from
  * here, unlike --max-semi-space-size, which only the command line can set. docs/BENCHMARKS.md,
- * "Memory", has the measurements.
+ * section 4, has the figures (and the lab notebook it names, the measurements of each setting).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
