@@ -47,6 +47,12 @@ export function toolsDoc(tools: readonly CompiledTool[]): string {
   return parts.join('\n');
 }
 
+/** Where the README's tool table starts and ends. */
+export const TOOL_TABLE_MARKERS = [
+  '<!-- tools:start (npm run docs writes this table) -->',
+  '<!-- tools:end -->',
+] as const;
+
 /** The README's tool table: name, toolset, mode and description of every tool, in registry order. */
 export function toolTable(tools: readonly ToolDefinition[]): string {
   const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replaceAll('|', '\\|');
