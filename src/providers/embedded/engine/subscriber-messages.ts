@@ -7,6 +7,7 @@
 import type { SubscriberRef } from '../../../core/status-subscriptions.js';
 import type { DueDelivery } from '../store/deliveries-repo.js';
 import type { SubscriberNotice } from '../store/status-subscriber-news.js';
+import type { EmailParts } from './channels/channel.js';
 import type { Outgoing } from './channels/index.js';
 
 /** Where a subscriber's links go, made when its message is sent. */
@@ -15,13 +16,6 @@ export interface SubscriberLinks {
   page(page: SubscriberNotice['page']): string;
   /** A signed link token for the subscriber. */
   token(ref: SubscriberRef, purpose: 'confirm' | 'manage', now: number): string;
-}
-
-/** Email beyond the subject and text: the HTML part, the sender's name, extra headers. */
-export interface EmailParts {
-  html: string;
-  fromName: string;
-  headers: Record<string, string>;
 }
 
 const ESCAPES: Record<string, string> = {

@@ -198,8 +198,8 @@ export async function stopEscalation(
 
 /**
  * Cancels the incident's pages not yet sent — notification rules whose delay has not come, pages
- * waiting to be tried again — each
- * cancellation on the incident's log: it was acknowledged, resolved, reassigned or escalated first.
+ * waiting to be tried again — each cancellation on the incident's log: it was acknowledged,
+ * resolved, reassigned or escalated first.
  */
 async function cancelUnsent(
   trx: Trx,

@@ -31,6 +31,15 @@ export interface Outgoing {
    * buttons (Slack, Telegram): its id, and for a page to a person, who and their responder page.
    */
   incident?: { id: string; userId?: string | undefined; respondUrl?: string | undefined };
+  /** Email beyond the subject and text, where the message has it (status-page subscribers' mail). */
+  email?: EmailParts;
+}
+
+/** Email beyond the subject and text: the HTML part, the sender's name, extra headers. */
+export interface EmailParts {
+  html: string;
+  fromName: string;
+  headers: Record<string, string>;
 }
 
 export interface Channel {

@@ -5,8 +5,7 @@
  * an AddressRejectedError, which suspends a subscriber.
  */
 import type { Transporter } from 'nodemailer';
-import type { EmailParts } from '../subscriber-messages.js';
-import { type Channel, type Outgoing, PermanentDeliveryError } from './channel.js';
+import { type Channel, PermanentDeliveryError } from './channel.js';
 
 /** The mail server refused the recipient's address (5xx): retrying will not change its mind. */
 export class AddressRejectedError extends PermanentDeliveryError {}
@@ -40,7 +39,7 @@ export function emailChannel(smtpUrl: string, from: string): Channel {
       clearTimeout(idle);
       sending++;
       transport ??= import('nodemailer').then((m) => m.createTransport({ url: smtpUrl, ...POOL } as never));
-      const extra = (message as Outgoing & { email?: EmailParts }).email;
+      const extra = message.email;
       try {
         await (await transport).sendMail({
           from: extra?.fromName ? { name: extra.fromName, address: addressOf(from) } : from,
