@@ -1,9 +1,7 @@
 /**
- * Hot reads compiled once per shape. Building and compiling a Kysely query costs about as much
- * as SQLite running a small one (about 45 µs for each of get_users' three statements, against
- * 15–120 µs to run them), so a read on a hot path compiles its query once, with placeholder
- * values, and each call only puts its own values into the parameter list. The SQL text never
- * changes, so this works on every dialect, and the prepared-statement cache still applies.
+ * Hot reads compiled once per shape, because building and compiling a Kysely query costs as much
+ * as SQLite running a small one (about 45 µs for each of get_users' statements): each call only
+ * puts its own values into the parameter list of SQL text that never changes.
  */
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 
