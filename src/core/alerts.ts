@@ -8,6 +8,7 @@
 import type { CHANNEL_TYPES } from './channels.js';
 import type { Page } from './directory.js';
 import type { Severity as EventSeverity } from './events-v2.js';
+import type { ComponentStatus } from './status-pages.js';
 
 export const ALERT_CONDITIONS = [
   'check_failed',
@@ -83,7 +84,7 @@ export interface AlertRule {
   routing_key: string | null;
   /** Vigil: set this status-page component to `component_status` while the alert fires. */
   component_id: string | null;
-  component_status: string | null;
+  component_status: ComponentStatus | null;
   created_at: string;
   updated_at: string;
 }
@@ -102,7 +103,7 @@ export interface AlertRuleInput {
   service_id?: string | null | undefined;
   routing_key?: string | null | undefined;
   component_id?: string | null | undefined;
-  component_status?: string | null | undefined;
+  component_status?: ComponentStatus | null | undefined;
 }
 
 export interface Alert {

@@ -138,12 +138,16 @@ export interface ContactMethodInput {
   token?: string;
 }
 
+/** The roles a Vigil user may have; PagerDuty reports its own (owner, limited_user, …) on User.role. */
+export const USER_ROLES = ['admin', 'user', 'observer'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
 export interface UserInput {
   name: string;
   email: string;
   time_zone?: string;
   description?: string;
-  role?: string;
+  role?: UserRole;
   contact_methods?: ContactMethodInput[];
 }
 

@@ -8,6 +8,9 @@ export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as co
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const URGENCIES = ['high', 'low'] as const;
 export type Urgency = (typeof URGENCIES)[number];
+/** An alert on an incident is triggered until it (or its incident) is resolved. */
+export const INCIDENT_ALERT_STATUSES = ['triggered', 'resolved'] as const;
+export type IncidentAlertStatus = (typeof INCIDENT_ALERT_STATUSES)[number];
 
 export interface Ref {
   id: string;
@@ -94,7 +97,7 @@ export interface AlertInput {
 /** One alert on an incident, as it came (an Events API payload or a check's alert). */
 export interface IncidentAlert {
   id: string;
-  status: string;
+  status: IncidentAlertStatus;
   created_at: string;
   resolved_at?: string;
   body: Partial<AlertInput>;

@@ -19,7 +19,7 @@ export const COMPLETED_BODY = 'The scheduled maintenance has been completed.';
 export const OPEN_MAINTENANCE: readonly IncidentStatus[] = ['scheduled', 'in_progress', 'verifying'];
 
 export interface OpenMaintenance {
-  status: string;
+  status: IncidentStatus;
   scheduled_for: string | null;
   scheduled_until: string | null;
   flags: Scheduling;
@@ -29,7 +29,7 @@ export type MaintenanceTarget = 'in_progress' | 'completed';
 
 /** When a maintenance's next automatic move falls due; undefined when it has none to make. */
 export function maintenanceDueAt(m: OpenMaintenance): number | undefined {
-  if (!OPEN_MAINTENANCE.includes(m.status as IncidentStatus)) return undefined;
+  if (!OPEN_MAINTENANCE.includes(m.status)) return undefined;
   if (m.status === 'scheduled' && m.flags.scheduled_auto_in_progress)
     return Date.parse(m.scheduled_for ?? '');
   if (m.status !== 'scheduled' && m.flags.scheduled_auto_completed)

@@ -8,6 +8,8 @@ import type { Urgency } from './incidents.js';
 
 export const HANDOFF_TYPES = ['both', 'oncall', 'offcall'] as const;
 export type HandoffType = (typeof HANDOFF_TYPES)[number];
+/** The edge of a shift a handoff notice tells of: its start (`oncall`) or its end (`offcall`). */
+export type HandoffEdge = Exclude<HandoffType, 'both'>;
 
 /** The two kinds of rule, as the tools name them. */
 export const RULE_KINDS = ['assignment', 'handoff'] as const;

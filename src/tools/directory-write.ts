@@ -11,7 +11,7 @@ import {
   CONTACT_METHOD_TYPES,
   describeKinds,
 } from '../core/channels.js';
-import { SERVICE_URGENCIES } from '../core/directory.js';
+import { SERVICE_URGENCIES, USER_ROLES } from '../core/directory.js';
 import { ValidationError } from '../core/errors.js';
 import { CREATE, DELETE, defineTool, UPDATE } from './define-tool.js';
 import { serviceItem, teamItem, userItem } from './output.js';
@@ -95,7 +95,7 @@ export const createUser = defineTool({
     email,
     time_zone: timeZone.optional(),
     description: description.optional(),
-    role: z.enum(['admin', 'user', 'observer']).optional().describe('admin, user (default) or observer.'),
+    role: z.enum(USER_ROLES).optional().describe('admin, user (default) or observer.'),
     contact_methods: contactMethods.optional(),
   }),
   async handler(args, ctx) {
@@ -119,7 +119,7 @@ export const updateUser = defineTool({
     email: email.optional(),
     time_zone: timeZone.optional(),
     description: description.optional(),
-    role: z.enum(['admin', 'user', 'observer']).optional().describe('admin, user or observer.'),
+    role: z.enum(USER_ROLES).optional().describe('admin, user or observer.'),
     contact_methods: contactMethods.optional(),
   }),
   async handler({ user_id, ...patch }, ctx) {

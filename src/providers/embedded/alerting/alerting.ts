@@ -13,9 +13,9 @@
  * that moment: the sweeps release it (releaseSilenced) within a pass of the end.
  */
 import type { Kysely } from 'kysely';
-import type { AlertCondition, Severity } from '../../../core/alerts.js';
+import type { Severity } from '../../../core/alerts.js';
 import { isDown } from '../../../core/check-state.js';
-import type { ResultStatus } from '../../../core/checks.js';
+import type { CheckStatus } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import { ConflictError } from '../../../core/errors.js';
 import type { Flip } from '../../../core/heartbeat-state.js';
@@ -356,7 +356,7 @@ export class Alerting {
     const { id } = await this.incidents.trigger({
       serviceId: rule.service_id as string,
       title: title.slice(0, 255),
-      urgency: urgencyOf(rule.severity as Severity),
+      urgency: urgencyOf(rule.severity),
       incidentKey: `vigil-alert:${rule.id}`,
       details: { alert_id: alertId, rule: rule.name, ...details },
       by: { type: 'service', id: rule.service_id as string },
@@ -379,10 +379,10 @@ function urgencyOf(severity: Severity): 'high' | 'low' {
  * Whether a check rule's condition holds in a status the check moved to; undefined when the
  * status says nothing of it. Conditions over several runs are the sweep's.
  */
-function checkConditionHolds(rule: AlertRulesTable, status: string): boolean | undefined {
-  switch (rule.condition as AlertCondition) {
+function checkConditionHolds(rule: AlertRulesTable, status: CheckStatus): boolean | undefined {
+  switch (rule.condition) {
     case 'check_failed':
-      return isDown(status as ResultStatus) ? true : status === 'degraded' ? undefined : false;
+      return isDown(status) ? true : status === 'degraded' ? undefined : false;
     case 'check_timeout':
       return status === 'timeout' ? true : status === 'failed' ? undefined : false;
     case 'check_degraded':

@@ -4,7 +4,7 @@
  * when it resolves; both are queued as alert deliveries (store/events-api-deliveries.ts) in the
  * transaction that changes the alert, and sent by the engine like every other notification.
  */
-import { EVENT_SEVERITY, type Severity } from '../../../core/alerts.js';
+import { EVENT_SEVERITY } from '../../../core/alerts.js';
 import { type AlertPayload, MAX_SUMMARY_LENGTH } from '../../../core/events-v2.js';
 import type { CheckSource, EventsApiEvent, HeartbeatSource } from '../store/events-api-deliveries.js';
 import type { AlertRulesTable } from '../store/schema.js';
@@ -61,7 +61,7 @@ export function triggerEvent(
     payload: {
       summary: [...alert.description].slice(0, MAX_SUMMARY_LENGTH).join(''),
       source: about.source,
-      severity: EVENT_SEVERITY[rule.severity as Severity],
+      severity: EVENT_SEVERITY[rule.severity],
       timestamp: new Date(alert.firedAt).toISOString(),
       component: about.component,
       ...(about.group && { group: about.group }),

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
-import type { CheckType, ProbeResult } from '../../../core/checks.js';
+import type { ProbeResult } from '../../../core/checks.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
 import type { CheckRuns, ClaimedCheck, Run, StatusChange } from '../store/check-runs.js';
@@ -144,7 +144,7 @@ export class CheckScheduler {
       const dueAt = check.next_run_at as number;
       const wait = timed ? Math.max(0, dueAt - this.clock.now()) : 0;
       const probe = new Promise<void>((resolve) => setTimeout(resolve, wait))
-        .then(() => this.run({ ...check, status: check.status as CheckState['status'] }, dueAt, token))
+        .then(() => this.run(check, dueAt, token))
         .catch((err: unknown) => {
           this.log.error({ err, check: check.id }, 'check run failed');
           this.inFlight.delete(check.id);
@@ -199,7 +199,7 @@ export class CheckScheduler {
       return;
     }
     const target = {
-      type: check.type as CheckType,
+      type: check.type,
       url: check.url,
       host: check.host,
       port: check.port,

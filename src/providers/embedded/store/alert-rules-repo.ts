@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import { ALERT_CONDITIONS } from '../../../core/alerts.js';
 import { channelAddresses } from '../../../core/channels.js';
+import type { ComponentStatus } from '../../../core/status-pages.js';
 import { queueDeliveries } from './deliveries-repo.js';
 import {
   type CheckSource,
@@ -19,7 +20,7 @@ import {
 } from './events-api-deliveries.js';
 import { type Silencer, statusMaintenanceInEffect, windowsInEffect } from './maintenance-silencers.js';
 import type { Db } from './repo-helpers.js';
-import type { AlertRulesTable, CheckResultsTable, Database } from './schema.js';
+import type { AlertRulesTable, CheckResultsTable, ChecksTable, Database } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 /** An alert as a rule fires it. */
@@ -88,7 +89,7 @@ export class AlertRuleRepository {
   }
 
   /** A check's name and status now; undefined once deleted. */
-  checkState(id: string): Promise<{ name: string; status: string } | undefined> {
+  checkState(id: string): Promise<Pick<ChecksTable, 'name' | 'status'> | undefined> {
     return this.db.selectFrom('checks').select(['name', 'status']).where('id', '=', id).executeTakeFirst();
   }
 
@@ -421,7 +422,12 @@ async function insertAlert(db: Db, rule: AlertRulesTable, alert: Firing, silence
 }
 
 /** A status-page component's own status (an open page incident naming it still shows over it). */
-async function setComponent(trx: Kysely<Database>, componentId: string, status: string, now: number) {
+async function setComponent(
+  trx: Kysely<Database>,
+  componentId: string,
+  status: ComponentStatus,
+  now: number,
+) {
   await trx
     .updateTable('status_components')
     .set({ status, updated_at: new Date(now).toISOString() })

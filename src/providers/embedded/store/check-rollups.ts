@@ -6,7 +6,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { CheckStatistics, ResultStatus } from '../../../core/checks.js';
-import type { Buckets, CheckRollupsTable, Database } from './schema.js';
+import type { Buckets, CheckResultsTable, CheckRollupsTable, Database } from './schema.js';
 
 /** Upper bounds of the latency buckets, in ms; the last bucket holds everything above. */
 export const BUCKET_BOUNDS = [10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2000, 5000, 10_000, 30_000];
@@ -19,6 +19,8 @@ const PERIODS = [
   ['h', HOUR],
   ['d', DAY],
 ] as const;
+/** A rollup row's period: a minute, an hour or a day (UTC). */
+export type RollupPeriod = (typeof PERIODS)[number][0];
 
 export const ROLLUP_RETENTION_MS = 400 * DAY;
 
@@ -30,7 +32,7 @@ function bucketOf(ms: number): number {
 /** Adds results to their minute, hour and day rows. */
 export async function rollUp(
   db: Kysely<Database>,
-  results: readonly { check_id: string; created_at: number; status: string; response_time: number }[],
+  results: readonly Pick<CheckResultsTable, 'check_id' | 'created_at' | 'status' | 'response_time'>[],
 ): Promise<void> {
   const rows = new Map<string, CheckRollupsTable>();
   for (const r of results) {
@@ -56,7 +58,7 @@ export async function rollUp(
         rows.set(key, row);
       }
       row.total++;
-      row[r.status as ResultStatus]++;
+      row[r.status]++;
       row.sum_ms += r.response_time;
       row.min_ms = Math.min(row.min_ms, r.response_time);
       row.max_ms = Math.max(row.max_ms, r.response_time);
@@ -88,8 +90,8 @@ export async function rollUp(
 }
 
 /** The parts of [since, until) covered by whole days, whole hours and single minutes. */
-export function cover(since: number, until: number): { period: 'm' | 'h' | 'd'; from: number; to: number }[] {
-  const out: { period: 'm' | 'h' | 'd'; from: number; to: number }[] = [];
+export function cover(since: number, until: number): { period: RollupPeriod; from: number; to: number }[] {
+  const out: { period: RollupPeriod; from: number; to: number }[] = [];
   const up = (t: number, size: number) => Math.ceil(t / size) * size;
   const down = (t: number, size: number) => Math.floor(t / size) * size;
   const dayFrom = up(since, DAY);

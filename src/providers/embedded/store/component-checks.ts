@@ -5,7 +5,7 @@
  * it when due. An open incident naming the component still shows over it (on read). Its uptime
  * bars come from the checks' daily rollups.
  */
-import { sql } from 'kysely';
+import { type NotNull, sql } from 'kysely';
 import { checkedDay, componentStep, worseDay } from '../../../core/component-automation.js';
 import { NotFoundError } from '../../../core/errors.js';
 import type { CheckedDay, ComponentStatus } from '../../../core/status-pages.js';
@@ -105,9 +105,9 @@ export async function reconcile(
   const flips: ComponentFlip[] = [];
   for (const [id, list] of groupBy(rows, (r) => r.id)) {
     const c = list[0] as (typeof list)[number];
-    const from = c.status as ComponentStatus;
+    const from = c.status;
     const step = componentStep(
-      { ...c, status: from, check_status: c.check_status as ComponentStatus | null },
+      c,
       list.map((r) => r.check_state),
       at,
     );
@@ -128,16 +128,17 @@ export async function applyDue(db: Db, now: number): Promise<ComponentFlip[]> {
     .select(['id', 'page_id', 'status', 'check_status'])
     .where('check_status', 'is not', null)
     .where(sql<number>`check_status_since + automation_delay_seconds * 1000`, '<=', now)
+    .$narrowType<{ check_status: NotNull }>()
     .execute();
   const flips: ComponentFlip[] = [];
   for (const c of due) {
-    await apply(db, c.id, c.check_status as ComponentStatus, now);
+    await apply(db, c.id, c.check_status, now);
     if (c.check_status !== c.status)
       flips.push({
         componentId: c.id,
         pageId: c.page_id,
-        from: c.status as ComponentStatus,
-        to: c.check_status as ComponentStatus,
+        from: c.status,
+        to: c.check_status,
       });
   }
   return flips;

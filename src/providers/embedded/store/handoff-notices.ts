@@ -6,6 +6,7 @@
  * sweep, and however often, each shift's notice goes out once.
  */
 import type { Kysely } from 'kysely';
+import type { HandoffEdge } from '../../../core/notification-rules.js';
 import { DAY, MINUTE, TimeZone } from '../../../core/time-zone.js';
 import { queueDeliveries } from './deliveries-repo.js';
 import { groupBy, policiesThroughSchedules } from './repo-helpers.js';
@@ -17,7 +18,7 @@ export const HANDOFF_EVENT = 'oncall.handoff';
 
 /** What a handoff notice says, as its delivery's body. */
 export interface HandoffNotice {
-  edge: 'oncall' | 'offcall';
+  edge: HandoffEdge;
   schedule: { id: string; name: string };
   /** The escalation policies that page through the schedule. */
   escalation_policies: { id: string; name: string }[];

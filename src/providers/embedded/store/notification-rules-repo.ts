@@ -258,13 +258,9 @@ export async function ruleReferences(
 }
 
 /** What paging one user sends: each contact method and the minutes after the page it goes out. */
-export interface PagingStep {
-  user_id: string;
-  kind: string;
-  address: string;
-  secret: string | null;
+export type PagingStep = Pick<ContactMethodsTable, 'user_id' | 'kind' | 'address' | 'secret'> & {
   delayMinutes: number;
-}
+};
 
 /**
  * How paging these users for an incident of `urgency` goes: a user with notification rules is

@@ -8,11 +8,11 @@ import type { AuditEntry } from '../../../core/audit.js';
 import type { ChannelKindName } from '../../../core/channels.js';
 import type { CheckType } from '../../../core/check-kinds/index.js';
 import type { CheckJob, CheckResult, CheckStatus, ResultStatus } from '../../../core/checks.js';
-import type { ServiceStatus, ServiceUrgency } from '../../../core/directory.js';
+import type { ServiceStatus, ServiceUrgency, UserRole } from '../../../core/directory.js';
 import type { TargetType } from '../../../core/escalation.js';
 import type { HeartbeatStatus, PingKind } from '../../../core/heartbeats.js';
-import type { IncidentStatus, Urgency } from '../../../core/incidents.js';
-import type { HandoffType } from '../../../core/notification-rules.js';
+import type { Actor, IncidentAlertStatus, IncidentStatus, Urgency } from '../../../core/incidents.js';
+import type { HandoffEdge, HandoffType } from '../../../core/notification-rules.js';
 import type { Mode } from '../../../core/principal.js';
 import type {
   ComponentStatus,
@@ -21,6 +21,9 @@ import type {
   IncidentStatus as StatusIncidentStatus,
 } from '../../../core/status-pages.js';
 import type { SubscriberChannel, Subscription } from '../../../core/status-subscriptions.js';
+import type { RollupPeriod } from './check-rollups.js';
+import type { EngineEvent } from './engine-events.js';
+import type { LogType } from './incident-log.js';
 
 export interface UsersTable {
   id: string;
@@ -29,7 +32,7 @@ export interface UsersTable {
   email_lower: string;
   time_zone: string;
   description: string | null;
-  role: string;
+  role: UserRole;
   created_at: string;
   updated_at: string;
 }
@@ -288,7 +291,7 @@ export interface AlertRulesTable {
   /** A PagerDuty Events API v2 integration key: events go there instead of a local incident. */
   routing_key: string | null;
   component_id: string | null;
-  component_status: string | null;
+  component_status: ComponentStatus | null;
   created_at: string;
   updated_at: string;
 }
@@ -325,8 +328,7 @@ export type Buckets = {
 
 export type CheckRollupsTable = {
   check_id: string;
-  /** m, h or d: a minute, an hour or a day (UTC). */
-  period: string;
+  period: RollupPeriod;
   start_at: number;
   total: number;
   ok: number;
@@ -378,7 +380,7 @@ export interface IncidentsTable {
   created_at: string;
   updated_at: string;
   last_status_change_at: string;
-  last_status_change_by_type: string | null;
+  last_status_change_by_type: Actor['type'] | null;
   last_status_change_by_id: string | null;
   resolved_at: string | null;
   /** An acknowledged incident snoozed until then (ms) is triggered again. */
@@ -403,7 +405,7 @@ export interface IncidentNotesTable {
 export interface IncidentAlertsTable {
   id: string;
   incident_id: string;
-  status: string;
+  status: IncidentAlertStatus;
   /** JSON object: the alert as it came (summary, source, severity, custom_details, links, …). */
   payload: string;
   created_at: string;
@@ -436,7 +438,7 @@ export interface IncidentEscalationsTable {
 export interface DeliveriesTable {
   id: string;
   /** The channel kind that sends it (webhook, slack, email, pagerduty, …). */
-  kind: string;
+  kind: DeliveryKind;
   address: string;
   secret: string | null;
   event: string;
@@ -461,6 +463,9 @@ export interface DeliveriesTable {
   status_incident_id: string | null;
   status_update_id: string | null;
 }
+
+/** A channel kind, or the Events API (an alert's event to PagerDuty, see EVENTS_API_KIND). */
+export type DeliveryKind = ChannelKindName | typeof EVENTS_API_KIND;
 
 /** `cancelled`: a page not yet sent when its incident was acknowledged, resolved or reassigned. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'unsupported' | 'cancelled';
@@ -489,7 +494,7 @@ export interface HandoffRulesTable {
 export interface HandoffNoticesTable {
   rule_id: string;
   schedule_id: string;
-  edge: string;
+  edge: HandoffEdge;
   at: number;
   queued_at: number;
 }
@@ -499,9 +504,9 @@ export interface IncidentLogTable {
   incident_id: string;
   /** Order among entries with the same time. */
   seq: number;
-  type: string;
+  type: LogType;
   at: string;
-  actor_type: string | null;
+  actor_type: Actor['type'] | null;
   actor_id: string | null;
   summary: string;
   details: string | null;
@@ -544,10 +549,10 @@ export interface StatusComponentsTable {
   position: number;
   showcase: number;
   start_date: string | null;
-  status: string;
+  status: ComponentStatus;
   automation_delay_seconds: number;
   /** What the linked checks call for while it differs from `status`; null otherwise. */
-  check_status: string | null;
+  check_status: ComponentStatus | null;
   /** Since when (ms) they have called for it: it is applied `automation_delay_seconds` later. */
   check_status_since: number | null;
   created_at: string;
@@ -558,7 +563,7 @@ export interface StatusIncidentsTable {
   id: string;
   page_id: string;
   name: string;
-  status: string;
+  status: StatusIncidentStatus;
   body: string | null;
   impact: IncidentImpact;
   deliver_notifications: number;
@@ -591,7 +596,7 @@ export interface EngineEventsTable {
   id: string;
   /** What the fact is about (`check:<id>`, `rule:<id>`): one subject's facts are worked in order. */
   subject: string;
-  kind: string;
+  kind: EngineEvent['kind'];
   /** JSON. */
   payload: string;
   created_at: number;

@@ -91,7 +91,7 @@ export async function incidentStatuses(db: Db, pageId: string): Promise<Map<stri
     .execute();
   const out = new Map<string, ComponentStatus>();
   for (const r of rows) {
-    out.set(r.component_id, worst([out.get(r.component_id) ?? 'operational', r.status as ComponentStatus]));
+    out.set(r.component_id, worst([out.get(r.component_id) ?? 'operational', r.status]));
   }
   return out;
 }
@@ -109,7 +109,7 @@ export async function hydrateComponents(
       rows.map((r) => r.id),
     ),
   ]);
-  const shown = (r: StatusComponentsTable) => fromIncidents.get(r.id) ?? (r.status as ComponentStatus);
+  const shown = (r: StatusComponentsTable) => fromIncidents.get(r.id) ?? r.status;
   const groupIds = rows.filter((r) => r.is_group === 1).map((r) => r.id);
   const members =
     groupIds.length === 0
@@ -129,7 +129,7 @@ export async function hydrateComponents(
       showcase: r.showcase === 1,
       start_date: r.start_date,
       status: mine.length > 0 ? worst(mine.map(shown)) : shown(r),
-      own_status: r.status as ComponentStatus,
+      own_status: r.status,
       check_ids: links.get(r.id) ?? [],
       automation_delay_seconds: r.automation_delay_seconds,
       created_at: r.created_at,
@@ -145,7 +145,7 @@ export function toStatusPage(r: StatusPagesTable): StatusPage {
     subdomain: r.subdomain,
     domain: r.domain,
     url: r.url,
-    language: r.language as StatusPage['language'],
+    language: r.language,
     headline: r.headline,
     page_description: r.page_description,
     time_zone: r.time_zone,

@@ -91,11 +91,11 @@ function checkKind(i: { scheduled_for: string | null; scheduled_until: string | 
 /** resolved_at and monitoring_at after a move to `status` at `at`. */
 function milestones(
   row: Pick<StatusIncidentsTable, 'resolved_at' | 'monitoring_at'>,
-  status: string,
+  status: IncidentStatus,
   at: string,
 ) {
   return {
-    resolved_at: CLOSED_STATUSES.includes(status as IncidentStatus) ? (row.resolved_at ?? at) : null,
+    resolved_at: CLOSED_STATUSES.includes(status) ? (row.resolved_at ?? at) : null,
     monitoring_at: status === 'monitoring' ? (row.monitoring_at ?? at) : row.monitoring_at,
   };
 }
@@ -103,7 +103,7 @@ function milestones(
 const toUpdate = (r: StatusIncidentUpdatesTable): IncidentUpdate => ({
   id: r.id,
   incident_id: r.incident_id,
-  status: r.status as IncidentStatus,
+  status: r.status,
   body: r.body,
   components: JSON.parse(r.components) as Record<string, ComponentStatus>,
   deliver_notifications: r.deliver_notifications === 1,
@@ -187,7 +187,7 @@ export class StatusIncidentsRepository extends StatusComponentsRepository implem
       const p = await resolvePage(trx, pageRef);
       const row = await incidentRow(trx, p.id, id);
       const at = this.now();
-      const status = patch.status ?? (row.status as IncidentStatus);
+      const status = patch.status ?? row.status;
       const scheduled = {
         scheduled_for: patch.scheduled_for === undefined ? row.scheduled_for : patch.scheduled_for,
         scheduled_until: patch.scheduled_until === undefined ? row.scheduled_until : patch.scheduled_until,
@@ -397,7 +397,7 @@ export async function hydrateIncidents(
     id: r.id,
     page_id: r.page_id,
     name: r.name,
-    status: r.status as IncidentStatus,
+    status: r.status,
     body: r.body,
     impact: r.impact,
     deliver_notifications: r.deliver_notifications === 1,
