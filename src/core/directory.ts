@@ -1,14 +1,13 @@
 /**
  * The directory domain (users, teams, services) and its port. Shapes follow PagerDuty's field
- * names so an agent sees the same objects whichever provider answers.
+ * names so an agent sees the same objects whichever provider answers. Each resource is defined
+ * once, as a zod schema: its type derives from it, and the tools' output schemas are these.
  */
+import { z } from 'zod';
 import type { CONTACT_METHOD_TYPES } from './channels.js';
 
-export interface Reference {
-  id: string;
-  type: string;
-  summary: string;
-}
+export const referenceSchema = z.object({ id: z.string(), type: z.string(), summary: z.string() });
+export type Reference = z.infer<typeof referenceSchema>;
 
 /** The kinds a contact method may be (see channels.ts). */
 export type ContactMethodKind = (typeof CONTACT_METHOD_TYPES)[number];
@@ -28,37 +27,42 @@ export interface ContactMethod {
   signing_secret?: string;
 }
 
-export interface User {
-  id: string;
-  type: 'user';
-  name: string;
-  email: string;
+export const userSchema = z.object({
+  id: z.string(),
+  type: z.literal('user'),
+  name: z.string(),
+  email: z.string(),
   /** Absent only where the provider does not say (PagerDuty user references). */
-  time_zone?: string;
-  description?: string;
-  role?: string;
-  job_title?: string;
-  teams: Reference[];
+  time_zone: z.string().optional(),
+  description: z.string().optional(),
+  role: z.string().optional(),
+  job_title: z.string().optional(),
+  teams: z.array(referenceSchema),
+  contact_methods: z.array(
+    z.object({ id: z.string(), type: z.string(), address: z.string().optional() }).loose(),
+  ),
   /** PagerDuty's notification rules, as references. */
-  notification_rules?: { id: string; type: string }[];
-  contact_methods: ContactMethod[];
-  created_at?: string;
-  updated_at?: string;
-}
+  notification_rules: z.array(z.object({ id: z.string(), type: z.string() })).optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+/** Answers list contact methods loosely (id, type, address); the domain holds each whole (ContactMethod). */
+export type User = Omit<z.infer<typeof userSchema>, 'contact_methods'> & { contact_methods: ContactMethod[] };
 
-export interface Team {
-  id: string;
-  type: 'team';
-  name: string;
-  summary: string;
-  description?: string;
+export const teamSchema = z.object({
+  id: z.string(),
+  type: z.literal('team'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string().optional(),
   /** PagerDuty's parent team. */
-  parent?: { id: string; type: string };
+  parent: z.object({ id: z.string(), type: z.string() }).optional(),
   /** Listed when one team is read; PagerDuty adds each member's role. */
-  members?: (Reference & { role?: string })[];
-  created_at?: string;
-  updated_at?: string;
-}
+  members: z.array(referenceSchema.extend({ role: z.string().optional() })).optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+export type Team = z.infer<typeof teamSchema>;
 
 /** The urgencies a service may give the incidents it opens; `severity_based` follows each alert's severity. */
 export const SERVICE_URGENCIES = ['high', 'low', 'severity_based'] as const;
@@ -69,10 +73,11 @@ export const SERVICE_STATUSES = ['active', 'disabled', 'warning', 'critical', 'm
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 /** PagerDuty's `incident_urgency_rule` of a service, in its constant form. */
-export interface IncidentUrgencyRule {
-  type: 'constant';
-  urgency: ServiceUrgency;
-}
+export const incidentUrgencyRuleSchema = z.object({
+  type: z.literal('constant'),
+  urgency: z.enum(SERVICE_URGENCIES),
+});
+export type IncidentUrgencyRule = z.infer<typeof incidentUrgencyRuleSchema>;
 
 /**
  * The urgency of an incident a service opens: the one the caller asked for, else the service's
@@ -86,35 +91,37 @@ export function incidentUrgency(
   return rule === 'high' || rule === 'low' ? rule : trigger.urgency;
 }
 
-export interface Service {
-  id: string;
-  type: 'service';
-  name: string;
-  summary: string;
-  description?: string;
+export const serviceSchema = z.object({
+  id: z.string(),
+  type: z.literal('service'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string().optional(),
   /** `active` or `disabled`; PagerDuty also reports `warning`, `critical` and `maintenance`. */
-  status: ServiceStatus;
-  escalation_policy?: Reference;
-  teams: Reference[];
+  status: z.enum(SERVICE_STATUSES),
+  escalation_policy: referenceSchema.optional(),
+  teams: z.array(referenceSchema),
   /** The Events API v2 routing key of an embedded service. */
-  integration_key?: string;
+  integration_key: z.string().optional(),
   /** The urgency of the incidents it opens; absent: as each trigger says (alert severity, or high). */
-  incident_urgency_rule?: IncidentUrgencyRule;
+  incident_urgency_rule: incidentUrgencyRuleSchema.optional(),
   /** PagerDuty's integrations of the service. */
-  integrations?: { id: string; summary: string }[];
-  created_at?: string;
-  updated_at?: string;
-}
+  integrations: z.array(z.object({ id: z.string(), summary: z.string() })).optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+export type Service = z.infer<typeof serviceSchema>;
 
 /** What `current_user_context` filters by (the PagerDuty seed's `build_user_context`). */
-export interface UserContext {
-  user_id: string;
-  name: string;
-  email: string;
-  team_ids: string[];
-  service_ids: string[];
-  escalation_policy_ids: string[];
-}
+export const userContextSchema = z.object({
+  user_id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  team_ids: z.array(z.string()),
+  service_ids: z.array(z.string()),
+  escalation_policy_ids: z.array(z.string()),
+});
+export type UserContext = z.infer<typeof userContextSchema>;
 
 export interface Page<T> {
   items: T[];

@@ -6,12 +6,17 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
-import { SERVICE_STATUSES, SERVICE_URGENCIES } from '../core/directory.js';
+import { referenceSchema as reference } from '../core/directory.js';
 import { HEARTBEAT_STATUSES, PING_KINDS } from '../core/heartbeats.js';
 import { INCIDENT_STATUSES, URGENCIES } from '../core/incidents.js';
 import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
-const reference = z.object({ id: z.string(), type: z.string(), summary: z.string() });
+export {
+  serviceSchema as serviceItem,
+  teamSchema as teamItem,
+  userContextSchema as userContextItem,
+  userSchema as userItem,
+} from '../core/directory.js';
 
 export function envelopeSchema(resource: string, item: z.ZodObject) {
   return z.object({
@@ -20,61 +25,6 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
     [resource]: z.array(item.partial().loose()),
   });
 }
-
-export const userItem = z.object({
-  id: z.string(),
-  type: z.literal('user'),
-  name: z.string(),
-  email: z.string(),
-  time_zone: z.string(),
-  description: z.string(),
-  role: z.string(),
-  job_title: z.string(),
-  teams: z.array(reference),
-  contact_methods: z.array(
-    z.object({ id: z.string(), type: z.string(), address: z.string().optional() }).loose(),
-  ),
-  notification_rules: z.array(z.object({ id: z.string(), type: z.string() })),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const teamItem = z.object({
-  id: z.string(),
-  type: z.literal('team'),
-  name: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  parent: z.object({ id: z.string(), type: z.string() }),
-  members: z.array(reference.extend({ role: z.string().optional() })),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const serviceItem = z.object({
-  id: z.string(),
-  type: z.literal('service'),
-  name: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  status: z.enum(SERVICE_STATUSES),
-  escalation_policy: reference,
-  teams: z.array(reference),
-  integration_key: z.string(),
-  incident_urgency_rule: z.object({ type: z.literal('constant'), urgency: z.enum(SERVICE_URGENCIES) }),
-  integrations: z.array(z.object({ id: z.string(), summary: z.string() })),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const userContextItem = z.object({
-  user_id: z.string(),
-  name: z.string(),
-  email: z.string(),
-  team_ids: z.array(z.string()),
-  service_ids: z.array(z.string()),
-  escalation_policy_ids: z.array(z.string()),
-});
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
 
