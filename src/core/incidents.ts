@@ -1,7 +1,10 @@
 /**
  * The responder-incident domain (pages to on-call people, not status-page posts) and its port.
- * Shapes follow PagerDuty's field names, as the PagerDuty seed's parsers keep them.
+ * Shapes follow PagerDuty's field names, as the PagerDuty seed's parsers keep them. Incidents,
+ * notes and log entries are each defined once, as a zod schema: their types derive from it, and
+ * the tools' output schemas are these.
  */
+import { z } from 'zod';
 import type { Page } from './directory.js';
 
 export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved'] as const;
@@ -12,37 +15,51 @@ export type Urgency = (typeof URGENCIES)[number];
 export const INCIDENT_ALERT_STATUSES = ['triggered', 'resolved'] as const;
 export type IncidentAlertStatus = (typeof INCIDENT_ALERT_STATUSES)[number];
 
-export interface Ref {
-  id: string;
-  summary: string;
-}
+/** A reference by id and name (PagerDuty's summary). */
+export const refSchema = z.object({ id: z.string(), summary: z.string() });
+export type Ref = z.infer<typeof refSchema>;
 
-export interface Incident {
-  id: string;
-  type: 'incident';
-  incident_number: number;
-  title: string;
-  summary: string;
-  description?: string;
-  status: IncidentStatus;
-  urgency: Urgency;
-  incident_key?: string;
-  created_at: string;
-  updated_at: string;
-  last_status_change_at: string;
-  last_status_change_by?: Ref & { type: 'user_reference' | 'service_reference' };
-  resolved_at?: string;
+/** Who acted, as answers name it: the schema says its type is a string, the domain says which. */
+const actorRefSchema = refSchema.extend({ type: z.string() });
+export type ActorRef = Ref & { type: 'user_reference' | 'service_reference' };
+
+export const incidentSchema = z.object({
+  id: z.string(),
+  type: z.literal('incident'),
+  incident_number: z.number().int(),
+  title: z.string(),
+  summary: z.string(),
+  description: z.string().optional(),
+  status: z.enum(INCIDENT_STATUSES),
+  urgency: z.enum(URGENCIES),
+  incident_key: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_status_change_at: z.string(),
+  last_status_change_by: actorRefSchema.optional(),
+  resolved_at: z.string().optional(),
   /** Set while an acknowledged incident is snoozed: when it triggers again. */
-  snoozed_until?: string;
-  service: Ref;
-  escalation_policy?: Ref;
-  teams: Ref[];
-  assignments: { assignee: Ref; at: string }[];
-  acknowledgements: { acknowledger: Ref; at: string }[];
-  alert_counts: { triggered: number; resolved: number; all: number };
-  body_details?: Record<string, unknown>;
-  client_url?: string;
-}
+  snoozed_until: z.string().optional(),
+  service: refSchema,
+  escalation_policy: refSchema.optional(),
+  teams: z.array(refSchema),
+  assignments: z.array(z.object({ assignee: refSchema, at: z.string() })),
+  acknowledgements: z.array(z.object({ acknowledger: refSchema, at: z.string() })),
+  alert_counts: z.object({ triggered: z.number(), resolved: z.number(), all: z.number() }),
+  body_details: z.object({}).loose().optional(),
+  client_url: z.string().optional(),
+});
+/** The one narrowing: who last changed the status is a user or a service (ActorRef). */
+export type Incident = Omit<z.infer<typeof incidentSchema>, 'last_status_change_by'> & {
+  last_status_change_by?: ActorRef;
+};
+
+/** An incident as the tools answer it: `include` may add its notes and past and related incidents. */
+export const incidentItemSchema = incidentSchema.extend({
+  notes: z.array(z.object({}).loose()),
+  past_incidents: z.array(z.object({}).loose()),
+  related_incidents: z.array(z.object({}).loose()),
+});
 
 /** An earlier incident on the same service; PagerDuty tells only its id, title and time. */
 export type PastIncident = Pick<Incident, 'id' | 'title' | 'created_at'> &
@@ -54,22 +71,25 @@ export type RelatedIncident = Incident & {
 };
 
 /** One entry of an incident's timeline, PagerDuty's log entry shape. */
-export interface LogEntry {
-  id: string;
-  type: string;
-  created_at: string;
-  summary: string;
-  agent?: Ref & { type: 'user_reference' | 'service_reference' };
-  details?: Record<string, unknown>;
-}
+export const logEntrySchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  created_at: z.string(),
+  summary: z.string(),
+  agent: actorRefSchema.optional(),
+  details: z.object({}).loose().optional(),
+});
+/** The one narrowing: the agent is a user or a service (ActorRef). */
+export type LogEntry = Omit<z.infer<typeof logEntrySchema>, 'agent'> & { agent?: ActorRef };
 
-export interface IncidentNote {
-  id: string;
-  content: string;
-  created_at: string;
-  user?: { id: string; name: string };
-  channel: { summary: string };
-}
+export const incidentNoteSchema = z.object({
+  id: z.string(),
+  content: z.string(),
+  created_at: z.string(),
+  user: z.object({ id: z.string(), name: z.string() }).optional(),
+  channel: z.object({ summary: z.string() }),
+});
+export type IncidentNote = z.infer<typeof incidentNoteSchema>;
 
 /**
  * Who acted: a user, or a service (an integration resolving its own alert). `via` says how, when

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { referenceSchema as reference } from '../core/directory.js';
 import { HEARTBEAT_STATUSES, PING_KINDS } from '../core/heartbeats.js';
-import { INCIDENT_STATUSES, URGENCIES } from '../core/incidents.js';
+import { refSchema } from '../core/incidents.js';
 import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 export {
@@ -17,6 +17,11 @@ export {
   userContextSchema as userContextItem,
   userSchema as userItem,
 } from '../core/directory.js';
+export {
+  incidentItemSchema as incidentItem,
+  incidentNoteSchema as noteItem,
+  logEntrySchema as logEntryItem,
+} from '../core/incidents.js';
 
 export function envelopeSchema(resource: string, item: z.ZodObject) {
   return z.object({
@@ -28,44 +33,7 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
 
-const namedRef = z.object({ id: z.string(), summary: z.string() });
-
-export const incidentItem = z.object({
-  id: z.string(),
-  type: z.literal('incident'),
-  incident_number: z.number().int(),
-  title: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  status: z.enum(INCIDENT_STATUSES),
-  urgency: z.enum(URGENCIES),
-  incident_key: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  last_status_change_at: z.string(),
-  last_status_change_by: namedRef.extend({ type: z.string() }),
-  resolved_at: z.string(),
-  snoozed_until: z.string(),
-  service: namedRef,
-  escalation_policy: namedRef,
-  teams: z.array(namedRef),
-  assignments: z.array(z.object({ assignee: namedRef, at: z.string() })),
-  acknowledgements: z.array(z.object({ acknowledger: namedRef, at: z.string() })),
-  alert_counts: z.object({ triggered: z.number(), resolved: z.number(), all: z.number() }),
-  body_details: z.object({}).loose(),
-  client_url: z.string(),
-  notes: z.array(z.object({}).loose()),
-  past_incidents: z.array(z.object({}).loose()),
-  related_incidents: z.array(z.object({}).loose()),
-});
-
-export const noteItem = z.object({
-  id: z.string(),
-  content: z.string(),
-  created_at: z.string(),
-  user: z.object({ id: z.string(), name: z.string() }),
-  channel: z.object({ summary: z.string() }),
-});
+const namedRef = refSchema;
 
 export const escalationPolicyItem = z.object({
   id: z.string(),
@@ -81,15 +49,6 @@ export const escalationPolicyItem = z.object({
   teams: z.array(namedRef),
   created_at: z.string(),
   updated_at: z.string(),
-});
-
-export const logEntryItem = z.object({
-  id: z.string(),
-  type: z.string(),
-  created_at: z.string(),
-  summary: z.string(),
-  agent: namedRef.extend({ type: z.string() }),
-  details: z.object({}).loose(),
 });
 
 const shiftEntry = z.object({ start: z.string(), end: z.string(), user: namedRef });
