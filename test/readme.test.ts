@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLAG_VARIABLES } from '../src/cli/env.js';
-import { PROVIDERS } from '../src/cli/providers.js';
-import { parseConfig, VARIABLES } from '../src/core/config.js';
+import { allVariables, PROVIDERS } from '../src/cli/providers.js';
+import { parseConfig } from '../src/core/config.js';
 import { silentLogger } from '../src/core/log.js';
 import { TOOL_TABLE_MARKERS, toolTable } from '../src/server/docs.js';
 import { ALL_TOOLS } from '../src/tools/registry.js';
@@ -34,15 +34,17 @@ describe('README', () => {
   it('lists every configuration variable with its aliases, flag and default, and nothing else', () => {
     const table = rows('| Variable | Flag | Default | Meaning |');
     const flagOf = Object.fromEntries(Object.entries(FLAG_VARIABLES).map(([flag, name]) => [name, flag]));
-    for (const v of VARIABLES) {
+    // Core's variables and each provider's, declared in its own folder.
+    const variables = allVariables(parseConfig({}));
+    for (const v of variables) {
       const row = table.find((r) => r[0]?.startsWith(`\`${v.name}\``));
       expect(row, v.name).toBeDefined();
       const [names, flag, def] = row as string[];
-      for (const alias of 'aliases' in v ? v.aliases : []) expect(names, v.name).toContain(`\`${alias}\``);
+      for (const alias of v.aliases ?? []) expect(names, v.name).toContain(`\`${alias}\``);
       expect(flag, v.name).toBe(flagOf[v.name] ? `\`--${flagOf[v.name]}\`` : '');
-      expect(def, v.name).toBe('default' in v ? `\`${v.default}\`` : '');
+      expect(def, v.name).toBe(v.default !== undefined ? `\`${v.default}\`` : '');
     }
-    const known = new Set<string>(VARIABLES.map((v) => v.name));
+    const known = new Set<string>(variables.map((v) => v.name));
     for (const [names, flag] of table) {
       const name = /^`([A-Z_]+)`/.exec(names ?? '')?.[1];
       if (name) expect(known.has(name), name).toBe(true);

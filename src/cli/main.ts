@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = positionals;
   const flags: Partial<Record<FlagName, string>> = values;
-  const config = parseConfig(withFlags(readEnv(process.env, values['env-file']), flags));
+  const { configure } = await import('./providers.js');
+  const config = configure(parseConfig(withFlags(readEnv(process.env, values['env-file']), flags)));
   // SQLite lives in the data directory; PostgreSQL needs it only for a key file, made when used.
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { callJson, connect, toolNames } from '../../test/helpers/clients.js';
 import { tempDir } from '../../test/helpers/vigil.js';
-import { parseConfig } from '../core/config.js';
+import { ConfigError, parseConfig } from '../core/config.js';
 import { UnauthorizedError } from '../core/errors.js';
 import type { HeartbeatsPort } from '../core/heartbeats.js';
 import { silentLogger } from '../core/log.js';
@@ -9,7 +10,14 @@ import type { ProviderFactory } from '../core/provider.js';
 import type { HttpApp } from '../http/app.js';
 import { pingeraPerRequest } from '../providers/pingera/index.js';
 import { Authenticator } from '../server/auth.js';
-import { activeProviders, PROVIDERS, upstreamAuth } from './providers.js';
+import {
+  activeProviders,
+  allVariables,
+  configure,
+  eventsApiUrl,
+  PROVIDERS,
+  upstreamAuth,
+} from './providers.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { httpApp } from './serve.js';
 
@@ -40,13 +48,22 @@ describe("the Pingera seed's remote setup", () => {
 });
 
 /**
- * A third provider that exists only here: it reads its caller's token from `X-Acme-Token`, serves
- * heartbeats from that caller's "account", and cannot delete one. Nothing in server/ or http/
- * knows of it.
+ * A third provider that exists only here: its one variable (ACME_REGION) is its own, it reads
+ * its caller's token from `X-Acme-Token`, serves heartbeats from that caller's "account", and
+ * cannot delete one. Nothing in core/, server/ or http/ knows of it.
  */
-const acme: ProviderFactory = () => ({
+const ACME_VARIABLES = [
+  {
+    name: 'ACME_REGION',
+    default: 'eu',
+    schema: z.enum(['eu', 'us'], { error: 'accepts eu or us' }),
+    description: 'Acme region.',
+  },
+] as const;
+const acme: ProviderFactory = (config) => ({
   name: 'acme',
-  settings: {},
+  settings: config.settingsOf(ACME_VARIABLES),
+  variables: ACME_VARIABLES,
   configured: true,
   unsupportedTools: ['delete_heartbeat'],
   credential: (request) => {
@@ -70,6 +87,72 @@ const acme: ProviderFactory = () => ({
       ],
     },
   }),
+});
+
+describe('configure', () => {
+  it('checks VIGIL_PROVIDERS against the providers of the list, naming them', () => {
+    expect(() => configure(parseConfig({ VIGIL_PROVIDERS: 'pagerduty,pingra' }))).toThrow(
+      "VIGIL_PROVIDERS: invalid value 'pagerduty,pingra', accepts a comma-separated list of embedded, pagerduty, pingera",
+    );
+    expect(configure(parseConfig({ VIGIL_PROVIDERS: 'acme' }), [...PROVIDERS, acme]).providers).toEqual([
+      'acme',
+    ]);
+  });
+
+  it.each([
+    ['PAGERDUTY_EVENTS_URL', 'ftp://events.example.com', 'http:// or https://'],
+    ['PAGERDUTY_USER_EMAIL', 'nobody', 'email'],
+    ['PAGERDUTY_OAUTH_CALLBACK_PORT', '70000', 'port number'],
+    ['PINGERA_TIMEOUT', '-1', 'positive'],
+    ['PINGERA_MAX_RETRIES', '11', '0-10'],
+    ['PINGERA_BASE_URL', 'not a url', 'https://'],
+  ])("stops at a provider's bad variable: %s=%s", (name, value, accepts) => {
+    let error: unknown;
+    try {
+      configure(parseConfig({ [name]: value }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as ConfigError).message).toContain(accepts);
+  });
+
+  it('makes the mode read_write for a PagerDuty credential alone, as the PagerDuty seed, unless told', () => {
+    expect(configure(parseConfig({ PAGERDUTY_API_TOKEN: 't' })).mode).toBe('read_write');
+    expect(configure(parseConfig({ PAGERDUTY_CLIENT_ID: 'c' })).mode).toBe('read_write');
+    expect(configure(parseConfig({ PAGERDUTY_API_TOKEN: 't', VIGIL_MODE: 'read_only' })).mode).toBe(
+      'read_only',
+    );
+    expect(configure(parseConfig({ PAGERDUTY_API_TOKEN: 't', PINGERA_API_KEY: 'k' })).mode).toBe('read_only');
+    expect(configure(parseConfig({ PAGERDUTY_API_TOKEN: 't', VIGIL_PROVIDERS: 'pagerduty' })).mode).toBe(
+      'read_only',
+    );
+    expect(configure(parseConfig({ PINGERA_API_KEY: 'k' })).mode).toBe('read_only');
+  });
+
+  it("lists every provider's variables beside core's, once each", () => {
+    const names = allVariables(parseConfig({}), [...PROVIDERS, acme]).map((v) => v.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['VIGIL_MODE', 'PAGERDUTY_API_TOKEN', 'PINGERA_API_KEY', 'ACME_REGION']),
+    );
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('sends PagerDuty events to the US host, the EU host for EU accounts, or where told', () => {
+    expect(eventsApiUrl(parseConfig({}))).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(eventsApiUrl(parseConfig({ PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com' }))).toBe(
+      'https://events.eu.pagerduty.com/v2/enqueue',
+    );
+    expect(
+      eventsApiUrl(
+        parseConfig({
+          PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com',
+          PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:8080/v2/enqueue',
+        }),
+      ),
+    ).toBe('http://127.0.0.1:8080/v2/enqueue');
+  });
 });
 
 describe('a provider list with a third provider', () => {

@@ -3,7 +3,7 @@
  * the list below (core/provider.ts) that is in use, bound per call to that caller's credential.
  * Adding a provider is its folder plus one entry in PROVIDERS.
  */
-import type { Config } from '../core/config.js';
+import { type Config, ConfigError, VARIABLES, type Variable } from '../core/config.js';
 import { type Logger, silentLogger } from '../core/log.js';
 import type { ConnectionReport, MetaPort, Ports, UpstreamCredentials } from '../core/ports.js';
 import type { CallerRequest, Provider, ProviderFactory } from '../core/provider.js';
@@ -17,6 +17,15 @@ import { VERSION } from './version.js';
 /** The SaaS providers, in the order their ports lay over the embedded engine's (later wins). */
 export const PROVIDERS: readonly ProviderFactory[] = [pagerDutyProvider, pingeraProvider];
 
+/** Every provider of the list, made from the configuration (each reads its own variables). */
+export function makeProviders(
+  config: Config,
+  log: Logger,
+  list: readonly ProviderFactory[] = PROVIDERS,
+): Provider[] {
+  return list.map((make) => make(config, { log, version: VERSION }));
+}
+
 /**
  * The providers in use, made from the configuration: those VIGIL_PROVIDERS names, else each one
  * whose settings make it usable (core/provider.ts, `configured`).
@@ -26,8 +35,42 @@ export function usedProviders(
   log: Logger,
   list: readonly ProviderFactory[] = PROVIDERS,
 ): Provider[] {
-  const made = list.map((make) => make(config, { log, version: VERSION }));
+  return inUse(config, makeProviders(config, log, list));
+}
+
+function inUse(config: Config, made: readonly Provider[]): Provider[] {
   return made.filter((p) => (config.providers ? config.providers.includes(p.name) : p.configured));
+}
+
+/**
+ * The configuration once the providers have read theirs: a bad variable of theirs and an unknown
+ * name in VIGIL_PROVIDERS stop the start (ConfigError), and with VIGIL_MODE unset a provider in
+ * use alone may make the mode read_write (`writesWhenAlone`).
+ */
+export function configure(config: Config, list: readonly ProviderFactory[] = PROVIDERS): Config {
+  const made = makeProviders(config, silentLogger(), list);
+  const names = ['embedded', ...made.map((p) => p.name)];
+  if (config.providers?.some((n) => !names.includes(n)))
+    throw new ConfigError(
+      'VIGIL_PROVIDERS',
+      `invalid value '${config.providers.join(',')}', accepts a comma-separated list of ${names.join(', ')}`,
+    );
+  const used = inUse(config, made);
+  const alone = !config.providers && used.length === 1 ? used[0] : undefined;
+  return !config.modeGiven && alone?.writesWhenAlone ? { ...config, mode: 'read_write' } : config;
+}
+
+/** Every environment variable Vigil reads: core's, then each provider's (the README lists them all). */
+export function allVariables(config: Config, list: readonly ProviderFactory[] = PROVIDERS): Variable[] {
+  return [...VARIABLES, ...makeProviders(config, silentLogger(), list).flatMap((p) => p.variables)];
+}
+
+/** Where alert rules with a routing key send Events API v2 events: the provider that takes them says. */
+export function eventsApiUrl(
+  config: Config,
+  list: readonly ProviderFactory[] = PROVIDERS,
+): string | undefined {
+  return makeProviders(config, silentLogger(), list).find((p) => p.eventsApiUrl)?.eventsApiUrl;
 }
 
 /** Names of the providers in use: VIGIL_PROVIDERS, else the embedded engine plus each configured one. */

@@ -13,7 +13,7 @@ import { loadListings } from '../server/listings.js';
 import { defaultProfiles } from '../server/profiles.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-import { activeProviders, assemble, PROVIDERS, usedProviders } from './providers.js';
+import { activeProviders, assemble, eventsApiUrl, PROVIDERS, usedProviders } from './providers.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
@@ -43,7 +43,7 @@ export async function openRuntime(
     auditRetentionDays: config.auditRetentionDays,
     telegram: config.telegram,
     pagerduty: {
-      eventsUrl: config.pagerduty.eventsUrl,
+      eventsUrl: eventsApiUrl(config, opts.providers ?? PROVIDERS),
       // A link back only to an address set on purpose, not the bind address the default guesses.
       clientUrl: config.publicUrlGiven ? config.publicUrl : undefined,
     },

@@ -32,21 +32,7 @@ describe('parseConfig', () => {
     expect(c.requireAuthHeader).toBe(true);
   });
 
-  it('sends PagerDuty events to the US host, the EU host for EU accounts, or where told', () => {
-    expect(parseConfig({}).pagerduty.eventsUrl).toBe('https://events.pagerduty.com/v2/enqueue');
-    expect(parseConfig({ PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com' }).pagerduty.eventsUrl).toBe(
-      'https://events.eu.pagerduty.com/v2/enqueue',
-    );
-    expect(
-      parseConfig({
-        PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com',
-        PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:8080/v2/enqueue',
-      }).pagerduty.eventsUrl,
-    ).toBe('http://127.0.0.1:8080/v2/enqueue');
-  });
-
   it.each([
-    ['PAGERDUTY_EVENTS_URL', 'ftp://events.example.com', 'http:// or https://'],
     ['VIGIL_MODE', 'admin', 'read_only or read_write'],
     ['PINGERA_MODE', 'rw', 'read_only or read_write'],
     ['HTTP_PORT', '70000', 'port number'],
@@ -58,7 +44,6 @@ describe('parseConfig', () => {
     ['VIGIL_JWT_SECRET', 'short', '32 characters'],
     ['VIGIL_LOG_LEVEL', 'loud', 'info'],
     ['TRANSPORT_MODE', 'grpc', 'stdio, sse or http'],
-    ['VIGIL_PROVIDERS', 'pagerduty,pingra', 'embedded, pagerduty, pingera'],
   ])('rejects %s=%s naming the variable and what it accepts', (name, value, accepts) => {
     let error: unknown;
     try {
@@ -71,19 +56,6 @@ describe('parseConfig', () => {
     expect((error as ConfigError).message).toContain(name);
     expect((error as ConfigError).message).toContain(accepts);
     expect((error as ConfigError).message).not.toContain('\n');
-  });
-
-  it('gives the SaaS providers their typed settings, and PagerDuty OAuth only with a client id', () => {
-    const seed = parseConfig({ PINGERA_API_KEY: 'k', PINGERA_TIMEOUT: '7', PAGERDUTY_API_TOKEN: 't' });
-    expect(seed.pingera).toMatchObject({
-      apiKey: 'k',
-      timeoutMs: 7000,
-      baseUrl: 'https://api.pingera.ru/v1',
-    });
-    expect(seed.pagerduty).toMatchObject({ token: 't', host: 'https://api.pagerduty.com', oauth: undefined });
-    const oauth = parseConfig({ PAGERDUTY_CLIENT_ID: 'c', PAGERDUTY_OAUTH_CALLBACK_PORT: '6000' }).pagerduty
-      .oauth;
-    expect(oauth).toEqual({ clientId: 'c', clientSecret: undefined, callbackPort: 6000 });
   });
 
   it('knows whether the public URL was given or guessed, and the sessions a client may hold', () => {

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { defaultDataDir } from './data-dir.js';
 import { nameList } from './name-list.js';
 
-const bool = z
+export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'accepts true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const port = z.coerce
+export const port = z.coerce
   .number({ error: 'accepts a port number 1-65535' })
   .int('accepts a port number 1-65535')
   .min(1, 'accepts a port number 1-65535')
@@ -20,23 +20,20 @@ const listenPort = z.coerce
   .int('accepts a port number 0-65535 (0 picks a free port)')
   .min(0, 'accepts a port number 0-65535 (0 picks a free port)')
   .max(65535, 'accepts a port number 0-65535 (0 picks a free port)');
-const positiveInt = (what: string) =>
+export const positiveInt = (what: string) =>
   z.coerce
     .number({ error: `accepts ${what}` })
     .int(`accepts ${what}`)
     .positive(`accepts ${what}`);
 const mode = z.enum(['read_only', 'read_write'], { error: 'accepts read_only or read_write' });
 const list = z.string().transform((v) => nameList(v));
-const url = (what: string) => z.url({ error: `accepts ${what}` });
-const PROVIDERS = ['embedded', 'pagerduty', 'pingera'];
-const providerList = list.refine((names) => names.every((n) => PROVIDERS.includes(n)), {
-  error: `accepts a comma-separated list of ${PROVIDERS.join(', ')}`,
-});
+export const url = (what: string) => z.url({ error: `accepts ${what}` });
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'accepts fatal, error, warn, info, debug, trace or silent',
 });
 
-interface Variable {
+/** One environment variable: core's below, and each provider's in its own folder. */
+export interface Variable {
   /** The environment variable; `aliases` are read when it is unset (seed spellings). */
   readonly name: string;
   readonly aliases?: readonly string[];
@@ -56,7 +53,7 @@ export const VARIABLES = [
   },
   {
     name: 'VIGIL_PROVIDERS',
-    schema: providerList,
+    schema: list,
     description:
       'Providers to use, comma-separated (embedded, pagerduty, pingera). Default: embedded, plus any SaaS provider whose credential is set.',
   },
@@ -350,39 +347,6 @@ export const VARIABLES = [
     schema: bool,
     description: 'Reject HTTP requests without an Authorization header (401).',
   },
-  // Pingera seed
-  {
-    name: 'PINGERA_API_KEY',
-    schema: z.string().min(1),
-    description: 'Pingera API key (the pingera provider).',
-  },
-  {
-    name: 'PINGERA_JWT_TOKEN',
-    schema: z.string().min(1),
-    description: 'Pingera JWT, instead of an API key.',
-  },
-  {
-    name: 'PINGERA_BASE_URL',
-    default: 'https://api.pingera.ru/v1',
-    schema: url('an https:// URL'),
-    description: 'Pingera API base URL.',
-  },
-  {
-    name: 'PINGERA_TIMEOUT',
-    default: '30',
-    schema: positiveInt('a positive number of seconds'),
-    description: 'Pingera request timeout in seconds.',
-  },
-  {
-    name: 'PINGERA_MAX_RETRIES',
-    default: '3',
-    schema: z.coerce
-      .number({ error: 'accepts a whole number 0-10' })
-      .int('accepts a whole number 0-10')
-      .min(0, 'accepts a whole number 0-10')
-      .max(10, 'accepts a whole number 0-10'),
-    description: 'Retries of idempotent Pingera requests.',
-  },
   {
     name: 'PINGERA_DEBUG',
     default: 'false',
@@ -396,56 +360,46 @@ export const VARIABLES = [
     schema: z.string().min(1),
     description: 'The server name clients see.',
   },
-  // PagerDuty seed
-  {
-    name: 'PAGERDUTY_API_TOKEN',
-    schema: z.string().min(1),
-    description: 'PagerDuty REST API token (the pagerduty provider).',
-  },
-  {
-    name: 'PAGERDUTY_API_HOST',
-    default: 'https://api.pagerduty.com',
-    schema: url('an https:// URL'),
-    description: 'PagerDuty API host (https://api.eu.pagerduty.com for EU accounts).',
-  },
-  {
-    name: 'PAGERDUTY_EVENTS_URL',
-    schema: z.url({ protocol: /^https?$/, error: 'accepts an http:// or https:// URL' }),
-    description:
-      'Where alert rules with a routing_key send Events API v2 events. Default https://events.pagerduty.com/v2/enqueue (https://events.eu.pagerduty.com/v2/enqueue when PAGERDUTY_API_HOST is the EU host).',
-  },
-  {
-    name: 'PAGERDUTY_CLIENT_ID',
-    schema: z.string().min(1),
-    description: 'PagerDuty OAuth client id (browser login with PKCE).',
-  },
-  {
-    name: 'PAGERDUTY_CLIENT_SECRET',
-    schema: z.string().min(1),
-    description: 'PagerDuty OAuth client secret (enables token refresh).',
-  },
-  {
-    name: 'PAGERDUTY_OAUTH_CALLBACK_PORT',
-    default: '5173',
-    schema: port,
-    description: 'Port of the local OAuth callback.',
-  },
-  {
-    name: 'PAGERDUTY_USER_EMAIL',
-    schema: z.email({ error: 'accepts an email address' }),
-    description: 'The From address for PagerDuty writes.',
-  },
 ] as const satisfies readonly Variable[];
 
-type Declared = (typeof VARIABLES)[number];
-
 /** Each variable's value as its schema gives it; undefined when unset, unless it has a default. */
-type Settings = {
-  [V in Declared as V['name']]: z.output<V['schema']> | (V extends { default: string } ? never : undefined);
+export type SettingsOf<Vs extends readonly Variable[]> = {
+  [V in Vs[number] as V['name']]: z.output<V['schema']> | (V extends { default: string } ? never : undefined);
 };
+
+type Settings = SettingsOf<typeof VARIABLES>;
+
+/** The environment as the CLI read it (process env, .env file and flags), by variable name. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `variables` from the environment, each through its own schema (an alias when the name is
+ * unset, then the default). Throws ConfigError naming the first bad variable and what it accepts.
+ */
+export function parseVariables<const Vs extends readonly Variable[]>(
+  variables: Vs,
+  env: Environment,
+): SettingsOf<Vs> {
+  const values: Record<string, unknown> = {};
+  for (const v of variables) {
+    const spelled = [v.name, ...(v.aliases ?? [])].find((n) => env[n] !== undefined && env[n] !== '');
+    const value = spelled ? env[spelled] : v.default;
+    if (value === undefined) continue;
+    const parsed = v.schema.safeParse(value.trim());
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? 'has an invalid value';
+      throw new ConfigError(spelled ?? v.name, `invalid value '${value}', ${message}`);
+    }
+    values[v.name] = parsed.data;
+  }
+  // Each value above came from its own variable's schema, or is absent: what SettingsOf says.
+  return values as SettingsOf<Vs>;
+}
 
 export interface Config {
   mode: 'read_only' | 'read_write';
+  /** VIGIL_MODE was set: the mode is the operator's, not a default a provider may change. */
+  modeGiven: boolean;
   providers: string[] | undefined;
   toolsets: string[] | undefined;
   tools: string[] | undefined;
@@ -503,21 +457,11 @@ export interface Config {
   slack: { signingSecret: string | undefined; botToken: string | undefined; apiUrl: string };
   /** The Telegram bot (VIGIL_TELEGRAM_*), when its token is set; the webhook secret when that is. */
   telegram: { botToken: string; apiUrl: string; webhookSecret: string | undefined } | undefined;
-  pagerduty: {
-    /** The Events API v2 endpoint alert rules with a routing key send to. */
-    eventsUrl: string;
-    host: string;
-    token: string | undefined;
-    userEmail: string | undefined;
-    oauth: { clientId: string; clientSecret: string | undefined; callbackPort: number } | undefined;
-  };
-  pingera: {
-    baseUrl: string;
-    apiKey: string | undefined;
-    jwt: string | undefined;
-    timeoutMs: number;
-    maxRetries: number;
-  };
+  /**
+   * Reads variables that are not core's (a provider's, declared in its folder) through their
+   * schemas, from the same environment as the rest.
+   */
+  settingsOf<const Vs extends readonly Variable[]>(variables: Vs): SettingsOf<Vs>;
 }
 
 export class ConfigError extends Error {
@@ -531,24 +475,12 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment. Throws ConfigError naming the first bad variable and what it accepts. */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const values: Record<string, unknown> = {};
-  for (const v of VARIABLES as readonly Variable[]) {
-    const spelled = [v.name, ...(v.aliases ?? [])].find((n) => env[n] !== undefined && env[n] !== '');
-    const value = spelled ? env[spelled] : v.default;
-    if (value === undefined) continue;
-    const parsed = v.schema.safeParse(value.trim());
-    if (!parsed.success) {
-      const message = parsed.error.issues[0]?.message ?? 'has an invalid value';
-      throw new ConfigError(spelled ?? v.name, `invalid value '${value}', ${message}`);
-    }
-    values[v.name] = parsed.data;
-  }
-  // Each value above came from its own variable's schema, or is absent: what Settings says.
-  const s = values as Settings;
+export function parseConfig(env: Environment): Config {
+  const s: Settings = parseVariables(VARIABLES, env);
   const publicUrl = s.VIGIL_PUBLIC_URL ?? `http://${hostForUrl(s.HTTP_HOST)}:${s.HTTP_PORT}`;
   return {
-    mode: s.VIGIL_MODE ?? (pagerDutyDropIn(s) ? 'read_write' : 'read_only'),
+    mode: s.VIGIL_MODE ?? 'read_only',
+    modeGiven: s.VIGIL_MODE !== undefined,
     providers: s.VIGIL_PROVIDERS,
     toolsets: s.VIGIL_TOOLSETS,
     tools: s.VIGIL_TOOLS,
@@ -603,26 +535,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     publicUrlGiven: s.VIGIL_PUBLIC_URL !== undefined,
     oauthIssuer: s.VIGIL_OAUTH_ISSUER,
     statusFrameAncestors: s.VIGIL_STATUS_FRAME_ANCESTORS,
-    pagerduty: {
-      eventsUrl: s.PAGERDUTY_EVENTS_URL ?? defaultEventsUrl(s.PAGERDUTY_API_HOST),
-      host: s.PAGERDUTY_API_HOST,
-      token: s.PAGERDUTY_API_TOKEN,
-      userEmail: s.PAGERDUTY_USER_EMAIL,
-      oauth: s.PAGERDUTY_CLIENT_ID
-        ? {
-            clientId: s.PAGERDUTY_CLIENT_ID,
-            clientSecret: s.PAGERDUTY_CLIENT_SECRET,
-            callbackPort: s.PAGERDUTY_OAUTH_CALLBACK_PORT,
-          }
-        : undefined,
-    },
-    pingera: {
-      baseUrl: s.PINGERA_BASE_URL,
-      apiKey: s.PINGERA_API_KEY,
-      jwt: s.PINGERA_JWT_TOKEN,
-      timeoutMs: s.PINGERA_TIMEOUT * 1000,
-      maxRetries: s.PINGERA_MAX_RETRIES,
-    },
+    settingsOf: (variables) => parseVariables(variables, env),
   };
 }
 
@@ -640,26 +553,6 @@ function notifySettings(s: Settings): Config['notify'] {
     ...(pushover && { pushover: { apiUrl: s.VIGIL_PUSHOVER_API_URL, token: pushover } }),
     ...(homeserver && matrixToken && { matrix: { homeserver, accessToken: matrixToken } }),
   };
-}
-
-/**
- * A PagerDuty credential and nothing else chosen: Vigil stands in for the PagerDuty seed, which
- * always had its three write tools (acknowledge, resolve, add a note).
- */
-function pagerDutyDropIn(s: Settings): boolean {
-  const pagerduty = s.PAGERDUTY_API_TOKEN !== undefined || s.PAGERDUTY_CLIENT_ID !== undefined;
-  const pingera = s.PINGERA_API_KEY !== undefined || s.PINGERA_JWT_TOKEN !== undefined;
-  return pagerduty && !pingera && s.VIGIL_PROVIDERS === undefined;
-}
-
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-export const PAGERDUTY_EU_EVENTS_URL = 'https://events.eu.pagerduty.com/v2/enqueue';
-
-/** EU accounts take events on PagerDuty's EU host, as their REST API is on its EU host. */
-function defaultEventsUrl(apiHost: string): string {
-  return new URL(apiHost).hostname === 'api.eu.pagerduty.com'
-    ? PAGERDUTY_EU_EVENTS_URL
-    : PAGERDUTY_EVENTS_URL;
 }
 
 /** A bind address as a URL host: the wildcard becomes loopback, IPv6 gets brackets. */

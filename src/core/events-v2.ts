@@ -11,6 +11,10 @@ export type EventAction = (typeof EVENT_ACTIONS)[number];
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Where PagerDuty takes Events API v2 events: its US host, and its EU host for EU accounts. */
+export const EVENTS_API_URL = 'https://events.pagerduty.com/v2/enqueue';
+export const EVENTS_API_EU_URL = 'https://events.eu.pagerduty.com/v2/enqueue';
+
 /** PagerDuty's limit on the whole request body; enforced in bytes by the HTTP layer. */
 export const MAX_EVENT_BYTES = 512 * 1024;
 export const ROUTING_KEY_LENGTH = 32;

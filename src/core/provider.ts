@@ -4,7 +4,7 @@
  * the ports it serves for one caller and the tools it cannot carry out. The list of providers is
  * in src/cli/providers.ts; nothing outside a provider's folder names the vendor.
  */
-import type { Config } from './config.js';
+import type { Config, Variable } from './config.js';
 import type { Logger } from './log.js';
 import type { MetaPort, Ports } from './ports.js';
 
@@ -29,6 +29,8 @@ export interface Provider<Settings = unknown> {
   readonly name: string;
   /** Its part of the configuration, typed: what it was made with. */
   readonly settings: Settings;
+  /** The environment variables its settings come from (the README documents each). */
+  readonly variables: readonly Variable[];
   /** Its settings make it usable: it is in use unless VIGIL_PROVIDERS names others. */
   readonly configured: boolean;
   /** It answers only the calls that bring its credential; the others see what the rest serve. */
@@ -46,6 +48,10 @@ export interface Provider<Settings = unknown> {
   portsFor(caller: ProviderCaller): Ports & { meta: MetaPort };
   /** Tools whose port it serves but which it cannot carry out: not listed; a call answers NOT_SUPPORTED. */
   readonly unsupportedTools: readonly string[];
+  /** In use alone, with VIGIL_MODE unset, it makes the mode read_write (a seed that always had its writes). */
+  readonly writesWhenAlone?: boolean | undefined;
+  /** Where the embedded engine's alert rules with a routing key send Events API v2 events, if this provider takes them. */
+  readonly eventsApiUrl?: string | undefined;
 }
 
 /** What every provider is made with besides the configuration. */

@@ -4,7 +4,8 @@
 import type { Kysely } from 'kysely';
 import { chatButtons } from '../../core/chat-action.js';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { type Config, PAGERDUTY_EVENTS_URL } from '../../core/config.js';
+import type { Config } from '../../core/config.js';
+import { EVENTS_API_URL } from '../../core/events-v2.js';
 import type { Logger } from '../../core/log.js';
 import type { Ports } from '../../core/ports.js';
 import { responderTokens, responderUrl } from '../../core/responder-token.js';
@@ -115,7 +116,7 @@ export async function createEmbeddedProvider(opts: {
     | undefined;
   secretKey?: string | undefined;
   /** Alert rules with a routing key: where their events go, and the link back they carry. */
-  pagerduty?: { eventsUrl: string; clientUrl?: string | undefined } | undefined;
+  pagerduty?: { eventsUrl?: string | undefined; clientUrl?: string | undefined } | undefined;
   /** Days audit entries are kept (default 90). */
   auditRetentionDays?: number | undefined;
   /** The Telegram bot `telegram` deliveries go through; without it they are `unsupported`. */
@@ -189,7 +190,7 @@ export async function createEmbeddedProvider(opts: {
       new DeliveryRepository(db, postgres),
       channels(
         opts.smtp ?? { from: 'Vigil <vigil@localhost>' },
-        opts.pagerduty?.eventsUrl ?? PAGERDUTY_EVENTS_URL,
+        opts.pagerduty?.eventsUrl ?? EVENTS_API_URL,
         // Slack's and Telegram's buttons, signed under the same key (src/http/chat takes the clicks).
         { buttons: chatButtons(() => secretKey(opts.secretKey, opts.dataDir)), telegram: opts.telegram },
         opts.notify,

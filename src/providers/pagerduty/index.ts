@@ -6,7 +6,7 @@
  * then PAGERDUTY_API_TOKEN, then (for a local process only) the OAuth login. Each call gets its
  * own ports bound to its own credential, so concurrent requests never see each other's account.
  */
-import type { Config } from '../../core/config.js';
+import type { Config, Variable } from '../../core/config.js';
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ConnectionReport, Ports } from '../../core/ports.js';
@@ -19,6 +19,7 @@ import { PagerDutyNotificationRules } from './notification-rules.js';
 import { PagerDutyOAuth } from './oauth.js';
 import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
 import { ContextCache, Session } from './session.js';
+import { PAGERDUTY_VARIABLES, pagerDutySettings } from './settings.js';
 
 export interface PagerDutyOptions {
   host: string;
@@ -26,6 +27,8 @@ export interface PagerDutyOptions {
   userEmail?: string | undefined;
   /** The OAuth login (PAGERDUTY_CLIENT_ID), for local processes without a token. */
   oauth?: { accessToken(): Promise<string> } | undefined;
+  /** Where alert rules with a routing key send Events API v2 events (PAGERDUTY_EVENTS_URL). */
+  eventsUrl?: string | undefined;
   log: Logger;
   version: string;
   timeoutMs?: number;
@@ -52,12 +55,13 @@ const TOKEN_HEADER = 'x-pagerduty-token';
 
 /** The provider from the configuration (PAGERDUTY_*); the OAuth login only when a client id is set. */
 export function pagerDutyProvider(config: Config, env: ProviderEnv): PagerDutyProvider {
-  const { host, token, userEmail, oauth } = config.pagerduty;
+  const { host, token, userEmail, oauth, eventsUrl } = pagerDutySettings(config);
   return new PagerDutyProvider({
     host,
     token,
     userEmail,
     oauth: oauth && new PagerDutyOAuth({ ...oauth, dataDir: config.dataDir, log: env.log }),
+    eventsUrl,
     ...env,
   });
 }
@@ -66,9 +70,16 @@ export class PagerDutyProvider implements Provider<PagerDutyOptions> {
   readonly name = 'pagerduty';
   readonly unsupportedTools = PAGERDUTY_UNSUPPORTED_TOOLS;
   readonly credentialHeaders = [TOKEN_HEADER];
+  readonly variables: readonly Variable[] = PAGERDUTY_VARIABLES;
+  /** The PagerDuty seed always had its three writes (acknowledge, resolve, add a note). */
+  readonly writesWhenAlone = true;
   private readonly cache = new ContextCache();
 
   constructor(readonly settings: PagerDutyOptions) {}
+
+  get eventsApiUrl(): string | undefined {
+    return this.settings.eventsUrl;
+  }
 
   /** A token or the OAuth login: without either, only requests bringing their own token are answered. */
   get configured(): boolean {

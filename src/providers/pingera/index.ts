@@ -7,7 +7,7 @@
  * and ports, so concurrent requests with different credentials share nothing that changes (the
  * seed swapped one global client per request, and raced).
  */
-import type { Config } from '../../core/config.js';
+import type { Config, Variable } from '../../core/config.js';
 import { UnauthorizedError, VigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { ConnectionReport, Ports } from '../../core/ports.js';
@@ -17,6 +17,7 @@ import { PingeraChecks } from './checks.js';
 import { credentialOf, PingeraClient, type PingeraCredential } from './client.js';
 import { PingeraHeartbeats } from './heartbeats.js';
 import { PingeraSecrets } from './secrets.js';
+import { PINGERA_VARIABLES, type PingeraSettings, pingeraSettings } from './settings.js';
 import { PingeraStatusPages } from './status-pages.js';
 
 export interface PingeraOptions {
@@ -47,11 +48,11 @@ export const PINGERA_UNSUPPORTED_TOOLS = ['delete_incident_update'];
  * the monitoring and status-page toolsets for that request, from that client's account. Requests
  * with a Vigil key or JWT keep the embedded engine for everything.
  */
-export function pingeraPerRequest(config: Config): boolean {
+export function pingeraPerRequest(config: Config, settings = pingeraSettings(config)): boolean {
   return (
     config.providers === undefined &&
-    !config.pingera.apiKey &&
-    !config.pingera.jwt &&
+    !settings.apiKey &&
+    !settings.jwt &&
     (config.transport === 'sse' || config.transport === 'http') &&
     config.requireAuthHeader
   );
@@ -59,12 +60,14 @@ export function pingeraPerRequest(config: Config): boolean {
 
 /** The provider from the configuration (PINGERA_*, and the seed's remote setup). */
 export function pingeraProvider(config: Config, env: ProviderEnv): PingeraProvider {
-  return new PingeraProvider({ ...config.pingera, ...env, perRequest: pingeraPerRequest(config) });
+  const settings: PingeraSettings = pingeraSettings(config);
+  return new PingeraProvider({ ...settings, ...env, perRequest: pingeraPerRequest(config, settings) });
 }
 
 export class PingeraProvider implements Provider<PingeraOptions> {
   readonly name = 'pingera';
   readonly unsupportedTools = PINGERA_UNSUPPORTED_TOOLS;
+  readonly variables: readonly Variable[] = PINGERA_VARIABLES;
   /** An Authorization value that is not Vigil's is the caller's Pingera key or `Bearer <jwt>`. */
   readonly foreignAuthorization = { toolsets: [...PINGERA_TOOLSETS, 'meta'] };
 
