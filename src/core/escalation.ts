@@ -1,31 +1,42 @@
 /**
  * Escalation policies: who is paged, level by level, and how long each level has before the
- * next. Shapes follow PagerDuty's field names.
+ * next. Shapes follow PagerDuty's field names. A policy is defined once, as a zod schema: its
+ * type derives from it, and the tools' output schema is it.
  */
-import type { Page } from './directory.js';
+import { z } from 'zod';
+import { type Page, type Reference, referenceSchema } from './directory.js';
+import { refSchema } from './incidents.js';
 
 export const TARGET_TYPES = ['user_reference', 'schedule_reference'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
-export interface EscalationRule {
-  id: string;
-  escalation_delay_in_minutes: number;
-  targets: { id: string; type: TargetType; summary: string }[];
-}
+export const escalationRuleSchema = z.object({
+  id: z.string(),
+  escalation_delay_in_minutes: z.number(),
+  targets: z.array(referenceSchema),
+});
+/** The one narrowing: a target is a user or a schedule (TARGET_TYPES); answers say its type as a string. */
+export type EscalationRule = Omit<z.infer<typeof escalationRuleSchema>, 'targets'> & {
+  targets: (Reference & { type: TargetType })[];
+};
 
-export interface EscalationPolicy {
-  id: string;
-  type: 'escalation_policy';
-  name: string;
-  summary: string;
-  description?: string;
-  num_loops: number;
+export const escalationPolicySchema = z.object({
+  id: z.string(),
+  type: z.literal('escalation_policy'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string().optional(),
+  num_loops: z.number().int(),
+  escalation_rules: z.array(escalationRuleSchema),
+  services: z.array(refSchema),
+  teams: z.array(refSchema),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+/** Its rules narrowed as EscalationRule says. */
+export type EscalationPolicy = Omit<z.infer<typeof escalationPolicySchema>, 'escalation_rules'> & {
   escalation_rules: EscalationRule[];
-  services: { id: string; summary: string }[];
-  teams: { id: string; summary: string }[];
-  created_at?: string;
-  updated_at?: string;
-}
+};
 
 export interface EscalationPolicyInput {
   name: string;

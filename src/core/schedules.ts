@@ -1,20 +1,21 @@
 /**
  * On-call schedules and on-call shifts, and their port. Shapes follow PagerDuty's field names:
  * a schedule has `schedule_layers` (rotations), overrides, a `time_zone`, and for a window a
- * `final_schedule` of `rendered_schedule_entries`.
+ * `final_schedule` of `rendered_schedule_entries`. Schedules, overrides and on-call shifts are
+ * each defined once, as a zod schema: their types derive from it, and the tools' output schemas
+ * are these.
  */
+import { z } from 'zod';
 import type { Page } from './directory.js';
 import { ValidationError } from './errors.js';
+import { refSchema } from './incidents.js';
 import { type LayerSpec, type Restriction, renderLayer } from './rotation.js';
 import { TimeZone, WEEK } from './time-zone.js';
 
 export type { Restriction } from './rotation.js';
 
-export interface ShiftEntry {
-  start: string;
-  end: string;
-  user: { id: string; summary: string };
-}
+export const shiftEntrySchema = z.object({ start: z.string(), end: z.string(), user: refSchema });
+export type ShiftEntry = z.infer<typeof shiftEntrySchema>;
 
 export interface ScheduleLayer {
   id: string;
@@ -29,36 +30,44 @@ export interface ScheduleLayer {
   rendered_schedule_entries?: ShiftEntry[];
 }
 
-export interface ScheduleOverride {
-  id: string;
-  start: string;
-  end: string;
-  user: { id: string; summary: string };
-  created_at?: string;
-}
+export const scheduleOverrideSchema = z.object({
+  id: z.string(),
+  start: z.string(),
+  end: z.string(),
+  user: refSchema,
+  created_at: z.string().optional(),
+});
+export type ScheduleOverride = z.infer<typeof scheduleOverrideSchema>;
 
-export interface Schedule {
-  id: string;
-  type: 'schedule';
-  name: string;
-  summary: string;
-  description?: string;
-  time_zone: string;
+export const scheduleSchema = z.object({
+  id: z.string(),
+  type: z.literal('schedule'),
+  name: z.string(),
+  summary: z.string(),
+  description: z.string().optional(),
+  time_zone: z.string(),
   /** Later layers take precedence over earlier ones where both have someone on call. */
-  schedule_layers: ScheduleLayer[];
-  escalation_policies: { id: string; summary: string }[];
-  teams: { id: string; summary: string }[];
-  users: { id: string; summary: string }[];
+  schedule_layers: z.array(z.object({ id: z.string(), name: z.string(), users: z.array(refSchema) }).loose()),
+  escalation_policies: z.array(refSchema),
+  teams: z.array(refSchema),
+  users: z.array(refSchema),
   /** Only when the schedule is read for a window. */
+  overrides: z.array(scheduleOverrideSchema.omit({ created_at: true }).loose()).optional(),
+  final_schedule: z
+    .object({
+      name: z.string(),
+      rendered_schedule_entries: z.array(shiftEntrySchema),
+      rendered_coverage_percentage: z.number(),
+    })
+    .optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+/** Answers list layers loosely (id, name, users) and overrides without their creation; the domain holds both whole. */
+export type Schedule = Omit<z.infer<typeof scheduleSchema>, 'schedule_layers' | 'overrides'> & {
+  schedule_layers: ScheduleLayer[];
   overrides?: ScheduleOverride[];
-  final_schedule?: {
-    name: 'Final Schedule';
-    rendered_schedule_entries: ShiftEntry[];
-    rendered_coverage_percentage: number;
-  };
-  created_at?: string;
-  updated_at?: string;
-}
+};
 
 export interface LayerInput {
   name?: string | undefined;
@@ -97,16 +106,17 @@ export interface ScheduleFilter {
   offset: number;
 }
 
-export interface Oncall {
-  user: { id: string; summary: string };
+export const oncallSchema = z.object({
+  user: refSchema,
   /** Null when the escalation policy targets the user directly. */
-  schedule: { id: string; summary: string } | null;
-  escalation_policy: { id: string; summary: string };
-  escalation_level: number;
+  schedule: refSchema.nullable(),
+  escalation_policy: refSchema,
+  escalation_level: z.number().int(),
   /** Null for direct targets: on call whenever the policy pages that level. */
-  start: string | null;
-  end: string | null;
-}
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+});
+export type Oncall = z.infer<typeof oncallSchema>;
 
 export interface OncallFilter extends Window {
   scheduleIds?: string[] | undefined;

@@ -6,9 +6,7 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
-import { referenceSchema as reference } from '../core/directory.js';
 import { HEARTBEAT_STATUSES, PING_KINDS } from '../core/heartbeats.js';
-import { refSchema } from '../core/incidents.js';
 import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 export {
@@ -17,11 +15,17 @@ export {
   userContextSchema as userContextItem,
   userSchema as userItem,
 } from '../core/directory.js';
+export { escalationPolicySchema as escalationPolicyItem } from '../core/escalation.js';
 export {
   incidentItemSchema as incidentItem,
   incidentNoteSchema as noteItem,
   logEntrySchema as logEntryItem,
 } from '../core/incidents.js';
+export {
+  oncallSchema as oncallItem,
+  scheduleOverrideSchema as overrideItem,
+  scheduleSchema as scheduleItem,
+} from '../core/schedules.js';
 
 export function envelopeSchema(resource: string, item: z.ZodObject) {
   return z.object({
@@ -32,66 +36,6 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
 }
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
-
-const namedRef = refSchema;
-
-export const escalationPolicyItem = z.object({
-  id: z.string(),
-  type: z.literal('escalation_policy'),
-  name: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  num_loops: z.number().int(),
-  escalation_rules: z.array(
-    z.object({ id: z.string(), escalation_delay_in_minutes: z.number(), targets: z.array(reference) }),
-  ),
-  services: z.array(namedRef),
-  teams: z.array(namedRef),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-const shiftEntry = z.object({ start: z.string(), end: z.string(), user: namedRef });
-
-export const scheduleItem = z.object({
-  id: z.string(),
-  type: z.literal('schedule'),
-  name: z.string(),
-  summary: z.string(),
-  description: z.string(),
-  time_zone: z.string(),
-  schedule_layers: z.array(z.object({ id: z.string(), name: z.string(), users: z.array(namedRef) }).loose()),
-  escalation_policies: z.array(namedRef),
-  teams: z.array(namedRef),
-  users: z.array(namedRef),
-  overrides: z.array(
-    z.object({ id: z.string(), start: z.string(), end: z.string(), user: namedRef }).loose(),
-  ),
-  final_schedule: z.object({
-    name: z.string(),
-    rendered_schedule_entries: z.array(shiftEntry),
-    rendered_coverage_percentage: z.number(),
-  }),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const overrideItem = z.object({
-  id: z.string(),
-  start: z.string(),
-  end: z.string(),
-  user: namedRef,
-  created_at: z.string(),
-});
-
-export const oncallItem = z.object({
-  user: namedRef,
-  schedule: namedRef.nullable(),
-  escalation_policy: namedRef,
-  escalation_level: z.number().int(),
-  start: z.string().nullable(),
-  end: z.string().nullable(),
-});
 
 export const heartbeatPingItem = z.object({
   id: z.string(),
