@@ -2,9 +2,11 @@
  * Heartbeats: a job pings its URL when it runs; Vigil knows when a ping is late and when the job
  * is down. A heartbeat expects a ping every `period_seconds`, or at the times of a cron
  * expression in a time zone, plus `grace_seconds` before it is down. Field names follow
- * Pingera's HeartbeatCheck where it has them.
+ * Pingera's HeartbeatCheck where it has them. Heartbeats and their pings are each defined once,
+ * as a zod schema: their types derive from it, and the tools' output schemas are these.
  */
 
+import { z } from 'zod';
 import type { Page } from './directory.js';
 import { ValidationError } from './errors.js';
 import { lazy } from './lazy.js';
@@ -18,37 +20,39 @@ export type HeartbeatStatus = (typeof HEARTBEAT_STATUSES)[number];
 export const PING_KINDS = ['success', 'start', 'fail'] as const;
 export type PingKind = (typeof PING_KINDS)[number];
 
-export interface HeartbeatPing {
-  id: string;
-  check_id: string;
-  received_at: string;
-  kind: PingKind;
-  exit_code: number | null;
-  source_ip: string | null;
-  user_agent: string | null;
+export const heartbeatPingSchema = z.object({
+  id: z.string(),
+  check_id: z.string(),
+  received_at: z.string(),
+  kind: z.enum(PING_KINDS),
+  exit_code: z.number().int().nullable(),
+  source_ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
   /** The request body: JSON when it parses, else text; the first 10 KB. */
-  ping_data: unknown;
-  truncated: boolean;
-}
+  ping_data: z.unknown(),
+  truncated: z.boolean(),
+});
+export type HeartbeatPing = z.infer<typeof heartbeatPingSchema>;
 
-export interface Heartbeat {
-  id: string;
-  name: string;
-  status: HeartbeatStatus;
-  active: boolean;
-  period_seconds: number | null;
-  cron: string | null;
-  time_zone: string;
-  grace_seconds: number;
-  ping_url: string;
-  last_ping_at: string | null;
-  last_start_at: string | null;
-  next_expected_ping: string | null;
-  created_at: string;
-  updated_at: string;
+export const heartbeatSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(HEARTBEAT_STATUSES),
+  active: z.boolean(),
+  period_seconds: z.number().int().nullable(),
+  cron: z.string().nullable(),
+  time_zone: z.string(),
+  grace_seconds: z.number().int(),
+  ping_url: z.string(),
+  last_ping_at: z.string().nullable(),
+  last_start_at: z.string().nullable(),
+  next_expected_ping: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
   /** Details only: the last ten pings, newest first. */
-  recent_pings?: HeartbeatPing[];
-}
+  recent_pings: z.array(heartbeatPingSchema).optional(),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 export interface HeartbeatInput {
   name: string;

@@ -6,7 +6,6 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
-import { HEARTBEAT_STATUSES, PING_KINDS } from '../core/heartbeats.js';
 import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 export {
@@ -16,6 +15,10 @@ export {
   userSchema as userItem,
 } from '../core/directory.js';
 export { escalationPolicySchema as escalationPolicyItem } from '../core/escalation.js';
+export {
+  heartbeatPingSchema as heartbeatPingItem,
+  heartbeatSchema as heartbeatItem,
+} from '../core/heartbeats.js';
 export {
   incidentItemSchema as incidentItem,
   incidentNoteSchema as noteItem,
@@ -36,36 +39,6 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
 }
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
-
-export const heartbeatPingItem = z.object({
-  id: z.string(),
-  check_id: z.string(),
-  received_at: z.string(),
-  kind: z.enum(PING_KINDS),
-  exit_code: z.number().int().nullable(),
-  source_ip: z.string().nullable(),
-  user_agent: z.string().nullable(),
-  ping_data: z.unknown(),
-  truncated: z.boolean(),
-});
-
-export const heartbeatItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.enum(HEARTBEAT_STATUSES),
-  active: z.boolean(),
-  period_seconds: z.number().int().nullable(),
-  cron: z.string().nullable(),
-  time_zone: z.string(),
-  grace_seconds: z.number().int(),
-  ping_url: z.string(),
-  last_ping_at: z.string().nullable(),
-  last_start_at: z.string().nullable(),
-  next_expected_ping: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  recent_pings: z.array(heartbeatPingItem),
-});
 
 export const checkItem = z.object({
   id: z.string(),
