@@ -12,7 +12,7 @@ import { responderTokens, responderUrl } from '../../core/responder-token.js';
 import { pageAddress, subscriberTokens } from '../../core/status-subscriptions.js';
 import { Alerting } from './alerting/alerting.js';
 import { CheckScheduler } from './checks/scheduler.js';
-import { createCheckService } from './checks/service.js';
+import { CheckService } from './checks/service.js';
 import { SyntheticBrowser } from './checks/synthetic/browser.js';
 import { channels } from './engine/channels/index.js';
 import type { TelegramSettings } from './engine/channels/telegram.js';
@@ -67,7 +67,7 @@ export interface EmbeddedProvider {
     >
   > & {
     heartbeats: HeartbeatRepository;
-    checks: ReturnType<typeof createCheckService>;
+    checks: CheckService;
     audit: AuditRepository;
   };
   apiKeys: ApiKeyRepository;
@@ -142,7 +142,7 @@ export async function createEmbeddedProvider(opts: {
     blockPrivate: checkOpts.blockPrivate,
     unconfined: checkOpts.syntheticUnconfined,
   });
-  const checks = createCheckService({
+  const checks = new CheckService({
     db,
     clock,
     log: opts.log,

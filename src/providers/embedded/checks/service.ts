@@ -1,6 +1,7 @@
 /**
- * The checks port on the embedded engine: the store's checks and groups, their results, and
- * runs on demand (a job per run, recorded as it finishes).
+ * The checks port on the embedded engine: the store's checks and groups (CheckRepository), their
+ * results (CheckRuns), and runs on demand (a job per run, recorded as it finishes). Like every
+ * wide port here, one class implementing the port and delegating to the repositories it joins.
  */
 import type { Kysely } from 'kysely';
 import { checkTarget } from '../../../core/check-target.js';
@@ -25,79 +26,89 @@ export interface CheckServiceOptions {
   postgres?: boolean;
 }
 
-export function createCheckService(
-  opts: CheckServiceOptions,
-): ChecksPort & { runs: CheckRuns; repo: CheckRepository } {
-  const repo = new CheckRepository(opts.db, opts.clock);
-  const runs = new CheckRuns(opts.db, opts.postgres ?? false);
+export class CheckService implements ChecksPort {
+  readonly repo: CheckRepository;
+  /** Results and claims, which the scheduler records through too. */
+  readonly runs: CheckRuns;
+
+  constructor(private readonly opts: CheckServiceOptions) {
+    this.repo = new CheckRepository(opts.db, opts.clock);
+    this.runs = new CheckRuns(opts.db, opts.postgres ?? false);
+  }
+
+  getCheck: ChecksPort['getCheck'] = (id) => this.repo.getCheck(id);
+  listChecks: ChecksPort['listChecks'] = (f) => this.repo.listChecks(f);
+  createCheck: ChecksPort['createCheck'] = (input) => this.repo.createCheck(input);
+  updateCheck: ChecksPort['updateCheck'] = (id, patch) => this.repo.updateCheck(id, patch);
+  deleteCheck: ChecksPort['deleteCheck'] = (id) => this.repo.deleteCheck(id);
+  listResults: ChecksPort['listResults'] = (f) => this.runs.listResults(f);
+  getJob: ChecksPort['getJob'] = (id) => this.runs.getJob(id);
+  listJobs: ChecksPort['listJobs'] = (limit, offset) => this.runs.listJobs(limit, offset);
+  getGroup: ChecksPort['getGroup'] = (id) => this.repo.getGroup(id);
+  listGroups: ChecksPort['listGroups'] = (limit, offset) => this.repo.listGroups(limit, offset);
+  createGroup: ChecksPort['createGroup'] = (input) => this.repo.createGroup(input);
+  updateGroup: ChecksPort['updateGroup'] = (id, patch) => this.repo.updateGroup(id, patch);
+  deleteGroup: ChecksPort['deleteGroup'] = (id) => this.repo.deleteGroup(id);
+
+  statistics: ChecksPort['statistics'] = async (checkId, window) => {
+    await this.mustExist(checkId);
+    return this.runs.statistics(checkId, window);
+  };
+
+  statusHistory: ChecksPort['statusHistory'] = async (checkId, limit, offset) => {
+    await this.mustExist(checkId);
+    return this.runs.statusHistory(checkId, limit, offset);
+  };
+
+  executeExisting: ChecksPort['executeExisting'] = async (checkId, wait) => {
+    const check = await this.mustExist(checkId);
+    const { name, type, url, host, port, timeout, parameters } = check;
+    const target = {
+      type,
+      url,
+      host,
+      port,
+      timeout,
+      parameters,
+      variables: await this.opts.variablesFor?.(check.id),
+    };
+    const asked = { name, type, url, host, port, timeout, parameters };
+    return this.execute(target, { check_id: check.id, job_type: 'existing', parameters: asked }, wait);
+  };
+
+  executeCustom: ChecksPort['executeCustom'] = async (target, wait) => {
+    checkTarget(target);
+    const { name, ...rest } = target;
+    return this.execute(target, { check_id: null, job_type: 'custom', parameters: { name, ...rest } }, wait);
+  };
+
+  private async mustExist(checkId: string) {
+    const check = await this.repo.getCheck(checkId);
+    if (!check) throw new NotFoundError('check', checkId, 'check_id');
+    return check;
+  }
 
   /** Runs a target now as a job; resolves when it is recorded, or at once when not waiting. */
-  async function execute(
+  private async execute(
     target: CheckTarget,
     job: { check_id: string | null; job_type: CheckJob['job_type']; parameters: Record<string, unknown> },
     wait: boolean,
   ): Promise<CheckJob> {
-    const id = await runs.createJob(
+    const { clock, log, blockPrivate, browser } = this.opts;
+    const id = await this.runs.createJob(
       { check_id: job.check_id, job_type: job.job_type, check_parameters: JSON.stringify(job.parameters) },
-      opts.clock.now(),
+      clock.now(),
     );
     const done = (async () => {
-      const result = await runProbe(target, { blockPrivate: opts.blockPrivate, browser: opts.browser });
-      const at = opts.clock.now();
-      if (job.check_id) await runs.recordOnDemand(job.check_id, at, result);
-      await runs.finishJob(id, at, result);
+      const result = await runProbe(target, { blockPrivate, browser });
+      const at = clock.now();
+      if (job.check_id) await this.runs.recordOnDemand(job.check_id, at, result);
+      await this.runs.finishJob(id, at, result);
     })().catch(async (err: unknown) => {
-      opts.log.error({ err, job: id }, 'on-demand check failed');
-      await runs.finishJob(id, opts.clock.now(), undefined, (err as Error).message).catch(() => undefined);
+      log.error({ err, job: id }, 'on-demand check failed');
+      await this.runs.finishJob(id, clock.now(), undefined, (err as Error).message).catch(() => undefined);
     });
     if (wait) await done;
-    return (await runs.getJob(id)) as CheckJob;
+    return (await this.runs.getJob(id)) as CheckJob;
   }
-
-  return {
-    repo,
-    runs,
-    getCheck: (id) => repo.getCheck(id),
-    listChecks: (f) => repo.listChecks(f),
-    createCheck: (input) => repo.createCheck(input),
-    updateCheck: (id, patch) => repo.updateCheck(id, patch),
-    deleteCheck: (id) => repo.deleteCheck(id),
-    listResults: (f) => runs.listResults(f),
-    async statistics(checkId, window) {
-      if (!(await repo.getCheck(checkId))) throw new NotFoundError('check', checkId, 'check_id');
-      return runs.statistics(checkId, window);
-    },
-    async statusHistory(checkId, limit, offset) {
-      if (!(await repo.getCheck(checkId))) throw new NotFoundError('check', checkId, 'check_id');
-      return runs.statusHistory(checkId, limit, offset);
-    },
-    async executeExisting(checkId, wait) {
-      const check = await repo.getCheck(checkId);
-      if (!check) throw new NotFoundError('check', checkId, 'check_id');
-      const { name, type, url, host, port, timeout, parameters } = check;
-      const target = {
-        type,
-        url,
-        host,
-        port,
-        timeout,
-        parameters,
-        variables: await opts.variablesFor?.(check.id),
-      };
-      const asked = { name, type, url, host, port, timeout, parameters };
-      return execute(target, { check_id: check.id, job_type: 'existing', parameters: asked }, wait);
-    },
-    async executeCustom(target, wait) {
-      checkTarget(target);
-      const { name, ...rest } = target;
-      return execute(target, { check_id: null, job_type: 'custom', parameters: { name, ...rest } }, wait);
-    },
-    getJob: (id) => runs.getJob(id),
-    listJobs: (limit, offset) => runs.listJobs(limit, offset),
-    getGroup: (id) => repo.getGroup(id),
-    listGroups: (limit, offset) => repo.listGroups(limit, offset),
-    createGroup: (input) => repo.createGroup(input),
-    updateGroup: (id, patch) => repo.updateGroup(id, patch),
-    deleteGroup: (id) => repo.deleteGroup(id),
-  };
 }
