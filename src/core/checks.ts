@@ -2,8 +2,12 @@
  * Uptime checks: what a check is (Pingera's MonitorCheck fields; the parameters of each type are
  * its kind's, in check-kinds/),
  * and what one run of it finds (Pingera's MonitorCheckResult: status, response time, error,
- * metadata with the timing breakdown and assertion results).
+ * metadata with the timing breakdown and assertion results). Checks, results, jobs, statistics,
+ * status periods and groups are each defined once, as a zod schema: their types derive from it,
+ * and the tools' output schemas are these. Answers give vocabularies as plain strings (a
+ * provider may say more); the types narrow them, each narrowing named where it is made.
  */
+import { z } from 'zod';
 import type { CheckType } from './check-kinds/index.js';
 import type { Page } from './directory.js';
 
@@ -36,30 +40,35 @@ export interface ProbeResult {
 export const CHECK_STATUSES = ['pending', 'ok', 'failed', 'degraded', 'timeout', 'paused'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
-export interface Check {
-  id: string;
-  name: string;
-  type: CheckType;
-  url: string | null;
-  host: string | null;
-  port: number | null;
-  interval: number;
-  timeout: number;
-  active: boolean;
-  position: number;
-  group_id: string | null;
-  group: { id: string; name: string } | null;
-  parameters: Record<string, unknown>;
+export const checkSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  url: z.string().nullable(),
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  interval: z.number().describe('Seconds between runs.'),
+  timeout: z.number().describe('Seconds.'),
+  active: z.boolean(),
+  position: z.number(),
+  group_id: z.string().nullable(),
+  group: z.object({ id: z.string(), name: z.string() }).nullable(),
+  parameters: z.object({}).loose(),
   /** Failed runs in a row (after a retry) before the check is down. */
-  failure_threshold: number;
+  failure_threshold: z.number(),
   /** Passing runs in a row before a down check is up again. */
-  recovery_threshold: number;
+  recovery_threshold: z.number(),
+  status: z.string(),
+  last_checked_at: z.string().nullable(),
+  next_run_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+/** Narrowed: the type is a check kind's, the status one of CHECK_STATUSES. */
+export type Check = Omit<z.infer<typeof checkSchema>, 'type' | 'status'> & {
+  type: CheckType;
   status: CheckStatus;
-  last_checked_at: string | null;
-  next_run_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+};
 
 export interface CheckInput {
   name: string;
@@ -77,50 +86,71 @@ export interface CheckInput {
   recovery_threshold?: number | undefined;
 }
 
-export interface CheckResult {
-  id: string;
-  check_id: string;
-  check_name?: string;
-  check_type?: string;
+export const checkResultSchema = z.object({
+  id: z.string(),
+  check_id: z.string(),
+  check_name: z.string().optional(),
+  check_type: z.string().optional(),
+  status: z.string(),
+  response_time: z.number().describe('Milliseconds.'),
+  error_message: z.string().nullable(),
+  check_metadata: z
+    .object({})
+    .loose()
+    .describe('What the run found; `timings` in milliseconds, `packet_loss` in percent.'),
+  result_type: z.string(),
+  check_server: z.object({ id: z.string(), region: z.string() }),
+  created_at: z.string(),
+});
+/** Narrowed: the status is one of RESULT_STATUSES, the result type regular or on demand. */
+export type CheckResult = Omit<z.infer<typeof checkResultSchema>, 'status' | 'result_type'> & {
   status: ResultStatus;
-  response_time: number;
-  error_message: string | null;
-  check_metadata: Record<string, unknown>;
   result_type: 'regular' | 'on_demand';
-  check_server: { id: string; region: string };
-  created_at: string;
-}
+};
 
-export interface CheckJob {
-  id: string;
-  check_id: string | null;
+export const checkJobSchema = z.object({
+  id: z.string(),
+  check_id: z.string().nullable(),
+  job_type: z.string(),
+  status: z.string(),
+  check_parameters: z.object({}).loose(),
+  result: z.object({}).loose().nullable().describe('The run; response_time in milliseconds.'),
+  error_message: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
+/** Narrowed: its vocabularies, and its result a ProbeResult; `note` rides beside the listed fields. */
+export type CheckJob = Omit<z.infer<typeof checkJobSchema>, 'job_type' | 'status' | 'result'> & {
   job_type: 'custom' | 'existing';
   status: 'pending' | 'running' | 'completed' | 'failed';
-  check_parameters: Record<string, unknown>;
   result: ProbeResult | null;
-  error_message: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
   /** Said when the job is answered before it finished (a provider's polling gave up waiting). */
   note?: string;
-}
+};
 
-export interface StatusPeriod {
-  status: CheckStatus;
-  reason: string;
-  started_at: string;
-  ended_at: string | null;
-}
+export const statusPeriodSchema = z.object({
+  status: z.string(),
+  reason: z.string(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+});
+/** Narrowed: the status is one of CHECK_STATUSES. */
+export type StatusPeriod = Omit<z.infer<typeof statusPeriodSchema>, 'status'> & { status: CheckStatus };
 
-export interface CheckStatistics {
-  check_id: string;
-  since: string;
-  until: string;
-  total: number;
-  by_status: Record<ResultStatus, number>;
+export const checkStatisticsSchema = z.object({
+  check_id: z.string(),
+  since: z.string(),
+  until: z.string(),
+  total: z.number(),
+  by_status: z.object({}).loose(),
   /** Share of runs that were ok or degraded, in percent with two decimals; null without runs. */
-  uptime_percentage: number | null;
+  uptime_percentage: z.number().nullable(),
+  response_time: z.object({}).loose().nullable().describe('Milliseconds: avg, min, max, p50, p95, p99.'),
+});
+/** Narrowed: runs counted by each of RESULT_STATUSES, and the response time's figures named. */
+export type CheckStatistics = Omit<z.infer<typeof checkStatisticsSchema>, 'by_status' | 'response_time'> & {
+  by_status: Record<ResultStatus, number>;
   /** Milliseconds; a figure the provider does not report is null (Pingera gives no min, max or p50). */
   response_time: {
     avg: number;
@@ -130,7 +160,7 @@ export interface CheckStatistics {
     p95: number | null;
     p99: number | null;
   } | null;
-}
+};
 
 export interface ResultFilter {
   checkIds?: string[] | undefined;
@@ -151,17 +181,18 @@ export interface CheckFilter {
   offset: number;
 }
 
-export interface CheckGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  color: string | null;
-  position: number;
-  active: boolean;
-  checks_count: number;
-  created_at: string;
-  updated_at: string;
-}
+export const checkGroupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  color: z.string().nullable(),
+  position: z.number(),
+  active: z.boolean(),
+  checks_count: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type CheckGroup = z.infer<typeof checkGroupSchema>;
 
 export interface CheckGroupInput {
   name: string;

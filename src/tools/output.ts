@@ -9,6 +9,14 @@ import { z } from 'zod';
 import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 export {
+  checkGroupSchema as checkGroupItem,
+  checkJobSchema as checkJobItem,
+  checkResultSchema as checkResultItem,
+  checkSchema as checkItem,
+  checkStatisticsSchema as checkStatisticsItem,
+  statusPeriodSchema as statusPeriodItem,
+} from '../core/checks.js';
+export {
   serviceSchema as serviceItem,
   teamSchema as teamItem,
   userContextSchema as userContextItem,
@@ -39,88 +47,6 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
 }
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
-
-export const checkItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.string(),
-  url: z.string().nullable(),
-  host: z.string().nullable(),
-  port: z.number().nullable(),
-  interval: z.number().describe('Seconds between runs.'),
-  timeout: z.number().describe('Seconds.'),
-  active: z.boolean(),
-  position: z.number(),
-  group_id: z.string().nullable(),
-  group: z.object({ id: z.string(), name: z.string() }).nullable(),
-  parameters: z.object({}).loose(),
-  failure_threshold: z.number(),
-  recovery_threshold: z.number(),
-  status: z.string(),
-  last_checked_at: z.string().nullable(),
-  next_run_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const checkResultItem = z.object({
-  id: z.string(),
-  check_id: z.string(),
-  check_name: z.string(),
-  check_type: z.string(),
-  status: z.string(),
-  response_time: z.number().describe('Milliseconds.'),
-  error_message: z.string().nullable(),
-  check_metadata: z
-    .object({})
-    .loose()
-    .describe('What the run found; `timings` in milliseconds, `packet_loss` in percent.'),
-  result_type: z.string(),
-  check_server: z.object({ id: z.string(), region: z.string() }),
-  created_at: z.string(),
-});
-
-export const checkJobItem = z.object({
-  id: z.string(),
-  check_id: z.string().nullable(),
-  job_type: z.string(),
-  status: z.string(),
-  check_parameters: z.object({}).loose(),
-  result: z.object({}).loose().nullable().describe('The run; response_time in milliseconds.'),
-  error_message: z.string().nullable(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  completed_at: z.string().nullable(),
-});
-
-export const checkStatisticsItem = z.object({
-  check_id: z.string(),
-  since: z.string(),
-  until: z.string(),
-  total: z.number(),
-  by_status: z.object({}).loose(),
-  uptime_percentage: z.number().nullable(),
-  response_time: z.object({}).loose().nullable().describe('Milliseconds: avg, min, max, p50, p95, p99.'),
-});
-
-export const statusPeriodItem = z.object({
-  status: z.string(),
-  reason: z.string(),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-});
-
-export const checkGroupItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  color: z.string().nullable(),
-  position: z.number(),
-  active: z.boolean(),
-  checks_count: z.number(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
 
 export const alertItem = z.object({
   id: z.string(),
