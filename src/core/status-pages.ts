@@ -4,6 +4,7 @@
  * seed's tools and Statuspage widgets both understand them. Maintenance is an incident with
  * `scheduled_for`/`scheduled_until` and the maintenance statuses.
  */
+import { z } from 'zod';
 import type { Page } from './directory.js';
 
 export const COMPONENT_STATUSES = [
@@ -68,59 +69,61 @@ export function worst(statuses: Iterable<ComponentStatus>): ComponentStatus {
   return out;
 }
 
-/** The settings a page has beside its name (the seed's create_page parameters). */
-export interface PageSettings {
-  subdomain: string | null;
-  domain: string | null;
-  url: string | null;
-  language: (typeof PAGE_LANGUAGES)[number];
-  headline: string | null;
-  page_description: string | null;
-  time_zone: string;
-  country: string | null;
-  city: string | null;
-  state: string | null;
-  viewers_must_be_team_members: boolean;
-  hidden_from_search: boolean;
-  allow_page_subscribers: boolean;
-  allow_incident_subscribers: boolean;
-  allow_email_subscribers: boolean;
-  allow_sms_subscribers: boolean;
-  allow_webhook_subscribers: boolean;
-  allow_rss_atom_feeds: boolean;
-  support_url: string | null;
-}
+export const statusPageSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  subdomain: z.string().nullable(),
+  domain: z.string().nullable(),
+  url: z.string().nullable(),
+  language: z.enum(PAGE_LANGUAGES),
+  headline: z.string().nullable(),
+  page_description: z.string().nullable(),
+  time_zone: z.string(),
+  country: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  viewers_must_be_team_members: z.boolean(),
+  hidden_from_search: z.boolean(),
+  allow_page_subscribers: z.boolean(),
+  allow_incident_subscribers: z.boolean(),
+  allow_email_subscribers: z.boolean(),
+  allow_sms_subscribers: z.boolean(),
+  allow_webhook_subscribers: z.boolean(),
+  allow_rss_atom_feeds: z.boolean(),
+  support_url: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type StatusPage = z.infer<typeof statusPageSchema>;
 
-export interface StatusPage extends PageSettings {
-  id: string;
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
+/** The settings a page has beside its name (the seed's create_page parameters). */
+export type PageSettings = Omit<StatusPage, 'id' | 'name' | 'created_at' | 'updated_at'>;
 
 export type PageInput = { name: string } & Partial<PageSettings>;
 
-export interface Component {
-  id: string;
-  page_id: string;
-  name: string;
-  description: string | null;
-  group: boolean;
-  group_id: string | null;
-  only_show_if_degraded: boolean;
-  position: number;
-  showcase: boolean;
-  start_date: string | null;
+export const componentSchema = z.object({
+  id: z.string(),
+  page_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  group: z.boolean(),
+  group_id: z.string().nullable(),
+  only_show_if_degraded: z.boolean(),
+  position: z.number().int(),
+  showcase: z.boolean(),
+  start_date: z.string().nullable(),
   /** What the page shows: an active incident's status for it wins; a group shows its worst member. */
-  status: ComponentStatus;
+  status: z.enum(COMPONENT_STATUSES),
   /** The status set on the component itself, shown when no active incident names it. */
-  own_status: ComponentStatus;
+  own_status: z.string(),
   /** Checks it follows: its own status is theirs (worst wins), `automation_delay_seconds` late. */
-  check_ids: string[];
-  automation_delay_seconds: number;
-  created_at: string;
-  updated_at: string;
-}
+  check_ids: z.array(z.string()),
+  automation_delay_seconds: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+/** Narrowed: its own status is one of COMPONENT_STATUSES too (answers list it as a string). */
+export type Component = Omit<z.infer<typeof componentSchema>, 'own_status'> & { own_status: ComponentStatus };
 
 export interface ComponentInput {
   name: string;
@@ -148,49 +151,65 @@ export interface CheckedDay {
   down: number;
 }
 
-export interface IncidentUpdate {
-  id: string;
-  incident_id: string;
-  status: IncidentStatus;
-  body: string;
-  components: Record<string, ComponentStatus>;
-  deliver_notifications: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const incidentUpdateSchema = z.object({
+  id: z.string(),
+  incident_id: z.string(),
+  status: z.enum(ALL_INCIDENT_STATUSES),
+  body: z.string(),
+  components: z.record(z.string(), z.enum(COMPONENT_STATUSES)),
+  deliver_notifications: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type IncidentUpdate = z.infer<typeof incidentUpdateSchema>;
 
 /** The scheduling fields of maintenance, as Pingera names them. */
-export interface MaintenanceFields {
-  scheduled_for: string | null;
-  scheduled_until: string | null;
-  scheduled_remind_prior: boolean;
-  scheduled_auto_in_progress: boolean;
-  scheduled_auto_completed: boolean;
-  auto_transition_to_maintenance_state: boolean;
-  auto_transition_to_operational_state: boolean;
-  auto_transition_deliver_notifications_at_start: boolean;
-  auto_transition_deliver_notifications_at_end: boolean;
-  reminder_intervals: string | null;
-}
+export const maintenanceFieldsSchema = z.object({
+  scheduled_for: z.string().nullable(),
+  scheduled_until: z.string().nullable(),
+  scheduled_remind_prior: z.boolean(),
+  scheduled_auto_in_progress: z.boolean(),
+  scheduled_auto_completed: z.boolean(),
+  auto_transition_to_maintenance_state: z.boolean(),
+  auto_transition_to_operational_state: z.boolean(),
+  auto_transition_deliver_notifications_at_start: z.boolean(),
+  auto_transition_deliver_notifications_at_end: z.boolean(),
+  reminder_intervals: z.string().nullable().describe('Hours, e.g. "[3, 6, 12]".'),
+});
+export type MaintenanceFields = z.infer<typeof maintenanceFieldsSchema>;
 
-export interface StatusIncident extends MaintenanceFields {
-  id: string;
-  page_id: string;
-  name: string;
-  status: IncidentStatus;
-  body: string | null;
-  impact: IncidentImpact;
-  deliver_notifications: boolean;
+// Statuses are plain strings here: the input schemas list the vocabularies, once.
+export const statusIncidentSchema = z.object({
+  id: z.string(),
+  page_id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  body: z.string().nullable(),
+  impact: z.string(),
+  deliver_notifications: z.boolean(),
   /** component id → the status this incident gives it while active. */
+  components: z.record(z.string(), z.string()),
+  metadata: z.object({}).loose(),
+  ...maintenanceFieldsSchema.shape,
+  created_at: z.string(),
+  updated_at: z.string(),
+  resolved_at: z.string().nullable(),
+  monitoring_at: z.string().nullable(),
+  /** Newest first; the full shape is get_incident_updates' (kept short here for tools/list). */
+  incident_updates: z.array(
+    z.object({ id: z.string(), status: z.string(), body: z.string(), created_at: z.string() }).loose(),
+  ),
+});
+/** Narrowed: the status, impact and component statuses to their vocabularies, and each update whole. */
+export type StatusIncident = Omit<
+  z.infer<typeof statusIncidentSchema>,
+  'status' | 'impact' | 'components' | 'incident_updates'
+> & {
+  status: IncidentStatus;
+  impact: IncidentImpact;
   components: Record<string, ComponentStatus>;
-  metadata: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  monitoring_at: string | null;
-  /** Newest first. */
   incident_updates: IncidentUpdate[];
-}
+};
 
 export type IncidentInput = {
   name: string;

@@ -6,7 +6,6 @@
  * fixed the name (`response_time`, `interval`).
  */
 import { z } from 'zod';
-import { ALL_INCIDENT_STATUSES, COMPONENT_STATUSES, PAGE_LANGUAGES } from '../core/status-pages.js';
 
 export {
   checkGroupSchema as checkGroupItem,
@@ -37,6 +36,12 @@ export {
   scheduleOverrideSchema as overrideItem,
   scheduleSchema as scheduleItem,
 } from '../core/schedules.js';
+export {
+  componentSchema as componentItem,
+  incidentUpdateSchema as incidentUpdateItem,
+  statusIncidentSchema as statusIncidentItem,
+  statusPageSchema as statusPageItem,
+} from '../core/status-pages.js';
 
 export function envelopeSchema(resource: string, item: z.ZodObject) {
   return z.object({
@@ -122,95 +127,4 @@ export const checkSecretItem = z.object({
   secret_id: z.string(),
   env_variable: z.string(),
   secret: z.object({ secret_name: z.string() }),
-});
-
-const componentStatus = z.enum(COMPONENT_STATUSES);
-
-export const statusPageItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  subdomain: z.string().nullable(),
-  domain: z.string().nullable(),
-  url: z.string().nullable(),
-  language: z.enum(PAGE_LANGUAGES),
-  headline: z.string().nullable(),
-  page_description: z.string().nullable(),
-  time_zone: z.string(),
-  country: z.string().nullable(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  viewers_must_be_team_members: z.boolean(),
-  hidden_from_search: z.boolean(),
-  allow_page_subscribers: z.boolean(),
-  allow_incident_subscribers: z.boolean(),
-  allow_email_subscribers: z.boolean(),
-  allow_sms_subscribers: z.boolean(),
-  allow_webhook_subscribers: z.boolean(),
-  allow_rss_atom_feeds: z.boolean(),
-  support_url: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const componentItem = z.object({
-  id: z.string(),
-  page_id: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  group: z.boolean(),
-  group_id: z.string().nullable(),
-  only_show_if_degraded: z.boolean(),
-  position: z.number().int(),
-  showcase: z.boolean(),
-  start_date: z.string().nullable(),
-  status: componentStatus,
-  own_status: z.string(),
-  check_ids: z.array(z.string()),
-  automation_delay_seconds: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-const incidentStatus = z.enum(ALL_INCIDENT_STATUSES);
-
-export const incidentUpdateItem = z.object({
-  id: z.string(),
-  incident_id: z.string(),
-  status: incidentStatus,
-  body: z.string(),
-  components: z.record(z.string(), componentStatus),
-  deliver_notifications: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-// Statuses are plain strings here: the input schemas list the vocabularies, once.
-export const statusIncidentItem = z.object({
-  id: z.string(),
-  page_id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  body: z.string().nullable(),
-  impact: z.string(),
-  deliver_notifications: z.boolean(),
-  components: z.record(z.string(), z.string()),
-  metadata: z.object({}).loose(),
-  scheduled_for: z.string().nullable(),
-  scheduled_until: z.string().nullable(),
-  scheduled_remind_prior: z.boolean(),
-  scheduled_auto_in_progress: z.boolean(),
-  scheduled_auto_completed: z.boolean(),
-  auto_transition_to_maintenance_state: z.boolean(),
-  auto_transition_to_operational_state: z.boolean(),
-  auto_transition_deliver_notifications_at_start: z.boolean(),
-  auto_transition_deliver_notifications_at_end: z.boolean(),
-  reminder_intervals: z.string().nullable().describe('Hours, e.g. "[3, 6, 12]".'),
-  created_at: z.string(),
-  updated_at: z.string(),
-  resolved_at: z.string().nullable(),
-  monitoring_at: z.string().nullable(),
-  /** Newest first; the full shape is get_incident_updates' (kept short here for tools/list). */
-  incident_updates: z.array(
-    z.object({ id: z.string(), status: z.string(), body: z.string(), created_at: z.string() }).loose(),
-  ),
 });
