@@ -3,8 +3,11 @@
  * alert — notifying channels and either opening an incident on the rule's service or sending an
  * Events API v2 event to its PagerDuty routing key (deduplicated per rule and source, resolved
  * with the alert when `auto_resolve`). Field names follow Pingera's AlertRule, AlertChannel and
- * Alert.
+ * Alert. Channels, rules, alerts and statistics are each defined once, as a zod schema: their
+ * types derive from it, narrowing what answers list as plain strings, and the tools' output
+ * schemas are these.
  */
+import { z } from 'zod';
 import type { CHANNEL_TYPES } from './channels.js';
 import type { Page } from './directory.js';
 import type { Severity as EventSeverity } from './events-v2.js';
@@ -45,17 +48,19 @@ export function maskRoutingKey(key: string): string {
 /** The kinds an alert channel may be (see channels.ts). */
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
-export interface AlertChannel {
-  id: string;
-  name: string;
-  type: ChannelType;
+export const alertChannelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
   /** webhook/slack `{url}`; email `{to: [addresses]}`. A webhook's signing secret shows on create only. */
-  configuration: Record<string, unknown>;
-  enabled: boolean;
-  last_used_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+  configuration: z.object({}).loose(),
+  enabled: z.boolean(),
+  last_used_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+/** Narrowed: the type is one of CHANNEL_TYPES. */
+export type AlertChannel = Omit<z.infer<typeof alertChannelSchema>, 'type'> & { type: ChannelType };
 
 export interface AlertChannelInput {
   name: string;
@@ -64,30 +69,39 @@ export interface AlertChannelInput {
   enabled?: boolean | undefined;
 }
 
-export interface AlertRule {
-  id: string;
-  name: string;
-  check_id: string | null;
-  check_name: string | null;
-  heartbeat_id: string | null;
-  condition: AlertCondition;
-  condition_parameters: Record<string, unknown>;
-  channel_ids: string[];
-  channels: { id: string; name: string; type: string }[];
-  severity: Severity;
-  cooldown_period: number;
-  enabled: boolean;
-  auto_resolve: boolean;
+export const alertRuleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  check_id: z.string().nullable(),
+  check_name: z.string().nullable(),
+  heartbeat_id: z.string().nullable(),
+  condition: z.string(),
+  condition_parameters: z.object({}).loose(),
+  channel_ids: z.array(z.string()),
+  channels: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
+  severity: z.string(),
+  cooldown_period: z.number().describe('Seconds between firings.'),
+  enabled: z.boolean(),
+  auto_resolve: z.boolean(),
   /** Vigil: open an incident on this service when the alert fires. */
-  service_id: string | null;
+  service_id: z.string().nullable(),
   /** Vigil: send Events API v2 events to this PagerDuty integration key instead (masked). */
-  routing_key: string | null;
+  routing_key: z.string().nullable(),
   /** Vigil: set this status-page component to `component_status` while the alert fires. */
-  component_id: string | null;
+  component_id: z.string().nullable(),
+  component_status: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+/** Narrowed: the condition, severity and component status to their vocabularies. */
+export type AlertRule = Omit<
+  z.infer<typeof alertRuleSchema>,
+  'condition' | 'severity' | 'component_status'
+> & {
+  condition: AlertCondition;
+  severity: Severity;
   component_status: ComponentStatus | null;
-  created_at: string;
-  updated_at: string;
-}
+};
 
 export interface AlertRuleInput {
   name: string;
@@ -106,29 +120,32 @@ export interface AlertRuleInput {
   component_status?: ComponentStatus | null | undefined;
 }
 
-export interface Alert {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  check_id: string | null;
-  heartbeat_id: string | null;
+export const alertSchema = z.object({
+  id: z.string(),
+  rule_id: z.string(),
+  rule_name: z.string(),
+  check_id: z.string().nullable(),
+  heartbeat_id: z.string().nullable(),
+  status: z.string(),
+  is_active: z.boolean(),
+  severity: z.string(),
+  description: z.string(),
+  fired_at: z.string(),
+  resolved_at: z.string().nullable(),
+  duration: z.number().describe('Seconds firing (until now, or until resolved).'),
+  notification_count: z.number(),
+  last_notification_at: z.string().nullable(),
+  incident_id: z.string().nullable(),
+  alert_metadata: z.object({}).loose(),
+  /** The Events API v2 events sent to PagerDuty for this alert; null for rules without a routing key. Kept loose: listings are costly. */
+  pagerduty: z.object({}).loose().nullable(),
+});
+/** Narrowed: the status and severity to their vocabularies, and the PagerDuty events named. */
+export type Alert = Omit<z.infer<typeof alertSchema>, 'status' | 'severity' | 'pagerduty'> & {
   status: 'firing' | 'acknowledged' | 'resolved';
-  is_active: boolean;
   severity: Severity;
-  description: string;
-  fired_at: string;
-  resolved_at: string | null;
-  duration: number;
-  notification_count: number;
-  last_notification_at: string | null;
-  incident_id: string | null;
-  alert_metadata: Record<string, unknown>;
-  /** The Events API v2 events sent to PagerDuty for this alert; null for rules without a routing key. */
-  pagerduty: {
-    dedup_key: string;
-    events: PagerDutyEventDelivery[];
-  } | null;
-}
+  pagerduty: { dedup_key: string; events: PagerDutyEventDelivery[] } | null;
+};
 
 export interface PagerDutyEventDelivery {
   event_action: 'trigger' | 'resolve';
@@ -138,13 +155,17 @@ export interface PagerDutyEventDelivery {
   delivered_at: string | null;
 }
 
-export interface AlertStatistics {
-  active_alerts: number;
-  recent_alerts: number;
-  total_rules: number;
-  total_channels: number;
+export const alertStatisticsSchema = z.object({
+  active_alerts: z.number(),
+  recent_alerts: z.number(),
+  total_rules: z.number(),
+  total_channels: z.number(),
+  severity_breakdown: z.object({}).loose(),
+});
+/** Narrowed: alerts counted by each of SEVERITIES. */
+export type AlertStatistics = Omit<z.infer<typeof alertStatisticsSchema>, 'severity_breakdown'> & {
   severity_breakdown: Record<Severity, number>;
-}
+};
 
 export interface AlertsPort {
   listAlerts(f: {

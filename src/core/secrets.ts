@@ -1,24 +1,28 @@
 /**
  * Secrets for checks: values stored encrypted, given to a check's requests as `{{NAME}}`
  * variables, never shown in lists. Field names follow Pingera's (`secret_name`, `secret_value`,
- * `env_variable`).
+ * `env_variable`). A secret and a check's use of one are each defined once, as a zod schema: the
+ * types derive from it, and the tools' output schemas are these.
  */
+import { z } from 'zod';
 import type { Page } from './directory.js';
 
-export interface Secret {
-  id: string;
-  secret_name: string;
+export const secretSchema = z.object({
+  id: z.string(),
+  secret_name: z.string(),
   /** Only in get_secret_details, and only for a caller allowed to write. */
-  secret_value?: string;
-  created_at: string;
-  updated_at: string;
-}
+  secret_value: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Secret = z.infer<typeof secretSchema>;
 
-export interface CheckSecret {
-  secret_id: string;
-  env_variable: string;
-  secret: { secret_name: string };
-}
+export const checkSecretSchema = z.object({
+  secret_id: z.string(),
+  env_variable: z.string(),
+  secret: z.object({ secret_name: z.string() }),
+});
+export type CheckSecret = z.infer<typeof checkSecretSchema>;
 
 export interface SecretsPort {
   listSecrets(limit: number, offset: number): Promise<Page<Secret>>;

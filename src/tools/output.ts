@@ -1,5 +1,7 @@
 /**
- * Output schemas: the envelope every tool returns, around a per-resource item schema.
+ * Output schemas: the envelope every tool returns, around a per-resource item schema. Each item
+ * schema is its resource's one definition, in core/ (its type derives from it); this module only
+ * names them for the tools (`…Item`) and wraps them in the envelope.
  * Items are partial because `include` may select any subset of fields, and answers leave out
  * empty (null, '') fields unless `include` names them. A duration or size says its unit: in the
  * name for Vigil's own fields (`grace_seconds`), in `.describe()` where a seed or upstream API
@@ -7,6 +9,12 @@
  */
 import { z } from 'zod';
 
+export {
+  alertChannelSchema as alertChannelItem,
+  alertRuleSchema as alertRuleItem,
+  alertSchema as alertItem,
+  alertStatisticsSchema as alertStatisticsItem,
+} from '../core/alerts.js';
 export {
   checkGroupSchema as checkGroupItem,
   checkJobSchema as checkJobItem,
@@ -36,6 +44,7 @@ export {
   scheduleOverrideSchema as overrideItem,
   scheduleSchema as scheduleItem,
 } from '../core/schedules.js';
+export { checkSecretSchema as checkSecretItem, secretSchema as secretItem } from '../core/secrets.js';
 export {
   componentSchema as componentItem,
   incidentUpdateSchema as incidentUpdateItem,
@@ -52,79 +61,3 @@ export function envelopeSchema(resource: string, item: z.ZodObject) {
 }
 
 export const fieldsOf = (item: z.ZodObject): readonly string[] => Object.keys(item.shape);
-
-export const alertItem = z.object({
-  id: z.string(),
-  rule_id: z.string(),
-  rule_name: z.string(),
-  check_id: z.string().nullable(),
-  heartbeat_id: z.string().nullable(),
-  status: z.string(),
-  is_active: z.boolean(),
-  severity: z.string(),
-  description: z.string(),
-  fired_at: z.string(),
-  resolved_at: z.string().nullable(),
-  duration: z.number().describe('Seconds firing (until now, or until resolved).'),
-  notification_count: z.number(),
-  last_notification_at: z.string().nullable(),
-  incident_id: z.string().nullable(),
-  alert_metadata: z.object({}).loose(),
-  /** {dedup_key, events: [{event_action, status, attempts, last_error, delivered_at}]}: kept loose, listings are costly. */
-  pagerduty: z.object({}).loose().nullable(),
-});
-
-export const alertRuleItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  check_id: z.string().nullable(),
-  check_name: z.string().nullable(),
-  heartbeat_id: z.string().nullable(),
-  condition: z.string(),
-  condition_parameters: z.object({}).loose(),
-  channel_ids: z.array(z.string()),
-  channels: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
-  severity: z.string(),
-  cooldown_period: z.number().describe('Seconds between firings.'),
-  enabled: z.boolean(),
-  auto_resolve: z.boolean(),
-  service_id: z.string().nullable(),
-  routing_key: z.string().nullable(),
-  component_id: z.string().nullable(),
-  component_status: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const alertChannelItem = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.string(),
-  configuration: z.object({}).loose(),
-  enabled: z.boolean(),
-  last_used_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const alertStatisticsItem = z.object({
-  active_alerts: z.number(),
-  recent_alerts: z.number(),
-  total_rules: z.number(),
-  total_channels: z.number(),
-  severity_breakdown: z.object({}).loose(),
-});
-
-export const secretItem = z.object({
-  id: z.string(),
-  secret_name: z.string(),
-  secret_value: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
-
-export const checkSecretItem = z.object({
-  secret_id: z.string(),
-  env_variable: z.string(),
-  secret: z.object({ secret_name: z.string() }),
-});
