@@ -15,6 +15,7 @@ import {
   allVariables,
   configure,
   eventsApiUrl,
+  makeProviders,
   PROVIDERS,
   upstreamAuth,
 } from './providers.js';
@@ -140,17 +141,17 @@ describe('configure', () => {
   });
 
   it('sends PagerDuty events to the US host, the EU host for EU accounts, or where told', () => {
-    expect(eventsApiUrl(parseConfig({}))).toBe('https://events.pagerduty.com/v2/enqueue');
-    expect(eventsApiUrl(parseConfig({ PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com' }))).toBe(
+    const urlFor = (env: Record<string, string>) =>
+      eventsApiUrl(makeProviders(parseConfig(env), silentLogger(), [...PROVIDERS, acme]));
+    expect(urlFor({})).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(urlFor({ PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com' })).toBe(
       'https://events.eu.pagerduty.com/v2/enqueue',
     );
     expect(
-      eventsApiUrl(
-        parseConfig({
-          PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com',
-          PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:8080/v2/enqueue',
-        }),
-      ),
+      urlFor({
+        PAGERDUTY_API_HOST: 'https://api.eu.pagerduty.com',
+        PAGERDUTY_EVENTS_URL: 'http://127.0.0.1:8080/v2/enqueue',
+      }),
     ).toBe('http://127.0.0.1:8080/v2/enqueue');
   });
 });

@@ -38,7 +38,8 @@ export function usedProviders(
   return inUse(config, makeProviders(config, log, list));
 }
 
-function inUse(config: Config, made: readonly Provider[]): Provider[] {
+/** Of the providers made, those in use. */
+export function inUse(config: Config, made: readonly Provider[]): Provider[] {
   return made.filter((p) => (config.providers ? config.providers.includes(p.name) : p.configured));
 }
 
@@ -66,11 +67,8 @@ export function allVariables(config: Config, list: readonly ProviderFactory[] = 
 }
 
 /** Where alert rules with a routing key send Events API v2 events: the provider that takes them says. */
-export function eventsApiUrl(
-  config: Config,
-  list: readonly ProviderFactory[] = PROVIDERS,
-): string | undefined {
-  return makeProviders(config, silentLogger(), list).find((p) => p.eventsApiUrl)?.eventsApiUrl;
+export function eventsApiUrl(made: readonly Provider[]): string | undefined {
+  return made.find((p) => p.eventsApiUrl)?.eventsApiUrl;
 }
 
 /** Names of the providers in use: VIGIL_PROVIDERS, else the embedded engine plus each configured one. */

@@ -10,10 +10,10 @@ import type { Provider, ProviderFactory } from '../core/provider.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../providers/embedded/index.js';
 import { ToolService } from '../server/build-server.js';
 import { loadListings } from '../server/listings.js';
-import { defaultProfiles } from '../server/profiles.js';
+import { defaultProfiles, seedProfiles } from '../server/profiles.js';
 import { compileTools } from '../server/registry.js';
 import { ALL_TOOLS } from '../tools/registry.js';
-import { activeProviders, assemble, eventsApiUrl, PROVIDERS, usedProviders } from './providers.js';
+import { assemble, eventsApiUrl, inUse, makeProviders, PROVIDERS } from './providers.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
@@ -31,6 +31,9 @@ export async function openRuntime(
   log = createLogger(config.logLevel),
   opts: { clock?: Clock; providers?: readonly ProviderFactory[] } = {},
 ): Promise<Runtime> {
+  // Every provider of the list, made once: those in use serve calls; all name their seeds' profiles.
+  const made = makeProviders(config, log, opts.providers ?? PROVIDERS);
+  const providers = inUse(config, made);
   const embedded = await createEmbeddedProvider({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -43,13 +46,12 @@ export async function openRuntime(
     auditRetentionDays: config.auditRetentionDays,
     telegram: config.telegram,
     pagerduty: {
-      eventsUrl: eventsApiUrl(config, opts.providers ?? PROVIDERS),
+      eventsUrl: eventsApiUrl(made),
       // A link back only to an address set on purpose, not the bind address the default guesses.
       clientUrl: config.publicUrlGiven ? config.publicUrl : undefined,
     },
     clock: opts.clock,
   });
-  const providers = usedProviders(config, log, opts.providers ?? PROVIDERS);
   const { ports, bind, unsupported, credentialsOf } = assemble(config, log, embedded, providers);
   const service = new ToolService({
     config,
@@ -59,7 +61,11 @@ export async function openRuntime(
     unsupported,
     credentialsOf,
     tools: compileTools(ALL_TOOLS, loadListings()),
-    defaults: defaultProfiles(activeProviders(config, providers), config.providers !== undefined),
+    defaults: defaultProfiles(
+      providers.filter((p) => p.seedTools).map((p) => p.name),
+      config.providers?.includes('embedded') ?? false,
+    ),
+    seeds: seedProfiles(made),
     version: VERSION,
   });
   return { config, log, embedded, providers, service, close: () => embedded.close() };

@@ -52,6 +52,17 @@ export interface Provider<Settings = unknown> {
   readonly writesWhenAlone?: boolean | undefined;
   /** Where the embedded engine's alert rules with a routing key send Events API v2 events, if this provider takes them. */
   readonly eventsApiUrl?: string | undefined;
+  /**
+   * The tools of the seed server it stands in for, out of all of Vigil's: a profile of its name
+   * lists them, and its credential alone lists them by default.
+   */
+  seedTools?(tools: readonly ToolInfo[]): readonly string[];
+}
+
+/** What a provider may know of a tool: its name and toolset. */
+export interface ToolInfo {
+  name: string;
+  toolset: string;
 }
 
 /** What every provider is made with besides the configuration. */

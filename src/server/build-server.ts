@@ -22,7 +22,7 @@ import { callTool, type ToolCallResult, toErrorResult } from './call-tool.js';
 import { type Asking, askingOf, confirmFirst } from './confirm.js';
 import { toolsDoc } from './docs.js';
 import { type ClientChoice, Exposure } from './exposure.js';
-import type { Profile } from './profiles.js';
+import type { Profile, Seeds } from './profiles.js';
 import { registerPrompts } from './prompts.js';
 import type { CompiledTool } from './registry.js';
 import { verdict } from './registry.js';
@@ -41,6 +41,8 @@ export interface ServerDeps {
   tools: ReadonlyMap<string, CompiledTool>;
   /** What the profile `default` lists with the providers in use (default: `core`). */
   defaults?: readonly Profile[] | undefined;
+  /** The seeds' profiles (`pagerduty`, `pingera`), from the provider list. */
+  seeds?: Seeds | undefined;
   version: string;
 }
 
@@ -93,6 +95,7 @@ export class ToolService {
       ports: presentPorts(deps.ports),
       unsupported: deps.unsupported,
       defaults: deps.defaults ?? ['core'],
+      seeds: deps.seeds,
     });
     this.ports = completePorts(deps.ports);
   }

@@ -6,7 +6,14 @@
 import { type Config, ConfigError } from '../core/config.js';
 import type { PortName } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import { checkToolNames, type Profile, resolveSelection, SelectionError, type ToolMeta } from './profiles.js';
+import {
+  checkToolNames,
+  type Profile,
+  resolveSelection,
+  type Seeds,
+  SelectionError,
+  type ToolMeta,
+} from './profiles.js';
 import type { CompiledTool, ExposureInput } from './registry.js';
 
 /** A client's own narrowing, from its request headers; names already checked. */
@@ -24,6 +31,8 @@ export interface ExposureOptions {
   unsupported?: ReadonlyMap<string, string> | undefined;
   /** What the profile `default` stands for with the providers in use. */
   defaults: readonly Profile[];
+  /** The seeds' profiles, by the name of the provider standing in for each. */
+  seeds?: Seeds | undefined;
 }
 
 const intersect = (a: ReadonlySet<string> | undefined, b: Iterable<string>) =>
@@ -49,7 +58,8 @@ export class Exposure {
     };
     let allowed: Set<string> | undefined;
     bySetting('VIGIL_TOOLSETS', () => {
-      if (config.toolsets) allowed = resolveSelection(config.toolsets, this.meta, options.defaults);
+      if (config.toolsets)
+        allowed = resolveSelection(config.toolsets, this.meta, options.defaults, options.seeds);
     });
     bySetting('VIGIL_TOOLS', () => {
       if (!config.tools) return;
@@ -58,7 +68,7 @@ export class Exposure {
     });
     bySetting('VIGIL_EXCLUDE_TOOLS', () => checkToolNames(config.excludeTools, this.meta));
     this.allowed = allowed;
-    this.listed = allowed ?? resolveSelection(['default'], this.meta, options.defaults);
+    this.listed = allowed ?? resolveSelection(['default'], this.meta, options.defaults, options.seeds);
   }
 
   /** What is wrong with a client's headers, naming the header and the bad names; undefined if nothing. */
@@ -70,7 +80,8 @@ export class Exposure {
       throw err;
     }
     try {
-      if (choice.toolsets) resolveSelection(choice.toolsets, this.meta, this.options.defaults);
+      if (choice.toolsets)
+        resolveSelection(choice.toolsets, this.meta, this.options.defaults, this.options.seeds);
     } catch (err) {
       if (err instanceof SelectionError) return `X-MCP-Toolsets: ${err.message}`;
       throw err;
@@ -86,7 +97,10 @@ export class Exposure {
     let chosen: ReadonlySet<string> | undefined;
     if (choice.tools) chosen = intersect(this.allowed, choice.tools);
     else if (choice.toolsets)
-      chosen = intersect(this.allowed, resolveSelection(choice.toolsets, this.meta, this.options.defaults));
+      chosen = intersect(
+        this.allowed,
+        resolveSelection(choice.toolsets, this.meta, this.options.defaults, this.options.seeds),
+      );
     return {
       config: this.options.config,
       ports: this.options.ports,

@@ -3,46 +3,12 @@
  * `VIGIL_TOOLSETS` and the `X-MCP-Toolsets` header. Clients cap the number of tools and every
  * listed token is paid in every conversation, so the default list is curated; the rest is one
  * setting away. A selection names what is listed, not what may be called: mode, exclusions and
- * a key's toolsets still decide that.
+ * a key's toolsets still decide that. Besides `all`, `core` and `default`, each provider standing
+ * in for a seed server names a profile of that seed's tools (core/provider.ts, `seedTools`).
  */
 import { suggest } from '../core/include.js';
+import type { Provider } from '../core/provider.js';
 import { TOOLSETS, type Toolset } from '../tools/define-tool.js';
-
-/** The PagerDuty seed's tools, exactly (its three writes included). */
-const PAGERDUTY_SEED = [
-  'get_escalation_policies',
-  'get_incidents',
-  'get_oncalls',
-  'get_schedules',
-  'get_services',
-  'get_teams',
-  'get_users',
-  'list_users_oncall',
-  'build_user_context',
-  'acknowledge_incident',
-  'resolve_incident',
-  'add_incident_note',
-];
-
-/** Tools Vigil added to the Pingera seed's toolsets; the `pingera` profile leaves them out. */
-const BEYOND_PINGERA_SEED = new Set([
-  'get_check_status_history',
-  'create_check_group',
-  'update_check_group',
-  'delete_check_group',
-  'create_alert_channel',
-  'update_alert_channel',
-  'delete_alert_channel',
-  'test_connection',
-  'get_audit_log',
-  'list_status_page_subscriptions',
-  'get_status_page_subscription',
-  'create_status_page_subscription',
-  'delete_status_page_subscription',
-  'get_status_page_subscription_counts',
-  'get_incident_notification_counts',
-]);
-const PINGERA_TOOLSETS: readonly Toolset[] = ['status_pages', 'checks', 'heartbeats', 'alerts', 'meta'];
 
 /**
  * The embedded engine's curated default: the questions people ask most (what is broken, who is
@@ -96,8 +62,28 @@ const CORE = [
   'add_incident_update',
 ];
 
-export const PROFILES = ['default', 'all', 'core', 'pagerduty', 'pingera'] as const;
-export type Profile = (typeof PROFILES)[number];
+/** The profiles every server has; the seeds' come from the providers. */
+const BUILT_IN = ['default', 'all', 'core'] as const;
+
+/** A profile's name: a built-in one, or a seed's (its provider's name). */
+export type Profile = string;
+
+/** The seeds' profiles: each provider's name and the tools of the seed it stands in for. */
+export type Seeds = ReadonlyMap<string, (tools: readonly ToolMeta[]) => readonly string[]>;
+
+/** The seeds' profiles of a list of providers, in its order. */
+export function seedProfiles(providers: readonly Provider[]): Seeds {
+  return new Map(
+    providers.flatMap((p) =>
+      p.seedTools ? [[p.name, (tools: readonly ToolMeta[]) => p.seedTools?.(tools) ?? []]] : [],
+    ),
+  );
+}
+
+/** Every profile name a selection may use. */
+export function profileNames(seeds: Seeds): string[] {
+  return [...BUILT_IN, ...seeds.keys()];
+}
 
 export interface ToolMeta {
   name: string;
@@ -111,27 +97,20 @@ export class SelectionError extends Error {
 
 const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
 
-/** The profile `default` stands for, from the providers in use. */
-export function defaultProfiles(providers: ReadonlySet<string>, providersNamed: boolean): Profile[] {
-  const saas = (['pagerduty', 'pingera'] as const).filter((p) => providers.has(p));
-  // A SaaS credential alone means a drop-in for that seed: its tools, not an empty engine's.
-  if (saas.length && !(providersNamed && providers.has('embedded'))) return saas;
-  return [...saas, 'core'];
+/**
+ * The profiles `default` stands for: the seeds of the providers in use, alone when only their
+ * credentials were given (a drop-in for that seed: its tools, not an empty engine's), and the core
+ * beside them when there are none or the embedded engine was named too.
+ */
+export function defaultProfiles(seedsInUse: readonly string[], embeddedNamed: boolean): Profile[] {
+  if (seedsInUse.length && !embeddedNamed) return [...seedsInUse];
+  return [...seedsInUse, 'core'];
 }
 
-function profileTools(profile: Exclude<Profile, 'default'>, tools: readonly ToolMeta[]): string[] {
-  switch (profile) {
-    case 'all':
-      return tools.map((t) => t.name);
-    case 'core':
-      return CORE;
-    case 'pagerduty':
-      return PAGERDUTY_SEED;
-    case 'pingera':
-      return tools
-        .filter((t) => PINGERA_TOOLSETS.includes(t.toolset) && !BEYOND_PINGERA_SEED.has(t.name))
-        .map((t) => t.name);
-  }
+function profileTools(profile: Profile, tools: readonly ToolMeta[], seeds: Seeds): readonly string[] {
+  if (profile === 'all') return tools.map((t) => t.name);
+  if (profile === 'core') return CORE;
+  return seeds.get(profile)?.(tools) ?? [];
 }
 
 /**
@@ -142,13 +121,15 @@ export function resolveSelection(
   entries: readonly string[],
   tools: readonly ToolMeta[],
   defaults: readonly Profile[],
+  seeds: Seeds = new Map(),
 ): Set<string> {
+  const profiles = profileNames(seeds);
   const unknown = entries.filter(
-    (e) => !(TOOLSETS as readonly string[]).includes(e) && !(PROFILES as readonly string[]).includes(e),
+    (e) => !(TOOLSETS as readonly string[]).includes(e) && !profiles.includes(e),
   );
   if (unknown.length)
     throw new SelectionError(
-      `unknown toolset or profile ${quoted(unknown)}; profiles: ${PROFILES.join(', ')}; toolsets: ${TOOLSETS.join(', ')}`,
+      `unknown toolset or profile ${quoted(unknown)}; profiles: ${profiles.join(', ')}; toolsets: ${TOOLSETS.join(', ')}`,
     );
   const out = new Set<string>();
   for (const entry of entries) {
@@ -156,9 +137,8 @@ export function resolveSelection(
       for (const t of tools) if (t.toolset === entry) out.add(t.name);
       continue;
     }
-    const profiles = entry === 'default' ? defaults : [entry as Exclude<Profile, 'default'>];
-    for (const p of profiles)
-      for (const name of profileTools(p as Exclude<Profile, 'default'>, tools)) out.add(name);
+    for (const p of entry === 'default' ? defaults : [entry])
+      for (const name of profileTools(p, tools, seeds)) out.add(name);
   }
   return out;
 }

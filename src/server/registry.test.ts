@@ -5,15 +5,24 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.js';
+import { silentLogger } from '../core/log.js';
 import { PORT_NAMES, type PortName } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
+import { pagerDutyProvider } from '../providers/pagerduty/index.js';
+import { pingeraProvider } from '../providers/pingera/index.js';
 import { TOOLSETS } from '../tools/define-tool.js';
 import { ALL_TOOLS } from '../tools/registry.js';
 import { type ClientChoice, Exposure } from './exposure.js';
-import { defaultProfiles, PROFILES, type Profile, resolveSelection } from './profiles.js';
+import { defaultProfiles, type Profile, profileNames, resolveSelection, seedProfiles } from './profiles.js';
 import { compileTools, type ExposureInput, verdict } from './registry.js';
 
 const compiled = compileTools(ALL_TOOLS);
+/** The seeds' profiles, from the two providers standing in for them. */
+const SEEDS = seedProfiles(
+  [pagerDutyProvider, pingeraProvider].map((make) =>
+    make(parseConfig({}), { log: silentLogger(), version: 'test' }),
+  ),
+);
 const ALL_PORTS = new Set<PortName>(PORT_NAMES);
 const VERBS = [
   'get',
@@ -110,7 +119,7 @@ describe('tools/list size', () => {
   };
   const listedBy = (env: Record<string, string>, defaults: Profile[]) => {
     const config = parseConfig(env);
-    const exposure = new Exposure({ config, tools: compiled, ports: ALL_PORTS, defaults });
+    const exposure = new Exposure({ config, tools: compiled, ports: ALL_PORTS, defaults, seeds: SEEDS });
     const input = exposure.input({ kind: 'local', label: 't', mode: config.mode });
     return [...compiled.values()].filter((t) => verdict(t, input) === 'exposed').map((t) => t.def.name);
   };
@@ -150,11 +159,12 @@ describe('profiles', () => {
   const meta = ALL_TOOLS.map((t) => ({ name: t.name, toolset: t.toolset }));
 
   it("name only tools that exist, and the seeds' tools exactly", () => {
-    for (const profile of PROFILES) {
-      const names = resolveSelection([profile], meta, ['core']);
+    expect(profileNames(SEEDS)).toEqual(['default', 'all', 'core', 'pagerduty', 'pingera']);
+    for (const profile of profileNames(SEEDS)) {
+      const names = resolveSelection([profile], meta, ['core'], SEEDS);
       for (const name of names) expect(compiled.has(name), `${profile}: ${name}`).toBe(true);
     }
-    expect([...resolveSelection(['pagerduty'], meta, [])].sort()).toEqual(
+    expect([...resolveSelection(['pagerduty'], meta, [], SEEDS)].sort()).toEqual(
       ALL_TOOLS.filter((t) => ['incidents', 'oncall', 'directory'].includes(t.toolset))
         .map((t) => t.name)
         .filter(
@@ -165,20 +175,17 @@ describe('profiles', () => {
         )
         .sort(),
     );
-    const pingera = resolveSelection(['pingera'], meta, []);
+    const pingera = resolveSelection(['pingera'], meta, [], SEEDS);
     expect(pingera.has('test_pingera_connection')).toBe(true);
     expect(pingera.has('get_incidents')).toBe(false);
     expect(pingera.has('create_alert_channel')).toBe(false);
   });
 
   it('default follows the providers: a SaaS credential alone lists its seed, else the core', () => {
-    expect(defaultProfiles(new Set(['embedded']), false)).toEqual(['core']);
-    expect(defaultProfiles(new Set(['embedded', 'pagerduty']), false)).toEqual(['pagerduty']);
-    expect(defaultProfiles(new Set(['embedded', 'pingera', 'pagerduty']), false)).toEqual([
-      'pagerduty',
-      'pingera',
-    ]);
-    expect(defaultProfiles(new Set(['embedded', 'pagerduty']), true)).toEqual(['pagerduty', 'core']);
+    expect(defaultProfiles([], false)).toEqual(['core']);
+    expect(defaultProfiles(['pagerduty'], false)).toEqual(['pagerduty']);
+    expect(defaultProfiles(['pagerduty', 'pingera'], false)).toEqual(['pagerduty', 'pingera']);
+    expect(defaultProfiles(['pagerduty'], true)).toEqual(['pagerduty', 'core']);
   });
 
   it('refuse an unknown name, naming the valid ones', () => {

@@ -114,9 +114,8 @@ describe("the README's client configs", () => {
     const client = await start(config as ServerConfig, { PAGERDUTY_API_HOST: fake.url });
     try {
       const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-      const { resolveSelection } = await import('../../src/server/profiles.js');
-      const { ALL_TOOLS } = await import('../../src/tools/registry.js');
-      expect(tools).toEqual([...resolveSelection(['pagerduty'], ALL_TOOLS, [])].sort());
+      const { PAGERDUTY_SEED_TOOLS } = await import('../../src/providers/pagerduty/seed.js');
+      expect(tools).toEqual([...PAGERDUTY_SEED_TOOLS].sort());
       expect(tools).toHaveLength(12);
       const r = await client.callTool({ name: 'acknowledge_incident', arguments: { incident_id: 'PINC01' } });
       expect(r.isError, JSON.stringify(r.content)).not.toBe(true);

@@ -18,6 +18,7 @@ import { PagerDutyMaintenanceWindows } from './maintenance-windows.js';
 import { PagerDutyNotificationRules } from './notification-rules.js';
 import { PagerDutyOAuth } from './oauth.js';
 import { PagerDutyEscalation, PagerDutySchedules } from './oncall.js';
+import { PAGERDUTY_SEED_TOOLS } from './seed.js';
 import { ContextCache, Session } from './session.js';
 import { PAGERDUTY_VARIABLES, pagerDutySettings } from './settings.js';
 
@@ -73,6 +74,10 @@ export class PagerDutyProvider implements Provider<PagerDutyOptions> {
   readonly variables: readonly Variable[] = PAGERDUTY_VARIABLES;
   /** The PagerDuty seed always had its three writes (acknowledge, resolve, add a note). */
   readonly writesWhenAlone = true;
+
+  seedTools(): readonly string[] {
+    return PAGERDUTY_SEED_TOOLS;
+  }
   private readonly cache = new ContextCache();
 
   constructor(readonly settings: PagerDutyOptions) {}

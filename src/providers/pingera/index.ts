@@ -17,6 +17,7 @@ import { PingeraChecks } from './checks.js';
 import { credentialOf, PingeraClient, type PingeraCredential } from './client.js';
 import { PingeraHeartbeats } from './heartbeats.js';
 import { PingeraSecrets } from './secrets.js';
+import { pingeraSeedTools } from './seed.js';
 import { PINGERA_VARIABLES, type PingeraSettings, pingeraSettings } from './settings.js';
 import { PingeraStatusPages } from './status-pages.js';
 
@@ -68,6 +69,7 @@ export class PingeraProvider implements Provider<PingeraOptions> {
   readonly name = 'pingera';
   readonly unsupportedTools = PINGERA_UNSUPPORTED_TOOLS;
   readonly variables: readonly Variable[] = PINGERA_VARIABLES;
+  readonly seedTools = pingeraSeedTools;
   /** An Authorization value that is not Vigil's is the caller's Pingera key or `Bearer <jwt>`. */
   readonly foreignAuthorization = { toolsets: [...PINGERA_TOOLSETS, 'meta'] };
 
