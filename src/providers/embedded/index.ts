@@ -40,7 +40,7 @@ import { NotificationRuleRepository } from './store/notification-rules-repo.js';
 import { ScheduleRepository } from './store/schedules-repo.js';
 import type { Database } from './store/schema.js';
 import { SecretRepository, secretKey } from './store/secrets-repo.js';
-import { StatusIncidentsRepository } from './store/status-incidents-repo.js';
+import { StatusPagesRepository } from './store/status-pages-repo.js';
 import { StatusSubscriptionsRepository } from './store/status-subscriptions-repo.js';
 
 export interface EmbeddedProvider {
@@ -173,7 +173,7 @@ export async function createEmbeddedProvider(opts: {
     clientUrl: opts.pagerduty?.clientUrl,
   });
   const alerts = new AlertRepository(db, clock);
-  const statusPages = new StatusIncidentsRepository(db, clock);
+  const statusPages = new StatusPagesRepository(db, clock);
   const statusSubscriptions = new StatusSubscriptionsRepository(db, clock, () => engine.nudge());
   // Subscribers' links (confirm, manage, unsubscribe) are on their page's own address, signed under the same key.
   const subscriberSigner = subscriberTokens(() => secretKey(opts.secretKey, opts.dataDir));

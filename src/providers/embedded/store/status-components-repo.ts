@@ -180,29 +180,17 @@ function pageColumns(input: Partial<PageInput>): Partial<StatusPagesTable> {
   return out;
 }
 
-/**
- * Status pages and their components: the part of the `statusPages` port without incidents;
- * StatusIncidentsRepository (status-incidents-repo.ts) extends it into the whole port.
- */
+/** Status pages and their components: the `statusPages` port's part without incidents. */
 export class StatusComponentsRepository {
+  /** `changed` is called after every write. */
   constructor(
-    protected readonly store: Kysely<Database>,
+    private readonly store: Kysely<Database>,
     private readonly clock: Clock,
+    private readonly changed: () => void,
   ) {}
 
-  private readonly listeners = new Set<() => void>();
-
-  protected now(): string {
+  private now(): string {
     return new Date(this.clock.now()).toISOString();
-  }
-
-  onChange(listener: () => void): void {
-    this.listeners.add(listener);
-  }
-
-  /** Tells the listeners something changed; called after every write, here and by the engine. */
-  changed(): void {
-    for (const listener of this.listeners) listener();
   }
 
   async listPages(f: { limit: number; offset: number }): Promise<Page<StatusPage>> {

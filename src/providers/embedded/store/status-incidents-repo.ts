@@ -1,10 +1,12 @@
 /**
- * Status-page incidents, maintenance and incident updates on the embedded store; with the pages
- * and components of status-components-repo.ts, the whole `statusPages` port. An incident names the
+ * Status-page incidents, maintenance and incident updates on the embedded store: the
+ * `statusPages` port's part beside the pages and components of status-components-repo.ts. An incident names the
  * status it gives each affected component while it is active; every status change and body is
  * also an incident update, the page's public history. Maintenance is an incident with
  * `scheduled_for` before `scheduled_until` and the maintenance statuses.
  */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../../core/clock.js';
 import type { Page } from '../../../core/directory.js';
 import { NotFoundError, ValidationError } from '../../../core/errors.js';
 import type { Scheduling } from '../../../core/maintenance-moves.js';
@@ -18,12 +20,11 @@ import {
   type IncidentUpdateInput,
   MAINTENANCE_STATUSES,
   type StatusIncident,
-  type StatusPagesPort,
 } from '../../../core/status-pages.js';
 import { newId } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
-import type { StatusIncidentsTable, StatusIncidentUpdatesTable } from './schema.js';
-import { resolvePage, StatusComponentsRepository } from './status-components-repo.js';
+import type { Database, StatusIncidentsTable, StatusIncidentUpdatesTable } from './schema.js';
+import { resolvePage } from './status-components-repo.js';
 import { notifySubscribers } from './status-subscriber-news.js';
 
 /** The maintenance flags kept together in the `scheduling` column. */
@@ -111,8 +112,19 @@ const toUpdate = (r: StatusIncidentUpdatesTable): IncidentUpdate => ({
   updated_at: r.updated_at,
 });
 
-/** The whole `statusPages` port: the pages and components it extends, plus incidents and maintenance. */
-export class StatusIncidentsRepository extends StatusComponentsRepository implements StatusPagesPort {
+/** Status-page incidents (maintenance among them) and their updates. */
+export class StatusIncidentsRepository {
+  /** `changed` is called after every write. */
+  constructor(
+    private readonly store: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly changed: () => void,
+  ) {}
+
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
   async listIncidents(
     pageRef: string,
     f: { status?: IncidentStatus | undefined; limit: number; offset: number },
