@@ -314,6 +314,46 @@ describe.each(STORES)('status-page subscribers on $kind', (store) => {
     ]);
   });
 
+  it('tells a page made private only to the subscribers an operator added', async ({ skip: skipIt }) => {
+    if (skip) skipIt();
+    const pages = p.ports.statusPages;
+    const subs = p.ports.statusSubscriptions;
+    const page = await pages.createPage({ name: 'Closing', subdomain: 'closing' });
+    expect(
+      await subs.subscribe(page.id, {
+        channel: 'email',
+        contact: 'public@example.com',
+        components: [],
+        client: '192.0.2.7',
+      }),
+    ).toBe('created');
+    await at(t + 1000);
+    // Confirmed as its emailed link would: by its id and link key.
+    const row = await p.db
+      .selectFrom('status_subscribers')
+      .select(['id', 'link_key'])
+      .where('address', '=', 'public@example.com')
+      .executeTakeFirstOrThrow();
+    expect(await subs.confirm({ id: row.id, key: row.link_key })).toBe(true);
+    await subs.create(page.id, { channel: 'email', contact: 'staff@example.com' });
+    const news = (to: string) =>
+      smtp.mails.filter((m) => m.to[0] === to && !/Confirm your subscription/.test(m.parsed.subject ?? ''));
+
+    await pages.createIncident(page.id, { name: 'While public', status: 'investigating' });
+    await at(t + 1000);
+    expect(news('public@example.com')).toHaveLength(1);
+    expect(news('staff@example.com')).toHaveLength(1);
+
+    await pages.updatePage(page.id, { viewers_must_be_team_members: true });
+    await pages.createIncident(page.id, { name: 'While private', status: 'investigating' });
+    await at(t + 1000);
+    expect(news('public@example.com')).toHaveLength(1);
+    expect(news('staff@example.com').map((m) => m.parsed.subject)).toEqual([
+      expect.stringContaining('While public'),
+      expect.stringContaining('While private'),
+    ]);
+  });
+
   it('holds news from a pending address, and forgets it after seven days', async ({ skip: skipIt }) => {
     if (skip) skipIt();
     const pages = p.ports.statusPages;

@@ -64,6 +64,14 @@ export async function queueNotices(
     .where('s.page_id', '=', n.pageId)
     .where('s.confirmed_at', 'is not', null)
     .where('s.rejected_at', 'is', null);
+  const page = await db
+    .selectFrom('status_pages')
+    .select('viewers_must_be_team_members')
+    .where('id', '=', n.pageId)
+    .executeTakeFirst();
+  // A page made private since: who subscribed on its public page may no longer read it, so only
+  // the subscribers an operator added hear of it.
+  if (page?.viewers_must_be_team_members === 1) q = q.where('s.origin', '=', 'operator');
   if (n.components.length > 0) {
     // A subscriber of a group hears of its members.
     const groups = await db
