@@ -2,9 +2,11 @@
  * A person's own notification rules, in PagerDuty's shape: assignment rules (when an incident of an
  * urgency pages them, which contact method is used after how many minutes) and on-call handoff
  * rules (a notice before their on-call shift starts or ends). A user without assignment rules is
- * paged on every contact method at once.
+ * paged on every contact method at once. A rule is defined once, as a zod schema: the types derive
+ * from it, and the tools' output schema is it.
  */
-import type { Urgency } from './incidents.js';
+import { z } from 'zod';
+import { URGENCIES, type Urgency } from './incidents.js';
 
 export const HANDOFF_TYPES = ['both', 'oncall', 'offcall'] as const;
 export type HandoffType = (typeof HANDOFF_TYPES)[number];
@@ -19,31 +21,42 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 export const RULE_TYPES = ['assignment_notification_rule', 'oncall_handoff_notification_rule'] as const;
 
 /** The contact method a rule uses: PagerDuty's `<kind>_contact_method_reference`. */
-export interface ContactMethodRef {
-  id: string;
-  type: string;
-  summary?: string;
-}
+export const contactMethodRefSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  summary: z.string().optional(),
+});
+export type ContactMethodRef = z.infer<typeof contactMethodRefSchema>;
 
-export interface NotificationRule {
-  id: string;
+/** Either kind of rule: `type` says which, and each kind has only its own fields. */
+export const notificationRuleSchema = z.object({
+  id: z.string(),
+  type: z.enum(RULE_TYPES),
+  contact_method: contactMethodRefSchema,
+  /** assignment: minutes after the user is paged that this rule fires (0: at once). */
+  start_delay_in_minutes: z.number().int(),
+  /** assignment: the urgency of the incidents this rule is used for. */
+  urgency: z.enum(URGENCIES),
+  /** handoff: minutes before the shift starts (or ends) that the notice goes out. */
+  notify_advance_in_minutes: z.number().int(),
+  /** handoff: notify when going on call, off call, or both. */
+  handoff_type: z.enum(HANDOFF_TYPES),
+});
+type AnyRule = z.infer<typeof notificationRuleSchema>;
+
+/** An assignment rule: the schema's fields of that kind, its `type` narrowed. */
+export type NotificationRule = Pick<
+  AnyRule,
+  'id' | 'contact_method' | 'start_delay_in_minutes' | 'urgency'
+> & {
   type: 'assignment_notification_rule';
-  /** Minutes after the user is paged that this rule fires (0: at once). */
-  start_delay_in_minutes: number;
-  contact_method: ContactMethodRef;
-  /** The urgency of the incidents this rule is used for. */
-  urgency: Urgency;
-}
+};
 
-export interface HandoffNotificationRule {
-  id: string;
-  type: 'oncall_handoff_notification_rule';
-  /** Minutes before the shift starts (or ends) that the notice goes out. */
-  notify_advance_in_minutes: number;
-  /** Notify when going on call, off call, or both. */
-  handoff_type: HandoffType;
-  contact_method: ContactMethodRef;
-}
+/** An on-call handoff rule: the schema's fields of that kind, its `type` narrowed. */
+export type HandoffNotificationRule = Pick<
+  AnyRule,
+  'id' | 'contact_method' | 'notify_advance_in_minutes' | 'handoff_type'
+> & { type: 'oncall_handoff_notification_rule' };
 
 export interface NotificationRuleInput {
   start_delay_in_minutes: number;

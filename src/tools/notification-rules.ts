@@ -7,23 +7,15 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { URGENCIES } from '../core/incidents.js';
-import { HANDOFF_TYPES, RULE_KINDS, RULE_TYPES, type RuleKind } from '../core/notification-rules.js';
+import {
+  HANDOFF_TYPES,
+  notificationRuleSchema,
+  RULE_KINDS,
+  type RuleKind,
+} from '../core/notification-rules.js';
 import { currentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, type ToolContext, UPDATE } from './define-tool.js';
 import * as p from './params.js';
-
-const contactMethod = z.object({ id: z.string(), type: z.string(), summary: z.string().optional() });
-
-/** Either kind of rule: `type` says which. */
-export const notificationRuleItem = z.object({
-  id: z.string(),
-  type: z.enum(RULE_TYPES),
-  contact_method: contactMethod,
-  start_delay_in_minutes: z.number().int(),
-  urgency: z.enum(URGENCIES),
-  notify_advance_in_minutes: z.number().int(),
-  handoff_type: z.enum(HANDOFF_TYPES),
-});
 
 const userId = p.id('user_id').describe('The user whose rules these are (default: the current user).');
 const ruleId = p.id('rule_id').describe('The rule ID.');
@@ -66,7 +58,7 @@ export const listNotificationRules = defineTool({
   toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
-  output: notificationRuleItem,
+  output: notificationRuleSchema,
   annotations: READ,
   description:
     "A user's notification rules: assignment (contact method, delay, urgency) or handoff (on-call shift notices). Without assignment rules, every method is paged at once.",
@@ -88,7 +80,7 @@ export const createNotificationRule = defineTool({
   toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
-  output: notificationRuleItem,
+  output: notificationRuleSchema,
   annotations: CREATE,
   description:
     "Add a user's notification rule: assignment (page by a method N minutes in, for an urgency) or handoff (notice N minutes before a shift edge). Rules for an urgency replace paging every method at once.",
@@ -127,7 +119,7 @@ export const updateNotificationRule = defineTool({
   toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
-  output: notificationRuleItem,
+  output: notificationRuleSchema,
   annotations: UPDATE,
   description:
     "Change a user's notification rule (of `kind`): contact method, delay/urgency or advance/type.",
@@ -153,7 +145,7 @@ export const deleteNotificationRule = defineTool({
   toolset: 'oncall',
   port: 'notificationRules',
   resource: 'notification_rules',
-  output: notificationRuleItem,
+  output: notificationRuleSchema,
   annotations: DELETE,
   description: "Delete a user's notification rule (of `kind`). Returns the deleted rule.",
   input: z.strictObject({ user_id: userId.optional(), rule_id: ruleId, kind }),
