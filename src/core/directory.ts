@@ -179,6 +179,11 @@ export interface DirectoryPort {
   me?(): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
   findUserByEmail(email: string): Promise<User | undefined>;
+  /**
+   * The user with a contact method of this kind at this address (a Telegram chat id, say), where
+   * the provider can look it up; the chat buttons find who tapped by it.
+   */
+  findUserByContact?(kind: ContactMethodKind, address: string): Promise<User | undefined>;
   listUsers(q: ListQuery & { teamIds?: string[] }): Promise<Page<User>>;
   createUser(input: UserInput): Promise<User>;
   updateUser(id: string, patch: Partial<UserInput>): Promise<User>;

@@ -172,16 +172,7 @@ async function whoActs(
   );
 }
 
-/** The user with a telegram contact method at `chatId`, looked for a page of users at a time. */
+/** The user with a telegram contact method at `chatId`. */
 async function userWithChat(deps: ChatDeps, chatId: string): Promise<User | undefined> {
-  if (!deps.directory) return undefined;
-  for (let offset = 0; ; ) {
-    const page = await deps.directory.listUsers({ limit: 100, offset });
-    const found = page.items.find((u) =>
-      u.contact_methods.some((m) => m.type === 'telegram_contact_method' && m.address === chatId),
-    );
-    if (found) return found;
-    if (!page.more || page.items.length === 0) return undefined;
-    offset += page.items.length;
-  }
+  return deps.directory?.findUserByContact?.('telegram', chatId);
 }

@@ -30,6 +30,8 @@ export class DirectoryRepository implements DirectoryPort {
 
   getUser: DirectoryPort['getUser'] = (id) => this.users.getUser(id);
   findUserByEmail: DirectoryPort['findUserByEmail'] = (email) => this.users.findUserByEmail(email);
+  findUserByContact: NonNullable<DirectoryPort['findUserByContact']> = (kind, address) =>
+    this.users.findUserByContact(kind, address);
   listUsers: DirectoryPort['listUsers'] = (q) => this.users.listUsers(q);
   createUser: DirectoryPort['createUser'] = (input) => this.users.createUser(input);
   updateUser: DirectoryPort['updateUser'] = (id, patch) => this.users.updateUser(id, patch);

@@ -4,7 +4,14 @@
  */
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { CHANNEL_KINDS } from '../../../core/channels.js';
-import type { ContactMethod, ContactMethodInput, Page, User, UserInput } from '../../../core/directory.js';
+import type {
+  ContactMethod,
+  ContactMethodInput,
+  ContactMethodKind,
+  Page,
+  User,
+  UserInput,
+} from '../../../core/directory.js';
 import { ConflictError, NotFoundError } from '../../../core/errors.js';
 import { checkChannelTarget } from './channel-targets.js';
 import { CompiledQueries } from './compiled-queries.js';
@@ -31,6 +38,23 @@ export class UserRepository {
       .selectFrom('users')
       .selectAll()
       .where('email_lower', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row ? (await this.hydrateUsers([row]))[0] : undefined;
+  }
+
+  async findUserByContact(kind: ContactMethodKind, address: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('contact_methods')
+          .select('user_id')
+          .where('kind', '=', kind)
+          .where('address', '=', address),
+      )
+      .orderBy('created_at')
+      .limit(1)
       .executeTakeFirst();
     return row ? (await this.hydrateUsers([row]))[0] : undefined;
   }
