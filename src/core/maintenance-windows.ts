@@ -2,29 +2,32 @@
  * Service maintenance windows, in PagerDuty's shape (`/maintenance_windows`): from `start_time`
  * to `end_time` the services a window names open no incident and page nobody — their alerts and
  * Events API triggers are recorded only. The rules every provider shares live here: the times'
- * order and the window's state at an instant.
+ * order and the window's state at an instant. A window is defined once, as a zod schema: its type
+ * derives from it, and the tools' output schema is it.
  */
-import type { Page, Reference } from './directory.js';
+import { z } from 'zod';
+import { type Page, referenceSchema } from './directory.js';
 import { ValidationError } from './errors.js';
 
 /** PagerDuty's `filter` of the list: `open` is ongoing and future; `all` is every window. */
 export const MAINTENANCE_WINDOW_FILTERS = ['past', 'future', 'ongoing', 'open', 'all'] as const;
 export type MaintenanceWindowFilter = (typeof MAINTENANCE_WINDOW_FILTERS)[number];
 
-export interface MaintenanceWindow {
-  id: string;
-  type: 'maintenance_window';
-  summary: string;
-  description?: string;
+export const maintenanceWindowSchema = z.object({
+  id: z.string(),
+  type: z.literal('maintenance_window'),
+  summary: z.string(),
+  description: z.string().optional(),
   /** The order in which windows were created (PagerDuty's `sequence_number`). */
-  sequence_number?: number;
-  start_time: string;
-  end_time: string;
-  services: Reference[];
+  sequence_number: z.number().optional(),
+  start_time: z.string(),
+  end_time: z.string(),
+  services: z.array(referenceSchema),
   /** The teams of its services. */
-  teams: Reference[];
-  created_by?: Reference;
-}
+  teams: z.array(referenceSchema),
+  created_by: referenceSchema.optional(),
+});
+export type MaintenanceWindow = z.infer<typeof maintenanceWindowSchema>;
 
 export interface MaintenanceWindowInput {
   start_time: string;

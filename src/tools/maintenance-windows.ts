@@ -6,27 +6,16 @@
  */
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
-import { MAINTENANCE_WINDOW_FILTERS, mustEndAfterStart } from '../core/maintenance-windows.js';
+import {
+  MAINTENANCE_WINDOW_FILTERS,
+  maintenanceWindowSchema,
+  mustEndAfterStart,
+} from '../core/maintenance-windows.js';
 import { DEFAULT_LIMIT, decodeCursor, fingerprint } from '../core/pagination.js';
 import { findCurrentUser } from './current-user.js';
 import { CREATE, DELETE, defineTool, READ, UPDATE } from './define-tool.js';
 import * as p from './params.js';
 import { timestamp } from './time.js';
-
-const reference = z.object({ id: z.string(), type: z.string(), summary: z.string() });
-
-export const maintenanceWindowItem = z.object({
-  id: z.string(),
-  type: z.literal('maintenance_window'),
-  summary: z.string(),
-  description: z.string().optional(),
-  sequence_number: z.number().optional(),
-  start_time: z.string(),
-  end_time: z.string(),
-  services: z.array(reference),
-  teams: z.array(reference),
-  created_by: reference.optional(),
-});
 
 const windowId = p.id('maintenance_window_id').describe('The maintenance window ID.');
 const time = (what: string) => z.string().max(64).describe(`${what} (ISO 8601 with a zone).`);
@@ -56,7 +45,7 @@ export const listMaintenanceWindows = defineTool({
   toolset: 'incidents',
   port: 'maintenanceWindows',
   resource: 'maintenance_windows',
-  output: maintenanceWindowItem,
+  output: maintenanceWindowSchema,
   annotations: READ,
   description:
     'List maintenance windows (their services page nobody while one is on), or get one by `maintenance_window_id`.',
@@ -106,7 +95,7 @@ export const createMaintenanceWindow = defineTool({
   toolset: 'incidents',
   port: 'maintenanceWindows',
   resource: 'maintenance_windows',
-  output: maintenanceWindowItem,
+  output: maintenanceWindowSchema,
   annotations: CREATE,
   description:
     'Create a maintenance window: from start_time to end_time its services open no incidents and page nobody. A past start_time starts it now.',
@@ -132,7 +121,7 @@ export const updateMaintenanceWindow = defineTool({
   toolset: 'incidents',
   port: 'maintenanceWindows',
   resource: 'maintenance_windows',
-  output: maintenanceWindowItem,
+  output: maintenanceWindowSchema,
   annotations: UPDATE,
   description:
     'Change a maintenance window that has not ended: its times, description or services (service_ids replaces the list).',
@@ -159,7 +148,7 @@ export const deleteMaintenanceWindow = defineTool({
   toolset: 'incidents',
   port: 'maintenanceWindows',
   resource: 'maintenance_windows',
-  output: maintenanceWindowItem,
+  output: maintenanceWindowSchema,
   annotations: DELETE,
   description: 'Delete a future maintenance window, or end an ongoing one now. Returns it as it was.',
   input: z.strictObject({ maintenance_window_id: windowId }),
