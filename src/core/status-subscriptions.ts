@@ -4,7 +4,10 @@
  * as every Vigil webhook) or a chat webhook (Slack, Teams, Discord). Field names follow
  * PagerDuty's status page subscriptions (`channel`, `contact`, `status`) where they fit.
  * Also the signed tokens the subscribers' links carry, and the addresses those links live at.
+ * A subscription, a page's counts and an update's deliveries are each defined once, as a zod
+ * schema its type derives from; the tools' output schemas are these.
  */
+import { z } from 'zod';
 import { addressProblem } from './channels.js';
 import type { Page } from './directory.js';
 import { VigilError } from './errors.js';
@@ -39,29 +42,41 @@ export const MANAGE_TTL_MS = 365 * 86_400_000;
 /** A maintenance reminder goes this long before the start, unless reminder_intervals says otherwise. */
 export const DEFAULT_REMINDER_MS = 3_600_000;
 
-export interface Subscription {
-  id: string;
+export const subscriptionSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status_page: z.object({ id: z.string(), type: z.string() }),
+  /** What it is subscribed to, as PagerDuty names it: always the whole page (components narrow it). */
+  subscribable_object: z.object({ id: z.string(), type: z.string() }),
+  channel: z.string(),
+  /** The email address or webhook URL. */
+  contact: z.string(),
+  status: z.string(),
+  /** Component ids it is limited to (a group stands for its members). */
+  components: z.array(z.string()),
+  /** Told of every component's news; false when it chose components (even if all were deleted since). */
+  all_components: z.boolean(),
+  /** Who added it: the public page (double opt-in) or an operator (confirmed at once). */
+  origin: z.string(),
+  confirmed_at: z.string().nullable(),
+  /** Why it is suspended (the mail server's answer). */
+  suspended_reason: z.string().nullable(),
+  created_at: z.string(),
+  /** A webhook's signing secret: shown once, when it is created. */
+  signing_secret: z.string().optional(),
+});
+/** Narrowed: the types, channel, status and origin to their vocabularies (answers list them as strings). */
+export type Subscription = Omit<
+  z.infer<typeof subscriptionSchema>,
+  'type' | 'status_page' | 'subscribable_object' | 'channel' | 'status' | 'origin'
+> & {
   type: 'status_page_subscription';
   status_page: { id: string; type: 'status_page' };
-  /** What it is subscribed to, as PagerDuty names it: always the whole page (components narrow it). */
   subscribable_object: { id: string; type: 'status_page' };
   channel: SubscriberChannel;
-  /** The email address or webhook URL. */
-  contact: string;
   status: SubscriptionStatus;
-  /** Component ids it is limited to (a group stands for its members). */
-  components: string[];
-  /** Told of every component's news; false when it chose components (even if all were deleted since). */
-  all_components: boolean;
-  /** Who added it: the public page (double opt-in) or an operator (confirmed at once). */
   origin: 'page' | 'operator';
-  confirmed_at: string | null;
-  /** Why it is suspended (the mail server's answer). */
-  suspended_reason: string | null;
-  created_at: string;
-  /** A webhook's signing secret: shown once, when it is created. */
-  signing_secret?: string;
-}
+};
 
 export interface SubscriptionInput {
   channel: SubscriberChannel;
@@ -69,25 +84,30 @@ export interface SubscriptionInput {
   components?: string[] | undefined;
 }
 
-export interface SubscriptionCounts {
-  page_id: string;
-  active: number;
-  pending: number;
-  suspended: number;
+export const subscriptionCountsSchema = z.object({
+  page_id: z.string(),
+  active: z.number(),
+  pending: z.number(),
+  suspended: z.number(),
   /** Active subscriptions per channel. */
+  by_channel: z.record(z.string(), z.number()),
+});
+/** Narrowed: `by_channel` is keyed by SUBSCRIBER_CHANNELS (answers list any string key). */
+export type SubscriptionCounts = Omit<z.infer<typeof subscriptionCountsSchema>, 'by_channel'> & {
   by_channel: Partial<Record<SubscriberChannel, number>>;
-}
+};
 
 /** How many subscribers one incident update (or maintenance reminder) was sent to, and with what outcome. */
-export interface NotifiedCount {
-  incident_id: string;
-  update_id: string | null;
-  event: string;
-  queued: number;
-  delivered: number;
-  failed: number;
-  pending: number;
-}
+export const notifiedCountSchema = z.object({
+  incident_id: z.string(),
+  update_id: z.string().nullable(),
+  event: z.string(),
+  queued: z.number(),
+  delivered: z.number(),
+  failed: z.number(),
+  pending: z.number(),
+});
+export type NotifiedCount = z.infer<typeof notifiedCountSchema>;
 
 /** What a subscriber's link names: the subscription and the key it was made with. */
 export interface SubscriberRef {

@@ -5,7 +5,13 @@
  * people subscribe themselves from the public page (double opt-in).
  */
 import { z } from 'zod';
-import { SUBSCRIBER_CHANNELS, SUBSCRIPTION_STATUSES } from '../core/status-subscriptions.js';
+import {
+  notifiedCountSchema,
+  SUBSCRIBER_CHANNELS,
+  SUBSCRIPTION_STATUSES,
+  subscriptionCountsSchema,
+  subscriptionSchema,
+} from '../core/status-subscriptions.js';
 import { CREATE, DELETE, defineTool, READ } from './define-tool.js';
 import { paging } from './paging.js';
 import * as p from './params.js';
@@ -13,47 +19,12 @@ import { pageId } from './status-pages.js';
 
 const subscriptionId = p.id('subscription_id');
 
-const subscriptionItem = z.object({
-  id: z.string(),
-  type: z.string(),
-  status_page: z.object({ id: z.string(), type: z.string() }),
-  subscribable_object: z.object({ id: z.string(), type: z.string() }),
-  channel: z.string(),
-  contact: z.string(),
-  status: z.string(),
-  components: z.array(z.string()),
-  all_components: z.boolean(),
-  origin: z.string(),
-  confirmed_at: z.string().nullable(),
-  suspended_reason: z.string().nullable(),
-  created_at: z.string(),
-  signing_secret: z.string().optional(),
-});
-
-const countsItem = z.object({
-  page_id: z.string(),
-  active: z.number(),
-  pending: z.number(),
-  suspended: z.number(),
-  by_channel: z.record(z.string(), z.number()),
-});
-
-const notifiedItem = z.object({
-  incident_id: z.string(),
-  update_id: z.string().nullable(),
-  event: z.string(),
-  queued: z.number(),
-  delivered: z.number(),
-  failed: z.number(),
-  pending: z.number(),
-});
-
 export const listStatusPageSubscriptions = defineTool({
   name: 'list_status_page_subscriptions',
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'subscriptions',
-  output: subscriptionItem,
+  output: subscriptionSchema,
   annotations: READ,
   description: "A status page's subscribers (email, webhook, chat), oldest first.",
   narrowHint: 'Narrow with `status` or `channel`.',
@@ -82,7 +53,7 @@ export const getStatusPageSubscription = defineTool({
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'subscriptions',
-  output: subscriptionItem,
+  output: subscriptionSchema,
   annotations: READ,
   description: 'One subscriber of a status page.',
   input: z.strictObject({ page_id: pageId, subscription_id: subscriptionId, include: p.include.optional() }),
@@ -96,7 +67,7 @@ export const createStatusPageSubscription = defineTool({
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'subscriptions',
-  output: subscriptionItem,
+  output: subscriptionSchema,
   annotations: CREATE,
   description:
     'Subscribe an email address or webhook URL to a status page, confirmed at once; a webhook gets its signing_secret (shown once).',
@@ -120,7 +91,7 @@ export const deleteStatusPageSubscription = defineTool({
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'subscriptions',
-  output: subscriptionItem,
+  output: subscriptionSchema,
   annotations: DELETE,
   description: 'Remove a subscriber from a status page.',
   input: z.strictObject({ page_id: pageId, subscription_id: subscriptionId }),
@@ -135,7 +106,7 @@ export const getStatusPageSubscriptionCounts = defineTool({
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'counts',
-  output: countsItem,
+  output: subscriptionCountsSchema,
   annotations: READ,
   description: 'Subscribers per status page: active (per channel), pending, suspended.',
   input: z.strictObject({
@@ -152,7 +123,7 @@ export const getIncidentNotificationCounts = defineTool({
   toolset: 'status_pages',
   port: 'statusSubscriptions',
   resource: 'notifications',
-  output: notifiedItem,
+  output: notifiedCountSchema,
   annotations: READ,
   description:
     'How many subscribers each update (and maintenance reminder) of a status-page incident was sent to, and delivered.',
