@@ -2,6 +2,7 @@
  * The ports a provider may implement. A tool names the port it needs; a tool whose port no
  * active provider serves is not listed.
  */
+import { z } from 'zod';
 import type { AlertsPort } from './alerts.js';
 import type { AuditPort } from './audit.js';
 import type { ChecksPort } from './checks.js';
@@ -16,11 +17,13 @@ import type { SecretsPort } from './secrets.js';
 import type { StatusPagesPort } from './status-pages.js';
 import type { StatusSubscriptionsPort } from './status-subscriptions.js';
 
-export interface ConnectionReport {
-  provider: string;
-  connected: boolean;
-  details: Record<string, unknown>;
-}
+/** One provider's answer to test_connection, defined once: its type derives from it, the tools list it. */
+export const connectionReportSchema = z.object({
+  provider: z.string(),
+  connected: z.boolean(),
+  details: z.object({}).loose(),
+});
+export type ConnectionReport = z.infer<typeof connectionReportSchema>;
 
 export interface MetaPort {
   /** One report per provider behind this server, or only for the one named. */

@@ -3,16 +3,15 @@
  */
 import { z } from 'zod';
 import { VigilError } from '../core/errors.js';
+import { connectionReportSchema } from '../core/ports.js';
 import { defineTool, READ } from './define-tool.js';
-
-const connection = z.object({ provider: z.string(), connected: z.boolean(), details: z.object({}).loose() });
 
 export const testConnection = defineTool({
   name: 'test_connection',
   toolset: 'meta',
   port: 'meta',
   resource: 'connections',
-  output: connection,
+  output: connectionReportSchema,
   annotations: READ,
   description: 'Check that the providers behind this server answer, and report what they run on.',
   input: z.strictObject({}),
@@ -26,7 +25,7 @@ export const testPingeraConnection = defineTool({
   toolset: 'meta',
   port: 'meta',
   resource: 'connections',
-  output: connection,
+  output: connectionReportSchema,
   annotations: READ,
   description: 'Check that the Pingera credential works, and which base URL is used.',
   input: z.strictObject({}),
