@@ -92,6 +92,41 @@ export const incidentNoteSchema = z.object({
 export type IncidentNote = z.infer<typeof incidentNoteSchema>;
 
 /**
+ * get_status_overview's one item: open incidents by status and urgency, and for each service they
+ * hit, who its escalation policy pages first now. The tool composes it from the incidents and
+ * schedules ports; no port answers it, so no type derives from it.
+ */
+export const statusOverviewSchema = z.object({
+  generated_at: z.string(),
+  open_incidents: z.object({
+    total: z.number(),
+    triggered: z.number(),
+    acknowledged: z.number(),
+    high: z.number(),
+    low: z.number(),
+  }),
+  services: z.array(
+    z.object({
+      id: z.string(),
+      summary: z.string(),
+      open_incidents: z.number(),
+      highest_urgency: z.enum(URGENCIES),
+      oldest_open_at: z.string(),
+      escalation_policy: refSchema,
+      on_call_now: z.array(
+        z.object({
+          id: z.string(),
+          summary: z.string(),
+          escalation_level: z.number(),
+          schedule: refSchema.optional(),
+          until: z.string().nullable().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+
+/**
  * Who acted: a user, or a service (an integration resolving its own alert). `via` says how, when
  * not through an MCP tool: 'link' for the responder page a page's link opens, 'Slack' and
  * 'Telegram' for a chat message's buttons.

@@ -5,42 +5,12 @@
  * open it says how incidents come to be.
  */
 import { z } from 'zod';
-import type { Incident } from '../core/incidents.js';
+import { type Incident, statusOverviewSchema } from '../core/incidents.js';
 import { MAX_LIMIT } from '../core/pagination.js';
 import { readScope, rejectContextFilters } from './current-user.js';
 import { defineTool, READ, type ToolContext } from './define-tool.js';
 import { hintWhenEmpty, writesNeed } from './hints.js';
 import * as p from './params.js';
-
-const serviceSummary = z.object({
-  id: z.string(),
-  summary: z.string(),
-  open_incidents: z.number(),
-  highest_urgency: z.enum(['high', 'low']),
-  oldest_open_at: z.string(),
-  escalation_policy: z.object({ id: z.string(), summary: z.string() }),
-  on_call_now: z.array(
-    z.object({
-      id: z.string(),
-      summary: z.string(),
-      escalation_level: z.number(),
-      schedule: z.object({ id: z.string(), summary: z.string() }).optional(),
-      until: z.string().nullable().optional(),
-    }),
-  ),
-});
-
-const overviewItem = z.object({
-  generated_at: z.string(),
-  open_incidents: z.object({
-    total: z.number(),
-    triggered: z.number(),
-    acknowledged: z.number(),
-    high: z.number(),
-    low: z.number(),
-  }),
-  services: z.array(serviceSummary),
-});
 
 /** Who the policy's first level pages now: its users, and who is on call in its schedules. */
 async function onCallNow(ctx: ToolContext, policyId: string | undefined) {
@@ -68,7 +38,7 @@ export const getStatusOverview = defineTool({
   toolset: 'incidents',
   port: 'incidents',
   resource: 'overviews',
-  output: overviewItem,
+  output: statusOverviewSchema,
   annotations: READ,
   description:
     "What is wrong right now and who is on call: open responder incidents by status and urgency, the services they affect, and who each service pages first. By default the current user's teams.",
