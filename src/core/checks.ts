@@ -202,6 +202,20 @@ export interface CheckGroupInput {
   active?: boolean | undefined;
 }
 
+/**
+ * A Playwright script written for a synthetic or multistep check by the generate_*_check_script
+ * tools, locally (no port answers it, so no type derives from it): `script_content` is what
+ * create_*_check takes as `pw_script`.
+ */
+export const generatedScriptSchema = z.object({
+  script_name: z.string(),
+  script_type: z.string(),
+  target_url: z.string(),
+  description: z.string(),
+  script_content: z.string(),
+  instructions: z.object({ usage: z.string(), requirements: z.string(), configuration: z.string() }),
+});
+
 export interface ChecksPort {
   getCheck(id: string): Promise<Check | undefined>;
   listChecks(filter: CheckFilter): Promise<Page<Check>>;

@@ -6,20 +6,12 @@
  * by its nature and is checked to compile).
  */
 import { z } from 'zod';
+import { generatedScriptSchema } from '../core/checks.js';
 import { ValidationError } from '../core/errors.js';
 import { compileScript, ScriptError } from '../core/pw-script.js';
 import { fields } from './checks.js';
 import { defineTool, READ } from './define-tool.js';
 import * as p from './params.js';
-
-const scriptItem = z.object({
-  script_name: z.string(),
-  script_type: z.string(),
-  target_url: z.string(),
-  description: z.string(),
-  script_content: z.string(),
-  instructions: z.object({ usage: z.string(), requirements: z.string(), configuration: z.string() }),
-});
 
 const description = z.string().trim().min(1).max(2000).describe('What the script should check.');
 const lit = (v: unknown) => JSON.stringify(v);
@@ -50,7 +42,7 @@ export const generateSyntheticCheckScript = defineTool({
   toolset: 'checks',
   port: 'checks',
   resource: 'scripts',
-  output: scriptItem,
+  output: generatedScriptSchema,
   annotations: READ,
   description:
     'Write a Playwright browser-check script for a page: opens it, waits for it to settle, checks it loaded.',
@@ -99,7 +91,7 @@ export const generateApiCheckScript = defineTool({
   toolset: 'checks',
   port: 'checks',
   resource: 'scripts',
-  output: scriptItem,
+  output: generatedScriptSchema,
   annotations: READ,
   description: 'Write a Playwright API-check script: one request, then status, text and custom assertions.',
   input: z.strictObject({
