@@ -2,19 +2,24 @@
 // profiles (every tool the mode allows). Counts are deterministic (characters / 4), not timings.
 // Model-visible: name, description and input schema (what a model reads); whole: the entry as
 // sent, output schema and annotations included. Run after `npm run build`: node bench/tool-list.mjs
+import { configure, makeProviders } from '../dist/cli/providers.js';
 import { parseConfig } from '../dist/core/config.js';
+import { silentLogger } from '../dist/core/log.js';
 import { PORT_NAMES } from '../dist/core/ports.js';
 import { Exposure } from '../dist/server/exposure.js';
 import { loadListings } from '../dist/server/listings.js';
+import { seedProfiles } from '../dist/server/profiles.js';
 import { compileTools, verdict } from '../dist/server/registry.js';
 import { ALL_TOOLS } from '../dist/tools/registry.js';
 
 const compiled = compileTools(ALL_TOOLS, loadListings());
 const ports = new Set(PORT_NAMES);
 
+/** What a server configured by `env` lists when `default` stands for `defaults` (the seeds' profiles from their providers). */
 function listed(env, defaults) {
-  const config = parseConfig(env);
-  const exposure = new Exposure({ config, tools: compiled, ports, defaults });
+  const config = configure(parseConfig(env));
+  const seeds = seedProfiles(makeProviders(config, silentLogger()));
+  const exposure = new Exposure({ config, tools: compiled, ports, defaults, seeds });
   const input = exposure.input({ kind: 'local', label: 'bench', mode: config.mode });
   return [...compiled.values()].filter((t) => verdict(t, input) === 'exposed');
 }
