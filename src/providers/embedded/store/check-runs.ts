@@ -83,7 +83,25 @@ export class CheckRuns {
     ttlMs: number,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    const due = this.db
+    if (!this.postgres) return this.claim(this.db, token, now, until, limit, ttlMs);
+    return this.db.transaction().execute(async (trx) => {
+      // Each recorded run leaves a dead entry of its old due time at the head of checks_next_run
+      // until a vacuum: a plain index scan marks each dead on its first visit and skips it after,
+      // where the bitmap scan the planner may choose visits every one on every poll of every node.
+      await sql`set local enable_bitmapscan = off`.execute(trx);
+      return this.claim(trx, token, now, until, limit, ttlMs);
+    });
+  }
+
+  private claim(
+    db: Kysely<Database>,
+    token: string,
+    now: number,
+    until: number,
+    limit: number,
+    ttlMs: number,
+  ): Promise<ClaimedCheck[]> {
+    const due = db
       .selectFrom('checks as c')
       .select('c.id')
       .where('c.active', '=', 1)
@@ -91,7 +109,7 @@ export class CheckRuns {
       .where('c.claimed_until', '<=', now)
       .orderBy('c.next_run_at')
       .limit(limit);
-    return claimRows(this.db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
+    return claimRows(db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
       .returning([
         'id',
         'type',
