@@ -139,6 +139,31 @@ export class CheckRuns {
     return Number(numUpdatedRows);
   }
 
+  /**
+   * Notes that process `node` runs checks until `until`, and answers how many processes do, itself
+   * included. SQLite answers 1: there only the engine lease holder runs checks.
+   */
+  async checkNodes(node: string, now: number, until: number): Promise<number> {
+    if (!this.postgres) return 1;
+    await this.db
+      .insertInto('check_nodes')
+      .values({ id: node, seen_until: until })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ seen_until: until }))
+      .execute();
+    const { n } = await this.db
+      .selectFrom('check_nodes')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('seen_until', '>', now)
+      .executeTakeFirstOrThrow();
+    return Math.max(1, Number(n));
+  }
+
+  /** Process `node` stops running checks: the others count it out at once. */
+  async leaveCheckNodes(node: string): Promise<void> {
+    if (!this.postgres) return;
+    await this.db.deleteFrom('check_nodes').where('id', '=', node).execute();
+  }
+
   /** Lets go of claims without recording anything (a process stopping): the checks are due again at once. */
   async release(token: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
@@ -355,12 +380,16 @@ export class CheckRuns {
     return { items: p.items.map(toJob), more: p.more };
   }
 
-  /** Drops raw results older than the retention window, and rollups older than 400 days. */
+  /**
+   * Drops raw results older than the retention window, and rollups older than 400 days; and the
+   * processes not seen since (killed ones do not leave).
+   */
   async prune(before: number): Promise<number> {
     const result = await this.db
       .deleteFrom('check_results')
       .where('created_at', '<', before)
       .executeTakeFirst();
+    await this.db.deleteFrom('check_nodes').where('seen_until', '<', before).execute();
     await this.db
       .deleteFrom('check_rollups')
       .where('start_at', '<', Date.now() - ROLLUP_RETENTION_MS)
