@@ -1,7 +1,8 @@
 /**
  * What checks found: results (scheduled and on-demand), the status each scheduled run leads to
  * with its history of changes, statistics over a window, and on-demand jobs. Scheduled runs are
- * recorded many at a time, in one transaction.
+ * recorded many at a time, in one transaction. Also which processes run checks (`check_nodes`),
+ * by which each paces its claims.
  */
 import { type Kysely, sql } from 'kysely';
 import { applyResult, type CheckState } from '../../../core/check-state.js';
