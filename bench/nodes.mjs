@@ -36,6 +36,9 @@
  * Prints a markdown table and writes the raw numbers to bench/results/nodes.json. BENCH_QUICK=1
  * → 1,200 checks over one minute and one kill, for checking the script. NODES_CHECKS,
  * NODES_MINUTES, NODES_COUNTS (default `1,2,3`) and NODES_KILLS (default 3) override.
+ * NODES_STATEMENTS=1 also prints, per node count, the statements that cost the database most over
+ * the window (pg_stat_statements, which must be preloaded; best on a database of its own, as it
+ * is reset at each window's start and counts every statement of the database).
  * docs/BENCHMARKS.md section 12.
  */
 import { spawn } from 'node:child_process';
@@ -59,6 +62,7 @@ const IDLE_S = 15;
 const TAIL_S = 10;
 const TARGET_P99_MS = 1_000;
 const TARGET_FAILOVER_MS = 10_000;
+const STATEMENTS = process.env.NODES_STATEMENTS === '1';
 
 /** The scheduler's rule (store/check-runs.ts): an interval after the last due time, skipping any passed. */
 function nextRun(dueAt, intervalS, now) {
@@ -238,6 +242,50 @@ function backendSampler(db, appName) {
   };
 }
 
+/** Clears pg_stat_statements, so `statements` counts from now. */
+async function resetStatements(db) {
+  await db.query('create extension if not exists pg_stat_statements schema public');
+  await db.query('select public.pg_stat_statements_reset()');
+}
+
+/**
+ * The statements of this database since the reset, most time first, per run due: lists of
+ * parameters (`in ($1, $2, …)`, `values (…), (…)`) folded, so one statement of any batch size is
+ * one line.
+ */
+async function statements(db, runs) {
+  const { rows } = await db.query(
+    `select query, calls, total_exec_time, rows, shared_blks_hit + shared_blks_read as blocks
+       from public.pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())`,
+  );
+  const fold = (q) =>
+    q
+      .replace(/\s+/g, ' ')
+      .replace(/\$\d+(, \$\d+)+/g, '$…')
+      .replace(/(\([^()]*\))(, \([^()]*\))+/g, '$1, …')
+      .slice(0, 160);
+  const byQuery = new Map();
+  for (const r of rows) {
+    const key = fold(r.query);
+    const s = byQuery.get(key) ?? { query: key, calls: 0, ms: 0, rows: 0, blocks: 0 };
+    s.calls += Number(r.calls);
+    s.ms += r.total_exec_time;
+    s.rows += Number(r.rows);
+    s.blocks += Number(r.blocks);
+    byQuery.set(key, s);
+  }
+  return [...byQuery.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 15)
+    .map((s) => ({
+      ...s,
+      usPerRun: (s.ms * 1000) / runs,
+      callsPerMinute: s.calls / MINUTES,
+      rowsPerCall: s.rows / s.calls,
+      blocksPerCall: s.blocks / s.calls,
+    }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // One node count.
 
@@ -287,10 +335,12 @@ async function runCount(n, targets) {
     );
     await sleep(from - Date.now());
     await backends.mark();
+    if (STATEMENTS) await resetStatements(db);
     cpu0 = nodes.map((node) => cpuMs(node.pid));
     await sleep(windowEnd - Date.now());
     const cpu = nodes.map((node, i) => cpuMs(node.pid) - cpu0[i]);
     const dbCpuMs = await backends.since();
+    const stats = STATEMENTS ? await statements(db, CHECKS * MINUTES) : [];
     await backends.stop();
     const rssMb = nodes.map((node) => memoryMb(node.pid).rss);
     const inWindow = (c) => c.at >= from && c.at < windowEnd;
@@ -325,6 +375,7 @@ async function runCount(n, targets) {
       idleDbCpuShareOfCore: idleDbCpu / idleMs,
       shares: claims.map((c) => c / claimed),
       rssMb,
+      statements: stats,
       failovers,
       warnings: nodes.flatMap((node) => node.warnings).slice(0, 20),
       warningCount: nodes.reduce((s, node) => s + node.warnings.length, 0),
@@ -457,6 +508,7 @@ async function main() {
     durationS: (Date.now() - started) / 1000,
   });
   console.log(table(out, failover));
+  if (STATEMENTS) for (const r of out) console.log(`\n${r.nodes} node(s):\n${statementTable(r.statements)}`);
   log(`load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`);
   log(`done in ${results.durationS.toFixed(0)} s; raw results in bench/results/nodes.json`);
 }
@@ -499,6 +551,21 @@ function table(counts, failover) {
     );
   }
   return lines.join('\n');
+}
+
+function statementTable(list) {
+  const head = [
+    '| Statement | µs / run | Calls / min | Rows / call | Blocks / call |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  const rows = list.map((s) => [
+    `\`${s.query.replaceAll('|', '\\|')}\``,
+    s.usPerRun.toFixed(1),
+    s.callsPerMinute.toFixed(0),
+    s.rowsPerCall.toFixed(1),
+    s.blocksPerCall.toFixed(0),
+  ]);
+  return markdownTable(head, rows);
 }
 
 await main();

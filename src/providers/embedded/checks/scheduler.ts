@@ -5,8 +5,9 @@
  * runs, so a dead process's checks run elsewhere within seconds; a result whose claim lapsed is
  * dropped when recorded. A failure that would take a healthy check down is run once more before
  * it counts. Results are recorded together in one transaction, once enough wait or the oldest has
- * waited a second: batches keep their size however many nodes share the checks, so the
- * database's cost per run does not grow with the node count (docs/BENCHMARKS.md, section 12).
+ * waited a second, and the nodes sharing the checks pace their polls by how many they are: so
+ * batches keep their size, polls their rate, and the database's cost per run does not grow with
+ * the node count (docs/BENCHMARKS.md, section 12).
  */
 import { randomBytes } from 'node:crypto';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
@@ -17,8 +18,15 @@ import type { CheckRuns, ClaimedCheck, Run, StatusChange } from '../store/check-
 import { runProbe } from './probes/index.js';
 import type { SyntheticBrowser } from './synthetic/browser.js';
 
-/** How far ahead checks are taken from the store, and how often it is asked. */
+/** How far ahead checks are taken from the store, and how often it is asked, by one node alone. */
 const LOOKAHEAD_MS = 500;
+/**
+ * With n nodes running checks, each asks n times less often and looks n times as far ahead: a
+ * poll costs the database about the same however few checks it takes, so together they poll as
+ * often as one node would, and each alone would still take every check before it is due. At most
+ * this many times, so a dead node's checks wait at most CLAIM_MS and 1.5 s for another's poll.
+ */
+const PACE_NODES_MAX = 4;
 const FLUSH_MS = 200;
 /** Results are recorded once this many wait, or once the oldest has waited RECORD_WAIT_MS. */
 const RECORD_BATCH = 50;
@@ -27,6 +35,8 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** A claim lasts this long unless renewed; renewed this often while its check runs. */
 export const CLAIM_MS = 8_000;
 const RENEW_MS = 2_000;
+/** A node counts as running checks this long after it was last seen; it is seen at each renewal. */
+const NODE_SEEN_MS = 3 * RENEW_MS;
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -59,6 +69,9 @@ export class CheckScheduler {
   /** Each start begins a new loop; a loop from before a stop ends when it sees a newer one. */
   private generation = 0;
   private lastPrune = 0;
+  /** This process, as the other nodes count it; and how many nodes run checks, as last seen. */
+  private readonly node = randomBytes(12).toString('base64url');
+  private nodes = 1;
 
   constructor(
     private readonly clock: Clock,
@@ -75,8 +88,12 @@ export class CheckScheduler {
       if (full || (this.done.length && Date.now() - this.oldestDone >= RECORD_WAIT_MS)) void this.flush();
     }, FLUSH_MS);
     this.flusher.unref();
-    this.renewer = setInterval(() => void this.renew(), RENEW_MS);
+    this.renewer = setInterval(() => {
+      void this.renew();
+      void this.countNodes();
+    }, RENEW_MS);
     this.renewer.unref();
+    void this.countNodes();
     void this.loop(++this.generation);
   }
 
@@ -88,6 +105,9 @@ export class CheckScheduler {
     clearInterval(this.renewer);
     await Promise.all(this.probes);
     await this.flush();
+    await this.runs.leaveCheckNodes(this.node).catch((err: unknown) => {
+      this.log.warn({ err }, 'leaving the nodes that run checks failed');
+    });
     await this.opts.browser?.close();
   }
 
@@ -101,8 +121,9 @@ export class CheckScheduler {
 
   private async loop(generation: number): Promise<void> {
     if (!this.running || generation !== this.generation) return;
+    const lookahead = LOOKAHEAD_MS * Math.min(this.nodes, PACE_NODES_MAX);
     try {
-      await this.take(this.clock.now() + LOOKAHEAD_MS, true);
+      await this.take(this.clock.now() + lookahead, true);
       if ((this.opts.prunes?.() ?? true) && this.clock.now() - this.lastPrune > PRUNE_EVERY_MS) {
         this.lastPrune = this.clock.now();
         const cutoff = this.clock.now() - this.opts.retentionMs;
@@ -117,7 +138,7 @@ export class CheckScheduler {
     if (this.running && generation === this.generation) {
       // Jittered (a quarter to three quarters of the lookahead): each poll takes what fell due
       // since anyone's last, so nodes polling in fixed step would keep fixed, unequal shares.
-      const wait = (LOOKAHEAD_MS / 4) * (1 + 2 * Math.random());
+      const wait = (lookahead / 4) * (1 + 2 * Math.random());
       this.timer = setTimeout(() => void this.loop(generation), wait);
       this.timer.unref();
     }
@@ -153,6 +174,16 @@ export class CheckScheduler {
       this.probes.add(probe);
     }
     return due.length;
+  }
+
+  /** Says this node runs checks, and learns how many do: how often it polls (PACE_NODES_MAX). */
+  private async countNodes(): Promise<void> {
+    try {
+      const now = this.clock.now();
+      this.nodes = await this.runs.checkNodes(this.node, now, now + NODE_SEEN_MS);
+    } catch (err) {
+      this.log.warn({ err }, 'counting the nodes that run checks failed');
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * What checks found: results (scheduled and on-demand), the status each scheduled run leads to
  * with its history of changes, statistics over a window, and on-demand jobs. Scheduled runs are
- * recorded many at a time, in one transaction.
+ * recorded many at a time, in one transaction. Also which processes run checks (`check_nodes`),
+ * by which each paces its claims.
  */
 import { type Kysely, sql } from 'kysely';
 import { applyResult, type CheckState } from '../../../core/check-state.js';
@@ -83,7 +84,25 @@ export class CheckRuns {
     ttlMs: number,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    const due = this.db
+    if (!this.postgres) return this.claim(this.db, token, now, until, limit, ttlMs);
+    return this.db.transaction().execute(async (trx) => {
+      // Each recorded run leaves a dead entry of its old due time at the head of checks_next_run
+      // until a vacuum: a plain index scan marks each dead on its first visit and skips it after,
+      // where the bitmap scan the planner may choose visits every one on every poll of every node.
+      await sql`set local enable_bitmapscan = off`.execute(trx);
+      return this.claim(trx, token, now, until, limit, ttlMs);
+    });
+  }
+
+  private claim(
+    db: Kysely<Database>,
+    token: string,
+    now: number,
+    until: number,
+    limit: number,
+    ttlMs: number,
+  ): Promise<ClaimedCheck[]> {
+    const due = db
       .selectFrom('checks as c')
       .select('c.id')
       .where('c.active', '=', 1)
@@ -91,7 +110,7 @@ export class CheckRuns {
       .where('c.claimed_until', '<=', now)
       .orderBy('c.next_run_at')
       .limit(limit);
-    return claimRows(this.db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
+    return claimRows(db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
       .returning([
         'id',
         'type',
@@ -119,6 +138,31 @@ export class CheckRuns {
       .where('id', 'in', ids)
       .executeTakeFirst();
     return Number(numUpdatedRows);
+  }
+
+  /**
+   * Notes that process `node` runs checks until `until`, and answers how many processes do, itself
+   * included. SQLite answers 1: there only the engine lease holder runs checks.
+   */
+  async checkNodes(node: string, now: number, until: number): Promise<number> {
+    if (!this.postgres) return 1;
+    await this.db
+      .insertInto('check_nodes')
+      .values({ id: node, seen_until: until })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ seen_until: until }))
+      .execute();
+    const { n } = await this.db
+      .selectFrom('check_nodes')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('seen_until', '>', now)
+      .executeTakeFirstOrThrow();
+    return Math.max(1, Number(n));
+  }
+
+  /** Process `node` stops running checks: the others count it out at once. */
+  async leaveCheckNodes(node: string): Promise<void> {
+    if (!this.postgres) return;
+    await this.db.deleteFrom('check_nodes').where('id', '=', node).execute();
   }
 
   /** Lets go of claims without recording anything (a process stopping): the checks are due again at once. */
@@ -337,12 +381,16 @@ export class CheckRuns {
     return { items: p.items.map(toJob), more: p.more };
   }
 
-  /** Drops raw results older than the retention window, and rollups older than 400 days. */
+  /**
+   * Drops raw results older than the retention window, and rollups older than 400 days; and the
+   * processes not seen since (killed ones do not leave).
+   */
   async prune(before: number): Promise<number> {
     const result = await this.db
       .deleteFrom('check_results')
       .where('created_at', '<', before)
       .executeTakeFirst();
+    await this.db.deleteFrom('check_nodes').where('seen_until', '<', before).execute();
     await this.db
       .deleteFrom('check_rollups')
       .where('start_at', '<', Date.now() - ROLLUP_RETENTION_MS)

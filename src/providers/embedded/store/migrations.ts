@@ -1134,6 +1134,17 @@ const m025: Migration = {
   },
 };
 
+/** The processes running checks, so that together they poll for due checks as often as one would. */
+const m026: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('check_nodes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('seen_until', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '001_directory_keys_lease': m001,
   '002_incidents': m002,
@@ -1160,6 +1171,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '023_notification_rules': m023,
   '024_status_subscribers': m024,
   '025_status_subscribe_limits': m025,
+  '026_check_nodes': m026,
 };
 
 export const migrationProvider: MigrationProvider = {

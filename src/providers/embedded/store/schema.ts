@@ -700,6 +700,8 @@ export interface Database {
   incident_log: IncidentLogTable;
   api_keys: ApiKeysTable;
   engine_lease: EngineLeaseTable;
+  /** The processes running checks, each seen until an expiry (check-runs.ts checkNodes). */
+  check_nodes: { id: string; seen_until: number };
   sequences: SequencesTable;
   incidents: IncidentsTable;
   incident_assignments: IncidentUsersTable;
