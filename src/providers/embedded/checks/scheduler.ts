@@ -6,8 +6,8 @@
  * dropped when recorded. A failure that would take a healthy check down is run once more before
  * it counts. Results are recorded together in one transaction, once enough wait or the oldest has
  * waited a second, and the nodes sharing the checks pace their polls by how many they are: so
- * batches keep their size, polls their rate, and the database's cost per run does not grow with
- * the node count (docs/BENCHMARKS.md, section 12).
+ * batches keep their size and polls their rate however many nodes share the checks, and the
+ * database reads the same per run (docs/BENCHMARKS.md, section 12).
  */
 import { randomBytes } from 'node:crypto';
 import { type CheckState, wantsRetry } from '../../../core/check-state.js';
