@@ -1,6 +1,7 @@
 /**
- * Every kind of check, by type: adding one is its file here, one line below, and its probe in
- * providers/embedded/checks/probes/. `api` is a `web` check under Pingera's other name.
+ * Every kind of check, by type: adding one is its file here, one line below, and its probe, a file
+ * of the same name in providers/embedded/checks/probes/. `api` is a `web` check under Pingera's
+ * other name.
  */
 import { dns } from './dns.js';
 import { icmp } from './icmp.js';

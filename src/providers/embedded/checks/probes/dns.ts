@@ -40,7 +40,7 @@ function hostOf(server: string): string {
   return bracketed ?? server.replace(/:\d+$/, '');
 }
 
-export async function dnsProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export async function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = dns.parameters.parse(t.parameters);
   const type = p.record_type ?? 'A';
   const left = Math.max(1, env.deadline - Date.now());

@@ -10,7 +10,7 @@ import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
 import { refusal, TargetRefusedError } from '../target-guard.js';
 import type { ProbeEnv } from './context.js';
 
-export async function icmpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export async function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = icmp.parameters.parse(t.parameters);
   const host = t.host ?? '';
   const family = p.ip_version === 'v4' ? 4 : p.ip_version === 'v6' ? 6 : 0;

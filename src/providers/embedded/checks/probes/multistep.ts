@@ -13,9 +13,9 @@ import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
 import { describeFailure, evaluate } from '../assertions.js';
 import { timedRequest } from '../http-request.js';
 import { type ProbeEnv, substitute } from './context.js';
-import { syntheticProbe } from './synthetic.js';
+import { probe as syntheticProbe } from './synthetic.js';
 
-export async function multistepProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export async function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = multistep.parameters.parse(t.parameters);
   if (!p.steps) return syntheticProbe(t, env);
   const variables: Record<string, string> = { ...t.variables };

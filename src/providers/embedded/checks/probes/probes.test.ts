@@ -11,8 +11,9 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import dnsPacket from 'dns-packet';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_TYPES } from '../../../../core/check-kinds/index.js';
 import type { CheckTarget } from '../../../../core/checks.js';
-import { runProbe } from './index.js';
+import { probeFor, runProbe } from './index.js';
 
 const run = (t: Partial<CheckTarget> & Pick<CheckTarget, 'type'>, blockPrivate = false) =>
   runProbe({ timeout: 5, parameters: {}, ...t }, { blockPrivate });
@@ -57,6 +58,17 @@ beforeAll(async () => {
 afterAll(() => {
   http.closeAllConnections();
   http.close();
+});
+
+describe('probes', () => {
+  it.each(CHECK_TYPES)('%s has a probe module beside runProbe', async (type) => {
+    expect(typeof (await probeFor(type))).toBe('function');
+  });
+
+  it('api runs the module of web, the kind it shares', async () => {
+    expect(await probeFor('api')).toBe(await probeFor('web'));
+    expect(await probeFor('tcp')).not.toBe(await probeFor('web'));
+  });
 });
 
 describe('web and api checks', () => {

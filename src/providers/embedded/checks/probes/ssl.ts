@@ -14,7 +14,7 @@ import type { ProbeEnv } from './context.js';
 
 const DEFAULT_THRESHOLD_DAYS = 14;
 
-export function sslProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = ssl.parameters.parse(t.parameters);
   const url = t.url ? new URL(t.url) : undefined;
   const host = t.host ?? url?.hostname ?? '';

@@ -7,7 +7,7 @@
 import type { CheckTarget, ProbeResult } from '../../../../core/checks.js';
 import type { ProbeEnv } from './context.js';
 
-export async function syntheticProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export async function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = t.parameters as { pw_script: string; screenshot_on_failure?: boolean };
   if (!env.browser) throw new Error('Synthetic checks are not available on this server.');
   const start = performance.now();

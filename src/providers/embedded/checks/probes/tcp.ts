@@ -7,7 +7,7 @@ import { TimeoutError } from '../http-request.js';
 import { checkLiteral, guardedLookup } from '../target-guard.js';
 import type { ProbeEnv } from './context.js';
 
-export function tcpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const host = t.host ?? '';
   const port = t.port ?? 0;
   checkLiteral(host, env.blockPrivate);

@@ -9,7 +9,7 @@ import { describeFailure, evaluate } from '../assertions.js';
 import { timedRequest } from '../http-request.js';
 import { type ProbeEnv, substitute } from './context.js';
 
-export async function httpProbe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
+export async function probe(t: CheckTarget, env: ProbeEnv): Promise<ProbeResult> {
   const p = web.parameters.parse(t.parameters);
   const req = p.http_request;
   const headers = Object.fromEntries(
