@@ -5,6 +5,7 @@
  * Heartbeat pings and Events API traffic are counted per hour, not logged one by one.
  */
 import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
 
 export const ENTRY_POINTS = ['mcp', 'cli', 'http'] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
@@ -15,6 +16,20 @@ export type EntryPoint = (typeof ENTRY_POINTS)[number];
  */
 export const ACTOR_KINDS = ['local', 'anonymous', 'api_key', 'jwt', 'link', 'integration'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/**
+ * How a write or a counted request ended: `ok`, an error code, or a route's own answer (an event
+ * a maintenance window `suppressed`, an `INVALID_EVENT`, a body `TOO_LARGE`, a store `UNAVAILABLE`).
+ */
+export const AUDIT_OUTCOMES = [
+  'ok',
+  ...ERROR_CODES,
+  'suppressed',
+  'INVALID_EVENT',
+  'TOO_LARGE',
+  'UNAVAILABLE',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** One audit entry as read back; the output schema of `get_audit_log`. */
 export const auditEntry = z.object({
@@ -32,7 +47,8 @@ export const auditEntry = z.object({
   outcome: z.string().describe('`ok` or the error code.'),
   count: z.number().int().describe('Pings or events that hour; 1 for a write.'),
 });
-export type AuditEntry = z.infer<typeof auditEntry>;
+// The listing keeps `outcome` a string: the list of outcomes would cost every client tokens.
+export type AuditEntry = Omit<z.infer<typeof auditEntry>, 'outcome'> & { outcome: AuditOutcome };
 
 /** A write to record. */
 export interface AuditRecord {
@@ -48,7 +64,7 @@ export interface AuditRecord {
   tool: string;
   objectIds: readonly string[];
   summary: string;
-  outcome: string;
+  outcome: AuditOutcome;
 }
 
 /** One heartbeat ping or Events API request, counted per route, object, hour and outcome. */
@@ -58,7 +74,7 @@ export interface TrafficHit {
   objectId?: string | undefined;
   /** An Events API routing key: counted under its service's id, and never stored itself. */
   routingKey?: string | undefined;
-  outcome: string;
+  outcome: AuditOutcome;
 }
 
 export interface AuditQuery {
@@ -68,7 +84,7 @@ export interface AuditQuery {
   actor?: string | undefined;
   objectId?: string | undefined;
   tool?: string | undefined;
-  outcome?: string | undefined;
+  outcome?: AuditOutcome | undefined;
   limit: number;
   offset: number;
 }

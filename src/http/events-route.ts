@@ -5,7 +5,7 @@
  * counted in the audit trail per service, hour and outcome, not logged one by one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditPort } from '../core/audit.js';
+import type { AuditOutcome, AuditPort } from '../core/audit.js';
 import { INVALID_JSON_BODY, invalidEventBody, MAX_EVENT_BYTES, parseAlertEvent } from '../core/events-v2.js';
 import type { Logger } from '../core/log.js';
 import type { EventIngest } from '../providers/embedded/events.js';
@@ -19,7 +19,7 @@ export async function enqueue(
   log: Logger,
   audit?: AuditPort,
 ): Promise<void> {
-  const count = (outcome: string, routingKey?: string) =>
+  const count = (outcome: AuditOutcome, routingKey?: string) =>
     audit?.count({ route: '/v2/enqueue', routingKey, outcome });
   let text: string;
   try {

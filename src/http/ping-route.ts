@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditPort } from '../core/audit.js';
+import type { AuditOutcome, AuditPort } from '../core/audit.js';
 import {
   type HeartbeatsPort,
   MAX_PING_BODY_BYTES,
@@ -130,7 +130,7 @@ export async function receivePing(
   const { heartbeats, log, maxBodyBytes } = deps;
   // A ping by token is counted under its heartbeat's id once known: the token is a secret.
   const route = ping.pingera ? '/v1/heartbeats/{id}/ping' : '/ping';
-  const count = (outcome: string, heartbeatId = 'id' in ping.by ? ping.by.id : undefined) =>
+  const count = (outcome: AuditOutcome, heartbeatId = 'id' in ping.by ? ping.by.id : undefined) =>
     deps.audit?.count({ route, objectId: heartbeatId, outcome });
   const text = (status: number, body: string) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });

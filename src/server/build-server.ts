@@ -10,7 +10,13 @@ import {
   Server,
 } from '@modelcontextprotocol/server';
 import type { Config } from '../core/config.js';
-import { ForbiddenError, NotSupportedError, ReadOnlyError, ValidationError } from '../core/errors.js';
+import {
+  type ErrorCode,
+  ForbiddenError,
+  NotSupportedError,
+  ReadOnlyError,
+  ValidationError,
+} from '../core/errors.js';
 import { suggest } from '../core/include.js';
 import type { Logger } from '../core/log.js';
 import { PORT_NAMES, type PortName, type Ports, type UpstreamCredentials } from '../core/ports.js';
@@ -170,7 +176,7 @@ export class ToolService {
     const trail = this.deps.ports.audit;
     if (!trail) return;
     const { principal } = caller;
-    const env = result.structuredContent as Record<string, unknown> & { error?: { code: string } };
+    const env = result.structuredContent as Record<string, unknown> & { error?: { code: ErrorCode } };
     try {
       await trail.record({
         actor: {

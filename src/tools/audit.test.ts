@@ -48,6 +48,10 @@ describe.each(STORES)('audit trail through tools on $kind', (store) => {
         ],
       ]);
       expect(log.entries[1].object_ids).toEqual([hook.id]);
+      expect((await h.ok('get_audit_log', { outcome: 'READ_ONLY' })).entries).toHaveLength(1);
+      const unknown = (await h.call('get_audit_log', { outcome: 'refused' })).body.error;
+      expect([unknown.code, unknown.details?.parameter]).toEqual(['VALIDATION_ERROR', 'outcome']);
+      expect(unknown.message).toContain('READ_ONLY');
       const text = JSON.stringify(await sql`select * from audit_log`.execute(h.rt.embedded.db));
       expect(text).not.toContain('very-secret-path');
       expect(text).not.toContain(hook.configuration.signing_secret);

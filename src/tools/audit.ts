@@ -4,7 +4,7 @@
  * write: a read-only key or an upstream-only caller learns nothing of who changed what.
  */
 import { z } from 'zod';
-import { auditEntry } from '../core/audit.js';
+import { AUDIT_OUTCOMES, auditEntry } from '../core/audit.js';
 import { ForbiddenError } from '../core/errors.js';
 import { defineTool, READ } from './define-tool.js';
 import { paging } from './paging.js';
@@ -27,7 +27,7 @@ export const getAuditLog = defineTool({
     actor: z.string().max(256).optional().describe('Key ID, JWT subject, label, user or actor kind.'),
     object_id: p.id('object_id').optional().describe('Entries naming this ID.'),
     tool: z.string().max(128).optional().describe('Tool name or HTTP route.'),
-    outcome: z.string().max(64).optional().describe('`ok` or an error code.'),
+    outcome: z.string().max(64).pipe(z.enum(AUDIT_OUTCOMES)).optional().describe('`ok` or an error code.'),
     limit: p.limit.optional(),
     cursor: p.cursor.optional(),
     include: p.include.optional(),

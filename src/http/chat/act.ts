@@ -5,7 +5,7 @@
  * saying who did what.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditPort } from '../../core/audit.js';
+import type { AuditOutcome, AuditPort } from '../../core/audit.js';
 import type { ChatAction, ChatButtons } from '../../core/chat-action.js';
 import type { DirectoryPort, User } from '../../core/directory.js';
 import { VigilError } from '../../core/errors.js';
@@ -96,7 +96,7 @@ export async function actAs(
   if (!incident || incident.id !== incidentId)
     return { ok: false, message: 'The incident this button was made for no longer exists.' };
   const route = via === 'Slack' ? '/slack/interactivity' : '/telegram/webhook';
-  const audit = (outcome: string) =>
+  const audit = (outcome: AuditOutcome) =>
     deps.audit
       ?.record({
         actor: { kind: 'link', label: `${via.toLowerCase()}:${user.email}`, user: user.id },

@@ -6,7 +6,7 @@
  * the user the link names, "via link", then the page is shown again (Post/Redirect/Get).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditPort } from '../../core/audit.js';
+import type { AuditOutcome, AuditPort } from '../../core/audit.js';
 import type { DirectoryPort } from '../../core/directory.js';
 import { ConflictError, ValidationError, VigilError } from '../../core/errors.js';
 import type { Actor, Incident, IncidentsPort, LogEntry } from '../../core/incidents.js';
@@ -159,7 +159,7 @@ export async function serveResponder(
     return render(400, incident, { ok: false, text: 'Choose one of the buttons.' });
 
   const by: Actor = { type: 'user', id: user.id, via: 'link' };
-  const audit = (outcome: string) =>
+  const audit = (outcome: AuditOutcome) =>
     deps.audit
       ?.record({
         actor: { kind: 'link', label: `link:${user.email}`, user: user.id },

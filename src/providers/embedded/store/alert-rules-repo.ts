@@ -374,7 +374,13 @@ export class AlertRuleRepository {
   }
 
   /** A delivery per enabled channel of the rule. */
-  private async queue(trx: Kysely<Database>, ruleId: string, alertId: string, event: string, now: number) {
+  private async queue(
+    trx: Kysely<Database>,
+    ruleId: string,
+    alertId: string,
+    event: 'alert_fired' | 'alert_resolved',
+    now: number,
+  ) {
     const channels = await trx
       .selectFrom('alert_rule_channels')
       .innerJoin('alert_channels', 'alert_channels.id', 'alert_rule_channels.channel_id')

@@ -18,7 +18,7 @@ import { cancelPages, queueDeliveries } from './deliveries-repo.js';
 import { logEntry } from './incident-log.js';
 import { pagingPlan } from './notification-rules-repo.js';
 import { onCallAt } from './schedule-render.js';
-import type { Database } from './schema.js';
+import type { Database, DeliveryEvent } from './schema.js';
 
 type Trx = Transaction<Database>;
 
@@ -90,7 +90,7 @@ async function page(
   incidentId: string,
   level: number,
   targets: string[],
-  event: string,
+  event: Extract<DeliveryEvent, `incident.${string}`>,
   nowMs: number,
   by?: Actor,
 ) {

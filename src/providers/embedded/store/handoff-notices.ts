@@ -11,10 +11,10 @@ import { DAY, MINUTE, TimeZone } from '../../../core/time-zone.js';
 import { queueDeliveries } from './deliveries-repo.js';
 import { groupBy, policiesThroughSchedules } from './repo-helpers.js';
 import { loadSchedules, render } from './schedule-render.js';
-import type { Database } from './schema.js';
+import type { Database, DeliveryEvent } from './schema.js';
 
 /** The event of a handoff notice's delivery; its body is a HandoffNotice. */
-export const HANDOFF_EVENT = 'oncall.handoff';
+export const HANDOFF_EVENT = 'oncall.handoff' satisfies DeliveryEvent;
 
 /** What a handoff notice says, as its delivery's body. */
 export interface HandoffNotice {

@@ -20,7 +20,7 @@ import type {
   PageLanguage,
   IncidentStatus as StatusIncidentStatus,
 } from '../../../core/status-pages.js';
-import type { SubscriberChannel, Subscription } from '../../../core/status-subscriptions.js';
+import type { SubscriberChannel, SubscriberEvent, Subscription } from '../../../core/status-subscriptions.js';
 import type { RollupPeriod } from './check-rollups.js';
 import type { EngineEvent } from './engine-events.js';
 import type { LogType } from './incident-log.js';
@@ -441,7 +441,7 @@ export interface DeliveriesTable {
   kind: DeliveryKind;
   address: string;
   secret: string | null;
-  event: string;
+  event: DeliveryEvent;
   incident_id: string | null;
   user_id: string | null;
   level: number | null;
@@ -463,6 +463,21 @@ export interface DeliveriesTable {
   status_incident_id: string | null;
   status_update_id: string | null;
 }
+
+/**
+ * What a delivery tells of (its webhook payload's `event`): a page of an incident, an alert fired
+ * or resolved, an on-call handoff, a status-page subscriber's news or their subscription itself.
+ */
+export type DeliveryEvent =
+  | 'incident.triggered'
+  | 'incident.escalated'
+  | 'incident.reassigned'
+  | 'alert_fired'
+  | 'alert_resolved'
+  | 'oncall.handoff'
+  | SubscriberEvent
+  | 'subscription_confirmation'
+  | 'subscription_exists';
 
 /** A channel kind, or the Events API (an alert's event to PagerDuty, see EVENTS_API_KIND). */
 export type DeliveryKind = ChannelKindName | typeof EVENTS_API_KIND;
@@ -740,7 +755,7 @@ export interface AuditLogTable {
   /** JSON array of ids. */
   object_ids: string;
   summary: string;
-  outcome: string;
+  outcome: AuditEntry['outcome'];
   count: number;
   /** Route, object, hour and outcome of a counted row; null for a write. */
   bucket: string | null;

@@ -10,6 +10,7 @@ import type { ComponentStatus, IncidentStatus } from '../../../core/status-pages
 import type { NotifiedCount, SubscriberEvent } from '../../../core/status-subscriptions.js';
 import { queueDeliveries } from './deliveries-repo.js';
 import { type Db, groupBy } from './repo-helpers.js';
+import type { DeliveryEvent } from './schema.js';
 
 /** What a subscriber delivery's message is built from, loaded when it is claimed. */
 export interface SubscriberNotice {
@@ -29,7 +30,7 @@ export interface SubscriberNotice {
 }
 
 /** Events about the subscription itself (sent before it is confirmed); the rest are news. */
-const ABOUT_SUBSCRIPTION = ['subscription_confirmation', 'subscription_exists'];
+const ABOUT_SUBSCRIPTION: readonly DeliveryEvent[] = ['subscription_confirmation', 'subscription_exists'];
 
 /** Which event an update is for subscribers: created, updated or resolved; or maintenance's. */
 function eventOf(maintenance: boolean, first: boolean, status: IncidentStatus): SubscriberEvent {
@@ -167,7 +168,7 @@ export async function subscriberNotices(
   db: Db,
   rows: readonly {
     id: string;
-    event: string;
+    event: DeliveryEvent;
     subscriber_id: string | null;
     status_incident_id: string | null;
     status_update_id: string | null;

@@ -27,7 +27,7 @@ import {
 import { queueDeliveries } from './deliveries-repo.js';
 import { newId, newSigningSecret } from './ids.js';
 import { type Db, groupBy, page } from './repo-helpers.js';
-import type { Database, StatusSubscribersTable } from './schema.js';
+import type { Database, DeliveryEvent, StatusSubscribersTable } from './schema.js';
 import { resolvePage } from './status-components-repo.js';
 import { takeSubscribeRequest } from './status-subscribe-limits.js';
 import { notifiedCounts } from './status-subscriber-news.js';
@@ -331,7 +331,7 @@ export class StatusSubscriptionsRepository implements StatusSubscriptionsPort {
         // Counted only once the request is sound: a refused form costs its sender nothing.
         await takeSubscribeRequest(trx, p.id, request, now);
         const existing = await byContact(trx, p.id, channel, contact);
-        const tell = (s: Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>, event: string) =>
+        const tell = (s: Pick<StatusSubscribersTable, 'id' | 'address' | 'secret'>, event: DeliveryEvent) =>
           queueDeliveries(
             trx,
             [{ kind: channel, address: s.address, secret: s.secret, event, subscriber_id: s.id }],
