@@ -33,10 +33,17 @@ const dropSafeIntegerBounds = (key: string, value: unknown) =>
     ? undefined
     : value;
 
+/** An output schema's `additionalProperties: {}` allows what is allowed without it, at 6 tokens a time. */
+const dropEmptyAdditional = (key: string, value: unknown) =>
+  key === 'additionalProperties' && isEmptyObject(value) ? undefined : dropSafeIntegerBounds(key, value);
+
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+
 function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSchema'] {
   const generated = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
   const { $schema: _ignored, ...rest } = JSON.parse(
-    JSON.stringify(generated, dropSafeIntegerBounds),
+    JSON.stringify(generated, io === 'output' ? dropEmptyAdditional : dropSafeIntegerBounds),
   ) as Record<string, unknown>;
   return { ...rest, type: 'object' };
 }
