@@ -6,17 +6,20 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import type { Clock } from '../../../core/clock.js';
 import { silentLogger } from '../../../core/log.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
+import { CLAIM_MS } from './scheduler.js';
 
 describe.each(STORES)('the check scheduler on $kind', (store) => {
   let http: Server;
   let url = '';
   let failing = false;
   let hits = 0;
+  /** Answers to requests for /held, waiting to be sent. */
+  const held: (() => void)[] = [];
   let t = Date.parse('2026-06-01T10:00:00Z');
   const clock: Clock = { now: () => t };
   let p: EmbeddedProvider;
@@ -25,8 +28,12 @@ describe.each(STORES)('the check scheduler on $kind', (store) => {
   beforeAll(async () => {
     skip = !(await storeAvailable(store.kind));
     if (skip) return;
-    http = createServer((_req, res) => {
+    http = createServer((req, res) => {
       hits++;
+      if (req.url === '/held') {
+        held.push(() => res.writeHead(200).end('late'));
+        return;
+      }
       res.writeHead(failing ? 500 : 200).end(failing ? 'down' : 'ok');
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -117,5 +124,48 @@ describe.each(STORES)('the check scheduler on $kind', (store) => {
     const resumed = await checks.updateCheck(check.id, { active: true });
     expect(resumed.status).toBe('pending');
     expect(Date.parse(resumed.next_run_at as string) - t).toBeLessThan(60_000);
+  });
+
+  it('renews the claim of a run only as it nears its end, and only for as long as it runs', async ({
+    skip: s,
+  }) => {
+    if (skip) s();
+    const { checks } = p.ports;
+    const check = await checks.createCheck({
+      name: 'Slow',
+      type: 'web',
+      url: `${url.replace('/health', '/held')}`,
+      interval: 60,
+      timeout: 60,
+    });
+    t = Date.parse(check.next_run_at as string);
+    const claimedUntil = async () =>
+      Number(
+        (
+          await p.db
+            .selectFrom('checks')
+            .select('claimed_until')
+            .where('id', '=', check.id)
+            .executeTakeFirstOrThrow()
+        ).claimed_until,
+      );
+    p.scheduler.start();
+    try {
+      await vi.waitFor(() => expect(held).toHaveLength(1), { timeout: 5_000 });
+      const claimedAt = t;
+      expect(await claimedUntil()).toBe(claimedAt + CLAIM_MS);
+      // A renewal tick (every 2 s) while the claim has most of its time left writes nothing.
+      t = claimedAt + 1_000;
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(await claimedUntil()).toBe(claimedAt + CLAIM_MS);
+      // Near its end, the next tick renews it for a whole claim from then.
+      t = claimedAt + CLAIM_MS - 1_000;
+      await vi.waitFor(async () => expect(await claimedUntil()).toBe(t + CLAIM_MS), { timeout: 5_000 });
+    } finally {
+      for (const answer of held.splice(0)) answer();
+      await p.scheduler.stop();
+    }
+    const results = (await checks.listResults({ checkIds: [check.id], limit: 10, offset: 0 })).items;
+    expect(results.map((r) => r.status)).toEqual(['ok']);
   });
 });

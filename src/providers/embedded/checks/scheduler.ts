@@ -32,7 +32,11 @@ const FLUSH_MS = 200;
 const RECORD_BATCH = 50;
 const RECORD_WAIT_MS = 1_000;
 const PRUNE_EVERY_MS = 3_600_000;
-/** A claim lasts this long unless renewed; renewed this often while its check runs. */
+/**
+ * A claim lasts this long unless renewed. Every RENEW_MS the claims that would lapse before the
+ * tick after next are renewed: most runs end well inside their first claim and are never renewed
+ * (a renewal is a row write, which the shared database pays for).
+ */
 export const CLAIM_MS = 8_000;
 const RENEW_MS = 2_000;
 /** A node counts as running checks this long after it was last seen; it is seen at each renewal. */
@@ -55,8 +59,8 @@ export interface SchedulerOptions {
 }
 
 export class CheckScheduler {
-  /** Checks claimed and not yet recorded, with the token of their claim. */
-  private readonly inFlight = new Map<string, string>();
+  /** Checks claimed and not yet recorded, with the token of their claim and when it lapses. */
+  private readonly inFlight = new Map<string, { token: string; until: number }>();
   private readonly probes = new Set<Promise<void>>();
   private done: Run[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -149,7 +153,8 @@ export class CheckScheduler {
     const room = this.opts.concurrency - this.inFlight.size;
     if (room <= 0) return 0;
     const token = randomBytes(12).toString('base64url');
-    const due = await this.runs.claimDue(token, this.clock.now(), until, room, CLAIM_MS);
+    const now = this.clock.now();
+    const due = await this.runs.claimDue(token, now, until, room, CLAIM_MS);
     // Stopped while claiming: let them go, or they would wait out their claim before running elsewhere.
     if (timed && !this.running) {
       await this.runs.release(
@@ -161,7 +166,7 @@ export class CheckScheduler {
     // Which process took which claims: how the share across nodes is seen (test/e2e/nodes.test.ts).
     if (due.length) this.log.debug({ claimed: due.length, token }, 'checks claimed');
     for (const check of due) {
-      this.inFlight.set(check.id, token);
+      this.inFlight.set(check.id, { token, until: now + CLAIM_MS });
       const dueAt = check.next_run_at as number;
       const wait = timed ? Math.max(0, dueAt - this.clock.now()) : 0;
       const probe = new Promise<void>((resolve) => setTimeout(resolve, wait))
@@ -187,17 +192,25 @@ export class CheckScheduler {
   }
 
   /**
-   * Keeps the claims of the checks running here. In turn with recording: a run being recorded
-   * releases its own claim, which a renewal beside it would count as lost to another process.
+   * Keeps the claims of the checks running here that would lapse before the tick after next. In
+   * turn with recording: a run being recorded releases its own claim, which a renewal beside it
+   * would count as lost to another process.
    */
   private renew(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
+      const now = this.clock.now();
       const byToken = new Map<string, string[]>();
-      for (const [id, token] of this.inFlight) byToken.set(token, [...(byToken.get(token) ?? []), id]);
-      const until = this.clock.now() + CLAIM_MS;
+      for (const [id, claim] of this.inFlight)
+        if (claim.until - now < 2 * RENEW_MS)
+          byToken.set(claim.token, [...(byToken.get(claim.token) ?? []), id]);
+      const until = now + CLAIM_MS;
       try {
         for (const [token, ids] of byToken) {
           const held = await this.runs.renew(token, ids, until);
+          for (const id of ids) {
+            const claim = this.inFlight.get(id);
+            if (claim) claim.until = until;
+          }
           if (held < ids.length)
             this.log.warn({ lost: ids.length - held }, 'check claims lapsed; another process runs them');
         }

@@ -17,7 +17,7 @@ import type {
 } from '../../../core/checks.js';
 import type { Page } from '../../../core/directory.js';
 import { ROLLUP_RETENTION_MS, rolledUpStatistics, rollUp } from './check-rollups.js';
-import { claimRows } from './claims.js';
+import { claimRows, inOrderedScan } from './claims.js';
 import { recordEvents } from './engine-events.js';
 import { newId } from './ids.js';
 import { groupBy, page } from './repo-helpers.js';
@@ -84,14 +84,7 @@ export class CheckRuns {
     ttlMs: number,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    if (!this.postgres) return this.claim(this.db, token, now, until, limit, ttlMs);
-    return this.db.transaction().execute(async (trx) => {
-      // Each recorded run leaves a dead entry of its old due time at the head of checks_next_run
-      // until a vacuum: a plain index scan marks each dead on its first visit and skips it after,
-      // where the bitmap scan the planner may choose visits every one on every poll of every node.
-      await sql`set local enable_bitmapscan = off`.execute(trx);
-      return this.claim(trx, token, now, until, limit, ttlMs);
-    });
+    return inOrderedScan(this.db, this.postgres, (db) => this.claim(db, token, now, until, limit, ttlMs));
   }
 
   private claim(

@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { CheckStatus } from '../../../core/checks.js';
 import type { HeartbeatStatus } from '../../../core/heartbeats.js';
-import { claimRows } from './claims.js';
+import { claimRows, inOrderedScan } from './claims.js';
 import { newId } from './ids.js';
 import type { Database } from './schema.js';
 
@@ -75,7 +75,14 @@ export class EngineEvents {
    * waited for.
    */
   async claim(token: string, now: number, ttlMs: number, batch: number): Promise<ClaimedEvent[]> {
-    const due = this.db
+    const rows = await inOrderedScan(this.db, this.postgres, (db) =>
+      this.claimIn(db, token, now, ttlMs, batch),
+    );
+    return rows.map((r) => ({ id: r.id, attempts: r.attempts, event: JSON.parse(r.payload) as EngineEvent }));
+  }
+
+  private claimIn(db: Kysely<Database>, token: string, now: number, ttlMs: number, batch: number) {
+    const due = db
       .selectFrom('engine_events as e')
       .select('e.id')
       .where('e.claimed_until', '<=', now)
@@ -101,10 +108,7 @@ export class EngineEvents {
       .orderBy('e.created_at')
       .limit(batch);
     const claim = { token, until: now + ttlMs, postgres: this.postgres };
-    const rows = await claimRows(this.db, 'engine_events', claim, due)
-      .returning(['id', 'attempts', 'payload'])
-      .execute();
-    return rows.map((r) => ({ id: r.id, attempts: r.attempts, event: JSON.parse(r.payload) as EngineEvent }));
+    return claimRows(db, 'engine_events', claim, due).returning(['id', 'attempts', 'payload']).execute();
   }
 
   /** Deletes facts whose work is done, if this claim still holds them. */
