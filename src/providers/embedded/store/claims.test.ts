@@ -1,14 +1,17 @@
 /**
  * Row claims on both stores: a claim takes due rows no one holds, in the caller's order and up to
  * its limit; rows held stay with their holder until the claim lapses; and on PostgreSQL a row
- * another node is claiming at that moment is skipped, not waited for.
+ * another node is claiming at that moment is skipped, not waited for, and claims keep to the due
+ * index without changing the planner's settings for anything else.
  */
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES, storeAvailable } from '../../../../test/helpers/stores.js';
 import { silentLogger } from '../../../core/log.js';
 import { createEmbeddedProvider, type EmbeddedProvider } from '../index.js';
-import { claimRows } from './claims.js';
+import { claimRows, inOrderedScan } from './claims.js';
 import { recordEvents } from './engine-events.js';
+import type { Database } from './schema.js';
 
 describe.each(STORES)('row claims on $kind', (store) => {
   let p: EmbeddedProvider;
@@ -79,6 +82,22 @@ describe.each(STORES)('row claims on $kind', (store) => {
         const mine = await claim('mine', 100, 2);
         expect(mine.map((r) => r.id).sort()).toEqual(ids.slice(1, 3).sort());
       });
+    });
+
+    it('claims by the due index within the claim only, and leaves room in checks for claims in place', async ({
+      skip: s,
+    }) => {
+      if (skip) s();
+      const scans = (db: Kysely<Database>) =>
+        sql<{ seq: string; bitmap: string }>`select current_setting('enable_seqscan') as seq,
+          current_setting('enable_bitmapscan') as bitmap`.execute(db);
+      const inside = await inOrderedScan(p.db, true, async (trx) => (await scans(trx)).rows[0]);
+      expect(inside).toEqual({ seq: 'off', bitmap: 'off' });
+      // The pool's connections keep the planner's defaults for everything else.
+      for (let i = 0; i < 3; i++) expect((await scans(p.db)).rows[0]).toEqual({ seq: 'on', bitmap: 'on' });
+      const { rows } = await sql<{ options: string[] | null }>`select reloptions as options from pg_class
+        where oid = 'checks'::regclass`.execute(p.db);
+      expect(rows[0]?.options).toContain('fillfactor=70');
     });
   }
 });
