@@ -134,7 +134,7 @@ describe.each(STORES)('the check scheduler on $kind', (store) => {
     const check = await checks.createCheck({
       name: 'Slow',
       type: 'web',
-      url: `${url.replace('/health', '/held')}`,
+      url: url.replace('/health', '/held'),
       interval: 60,
       timeout: 60,
     });
