@@ -84,41 +84,32 @@ export class CheckRuns {
     ttlMs: number,
   ): Promise<ClaimedCheck[]> {
     if (limit <= 0) return [];
-    return inOrderedScan(this.db, this.postgres, (db) => this.claim(db, token, now, until, limit, ttlMs));
-  }
-
-  private claim(
-    db: Kysely<Database>,
-    token: string,
-    now: number,
-    until: number,
-    limit: number,
-    ttlMs: number,
-  ): Promise<ClaimedCheck[]> {
-    const due = db
-      .selectFrom('checks as c')
-      .select('c.id')
-      .where('c.active', '=', 1)
-      .where('c.next_run_at', '<=', until)
-      .where('c.claimed_until', '<=', now)
-      .orderBy('c.next_run_at')
-      .limit(limit);
-    return claimRows(db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
-      .returning([
-        'id',
-        'type',
-        'url',
-        'host',
-        'port',
-        'timeout',
-        'parameters',
-        'next_run_at',
-        'status',
-        'consecutive',
-        'failure_threshold',
-        'recovery_threshold',
-      ])
-      .execute();
+    return inOrderedScan(this.db, this.postgres, (db) => {
+      const due = db
+        .selectFrom('checks as c')
+        .select('c.id')
+        .where('c.active', '=', 1)
+        .where('c.next_run_at', '<=', until)
+        .where('c.claimed_until', '<=', now)
+        .orderBy('c.next_run_at')
+        .limit(limit);
+      return claimRows(db, 'checks', { token, until: now + ttlMs, postgres: this.postgres }, due)
+        .returning([
+          'id',
+          'type',
+          'url',
+          'host',
+          'port',
+          'timeout',
+          'parameters',
+          'next_run_at',
+          'status',
+          'consecutive',
+          'failure_threshold',
+          'recovery_threshold',
+        ])
+        .execute();
+    });
   }
 
   /** Extends the claims `token` still holds on `ids`; answers how many it still holds. */

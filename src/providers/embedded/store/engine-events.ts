@@ -75,40 +75,36 @@ export class EngineEvents {
    * waited for.
    */
   async claim(token: string, now: number, ttlMs: number, batch: number): Promise<ClaimedEvent[]> {
-    const rows = await inOrderedScan(this.db, this.postgres, (db) =>
-      this.claimIn(db, token, now, ttlMs, batch),
-    );
-    return rows.map((r) => ({ id: r.id, attempts: r.attempts, event: JSON.parse(r.payload) as EngineEvent }));
-  }
-
-  private claimIn(db: Kysely<Database>, token: string, now: number, ttlMs: number, batch: number) {
-    const due = db
-      .selectFrom('engine_events as e')
-      .select('e.id')
-      .where('e.claimed_until', '<=', now)
-      .where((w) =>
-        w.not(
-          w.exists(
-            w
-              .selectFrom('engine_events as before')
-              .select('before.id')
-              .whereRef('before.subject', '=', 'e.subject')
-              .where((b) =>
-                b.or([
-                  b('before.created_at', '<', b.ref('e.created_at')),
-                  b.and([
-                    b('before.created_at', '=', b.ref('e.created_at')),
-                    b('before.id', '<', b.ref('e.id')),
+    const rows = await inOrderedScan(this.db, this.postgres, (db) => {
+      const due = db
+        .selectFrom('engine_events as e')
+        .select('e.id')
+        .where('e.claimed_until', '<=', now)
+        .where((w) =>
+          w.not(
+            w.exists(
+              w
+                .selectFrom('engine_events as before')
+                .select('before.id')
+                .whereRef('before.subject', '=', 'e.subject')
+                .where((b) =>
+                  b.or([
+                    b('before.created_at', '<', b.ref('e.created_at')),
+                    b.and([
+                      b('before.created_at', '=', b.ref('e.created_at')),
+                      b('before.id', '<', b.ref('e.id')),
+                    ]),
                   ]),
-                ]),
-              ),
+                ),
+            ),
           ),
-        ),
-      )
-      .orderBy('e.created_at')
-      .limit(batch);
-    const claim = { token, until: now + ttlMs, postgres: this.postgres };
-    return claimRows(db, 'engine_events', claim, due).returning(['id', 'attempts', 'payload']).execute();
+        )
+        .orderBy('e.created_at')
+        .limit(batch);
+      const claim = { token, until: now + ttlMs, postgres: this.postgres };
+      return claimRows(db, 'engine_events', claim, due).returning(['id', 'attempts', 'payload']).execute();
+    });
+    return rows.map((r) => ({ id: r.id, attempts: r.attempts, event: JSON.parse(r.payload) as EngineEvent }));
   }
 
   /** Deletes facts whose work is done, if this claim still holds them. */
